@@ -1,0 +1,3 @@
+from trustaudit.cli import main
+
+main()

@@ -1,0 +1,272 @@
+"""Parse each page exactly once; every extractor (and the crawler's link discovery) shares the result.
+
+We parse with lxml.html directly rather than through BeautifulSoup's tree: the same libxml2 parser, without
+building a second Python object tree per page (BeautifulSoup costs 5-10x more time and memory per page).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urljoin, urldefrag
+
+import lxml.html
+from lxml import etree
+
+from trustaudit.models import FetchedPage, Region
+
+_WS = re.compile(r"\s+")
+_SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head", "title", "meta", "link"}
+_FOOTER_HINT = re.compile(r"foot", re.I)
+_HEADER_HINT = re.compile(r"(^|[-_ ])(header|masthead|topbar|top-bar)", re.I)
+_NAV_HINT = re.compile(r"(^|[-_ ])(nav|menu)", re.I)
+MAX_TEXT_CHARS = 2_000_000  # visible text kept per page; guards regex work on hostile pages
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str  # absolute, fragment removed ("" for javascript:/mailto:/tel: links)
+    href: str  # as written
+    text: str  # anchor text, whitespace-collapsed (falls back to title/aria-label/img alt)
+    region: Region
+    rel: str = ""
+
+
+def _collapse(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def _region_of(el) -> Region:
+    """Walk up the ancestors: <footer> or a footer-ish id/class wins, then header, then nav."""
+    found = Region.BODY
+    node = el
+    depth = 0
+    while node is not None and depth < 40:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        tag = tag.lower()
+        if tag == "footer":
+            return Region.FOOTER
+        ident = f"{node.get('id') or ''} {node.get('class') or ''} {node.get('role') or ''}"
+        if ident.strip():
+            if _FOOTER_HINT.search(ident) or "contentinfo" in ident:
+                return Region.FOOTER
+            if found is Region.BODY and (_HEADER_HINT.search(ident) or "banner" in ident):
+                found = Region.HEADER
+            if found is Region.BODY and (_NAV_HINT.search(ident) or "navigation" in ident):
+                found = Region.NAV
+        if found is Region.BODY:
+            if tag == "header":
+                found = Region.HEADER
+            elif tag == "nav":
+                found = Region.NAV
+        node = node.getparent()
+        depth += 1
+    return found
+
+
+class ParsedPage:
+    """One page's parsed tree and the views extractors need, each computed once on first use."""
+
+    def __init__(self, page: FetchedPage):
+        self.page = page
+        self.url = page.url
+        self.root = _parse(page.text)
+
+    # -- basic views -------------------------------------------------------------
+    @cached_property
+    def base_url(self) -> str:
+        if self.root is not None:
+            for b in self.root.iter("base"):
+                href = (b.get("href") or "").strip()
+                if href:
+                    return urljoin(self.url, href)
+        return self.url
+
+    @cached_property
+    def lang(self) -> str | None:
+        if self.root is None:
+            return None
+        val = self.root.get("lang") or self.root.get("xml:lang") or ""
+        if not val:
+            for m in self.root.iter("meta"):
+                if (m.get("http-equiv") or "").lower() == "content-language":
+                    val = m.get("content") or ""
+                    break
+        val = val.strip().lower().replace("_", "-")
+        return val.split("-")[0] or None if val else None
+
+    @cached_property
+    def title(self) -> str:
+        if self.root is None:
+            return ""
+        for t in self.root.iter("title"):
+            return _collapse(t.text_content())[:300]
+        return ""
+
+    @cached_property
+    def text(self) -> str:
+        """Visible text, block elements separated by newlines, whitespace collapsed within lines."""
+        if self.root is None:
+            return ""
+        parts: list[str] = []
+        total = 0
+        for chunk in _iter_text(self.root):
+            parts.append(chunk)
+            total += len(chunk)
+            if total > MAX_TEXT_CHARS:
+                break
+        lines = (_collapse(x) for x in "".join(parts).split("\n"))
+        return "\n".join(x for x in lines if x)
+
+    @cached_property
+    def links(self) -> tuple[Link, ...]:
+        if self.root is None:
+            return ()
+        out: list[Link] = []
+        base = self.base_url
+        for a in self.root.iter("a", "area"):
+            href = (a.get("href") or "").strip()
+            if not href:
+                continue
+            text = _collapse(a.text_content())
+            if not text:
+                text = a.get("title") or a.get("aria-label") or ""
+                if not text:
+                    for img in a.iter("img"):
+                        text = img.get("alt") or img.get("title") or ""
+                        if text:
+                            break
+                text = _collapse(text)
+            low = href.lower()
+            if low.startswith(("javascript:", "mailto:", "tel:", "callto:", "sms:", "data:", "#")):
+                absolute = ""
+            else:
+                try:
+                    absolute = urldefrag(urljoin(base, href))[0]
+                except ValueError:
+                    absolute = ""
+            out.append(Link(absolute, href, text[:300], _region_of(a), (a.get("rel") or "").lower()))
+        return tuple(out)
+
+    @cached_property
+    def scripts(self) -> tuple[str, ...]:
+        """Absolute script src URLs."""
+        if self.root is None:
+            return ()
+        out = []
+        for s in self.root.iter("script"):
+            src = (s.get("src") or "").strip()
+            if src:
+                try:
+                    out.append(urljoin(self.base_url, src))
+                except ValueError:
+                    continue
+        return tuple(out)
+
+    @cached_property
+    def inline_scripts(self) -> str:
+        """Inline script bodies (JSON-LD excluded), joined; used for widget globals."""
+        if self.root is None:
+            return ""
+        parts = []
+        for s in self.root.iter("script"):
+            if s.get("src"):
+                continue
+            if (s.get("type") or "").lower() == "application/ld+json":
+                continue
+            if s.text:
+                parts.append(s.text[:200_000])
+        return "\n".join(parts)
+
+    @cached_property
+    def json_ld_blocks(self) -> tuple[str, ...]:
+        if self.root is None:
+            return ()
+        return tuple(
+            s.text or ""
+            for s in self.root.iter("script")
+            if (s.get("type") or "").lower().strip() == "application/ld+json"
+        )
+
+    @cached_property
+    def html(self) -> str:
+        return self.page.text
+
+
+def _parse(text: str):
+    if not text or not text.strip():
+        return None
+    try:
+        # recover=True is the default for lxml.html; huge_tree guards against deep documents being cut
+        parser = _parser()
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError, TypeError):
+        try:
+            root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_parser())
+        except Exception:  # noqa: BLE001 - hostile bytes must never escape as an exception
+            return None
+    except Exception:  # noqa: BLE001
+        return None
+    return root
+
+
+_local = threading.local()
+
+
+def _parser():
+    p = getattr(_local, "parser", None)
+    if p is None:
+        p = lxml.html.HTMLParser(recover=True, remove_comments=True, huge_tree=False, encoding=None)
+        _local.parser = p
+    return p
+
+
+_BLOCK = {
+    "p", "div", "br", "li", "ul", "ol", "tr", "td", "th", "table", "section", "article", "footer",
+    "header", "nav", "h1", "h2", "h3", "h4", "h5", "h6", "address", "dd", "dt", "dl", "form", "option",
+    "blockquote", "aside", "main", "label", "button", "span",
+}
+
+
+def _iter_text(root):
+    """Iterate text of visible elements; block tags produce line breaks."""
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if closing:
+            if tag in _BLOCK:
+                yield "\n"
+            if el.tail:
+                yield el.tail
+            continue
+        if not tag or tag in _SKIP_TEXT_TAGS:
+            if el.tail:
+                yield el.tail
+            continue
+        if tag in _BLOCK:
+            yield "\n"
+        if el.text:
+            yield el.text
+        stack.append((el, True))
+        for child in reversed(el):
+            stack.append((child, False))
+
+
+@dataclass
+class ParseCache:
+    """URL -> ParsedPage, filled by the crawler as pages arrive and reused by every extractor."""
+
+    _pages: dict[str, ParsedPage] = field(default_factory=dict)
+
+    def get(self, page: FetchedPage) -> ParsedPage:
+        pp = self._pages.get(page.url)
+        if pp is None or pp.page is not page:
+            pp = ParsedPage(page)
+            self._pages[page.url] = pp
+        return pp
+
+    def __len__(self) -> int:
+        return len(self._pages)

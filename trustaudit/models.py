@@ -1,0 +1,283 @@
+"""The types that flow through the pipeline.
+
+    Target --crawl--> SiteSnapshot --extract--> Artifacts --evaluate--> CheckResult --score--> Report --render-->
+
+Every type is a frozen dataclass; closed sets are ``str`` enums. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+SCHEMA_VERSION = "1.0"
+SCORING_VERSION = "1"
+
+
+class Status(str, Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"  # could not check: never counted as pass or fail
+    NOT_APPLICABLE = "not_applicable"
+    MANUAL = "manual"  # cannot be judged from outside; a person must look
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+class Region(str, Enum):
+    """Where on a page a link or text sits; footer links weigh most for trust pages."""
+
+    HEADER = "header"
+    NAV = "nav"
+    FOOTER = "footer"
+    BODY = "body"
+
+
+PAGE_KINDS: tuple[str, ...] = (
+    "contact",
+    "about",
+    "terms",
+    "privacy",
+    "returns",
+    "complaints",
+    "delivery",
+    "payment",
+    "faq",
+    "order_tracking",
+)
+
+
+# --------------------------------------------------------------------------- crawl
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str  # final URL after redirects (file:// URI for a local target)
+    status: int
+    text: str  # decoded document ("" when not HTML)
+    requested_url: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-cased names
+    content_type: str = ""
+    encoding: str | None = None
+    bytes: int = 0
+    elapsed_ms: int = 0
+    redirect_chain: tuple[str, ...] = ()
+    truncated: bool = False  # body cut at the per-page byte limit
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class FetchError:
+    url: str
+    error: str  # one line, human readable
+    kind: str = "error"  # timeout | refused | dns | tls | http | too_large | not_html | robots | blocked | limit | error
+
+
+@dataclass(frozen=True)
+class TlsInfo:
+    """TLS and transport facts. ``None`` means not known (local target, or could not be checked)."""
+
+    https: bool | None = None
+    valid: bool | None = None
+    hostname_match: bool | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    not_before: str | None = None
+    not_after: str | None = None
+    days_left: int | None = None
+    protocol: str | None = None
+    key_type: str | None = None
+    key_bits: int | None = None
+    self_signed: bool | None = None
+    hsts: bool | None = None
+    hsts_max_age: int | None = None
+    http_redirects_to_https: bool | None = None
+    error: str | None = None  # why the certificate is not valid, or why TLS could not be checked
+    checked: bool = False
+
+
+@dataclass(frozen=True)
+class SiteSnapshot:
+    target: str  # what the user asked for
+    base_url: str  # URL (or file:// URI) the crawl started from
+    final_url: str  # home page URL after redirects
+    local: bool
+    pages: tuple[FetchedPage, ...] = ()
+    errors: tuple[FetchError, ...] = ()
+    tls: TlsInfo = field(default_factory=TlsInfo)
+    blocked: bool = False  # bot protection answered instead of the shop: results are inconclusive
+    robots_disallowed: tuple[str, ...] = ()  # URLs we skipped because robots.txt said so
+    skipped_links: tuple[str, ...] = ()  # links seen but not fetched (live links from a local mirror, limits)
+    started_at: str = ""
+    duration_s: float = 0.0
+
+
+# --------------------------------------------------------------------------- extract
+
+
+@dataclass(frozen=True)
+class Evidence:
+    url: str
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Email:
+    address: str
+    url: str
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Phone:
+    e164: str
+    url: str
+    raw: str = ""
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Address:
+    text: str
+    url: str
+    source: str = "text"  # text | jsonld | microdata
+
+
+@dataclass(frozen=True)
+class TaxId:
+    scheme: str  # python-stdnum module path ("pl.nip"), or our own ("pl.krs", "gb.crn", "sa.vat")
+    value: str  # compact form
+    valid: bool | None  # None = the scheme has no check digit
+    url: str
+    label: str = ""  # the label it was found next to ("NIP", "ИНН")
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class PageRef:
+    kind: str  # one of PAGE_KINDS
+    url: str  # absolute
+    found_on: str = ""  # page URL that linked to it ("" when it is the page itself)
+    anchor: str = ""
+    region: str = ""  # Region value of the link
+    score: float = 0.0
+    fetched: bool = False
+
+
+@dataclass(frozen=True)
+class Rating:
+    value: float
+    count: int | None
+    best: float = 5.0
+    url: str = ""
+    source: str = ""  # jsonld | microdata | rdfa | widget
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A named third-party service or social network found on the site (slug is lowercase)."""
+
+    slug: str
+    kind: str  # review | chat | payment | payment_method | social | platform | messenger
+    url: str
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    language: str | None = None  # detected page language (ISO 639-1)
+    country: str | None = None  # ISO 3166-1 alpha-2, upper case
+    country_source: str = ""  # override | tld | lang | phone | currency | address
+    company_names: tuple[Evidence, ...] = ()
+    emails: tuple[Email, ...] = ()
+    phones: tuple[Phone, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    tax_ids: tuple[TaxId, ...] = ()
+    pages: Mapping[str, PageRef | None] = field(default_factory=dict)
+    contact_forms: tuple[Evidence, ...] = ()
+    review_widgets: tuple[Detection, ...] = ()
+    aggregate_rating: Rating | None = None
+    reviews_on_site: tuple[Evidence, ...] = ()
+    chat_widgets: tuple[Detection, ...] = ()
+    payment_providers: tuple[Detection, ...] = ()
+    payment_methods: tuple[Detection, ...] = ()
+    social: tuple[Detection, ...] = ()
+    messengers: tuple[Detection, ...] = ()
+    platform: Detection | None = None
+    structured_types: tuple[str, ...] = ()  # schema.org types seen in JSON-LD / microdata
+    phrases: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)  # phrase group -> hits
+    mixed_content: tuple[Evidence, ...] = ()
+    broken_links: tuple[Evidence, ...] = ()
+    external_links: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- evaluate / score
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    category: str
+    status: Status
+    weight: float
+    severity: Severity
+    title: str  # in the report language; the failure title when not passed
+    evidence: tuple[Evidence, ...] = ()
+    fix: str = ""
+    fix_platform: str = ""  # platform-specific path to the fix, when the platform is known
+    reason: str = ""  # why it is error / not applicable / manual
+    source: str = ""  # law or practice the check rests on
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    id: str
+    title: str
+    score: int | None  # None when nothing in it could be judged
+    weight: float
+
+
+@dataclass(frozen=True)
+class Report:
+    target: str
+    final_url: str
+    scanned_at: str
+    duration_s: float
+    language: str  # report language
+    country: str | None
+    score: int | None
+    grade: str | None
+    categories: tuple[CategoryScore, ...]
+    checks: tuple[CheckResult, ...]
+    signals: Mapping[str, object]
+    tls: Mapping[str, object] | None
+    pages_fetched: tuple[Mapping[str, object], ...]
+    errors: tuple[Mapping[str, object], ...]
+    platform: Mapping[str, object] | None = None
+    skipped: tuple[Mapping[str, str], ...] = ()  # checks skipped by config, with reasons
+    inconclusive: str | None = None  # e.g. "blocked by bot protection"
+    shop_language: str | None = None
+    tool_version: str = ""
+    schema_version: str = SCHEMA_VERSION
+    scoring_version: str = SCORING_VERSION

@@ -1,0 +1,41 @@
+"""Access to the data in ``rules/`` (shipped inside the wheel as ``trustaudit/rules``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def rules_dir() -> Path:
+    """The rules folder: inside the installed package, or the source checkout's ``rules/``."""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "rules", here.parent / "rules"):
+        if (cand / "checks").is_dir():
+            return cand
+    raise FileNotFoundError("trustaudit rules folder not found (broken installation)")
+
+
+@lru_cache(maxsize=None)
+def load_yaml(relpath: str) -> Any:
+    """Load one YAML file under rules/ (cached; the data is read-only)."""
+    path = rules_dir() / relpath
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=None)
+def ui_strings() -> dict[str, dict[str, str]]:
+    return load_yaml("i18n.yaml") or {}
+
+
+def t(key: str, lang: str = "en", **fmt: Any) -> str:
+    """Translate a UI string (report chrome, not rule texts); falls back to English, then to the key."""
+    entry = ui_strings().get(key)
+    if not entry:
+        text = key
+    else:
+        text = entry.get(lang) or entry.get("en") or key
+    return text.format(**fmt) if fmt else text
