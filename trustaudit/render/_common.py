@@ -1,0 +1,82 @@
+"""Selection and ordering of checks shared by the renderers (pure functions of a Report)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from trustaudit.models import CheckResult, Report, Severity, Status
+
+# How much of a check's weight a status earns (what a fix would gain is weight x (1 - credit)).
+CREDIT: Mapping[Status, float] = {Status.PASS: 1.0, Status.WARN: 0.5, Status.FAIL: 0.0}
+
+# Severity -> SARIF level; the same mapping decides how loud CI output is.
+SARIF_LEVEL: Mapping[Severity, str] = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+
+STATUS_ICON: Mapping[Status, str] = {
+    Status.PASS: "✅",
+    Status.WARN: "⚠️",
+    Status.FAIL: "❌",
+    Status.ERROR: "❔",
+    Status.NOT_APPLICABLE: "➖",
+    Status.MANUAL: "👁️",
+}
+
+
+def report_lang(report: Report, lang: str | None) -> str:
+    return lang or report.language or "en"
+
+
+def gain(c: CheckResult) -> float:
+    """Weight a fix of this check would win back (0 for anything that is not fail / warn)."""
+    credit = CREDIT.get(c.status)
+    if credit is None:
+        return 0.0
+    return c.weight * (1.0 - credit)
+
+
+def _problem_key(c: CheckResult) -> tuple[float, int, int, str]:
+    return (-gain(c), 0 if c.status is Status.FAIL else 1, -c.severity.rank, c.id)
+
+
+def problems(report: Report) -> list[CheckResult]:
+    """Failed and warned checks, the ones a fix gains most first (then fail before warn, severity, id)."""
+    return sorted((c for c in report.checks if c.status in (Status.FAIL, Status.WARN)), key=_problem_key)
+
+
+def top_fixes(report: Report, n: int = 5) -> list[CheckResult]:
+    """What buyers see first: the ``n`` failed/warned checks with the most weight to gain."""
+    return [c for c in problems(report) if gain(c) > 0][:n]
+
+
+def with_status(checks: Iterable[CheckResult], *statuses: Status) -> list[CheckResult]:
+    """Checks with one of ``statuses``, by category then id (stable, easy to scan)."""
+    return sorted((c for c in checks if c.status in statuses), key=lambda c: (c.category, c.id))
+
+
+def counts(report: Report) -> dict[Status, int]:
+    out = {s: 0 for s in Status}
+    for c in report.checks:
+        out[c.status] += 1
+    return out
+
+
+def category_titles(report: Report) -> dict[str, str]:
+    return {c.id: c.title for c in report.categories}
+
+
+def sarif_level(c: CheckResult) -> str:
+    """SARIF level of a result: from severity; a warning is never louder than ``warning``."""
+    level = SARIF_LEVEL[c.severity]
+    if c.status is Status.WARN and level == "error":
+        return "warning"
+    return level
+
+
+def score_text(score: int | None) -> str:
+    return "–" if score is None else str(score)
