@@ -1,0 +1,58 @@
+"""One pure renderer per format: ``render(report, lang=None) -> str``. Renderers never do I/O."""
+
+from __future__ import annotations
+
+import importlib
+from enum import Enum
+
+from trustaudit.models import Report
+
+
+class Format(str, Enum):
+    TABLE = "table"
+    JSON = "json"
+    HTML = "html"
+    MD = "md"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    CSV = "csv"
+
+
+_MODULES = {
+    Format.TABLE: "trustaudit.render.terminal",
+    Format.JSON: "trustaudit.render.json_report",
+    Format.HTML: "trustaudit.render.html",
+    Format.MD: "trustaudit.render.markdown",
+    Format.SARIF: "trustaudit.render.sarif",
+    Format.JUNIT: "trustaudit.render.junit",
+    Format.CSV: "trustaudit.render.csv_report",
+}
+
+EXTENSIONS = {
+    Format.TABLE: ".txt",
+    Format.JSON: ".json",
+    Format.HTML: ".html",
+    Format.MD: ".md",
+    Format.SARIF: ".sarif",
+    Format.JUNIT: ".xml",
+    Format.CSV: ".csv",
+}
+
+
+def render(report: Report, fmt: Format | str, lang: str | None = None) -> str:
+    fmt = Format(fmt)
+    module = importlib.import_module(_MODULES[fmt])
+    return module.render(report, lang)
+
+
+def format_for_path(path: str) -> Format | None:
+    """Guess a format from an output file name (report.sarif -> SARIF)."""
+    low = path.lower()
+    for fmt, ext in EXTENSIONS.items():
+        if fmt is not Format.TABLE and low.endswith(ext):
+            return fmt
+    if low.endswith(".sarif.json"):
+        return Format.SARIF
+    if low.endswith((".markdown",)):
+        return Format.MD
+    return None

@@ -1,0 +1,384 @@
+"""Command line. The only module that prints, reads config files and chooses exit codes.
+
+Exit codes: 0 ok, 1 below --fail-under / a --fail-on severity failed / regression, 2 usage error,
+3 the target could not be scanned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from trustaudit import __version__
+from trustaudit.config import ConfigError, ProjectConfig, load_config
+from trustaudit.models import Report, Severity, Status
+from trustaudit.options import DEFAULT_USER_AGENT, ScanOptions
+from trustaudit.pipeline import REPORT_LANGUAGES
+from trustaudit.render import Format, format_for_path, render
+from trustaudit.render._text import clean_text
+
+EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET = 0, 1, 2, 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Audit how trustworthy an online shop looks to a buyer, and what to fix.",
+)
+rules_app = typer.Typer(no_args_is_help=True, help="List and explain the checks.")
+app.add_typer(rules_app, name="rules")
+
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def _die(message: str, code: int) -> None:
+    err.print(Text(f"trustaudit: {clean_text(message, 500, newlines=False)}", style="red" if code else ""))
+    raise typer.Exit(code)
+
+
+def _version_cb(value: bool) -> None:
+    if value:
+        typer.echo(f"trustaudit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_cb, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    pass
+
+
+def demo_path() -> str:
+    return str(importlib_resources.files("trustaudit") / "demo")
+
+
+class _Progress:
+    """Crawl observer: a one-line live status on stderr (only when stderr is a terminal)."""
+
+    def __init__(self, console: Console, enabled: bool):
+        self.console = console
+        self.enabled = enabled
+        self.count = 0
+        self.status = None
+
+    def __enter__(self):
+        if self.enabled:
+            self.status = self.console.status("crawling…")
+            self.status.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+
+    def page_fetched(self, page) -> None:
+        self.count += 1
+        if self.status is not None:
+            self.status.update(f"crawling… {self.count} pages — {clean_text(page.url, 80, newlines=False)}")
+
+    def page_failed(self, error) -> None:
+        pass
+
+
+def _outputs(fmt: Optional[Format], outputs: list[str]) -> list[tuple[Format, Optional[str]]]:
+    """Pair formats with destinations. One --output takes --format (or its extension); several take
+    their extensions. Without --output the chosen format (default: table) goes to stdout."""
+    if not outputs:
+        return [(fmt or Format.TABLE, None)]
+    pairs: list[tuple[Format, Optional[str]]] = []
+    for path in outputs:
+        guessed = format_for_path(path)
+        chosen = fmt if (fmt is not None and len(outputs) == 1) else guessed
+        if chosen is None:
+            _die(f"cannot tell the format of {path!r} from its extension; use --format", EXIT_USAGE)
+        pairs.append((chosen, path))
+    return pairs
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        p = Path(path)
+        if p.parent and not p.parent.exists():
+            p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _die(f"cannot write {path}: {exc.strerror or exc}", EXIT_USAGE)
+
+
+def _print_terminal(report: Report, lang: Optional[str], verbose: bool) -> None:
+    from trustaudit.render.terminal import renderables
+
+    out = Console(highlight=False, markup=False, emoji=False)
+    for r in renderables(report, lang, verbose=verbose):
+        out.print(r)
+
+
+def gate(report: Report, fail_under: Optional[float], fail_on: Optional[Severity]) -> tuple[int, str]:
+    """Decide the exit code of a finished scan for CI."""
+    if fail_under is not None:
+        if report.score is None:
+            return EXIT_THRESHOLD, f"no score (inconclusive: {report.inconclusive}); --fail-under {fail_under:g} not met"
+        if report.score < fail_under:
+            return EXIT_THRESHOLD, f"score {report.score} is below --fail-under {fail_under:g}"
+    if fail_on is not None:
+        bad = [c for c in report.checks if c.status is Status.FAIL and c.severity.rank >= fail_on.rank]
+        if bad:
+            return EXIT_THRESHOLD, f"{len(bad)} failed check(s) of severity {fail_on.value} or worse: " + ", ".join(
+                c.id for c in bad[:5]
+            )
+    return EXIT_OK, ""
+
+
+@app.command()
+def scan(
+    target: Annotated[Optional[str], typer.Argument(help="Shop URL, a saved page (.html) or a saved site folder.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Scan the bundled demo shop (offline).")] = False,
+    fmt: Annotated[
+        Optional[Format], typer.Option("--format", "-f", help="Output format (default: table on the terminal).")
+    ] = None,
+    output: Annotated[
+        Optional[list[str]],
+        typer.Option("--output", "-o", help="Write the report to FILE (repeat for several formats, by extension)."),
+    ] = None,
+    fail_under: Annotated[
+        Optional[float], typer.Option("--fail-under", min=0, max=100, help="Exit 1 when the score is below N.")
+    ] = None,
+    fail_on: Annotated[
+        Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a check of this severity or worse fails.")
+    ] = None,
+    max_pages: Annotated[Optional[int], typer.Option("--max-pages", min=1, max=10000, help="Pages to fetch [25].")] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.1, help="Seconds per request [10].")] = None,
+    total_timeout: Annotated[
+        Optional[float], typer.Option("--total-timeout", min=1, help="Seconds for the whole crawl [120].")
+    ] = None,
+    max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1024, help="Bytes per page [5000000].")] = None,
+    lang: Annotated[
+        Optional[str], typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: the shop's).")
+    ] = None,
+    country: Annotated[
+        Optional[str], typer.Option("--country", help="Override the detected country (ISO code, e.g. PL).")
+    ] = None,
+    ca_bundle: Annotated[
+        Optional[str], typer.Option("--ca-bundle", help="PEM file of trusted CAs (default: SSL_CERT_FILE or system).")
+    ] = None,
+    user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
+    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow redirects to private/loopback addresses.")
+    ] = False,
+    config: Annotated[Optional[str], typer.Option("--config", help="Config file (default: ./trustaudit.toml).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
+) -> None:
+    """Audit one shop and print a scored report with fixes."""
+    from trustaudit.crawl import TargetError
+    from trustaudit.pipeline import scan as run_scan
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as exc:
+        _die(str(exc), EXIT_USAGE)
+        return
+    if demo:
+        if target:
+            _die("give either a TARGET or --demo, not both", EXIT_USAGE)
+        target = demo_path()
+    if not target:
+        _die("missing TARGET (a shop URL, a saved page or folder); try --demo", EXIT_USAGE)
+    report_lang = lang or cfg.lang
+    if report_lang and report_lang not in REPORT_LANGUAGES:
+        _die(f"--lang must be one of {', '.join(REPORT_LANGUAGES)}", EXIT_USAGE)
+    ctry = (country or cfg.country or "").upper() or None
+    if ctry and (len(ctry) != 2 or not ctry.isalpha()):
+        _die("--country takes a two-letter ISO code such as PL", EXIT_USAGE)
+    pairs = _outputs(fmt, output or [])
+    options = ScanOptions(
+        max_pages=max_pages or cfg.max_pages or 25,
+        timeout=timeout or cfg.timeout or 10.0,
+        total_timeout=total_timeout or 120.0,
+        max_bytes=max_bytes or 5_000_000,
+        user_agent=user_agent,
+        ca_bundle=ca_bundle or os.environ.get("SSL_CERT_FILE") or None,
+        country=ctry,
+        respect_robots=not ignore_robots,
+        allow_private=allow_private,
+    )
+    show_progress = not quiet and err.is_terminal
+    try:
+        with _Progress(err, show_progress) as progress:
+            report = run_scan(
+                target, options, lang=report_lang, skip=cfg.skip, weights=cfg.weights, observer=progress
+            )
+    except TargetError as exc:
+        _die(f"cannot scan {target}: {exc}", EXIT_TARGET)
+        return
+    except KeyboardInterrupt:
+        _die("interrupted", 130)
+        return
+
+    for f, path in pairs:
+        if path is None:
+            if f is Format.TABLE:
+                if not quiet:
+                    _print_terminal(report, report_lang, verbose)
+            else:
+                sys.stdout.write(render(report, f, report_lang))
+        else:
+            _write(path, render(report, f, report_lang))
+    if output and not quiet:  # files written: still show the merchant the summary
+        _print_terminal(report, report_lang, verbose)
+
+    code, why = gate(report, fail_under if fail_under is not None else cfg.fail_under, fail_on or cfg.fail_on)
+    if code:
+        _die(why, code)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@rules_app.command("list")
+def rules_list(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """List every check: id, category, weight, severity, countries."""
+    from trustaudit.engine import load_rules
+
+    rules = load_rules()
+    if fmt == "json":
+        typer.echo(
+            json.dumps(
+                [
+                    {"id": r.id, "category": r.category, "weight": r.weight, "severity": r.severity.value,
+                     "countries": list(r.countries), "predicate": r.predicate}
+                    for r in rules
+                ],
+                indent=2,
+            )
+        )
+        return
+    if fmt != "table":
+        _die("--format must be table or json", EXIT_USAGE)
+    table = Table(box=None, header_style="bold")
+    for col in ("id", "category", "weight", "severity", "countries"):
+        table.add_column(col)
+    for r in rules:
+        table.add_row(r.id, r.category, f"{r.weight:g}", r.severity.value, ", ".join(r.countries) or "all")
+    Console(highlight=False, markup=False).print(table)
+    typer.echo(f"{len(rules)} checks")
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="Check id, e.g. contact.email")],
+    lang: Annotated[str, typer.Option("--lang", help="Language of the texts.")] = "en",
+) -> None:
+    """Explain one check: what it looks for, why (legal basis), how to fix it."""
+    from trustaudit.engine import load_rules
+
+    rule = next((r for r in load_rules() if r.id == rule_id), None)
+    if rule is None:
+        _die(f"no check with id {rule_id!r} (see `trustaudit rules list`)", EXIT_USAGE)
+        return
+    out = Console(highlight=False, markup=False)
+    body = Text()
+    body.append(f"{rule.id}\n", style="bold")
+    body.append(f"{rule.text('title', lang)}\n")
+    body.append(f"category: {rule.category}   weight: {rule.weight:g}   severity: {rule.severity.value}\n")
+    body.append(f"applies to: {', '.join(rule.countries) or 'all countries'}")
+    if rule.exclude_countries:
+        body.append(f" (except {', '.join(rule.exclude_countries)})")
+    body.append("\n")
+    if rule.predicate == "manual":
+        body.append("judged: by hand — this cannot be seen from the site; the report lists it as a manual item, "
+                    "never as a pass\n", style="cyan")
+        if rule.manual_note:
+            body.append(f"why: {rule.text('manual_note', lang)}\n")
+    else:
+        body.append(f"looks for: {rule.predicate} {dict(rule.params) if rule.params else ''}\n")
+        body.append(f"when missing: {rule.on_fail.value}\n")
+    if rule.description:
+        body.append(f"\n{rule.text('description', lang)}\n")
+    body.append("\nfix: ", style="bold")
+    body.append(rule.text("fix", lang) + "\n")
+    for plat, texts in rule.fix_platform.items():
+        body.append(f"  on {plat}: ", style="bold")
+        body.append((texts.get(lang) or texts.get("en", "")) + "\n")
+    body.append("\nsource: ", style="bold")
+    body.append(rule.source + "\n")
+    out.print(body)
+
+
+# --------------------------------------------------------------------------- eval / diff
+
+
+@app.command("eval")
+def eval_cmd(
+    corpus: Annotated[Path, typer.Argument(help="Folder of labelled cases (saved pages + labels.json).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
+) -> None:
+    """Measure extraction accuracy (precision, recall, F1 per signal) on a labelled corpus."""
+    from trustaudit import evaluation
+
+    if not corpus.is_dir():
+        _die(f"not a folder: {corpus}", EXIT_USAGE)
+    result = evaluation.evaluate_corpus(corpus)
+    if as_json and hasattr(evaluation, "result_to_dict"):
+        typer.echo(json.dumps(evaluation.result_to_dict(result), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(evaluation.format_table(result))
+
+
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(help="Earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(help="Later JSON report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or md")] = "text",
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 1 when the score dropped or a check got worse.")
+    ] = False,
+) -> None:
+    """Compare two JSON reports: score change, checks that got worse or better."""
+    from trustaudit.diff import diff_reports, render_diff
+
+    if fmt not in ("text", "json", "md"):
+        _die("--format must be text, json or md", EXIT_USAGE)
+    docs = []
+    for p in (old, new):
+        try:
+            docs.append(json.loads(p.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            _die(f"no such file: {p}", EXIT_USAGE)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            _die(f"{p} is not a JSON report: {exc}", EXIT_USAGE)
+    try:
+        d = diff_reports(docs[0], docs[1])
+    except (KeyError, TypeError, ValueError) as exc:
+        _die(f"not a trustaudit JSON report: {exc}", EXIT_USAGE)
+        return
+    sys.stdout.write(render_diff(d, fmt))
+    if fail_on_regression and d.regressed:
+        raise typer.Exit(EXIT_THRESHOLD)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("trustaudit: interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Project configuration for CI: ``trustaudit.toml`` or ``[tool.trustaudit]`` in ``pyproject.toml``.
+
+```toml
+# trustaudit.toml
+fail_under = 70            # exit 1 when the score is below
+fail_on = "high"           # exit 1 when a failed check has this severity or worse
+lang = "pl"
+country = "PL"
+max_pages = 25
+timeout = 10
+
+[skip]                     # checks to skip, each with the reason (recorded in the JSON report)
+"support.chat" = "we answer by phone only"
+
+[weights]                  # weight overrides
+"content.social-profiles" = 0
+```
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from trustaudit.models import Severity
+
+CONFIG_NAMES = ("trustaudit.toml", ".trustaudit.toml")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    path: str | None = None
+    fail_under: float | None = None
+    fail_on: Severity | None = None
+    lang: str | None = None
+    country: str | None = None
+    max_pages: int | None = None
+    timeout: float | None = None
+    skip: Mapping[str, str] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+
+_KNOWN = {"fail_under", "fail_on", "lang", "country", "max_pages", "timeout", "skip", "weights"}
+
+
+def parse_config(data: Mapping[str, Any], path: str | None = None) -> ProjectConfig:
+    where = path or "config"
+    unknown = set(data) - _KNOWN
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    skip_raw = data.get("skip") or {}
+    if isinstance(skip_raw, list):  # also accept [[skip]] id=..., reason=...
+        skip_raw = {str(s.get("id")): str(s.get("reason", "")) for s in skip_raw if isinstance(s, Mapping)}
+    if not isinstance(skip_raw, Mapping):
+        raise ConfigError(f"{where}: 'skip' must be a table of check id = reason")
+    skip = {str(k): str(v) for k, v in skip_raw.items()}
+    for k, v in skip.items():
+        if not v.strip():
+            raise ConfigError(f"{where}: skipping {k} needs a reason")
+    weights_raw = data.get("weights") or {}
+    if not isinstance(weights_raw, Mapping):
+        raise ConfigError(f"{where}: 'weights' must be a table of check id = number")
+    try:
+        weights = {str(k): float(v) for k, v in weights_raw.items()}
+        fail_on = Severity(str(data["fail_on"]).lower()) if data.get("fail_on") else None
+        fail_under = float(data["fail_under"]) if data.get("fail_under") is not None else None
+        max_pages = int(data["max_pages"]) if data.get("max_pages") is not None else None
+        timeout = float(data["timeout"]) if data.get("timeout") is not None else None
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if any(w < 0 for w in weights.values()):
+        raise ConfigError(f"{where}: weights must be >= 0")
+    return ProjectConfig(
+        path=path,
+        fail_under=fail_under,
+        fail_on=fail_on,
+        lang=data.get("lang"),
+        country=(str(data["country"]).upper() if data.get("country") else None),
+        max_pages=max_pages,
+        timeout=timeout,
+        skip=skip,
+        weights=weights,
+    )
+
+
+def load_config(explicit: str | None = None, cwd: Path | None = None) -> ProjectConfig:
+    """Load the explicit file, else trustaudit.toml in cwd, else [tool.trustaudit] of pyproject.toml."""
+    cwd = cwd or Path.cwd()
+    candidates: list[Path] = [Path(explicit)] if explicit else [cwd / n for n in CONFIG_NAMES]
+    for p in candidates:
+        if p.is_file():
+            try:
+                data = tomllib.loads(p.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"{p}: {exc}") from None
+            if "tool" in data and "trustaudit" in data.get("tool", {}):
+                data = data["tool"]["trustaudit"]
+            return parse_config(data, str(p))
+        if explicit:
+            raise ConfigError(f"config file not found: {explicit}")
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return ProjectConfig()
+        section = data.get("tool", {}).get("trustaudit")
+        if isinstance(section, Mapping):
+            return parse_config(section, f"{pyproject} [tool.trustaudit]")
+    return ProjectConfig()

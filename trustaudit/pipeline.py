@@ -1,0 +1,144 @@
+"""Glue: crawl -> extract -> evaluate -> score -> Report. No printing here (progress goes to an observer)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime, timezone
+from typing import Any
+
+from trustaudit import __version__
+from trustaudit.engine import Facts, categories, evaluate, load_rules
+from trustaudit.extract.parse import ParseCache
+from trustaudit.models import PAGE_KINDS, Artifacts, Report, SiteSnapshot, TlsInfo
+from trustaudit.options import ScanOptions
+from trustaudit.scoring import category_scores, grade, overall
+
+REPORT_LANGUAGES = ("en", "pl", "ru", "el", "ar")
+
+
+def resolve_language(requested: str | None, shop_language: str | None) -> str:
+    if requested:
+        return requested
+    if shop_language in REPORT_LANGUAGES:
+        return shop_language  # type: ignore[return-value]
+    return "en"
+
+
+def signals_dict(a: Artifacts) -> dict[str, Any]:
+    rating = a.aggregate_rating
+    pages = {k: (a.pages.get(k).url if a.pages.get(k) else None) for k in PAGE_KINDS}
+    return {
+        "emails": [e.address for e in a.emails],
+        "phones": [p.e164 for p in a.phones],
+        "addresses": [x.text for x in a.addresses],
+        "company_names": [e.snippet for e in a.company_names],
+        "tax_ids": [
+            {"scheme": t.scheme, "value": t.value, "valid": t.valid, "url": t.url, "label": t.label}
+            for t in a.tax_ids
+        ],
+        "pages": pages,
+        "reviews": {
+            "widgets": _slugs(a.review_widgets),
+            "aggregate_rating": (
+                {"value": rating.value, "count": rating.count, "best": rating.best} if rating else None
+            ),
+        },
+        "chat_widgets": _slugs(a.chat_widgets),
+        "payment_providers": _slugs(a.payment_providers),
+        "payment_methods": _slugs(a.payment_methods),
+        "social": _slugs(a.social),
+        "messengers": _slugs(a.messengers),
+        "structured_data": list(a.structured_types),
+    }
+
+
+def _slugs(dets) -> list[str]:
+    seen: list[str] = []
+    for d in dets:
+        if d.slug not in seen:
+            seen.append(d.slug)
+    return seen
+
+
+def tls_dict(snapshot: SiteSnapshot) -> dict[str, Any] | None:
+    if snapshot.local:
+        return None
+    d = asdict(snapshot.tls)
+    d.pop("checked", None)
+    return d
+
+
+def build_report(
+    snapshot: SiteSnapshot,
+    artifacts: Artifacts,
+    *,
+    lang: str | None = None,
+    skip: Mapping[str, str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    duration_s: float | None = None,
+) -> Report:
+    report_lang = resolve_language(lang, artifacts.language)
+    facts = Facts(
+        tls=snapshot.tls if snapshot.tls else TlsInfo(),
+        local=snapshot.local,
+        pages_fetched=sum(1 for p in snapshot.pages if p.text),
+        blocked=snapshot.blocked,
+    )
+    checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
+    cats = category_scores(checks, categories(), report_lang)
+    score = overall(cats)
+    inconclusive = None
+    if snapshot.blocked:
+        inconclusive = "blocked by bot protection; the shop itself was not seen"
+    elif facts.pages_fetched == 0:
+        inconclusive = "no page of the shop could be fetched"
+    plat = artifacts.platform
+    return Report(
+        target=snapshot.target,
+        final_url=snapshot.final_url,
+        scanned_at=snapshot.started_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        duration_s=duration_s if duration_s is not None else snapshot.duration_s,
+        language=report_lang,
+        shop_language=artifacts.language,
+        country=artifacts.country,
+        score=None if inconclusive else score,
+        grade=None if inconclusive else grade(score),
+        categories=cats,
+        checks=checks,
+        signals=signals_dict(artifacts),
+        tls=tls_dict(snapshot),
+        pages_fetched=tuple(
+            {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
+            for p in snapshot.pages
+        ),
+        errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors),
+        platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
+        skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
+        inconclusive=inconclusive,
+        tool_version=__version__,
+    )
+
+
+def scan(
+    target: str,
+    options: ScanOptions | None = None,
+    *,
+    lang: str | None = None,
+    skip: Mapping[str, str] | None = None,
+    weights: Mapping[str, float] | None = None,
+    observer=None,
+) -> Report:
+    """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned."""
+    from trustaudit.crawl import crawl
+    from trustaudit.extract import extract
+
+    options = options or ScanOptions()
+    t0 = time.perf_counter()
+    cache = ParseCache()
+    snapshot = crawl(target, options, cache, observer)
+    artifacts = extract(snapshot, cache, options.country)
+    return build_report(
+        snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0
+    )
