@@ -304,3 +304,18 @@ ALL = {
     "mixed": mixed_statuses,
     "local": local_report,
 }
+
+
+def readme_example() -> Report:
+    """A typical small shop: a few things to fix, one check for a person (used for docs/report-screenshot.png)."""
+    return make_report(
+        {
+            "legal.returns": Status.FAIL,
+            "identity.tax-id": Status.FAIL,
+            "contact.phone": Status.WARN,
+            "security.hsts": Status.WARN,
+            "reputation.reviews-widget": Status.MANUAL,
+            "reputation.rating-structured": Status.FAIL,
+        },
+        reasons={"reputation.reviews-widget": "Reviews load after login; a person must look."},
+    )
