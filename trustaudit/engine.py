@@ -302,6 +302,8 @@ _SIGNALS = {
     "payment_methods": lambda a: [Evidence(d.url, d.slug) for d in a.payment_methods],
     "social": lambda a: [Evidence(d.url, d.slug) for d in a.social],
     "messengers": lambda a: [Evidence(d.url, d.slug) for d in a.messengers],
+    "broken_links": lambda a: list(a.broken_links),
+    "mixed_content": lambda a: list(a.mixed_content),
     "aggregate_rating": lambda a: (
         [Evidence(a.aggregate_rating.url, f"{a.aggregate_rating.value}/{a.aggregate_rating.best}")]
         if a.aggregate_rating
@@ -340,6 +342,13 @@ def _signal_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     if _distinct(evs) >= minimum and evs:
         return Outcome(Status.PASS, tuple(evs))
     return Outcome(Status.FAIL, tuple(evs), reason=f"found {_distinct(evs)}, need {minimum}" if evs else "")
+
+
+@predicate("signal_absent")
+def _signal_absent(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when an unwanted signal (broken links ...) is present; its items are the evidence."""
+    evs = signal_evidence(ctx.artifacts, p["signal"])
+    return Outcome(Status.FAIL, tuple(evs)) if evs else Outcome(Status.PASS)
 
 
 @predicate("distinct_channels")
