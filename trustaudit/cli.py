@@ -285,7 +285,7 @@ def rules_show(
     lang: Annotated[str, typer.Option("--lang", help="Language of the texts.")] = "en",
 ) -> None:
     """Explain one check: what it looks for, why (legal basis), how to fix it."""
-    from trustaudit.engine import load_rules
+    from trustaudit.engine import load_rules, platform_fixes
 
     rule = next((r for r in load_rules() if r.id == rule_id), None)
     if rule is None:
@@ -312,7 +312,7 @@ def rules_show(
         body.append(f"\n{rule.text('description', lang)}\n")
     body.append("\nfix: ", style="bold")
     body.append(rule.text("fix", lang) + "\n")
-    for plat, texts in rule.fix_platform.items():
+    for plat, texts in platform_fixes(rule).items():
         body.append(f"  on {plat}: ", style="bold")
         body.append((texts.get(lang) or texts.get("en", "")) + "\n")
     body.append("\nsource: ", style="bold")

@@ -197,6 +197,37 @@ def country_groups() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in groups.items()}
 
 
+@lru_cache(maxsize=1)
+def stack_packs() -> dict[str, Mapping[str, Any]]:
+    """Platform stack packs (as Lighthouse has for frameworks): ``rules/stacks/<slug>.yaml`` with the
+    platform's fingerprints (used by extraction) and ``fixes: {rule id: {lang: text}}`` (used here)."""
+    packs: dict[str, Mapping[str, Any]] = {}
+    folder = rules_dir() / "stacks"
+    if not folder.is_dir():
+        return packs
+    for path in sorted(folder.glob("*.yaml")):
+        with path.open(encoding="utf-8") as fh:
+            try:
+                data = yaml.safe_load(fh) or {}
+            except yaml.YAMLError as exc:
+                raise RuleError(f"stacks/{path.name}: invalid YAML: {exc}") from None
+        if not isinstance(data, Mapping):
+            raise RuleError(f"stacks/{path.name}: not a mapping")
+        packs[str(data.get("slug") or path.stem)] = data
+    return packs
+
+
+def platform_fixes(rule: Rule) -> dict[str, Mapping[str, str]]:
+    """Platform -> texts for one rule: the rule's own ``fix_platform`` and every stack pack's entry."""
+    out: dict[str, Mapping[str, str]] = {}
+    for slug, pack in stack_packs().items():
+        entry = (pack.get("fixes") or {}).get(rule.id)
+        if entry:
+            out[slug] = entry if isinstance(entry, Mapping) else {"en": str(entry)}
+    out.update(rule.fix_platform)
+    return out
+
+
 def applies(rule: Rule, country: str | None) -> tuple[bool, str]:
     if not rule.countries and not rule.exclude_countries:
         return True, ""
@@ -258,9 +289,10 @@ def evaluate(
         failed = status in (Status.FAIL, Status.WARN)
         title = rule.text("fail_title" if failed else "title", lang)
         fix_platform = ""
-        if failed and platform and platform in rule.fix_platform:
-            tbl = rule.fix_platform[platform]
-            fix_platform = tbl.get(lang) or tbl.get("en", "")
+        if failed and platform:
+            tbl = platform_fixes(rule).get(platform)
+            if tbl:
+                fix_platform = tbl.get(lang) or tbl.get("en", "")
         reason = outcome.reason
         if status is Status.MANUAL and rule.manual_note:
             reason = rule.text("manual_note", lang)
@@ -542,4 +574,9 @@ def validate_all_rules() -> list[str]:
                     problems.append(f"{r.id}: {key} has no {lang} text")
         if not r.source:
             problems.append(f"{r.id}: no source")
+    ids = {r.id for r in load_rules()}
+    for slug, pack in stack_packs().items():
+        for rid in pack.get("fixes") or {}:
+            if rid not in ids:
+                problems.append(f"stacks/{slug}: fix for unknown rule {rid}")
     return problems
