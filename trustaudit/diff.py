@@ -1,5 +1,7 @@
 """Compare two saved reports (their JSON dicts): what got better, what got worse.
 
+Every string taken from the reports is passed through ``clean_text`` (saved reports are page text too).
+
 Status order for "better / worse" is pass > warn > fail. Transitions that involve ``error``,
 ``not_applicable`` or ``manual`` say nothing about the shop (a timeout is not a regression, a recovered
 timeout is not an improvement); they are listed separately under ``other`` and never make ``regressed``.
@@ -108,8 +110,8 @@ class ReportDiff:
 
 def _change(c: CheckResult, old: Status | None, new: Status | None) -> CheckChange:
     return CheckChange(
-        id=c.id,
-        category=c.category,
+        id=one_line(c.id, 200),
+        category=one_line(c.category, 100),
         title=one_line(c.title, 500),
         old_status=old.value if old else None,
         new_status=new.value if new else None,
@@ -141,14 +143,14 @@ def diff_report_objects(old: Report, new: Report) -> ReportDiff:
         if cid not in after:
             removed.append(_change(c, c.status, None))
     return ReportDiff(
-        old_target=old.target,
-        new_target=new.target,
+        old_target=one_line(old.target, 2000),
+        new_target=one_line(new.target, 2000),
         old_score=old.score,
         new_score=new.score,
-        old_grade=old.grade,
-        new_grade=new.grade,
-        old_scanned_at=old.scanned_at,
-        new_scanned_at=new.scanned_at,
+        old_grade=one_line(old.grade, 10) or None,
+        new_grade=one_line(new.grade, 10) or None,
+        old_scanned_at=one_line(old.scanned_at, 40),
+        new_scanned_at=one_line(new.scanned_at, 40),
         language=new.language or "en",
         worse=tuple(sorted(worse, key=_impact)),
         better=tuple(sorted(better, key=_impact)),
