@@ -10,7 +10,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urljoin, urldefrag
+from urllib.parse import urldefrag, urljoin
 
 import lxml.html
 from lxml import etree

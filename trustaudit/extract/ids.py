@@ -1,0 +1,281 @@
+"""Tax and registry identifiers next to their labels, validated with python-stdnum.
+
+Only a number that directly follows a label from rules/vocab/ids.yaml is read (a bare number is never claimed
+as an ID). Text is scanned with Eastern digits mapped to ASCII; Greek/Cyrillic look-alike prefix letters are mapped
+to Latin; separators (space, dot, dash, and slash where the scheme allows) are removed before validation.
+``valid`` is True/False from the scheme's check digit (python-stdnum or a documented pattern), None when the scheme
+has no check.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from trustaudit.extract.parse import ParsedPage
+from trustaudit.extract.text import HOMOGLYPHS, ascii_digits, fold, snippet_around
+from trustaudit.models import TaxId
+from trustaudit.resources import load_yaml
+
+MAX_SCAN = 400_000
+_SEP = " \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-"
+_PREFIX = r"([A-Za-zΑ-ΩΆ-Ώα-ωА-Яа-яЁёІі]{2})[\s\u00a0.\-:]{0,2}"
+_COURT = re.compile(
+    r"(?:Amtsgericht|Registergericht|Registergericht:\s*Amtsgericht|AG|Handelsregister(?:\s+des)?\s+Amtsgerichts?)"
+    r"[:\s]+([A-ZÄÖÜ][\wäöüß\-]+(?:\s?\([^)\n]{2,30}\))?(?:\s(?:am|an der|in der|im|i\.\s?Br\.)\s?[A-ZÄÖÜ][\wäöüß\-.]+)?)"
+)
+
+
+@dataclass(frozen=True)
+class Scheme:
+    name: str
+    country: str | None
+    lengths: frozenset[int]
+    prefixes: frozenset[str]
+    require_prefix: bool
+    alnum: bool
+    stdnum: str | None
+    pattern: re.Pattern[str] | None
+    value_re: re.Pattern[str] | None
+    gap_words: int
+    register_label: bool
+    suffix_letter: bool
+    court: bool
+    min_digits: int
+    slash: bool
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    label_re: re.Pattern[str]
+    by_label: dict[str, tuple[Scheme, ...]]
+    gap_re: re.Pattern[str]
+    gap_words_re: re.Pattern[str]
+    schemes: dict[str, Scheme]
+
+
+def _label_key(s: str) -> str:
+    return re.sub(r"[\s.:\-/]+", "", fold(s))
+
+
+@lru_cache(maxsize=1)
+def compiled() -> _Compiled:
+    data = load_yaml("vocab/ids.yaml") or {}
+    schemes: dict[str, Scheme] = {}
+    by_label: dict[str, list[Scheme]] = {}
+    alts: set[str] = set()
+    for name, spec in (data.get("schemes") or {}).items():
+        vp = spec.get("value_pattern")
+        pat = spec.get("pattern")
+        sch = Scheme(
+            name=name,
+            country=spec.get("country"),
+            lengths=frozenset(int(x) for x in spec.get("lengths") or []),
+            prefixes=frozenset(str(x).upper() for x in spec.get("prefixes") or []),
+            require_prefix=bool(spec.get("require_prefix")),
+            alnum=bool(spec.get("alnum")),
+            stdnum=spec.get("stdnum"),
+            pattern=re.compile(pat) if pat else None,
+            value_re=re.compile(r"(?:" + vp + r")(?![\w])", re.I) if vp else None,
+            gap_words=int(spec.get("gap_words") or 0),
+            register_label=bool(spec.get("register_label")),
+            suffix_letter=bool(spec.get("suffix_letter")),
+            court=bool(spec.get("court")),
+            min_digits=int(spec.get("min_digits") or 0),
+            slash=bool(spec.get("slash")),
+        )
+        schemes[name] = sch
+        for label in spec.get("labels") or []:
+            label = str(label).strip()
+            for variant in {label, fold(label)}:
+                if not variant:
+                    continue
+                body = r"\s*".join(re.escape(part) for part in variant.split())
+                alts.add(body)
+            by_label.setdefault(_label_key(label), []).append(sch)
+    ordered = sorted(alts, key=len, reverse=True)
+    label_re = re.compile(r"(?<![^\W_])(?:" + "|".join(ordered) + r")(?![^\W_])", re.I)
+    fillers = sorted({re.escape(str(f)) for f in data.get("fillers") or []}, key=len, reverse=True)
+    gap = r"[\s:.\-–—#№°º/()]*(?:(?:" + "|".join(fillers) + r")(?![^\W_])\.?[\s:.\-–—#№°º/()]*){0,2}"
+    return _Compiled(
+        label_re=label_re,
+        by_label={k: tuple(v) for k, v in by_label.items()},
+        gap_re=re.compile(gap, re.I),
+        gap_words_re=re.compile(r"(?:[^\W\d_][^\s\d]{0,25}[\s,]+){0,3}"),
+        schemes=schemes,
+    )
+
+
+@lru_cache(maxsize=64)
+def _module(path: str):
+    try:
+        return importlib.import_module("stdnum." + path)
+    except ImportError:
+        return None
+
+
+def check(scheme: Scheme, value: str, prefix: str = "") -> bool | None:
+    """True/False by the scheme's check digit or documented pattern; None when there is none."""
+    if scheme.stdnum:
+        mod = _module(scheme.stdnum)
+        if mod is None:
+            return None
+        try:
+            return bool(mod.is_valid((prefix + value) if scheme.name == "eu.vat" else value))
+        except Exception:  # noqa: BLE001 - stdnum should not raise from is_valid, but never trust input
+            return False
+    if scheme.pattern is not None:
+        return bool(scheme.pattern.match(value))
+    return None
+
+
+_RUN = re.compile(r"[0-9A-Za-z](?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-]{0,2}[0-9A-Za-z]){0,24}")
+_RUN_SLASH = re.compile(r"[0-9A-Za-z](?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]{0,2}[0-9A-Za-z]){0,24}")
+
+
+def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int] | None:
+    """(value, prefix, start, end) of the number at ``pos`` for ``scheme``."""
+    prefix = ""
+    start = pos
+    m = re.compile(_PREFIX).match(text, pos) if scheme.prefixes else None
+    if m:
+        cand = m.group(1).translate(HOMOGLYPHS).upper()
+        if cand in scheme.prefixes:
+            prefix = cand
+            pos = m.end()
+    if scheme.require_prefix and not prefix:
+        return None
+    if scheme.value_re is not None:
+        vm = scheme.value_re.match(text, pos)
+        if not vm:
+            return None
+        value = re.sub(r"[^0-9A-Za-z]", "", vm.group(0)).upper()
+        if scheme.lengths and len(value) not in scheme.lengths:
+            return None
+        return value, prefix, start, vm.end()
+    rm = (_RUN_SLASH if scheme.slash else _RUN).match(text, pos)
+    if not rm:
+        return None
+    run = rm.group(0)
+    # cut at group boundaries: the longest prefix of separator-delimited groups with an allowed length
+    groups = re.split(r"[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]+", run)
+    best = None
+    acc = ""
+    consumed = 0
+    for g in groups:
+        if not scheme.alnum and not g.isdigit():
+            if scheme.suffix_letter and best is not None and len(g) == 1 and g.isalpha():
+                acc_s = best[0] + " " + g.upper()
+                return acc_s, prefix, start, rm.start() + run.find(g, consumed) + 1
+            break
+        acc += g
+        consumed = run.find(g, consumed) + len(g)
+        n = len(acc)
+        if n in scheme.lengths and n >= scheme.min_digits:
+            best = (acc.upper(), rm.start() + consumed)
+        if n > max(scheme.lengths or {0}):
+            break
+    if best is None:
+        return None
+    end = best[1]
+    # the number must not continue with more digits right after (e.g. an IBAN)
+    if end < len(text) and text[end].isdigit():
+        return None
+    return best[0], prefix, start, end
+
+
+def extract_ids(pp: ParsedPage, country: str | None) -> list[TaxId]:
+    c = compiled()
+    text = ascii_digits(pp.text[:MAX_SCAN])
+    found: list[TaxId] = []
+    taken: set[tuple[int, int]] = set()
+    for lm in c.label_re.finditer(text):
+        label = lm.group(0)
+        schemes = c.by_label.get(_label_key(label), ())
+        if not schemes:
+            continue
+        gm = c.gap_re.match(text, lm.end())
+        pos = gm.end() if gm else lm.end()
+        cands: list[tuple[int, TaxId, tuple[int, int]]] = []
+        for sch in schemes:
+            p = pos
+            if sch.gap_words:
+                wm = c.gap_words_re.match(text, p)
+                if wm:
+                    # "RCS Paris B 552 008 443": skip words, then an optional register letter
+                    p2 = wm.end()
+                    if p2 != p and _read_value(sch, text, p2) is not None:
+                        p = p2
+            if sch.register_label:
+                tid = _register(sch, label, text, lm.start(), pos, pp.url)
+                if tid:
+                    cands.append((3, tid, (lm.start(), lm.end())))
+                continue
+            got = _read_value(sch, text, p)
+            if got is None:
+                continue
+            value, prefix, vstart, vend = got
+            if len(value.replace(" ", "")) < max(sch.min_digits, 1):
+                continue
+            valid = check(sch, value, prefix)
+            out_value = (prefix + value) if sch.name == "eu.vat" else value
+            if sch.name == "gr.vat" and len(value) == 8:
+                out_value = "0" + value
+                valid = check(sch, out_value)
+            rank = (4 if country and sch.country == country else 0) + (2 if valid else 1 if valid is None else 0)
+            if sch.name == "eu.vat":
+                rank -= 1  # a national scheme with the same number wins
+            tid = TaxId(sch.name, out_value, valid, pp.url, label.strip(), snippet_around(text, lm.start(), vend))
+            cands.append((rank, tid, (vstart, vend)))
+        if not cands:
+            continue
+        cands.sort(key=lambda x: -x[0])
+        rank, tid, span = cands[0]
+        if span in taken:
+            continue
+        taken.add(span)
+        found.append(tid)
+    return found
+
+
+def _register(sch: Scheme, label: str, text: str, lstart: int, pos: int, url: str) -> TaxId | None:
+    """German Handelsregister: "HRB 12345" (+ optional suffix letter), court looked for nearby."""
+    m = re.compile(r"(\d{1,6})(?:\s?([A-Z])(?![\w]))?").match(text, pos)
+    if not m:
+        return None
+    if pos - (lstart + len(label)) > 3:
+        return None
+    reg = label.strip().upper() if label.strip().upper() in {"HRA", "HRB", "VR", "PR"} else "GnR"
+    number = m.group(1) + (" " + m.group(2) if m.group(2) else "")
+    around = text[max(0, lstart - 120): m.end() + 120]
+    court_m = _COURT.search(around)
+    value = f"{reg} {number}"
+    if court_m:
+        court = court_m.group(1).strip()
+        mod = _module("de.handelsregisternummer")
+        if mod is not None:
+            try:
+                value = mod.compact(f"{court} {reg} {number}")
+            except Exception:  # noqa: BLE001 - unknown court: keep the number without it
+                value = f"{court} {reg} {number}"
+    elif reg in {"VR", "PR", "GnR"}:
+        return None
+    return TaxId(sch.name, value, None, url, label.strip(), snippet_around(text, lstart, m.end()))
+
+
+def dedupe(ids: list[TaxId]) -> list[TaxId]:
+    """One entry per (scheme, value); an eu.vat duplicate of a national number is dropped."""
+    out: list[TaxId] = []
+    seen: set[tuple[str, str]] = set()
+    national = {re.sub(r"\D", "", t.value) for t in ids if t.scheme != "eu.vat"}
+    for t in ids:
+        key = (t.scheme, t.value)
+        if key in seen:
+            continue
+        if t.scheme == "eu.vat" and re.sub(r"\D", "", t.value) in national:
+            continue
+        seen.add(key)
+        out.append(t)
+    return out

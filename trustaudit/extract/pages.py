@@ -1,0 +1,304 @@
+"""Page kinds (contact, about, terms, ...): score links by anchor text + URL slug against rules/vocab/pages.yaml,
+and classify fetched pages by their title / h1.
+
+JS-only links: a link whose href is ``javascript:``/``#`` but whose text names a page kind shows the buyer that
+the page exists, yet has no URL we can fetch. It is reported as a ``PageRef`` with ``url == ""`` and only when
+no link with a real URL exists for that kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from trustaudit.extract.parse import Link, ParseCache, ParsedPage
+from trustaudit.extract.site import is_same_site, normalize_url
+from trustaudit.extract.text import fold, phrase_regex, snippet
+from trustaudit.models import PAGE_KINDS, PageRef, Region, SiteSnapshot
+from trustaudit.resources import load_yaml
+
+MIN_SCORE = 0.35
+_NONWORD = re.compile(r"[\W_]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_EXT = re.compile(r"\.(?:html?|php\d?|aspx?|jsp|page|cfm|shtml)$", re.I)
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    name: str
+    text_re: re.Pattern[str] | None
+    whole: frozenset[str]  # normalised phrases that score 1.0 when they are the whole anchor
+    slugs: frozenset[str]  # compacted slugs
+    paths: tuple[str, ...]
+    exclude_re: re.Pattern[str] | None
+    fallback_for: str | None
+
+
+@dataclass(frozen=True)
+class _Vocab:
+    kinds: tuple[_Kind, ...]
+    connectors: frozenset[str]
+    region_weight: dict[str, float]
+
+
+def _words(s: str) -> str:
+    return _NONWORD.sub(" ", fold(s)).strip()
+
+
+def _compact(s: str) -> str:
+    return _NONWORD.sub("", fold(s))
+
+
+@lru_cache(maxsize=1)
+def vocab() -> _Vocab:
+    data = load_yaml("vocab/pages.yaml") or {}
+    kinds = []
+    for name, spec in (data.get("kinds") or {}).items():
+        texts = [t for lst in (spec.get("texts") or {}).values() for t in (lst or [])]
+        exact = list(spec.get("exact") or [])
+        whole = {_words(t.replace("*", "")) for t in texts + exact if "*" not in t}
+        slugs = {_compact(s) for s in (spec.get("slugs") or []) if "/" not in str(s)}
+        paths = tuple(str(p).lower() for p in (spec.get("paths") or []))
+        paths += tuple(f"/{s}".lower() for s in (spec.get("slugs") or []) if "/" in str(s))
+        kinds.append(
+            _Kind(
+                name=name,
+                text_re=phrase_regex(texts),
+                whole=frozenset(w for w in whole if w),
+                slugs=frozenset(s for s in slugs if s),
+                paths=paths,
+                exclude_re=phrase_regex(spec.get("exclude") or []),
+                fallback_for=spec.get("fallback_for"),
+            )
+        )
+    rw = {k: float(v) for k, v in (data.get("region_weight") or {}).items()}
+    conn = frozenset(fold(str(c)) for c in (data.get("connectors") or []))
+    return _Vocab(tuple(kinds), conn, rw)
+
+
+# --------------------------------------------------------------------------- text and URL scores
+
+
+@lru_cache(maxsize=16384)
+def text_scores(text: str) -> dict[str, float]:
+    """Kind -> 0..1 for an anchor text or heading."""
+    out: dict[str, float] = {}
+    if not text:
+        return out
+    folded = fold(text)
+    if not folded or len(folded) > 200:
+        return out
+    words = _NONWORD.sub(" ", folded).strip()
+    n_words = len(words.split()) if words else 0
+    if n_words == 0 or n_words > 12:
+        return out
+    for k in vocab().kinds:
+        if k.exclude_re is not None and k.exclude_re.search(folded):
+            continue
+        if words in k.whole:
+            out[k.name] = 1.0
+            continue
+        if k.text_re is None:
+            continue
+        m = k.text_re.search(folded)
+        if not m:
+            continue
+        lead = _NONWORD.sub("", folded[: m.start()])
+        score = 0.8 if not lead else 0.6
+        if n_words > 6:
+            score *= 0.5
+        out[k.name] = score
+    return out
+
+
+def _segments(url: str) -> list[list[str]]:
+    try:
+        p = urlsplit(url)
+    except ValueError:
+        return []
+    raw = unquote(p.path or "").split("/")
+    if p.query:
+        for _, v in parse_qsl(p.query, keep_blank_values=False)[:8]:
+            raw.extend(unquote(v).split("/"))
+    segs = []
+    for seg in raw[:12]:
+        seg = _EXT.sub("", seg)
+        if not seg:
+            continue
+        seg = _CAMEL.sub(" ", seg[:120])
+        toks = [t for t in _NONWORD.split(fold(seg)) if t]
+        if toks:
+            segs.append(toks)
+    return segs
+
+
+@lru_cache(maxsize=16384)
+def slug_kinds(url: str) -> frozenset[str]:
+    """Kinds whose slug vocabulary names a URL path segment (whole, tail, or a part bounded by connectors)."""
+    if not url:
+        return frozenset()
+    v = vocab()
+    found: set[str] = set()
+    try:
+        p = urlsplit(url)
+        pathq = (p.path or "/").lower() + (("?" + p.query.lower()) if p.query else "")
+    except ValueError:
+        pathq = ""
+    for k in v.kinds:
+        if any(pathq.startswith(pp) for pp in k.paths):
+            found.add(k.name)
+    for toks in _segments(url):
+        n = len(toks)
+        cands: set[str] = set()
+        for i in range(n):
+            if i > 0 and toks[i - 1] not in v.connectors:
+                continue
+            for j in range(i + 1, min(n, i + 8) + 1):
+                if j < n and toks[j] not in v.connectors:
+                    continue
+                cands.add("".join(toks[i:j]))
+        for i in range(max(0, n - 6), n):  # tails: "next-day-delivery" -> "delivery"
+            cands.add("".join(toks[i:]))
+        for k in v.kinds:
+            if k.slugs & cands:
+                found.add(k.name)
+    return frozenset(found)
+
+
+def _link_kind_scores(text: str, url: str, region: str) -> dict[str, float]:
+    v = vocab()
+    ts = text_scores(text)
+    sk = slug_kinds(url)
+    out: dict[str, float] = {}
+    for name in set(ts) | set(sk):
+        t = ts.get(name, 0.0)
+        if t and name in sk:
+            s = t + 0.4
+        elif t:
+            s = t
+            if _DIGIT.search(text):
+                s *= 0.5  # product names with sizes/models ("Conti Sport Contact 5 205/55")
+        else:
+            s = 0.5 if not text else 0.45
+        out[name] = s * v.region_weight.get(region, 0.6)
+    return out
+
+
+def link_priority(link: Link) -> float:
+    """How likely a link leads to a trust page (0 = irrelevant); the crawler fetches high scores first."""
+    try:
+        scores = _link_kind_scores(link.text, link.url, link.region.value if isinstance(link.region, Region) else str(link.region))
+    except Exception:  # noqa: BLE001 - a hostile link must never break the crawl
+        return 0.0
+    if not scores:
+        return 0.0
+    best = max(scores.values())
+    return round(best, 4) if best >= MIN_SCORE else 0.0
+
+
+# --------------------------------------------------------------------------- site-level selection
+
+
+@dataclass
+class _Cand:
+    kind: str
+    url: str
+    found_on: str
+    anchor: str
+    region: str
+    score: float
+    order: int
+
+
+def _headings(pp: ParsedPage) -> list[str]:
+    out = [pp.title] if pp.title else []
+    if pp.root is not None:
+        for i, h in enumerate(pp.root.iter("h1")):
+            if i >= 3:
+                break
+            t = " ".join(h.text_content().split())
+            if t:
+                out.append(t[:200])
+    return out
+
+
+def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -> dict[str, PageRef | None]:
+    fetched_urls = {normalize_url(p.url) for p in snapshot.pages if p.status < 400}
+    cands: dict[str, list[_Cand]] = {}
+    order = 0
+    kinds_meta = {k.name: k for k in vocab().kinds}
+    for idx, page in enumerate(snapshot.pages):
+        if page.status >= 400:
+            continue
+        pp = cache.get(page)
+        page_factor = 1.0 if idx == 0 else 0.9
+        for link in pp.links:
+            order += 1
+            js_only = not link.url
+            if js_only:
+                href = link.href.strip().lower()
+                if not (href.startswith("javascript:") or href.startswith("#")):
+                    continue  # mailto:/tel: are not pages
+            elif not is_same_site(link.url, site_keys):
+                continue
+            if js_only:
+                scores = {k: s * 0.9 for k, s in text_scores(link.text).items() if s >= 0.8}
+                scores = {k: s * vocab().region_weight.get(link.region.value, 0.6) for k, s in scores.items()}
+            else:
+                scores = _link_kind_scores(link.text, link.url, link.region.value)
+            for kind, s in scores.items():
+                s *= page_factor
+                if s < MIN_SCORE:
+                    continue
+                cands.setdefault(kind, []).append(
+                    _Cand(kind, link.url, page.url, snippet(link.text, 160), link.region.value, s, order)
+                )
+        if idx > 0:
+            # the fetched page itself, named by its title / h1
+            best: dict[str, float] = {}
+            for h in _headings(pp):
+                for kind, s in text_scores(h).items():
+                    best[kind] = max(best.get(kind, 0.0), s)
+            for kind, s in best.items():
+                order += 1
+                cands.setdefault(kind, []).append(_Cand(kind, page.url, "", "", "", s * 0.9, order))
+
+    out: dict[str, PageRef | None] = {}
+    for kind in PAGE_KINDS:
+        out[kind] = _choose(kind, cands.get(kind, []), fetched_urls)
+    for name, meta in kinds_meta.items():
+        if meta.fallback_for and out.get(meta.fallback_for) is None:
+            ref = _choose(name, cands.get(name, []), fetched_urls)
+            if ref is not None:
+                out[meta.fallback_for] = PageRef(
+                    meta.fallback_for, ref.url, ref.found_on, ref.anchor, ref.region, round(ref.score * 0.8, 4),
+                    ref.fetched,
+                )
+    return out
+
+
+def _choose(kind: str, cands: list[_Cand], fetched_urls: set[str]) -> PageRef | None:
+    if not cands:
+        return None
+    real = [c for c in cands if c.url]
+    pool = real or cands
+    # the same URL linked several times adds a little confidence
+    by_url: dict[str, float] = {}
+    for c in pool:
+        key = normalize_url(c.url) if c.url else ""
+        by_url[key] = by_url.get(key, 0.0) + 1
+    best = max(pool, key=lambda c: (round(c.score + 0.02 * min(by_url[normalize_url(c.url) if c.url else ""], 3), 6), -c.order))
+    fetched = bool(best.url) and normalize_url(best.url) in fetched_urls
+    return PageRef(kind, best.url, best.found_on, best.anchor, best.region, round(best.score, 4), fetched)
+
+
+def classify_page(pp: ParsedPage) -> dict[str, float]:
+    """Kinds a fetched page is, by its title / h1 headings (0..1)."""
+    best: dict[str, float] = {}
+    for h in _headings(pp):
+        for kind, s in text_scores(h).items():
+            best[kind] = max(best.get(kind, 0.0), s)
+    return best

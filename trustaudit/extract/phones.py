@@ -1,0 +1,129 @@
+"""Phone numbers, normalised to E.164 with phonenumbers.
+
+A number counts when it sits in a ``tel:``/``callto:`` link, or in text next to a phone label (rules/vocab/contact.yaml
+``phone.labels``), or is written internationally with ``+``. The nearest label wins: a number right after
+"Fax", "NIP", "ИНН", "Order" ... is not reported. Prices, dates, postcodes and IDs are rejected because they
+are not valid numbers for the region or sit next to a non-phone label.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import unquote
+
+import phonenumbers
+
+from trustaudit.extract.parse import ParsedPage
+from trustaudit.extract.text import ascii_digits, phrase_regex, snippet_around
+from trustaudit.models import Phone
+from trustaudit.resources import load_yaml
+
+MAX_SCAN = 300_000
+_CAND = re.compile(
+    r"(?<![\w+/.,-])((?:\+|00)\s?\d[\d \u00a0\u2009().\-/]{5,20}\d|\(?\d[\d \u00a0\u2009().\-/]{5,20}\d)(?![\w/])"
+)
+_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{4}[./-]\d{1,2}[./-]\d{1,2}$")
+_CURRENCY_AFTER = re.compile(r"^\s*(?:zł|zl|pln|руб|р\.|₽|€|eur|\$|usd|£|gbp|kr|kč|czk|лв|грн|₴|sar|aed|%)", re.I)
+
+
+@lru_cache(maxsize=1)
+def _cfg():
+    data = (load_yaml("vocab/contact.yaml") or {}).get("phone") or {}
+    return {
+        "labels": phrase_regex(data.get("labels") or []),
+        "fax": phrase_regex(data.get("fax_labels") or []),
+        "non": phrase_regex(data.get("non_phone_labels") or []),
+        "window": int(data.get("label_window") or 40),
+    }
+
+
+def _last(rx: re.Pattern[str] | None, s: str) -> int:
+    if rx is None:
+        return -1
+    pos = -1
+    for m in rx.finditer(s):
+        pos = m.end()
+    return pos
+
+
+def parse_number(raw: str, region: str | None) -> str | None:
+    """E.164 for a valid number, else None."""
+    raw = ascii_digits(raw).strip()
+    if not raw:
+        return None
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) < 6 or len(digits) > 15:
+        return None
+    if raw.startswith("00"):
+        raw = "+" + raw[2:].lstrip()
+    try:
+        num = phonenumbers.parse(raw, None if raw.startswith("+") else (region or None))
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(num):
+        return None
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _context_ok(folded_before: str) -> bool:
+    """Decide from the text just before a number: phone label nearest -> yes; fax/ID label nearest -> no."""
+    cfg = _cfg()
+    p = _last(cfg["labels"], folded_before)
+    if p < 0:
+        return False
+    f = _last(cfg["fax"], folded_before)
+    n = _last(cfg["non"], folded_before)
+    if n > p:
+        return False
+    if f > p + 3:  # "Tel./Fax: ..." keeps the number, "Tel: 1 ... Fax: 2" drops the second
+        return False
+    return True
+
+
+def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
+    out: list[Phone] = []
+    seen: set[str] = set()
+
+    def add(e164: str | None, raw: str, snip: str) -> None:
+        if e164 and e164 not in seen:
+            seen.add(e164)
+            out.append(Phone(e164, pp.url, raw.strip()[:40], snip))
+
+    for link in pp.links:
+        href = link.href.strip()
+        low = href[:7].lower()
+        if low.startswith(("tel:", "callto:")):
+            raw = unquote(href.split(":", 1)[1]).split("?")[0].split(";")[0]
+            e = parse_number(raw, region)
+            if e is None and raw.strip().isdigit() and not raw.startswith("0") and region:
+                # tel:18666403800 - a national number with its trunk/country code but no "+"
+                e = parse_number("+" + raw.strip(), region)
+            add(e, raw, link.text or raw)
+
+    text = pp.text[:MAX_SCAN]
+    window = _cfg()["window"]
+    for m in _CAND.finditer(text):
+        raw = m.group(1)
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) < 7 or len(digits) > 15:
+            continue
+        if _DATE.match(raw.strip()):
+            continue
+        if _CURRENCY_AFTER.match(text[m.end(): m.end() + 5]):
+            continue
+        before = text[max(0, m.start() - window): m.start()]
+        from trustaudit.extract.text import fold
+
+        intl = raw.lstrip("(").startswith(("+", "00"))
+        ctx = _context_ok(fold(before))
+        if not ctx:
+            if not intl:
+                continue
+            # an international number still must not sit right after a fax / ID label
+            fb = fold(before)
+            if _last(_cfg()["fax"], fb) > max(_last(_cfg()["labels"], fb), -1) + 3 or _last(_cfg()["non"], fb) >= 0 and len(fb) - _last(_cfg()["non"], fb) < 6:
+                continue
+        e = parse_number(raw, region)
+        add(e, raw, snippet_around(text, m.start(), m.end()))
+    return out

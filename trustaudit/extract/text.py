@@ -1,0 +1,116 @@
+"""Text normalisation shared by every extractor, and phrase matchers compiled from ``rules/vocab`` data.
+
+``fold()`` is the one normalisation used on both sides of every vocabulary match: NFKC, casefold, diacritics
+removed (Greek tonos, Arabic harakat, Polish/Czech letters), Arabic tatweel dropped, Eastern digits mapped to
+ASCII. Vocabulary is folded when loaded, so a YAML entry "Polityka prywatności" also matches the ASCII-folded
+"Polityka prywatnosci" that some crawlers store.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+_WS = re.compile(r"\s+")
+
+# letters NFD does not decompose
+_EXTRA = str.maketrans({
+    "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "Æ": "ae",
+    "œ": "oe", "Œ": "oe", "þ": "th", "ŀ": "l", "ʼ": "'", "’": "'", "‘": "'", "`": "'", "´": "'",
+    "\u0640": "",  # Arabic tatweel
+    "\u00ad": "",  # soft hyphen
+    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
+})
+
+# Arabic-Indic and Extended Arabic-Indic (Persian) digits -> ASCII
+DIGITS = str.maketrans({**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0x6F0 + i): str(i) for i in range(10)}})
+
+# Greek / Cyrillic capitals that look like Latin ones (used on ID prefixes such as "ΕL", "РL")
+HOMOGLYPHS = str.maketrans({
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Λ": "L",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "І": "I", "У": "Y",
+})
+
+
+def collapse(s: str) -> str:
+    return _WS.sub(" ", s).strip()
+
+
+def snippet(s: str, limit: int = 160) -> str:
+    """Whitespace-collapsed, at most ``limit`` characters (page text is hostile: renderers escape it)."""
+    s = collapse(s)
+    if len(s) > limit:
+        s = s[: limit - 1].rstrip() + "…"
+    return s
+
+
+def snippet_around(text: str, start: int, end: int, limit: int = 160) -> str:
+    """A snippet of ``text`` centred on [start, end)."""
+    span = end - start
+    pad = max(0, (limit - span) // 2)
+    a = max(0, start - pad)
+    b = min(len(text), end + pad)
+    return snippet(text[a:b], limit)
+
+
+@lru_cache(maxsize=65536)
+def fold(s: str) -> str:
+    """NFKC + casefold + no diacritics + ASCII digits; whitespace collapsed."""
+    if not s:
+        return ""
+    s = unicodedata.normalize("NFKC", s).translate(_EXTRA).translate(DIGITS).casefold()
+    s = unicodedata.normalize("NFD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = unicodedata.normalize("NFC", s)
+    return collapse(s)
+
+
+def fold_text(s: str) -> str:
+    """``fold`` for long texts: same result, no cache, lengths preserved per line where possible."""
+    if not s:
+        return ""
+    s = unicodedata.normalize("NFKC", s).translate(_EXTRA).translate(DIGITS).casefold()
+    s = unicodedata.normalize("NFD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", s)
+
+
+def ascii_digits(s: str) -> str:
+    return s.translate(DIGITS)
+
+
+_WORD_CHAR = r"[^\W_]"
+
+
+def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One alternation matching any folded phrase as whole words.
+
+    A phrase ending in ``*`` matches as a word prefix ("контакт*" matches "контакты" but not "вконтакте").
+    Whitespace inside a phrase matches any run of whitespace or hyphens.
+    """
+    alts: list[str] = []
+    seen: set[str] = set()
+    for raw in phrases:
+        if raw is None:
+            continue
+        raw = str(raw)
+        prefix = raw.endswith("*")
+        p = fold(raw.rstrip("*"))
+        if not p:
+            continue
+        key = p + ("*" if prefix else "")
+        if key in seen:
+            continue
+        seen.add(key)
+        body = r"[\s\-]+".join(re.escape(w) for w in p.split(" "))
+        if prefix:
+            body += _WORD_CHAR + "*"
+        alts.append(body)
+    if not alts:
+        return None
+    alts.sort(key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + r")(?![^\W_])")
