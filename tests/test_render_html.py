@@ -116,6 +116,15 @@ def test_local_target_without_tls():
     assert 'href="file:' not in doc and "file:///home/anna/mirror/sklep/index.html" in doc
 
 
+def test_page_title_column_only_when_pages_have_titles():
+    import dataclasses
+
+    report = mixed_statuses()
+    assert "<th>Page title</th>" in html.render(report)
+    bare = dataclasses.replace(report, pages_fetched=({"url": "https://x.example/", "status": 200, "bytes": 10},))
+    assert "<th>Page title</th>" not in html.render(bare)
+
+
 # --------------------------------------------------------------------------- Chromium
 
 def screenshot(html_path: Path, png_path: Path, size: str = "1200,1600", timeout: float = 60) -> None:
