@@ -1,0 +1,511 @@
+"""Crawl a live shop over http(s): robots.txt, home page, trust pages first, TLS facts alongside.
+
+Order of work:
+
+1. ``robots.txt`` of the target doubles as the connectivity probe: it picks https or http for a bare host,
+   and switches content fetching to an unverified client when the certificate is rejected (the TLS verdict is
+   reported by our own handshake, the content is still audited).
+2. The home page. Redirects are followed by hand and recorded; if the home page moves to another registrable
+   domain (a shop that changed domains) we follow it and the *final* home URL defines the site for the rest
+   of the crawl. ``SiteSnapshot.final_url`` vs ``base_url`` shows the move.
+3. Links of the home page (parsed once through the shared ParseCache) are ranked by
+   ``trustaudit.extract.pages.link_priority`` and fetched best-first with bounded concurrency. Pages at depth 1
+   contribute their high-priority links (depth 2). When the home page yields few links, the sitemap is used.
+4. The TLS handshake and the plain-HTTP probe run concurrently with step 3.
+
+Other pages that redirect to another site are not followed (FetchError kind ``offsite_redirect``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import heapq
+import time
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from protego import Protego
+
+from trustaudit.crawl.blocking import detect_block
+from trustaudit.crawl.common import CrawlObserver, TargetError, one_line
+from trustaudit.crawl.encoding import decode_html, looks_binary
+from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of
+from trustaudit.crawl.netsafety import NetGuard
+from trustaudit.crawl.priority import get_scorer
+from trustaudit.crawl.robots import (
+    ROBOTS_MAX_BYTES,
+    SITEMAP_MAX_BYTES,
+    parse_robots,
+    parse_sitemap,
+    robots_allows,
+    robots_sitemaps,
+)
+from trustaudit.crawl.tls import check_tls, parse_hsts, verify_context
+from trustaudit.crawl.urls import (
+    clean_url,
+    has_non_html_extension,
+    host_of,
+    origin_of,
+    same_site,
+    url_key,
+)
+from trustaudit.extract.parse import Link, ParseCache
+from trustaudit.models import FetchedPage, FetchError, Region, SiteSnapshot, TlsInfo
+from trustaudit.options import ScanOptions
+
+FEW_LINKS = 5  # fewer same-site links than this on the home page: read the sitemap too
+MAX_DEPTH = 2
+MAX_SKIPPED = 200
+MAX_SITEMAPS = 4
+
+
+@dataclass
+class _PageResult:
+    page: FetchedPage | None = None
+    errors: tuple[FetchError, ...] = ()
+    robots: bool = False
+    offsite: str | None = None
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class HttpCrawl:
+    def __init__(
+        self,
+        target: str,
+        candidates: list[str],
+        options: ScanOptions,
+        cache: ParseCache,
+        observer: CrawlObserver | None,
+        http_port: int | None,
+    ):
+        self.target = target
+        self.candidates = candidates
+        self.options = options
+        self.cache = cache
+        self.observer = observer
+        self.http_port = http_port
+        self.max_pages = max(1, options.max_pages)
+        self.pages: list[FetchedPage] = []
+        self.errors: list[FetchError] = []
+        self.robots_disallowed: list[str] = []
+        self.skipped: list[str] = []
+        self.blocked = False
+        self._page_keys: set[str] = set()
+        self._queued: set[str] = set()
+        self._frontier: list[tuple[float, int, str, int]] = []
+        self._seq = 0
+        self._robots: dict[str, asyncio.Task[Protego | None]] = {}
+        self._scorer = get_scorer()
+        self.site_host = ""
+        self._high = float("inf")
+        self.tls_content_error: str | None = None
+
+    # ------------------------------------------------------------------ recording
+    def _error(self, url: str, message: str, kind: str) -> FetchError:
+        err = FetchError(url=url, error=one_line(message), kind=kind)
+        self.errors.append(err)
+        if self.observer is not None:
+            self.observer.page_failed(err)
+        return err
+
+    def _add_page(self, page: FetchedPage) -> bool:
+        key = url_key(page.url)
+        if key in self._page_keys:
+            return False  # two links ended at the same page after redirects
+        self._page_keys.add(key)
+        self._queued.add(key)
+        self.pages.append(page)
+        if self.observer is not None:
+            self.observer.page_fetched(page)
+        return True
+
+    # ------------------------------------------------------------------ main
+    async def run(self) -> SiteSnapshot:
+        o = self.options
+        started_at = _now_iso()
+        t0 = time.monotonic()
+        deadline = t0 + max(0.1, o.total_timeout)
+        try:
+            ctx = verify_context(o.ca_bundle)
+        except (OSError, ValueError) as e:
+            raise TargetError(f"cannot load CA bundle {o.ca_bundle}: {e}") from None
+        guard = NetGuard(o.allow_private)
+        await guard.set_target(host_of(self.candidates[0]))
+        self.fetcher = Fetcher(o, ctx, guard, deadline)
+        tls_task: asyncio.Task[TlsInfo] | None = None
+        probe_task: asyncio.Task[bool | None] | None = None
+        home_page: FetchedPage | None = None
+        base_url = self.candidates[0]
+        try:
+            base_url, robots = await self._probe()
+            self._robots[origin_of(base_url)] = _done(robots)
+            if o.respect_robots and not robots_allows(robots, base_url, o.user_agent):
+                self.robots_disallowed.append(base_url)
+                self._error(base_url, "robots.txt disallows the home page for our user agent", "robots")
+                if o.check_tls and base_url.startswith("https://"):
+                    tls_task = asyncio.create_task(self._tls(base_url))
+            else:
+                home_page = await self._fetch_home(base_url)
+                tls_url = home_page.url if home_page else base_url
+                if o.check_tls and tls_url.startswith("https://"):
+                    tls_task = asyncio.create_task(self._tls(tls_url))
+                    probe_task = asyncio.create_task(self._http_probe(base_url))
+                if home_page is not None and not self.blocked and home_page.text:
+                    await self._crawl_rest(home_page)
+            tls = await self._tls_info(base_url, home_page, tls_task, probe_task, deadline)
+        finally:
+            for task in (tls_task, probe_task):
+                if task is not None and not task.done():
+                    task.cancel()
+            await self.fetcher.aclose()
+        return SiteSnapshot(
+            target=self.target,
+            base_url=base_url,
+            final_url=home_page.url if home_page else base_url,
+            local=False,
+            pages=tuple(self.pages),
+            errors=tuple(self.errors),
+            tls=tls,
+            blocked=self.blocked,
+            robots_disallowed=tuple(self.robots_disallowed),
+            skipped_links=tuple(self.skipped[:MAX_SKIPPED]),
+            started_at=started_at,
+            duration_s=round(time.monotonic() - t0, 3),
+        )
+
+    # ------------------------------------------------------------------ step 1: probe with robots.txt
+    async def _probe(self) -> tuple[str, Protego | None]:
+        last: Failure | None = None
+        for cand in self.candidates:
+            robots_url = origin_of(cand) + "/robots.txt"
+            out = await self._get(robots_url, cand, max_bytes=ROBOTS_MAX_BYTES, read_body=always)
+            f = out.failure
+            if f is not None and f.connect and f.kind == "tls" and cand.startswith("https://"):
+                await self.fetcher.use_insecure()
+                out2 = await self._get(robots_url, cand, max_bytes=ROBOTS_MAX_BYTES, read_body=always)
+                if out2.failure is None or not out2.failure.connect:
+                    self.tls_content_error = f.message
+                    out, f = out2, out2.failure
+                else:
+                    await self.fetcher.use_verified()
+            if f is not None and f.connect:
+                last = f
+                continue
+            robots = None
+            if out.final is not None:
+                robots = parse_robots(out.final.status, out.final.body)
+            return cand, robots
+        assert last is not None
+        raise TargetError(last.message)
+
+    async def _get(self, url: str, site_url: str, **kw) -> Outcome:
+        return await self.fetcher.fetch(url, site_host=host_of(site_url), **kw)
+
+    # ------------------------------------------------------------------ step 2: home page
+    async def _fetch_home(self, url: str) -> FetchedPage | None:
+        out = await self.fetcher.fetch(url, site_host=None)
+        f = out.failure
+        if f is not None:
+            if f.kind == "blocked_redirect":
+                self._error(url, f.message, f.kind)
+                return None
+            raise TargetError(f.message if f.kind != "limit" else f"{url}: {f.message}")
+        result = self._to_page(out, depth=0)
+        page = result.page
+        assert page is not None
+        if not page.text:
+            mime = mime_of(page.content_type) or "no content type"
+            why = "binary content" if any(e.kind == "not_html" for e in result.errors) else mime
+            raise TargetError(f"{page.url} is not an HTML page ({why})")
+        self._add_page(page)
+        self.site_host = host_of(page.url)
+        vendor = detect_block(page.status, page.headers, page.text) if page.status >= 400 else None
+        if vendor:
+            self.blocked = True
+            self._error(page.url, f"blocked by {vendor} (HTTP {page.status}): results are inconclusive", "blocked")
+        else:
+            for err in result.errors:
+                self._error(err.url, err.error, err.kind)
+        return page
+
+    # ------------------------------------------------------------------ step 3: the rest of the site
+    def _consider(self, link: Link, depth: int, high_only: bool) -> None:
+        url = link.url
+        if not url or not url.startswith(("http://", "https://")):
+            return
+        if not same_site(url, self.site_host) or has_non_html_extension(url):
+            return
+        url = clean_url(url)
+        key = url_key(url)
+        if key in self._queued:
+            return
+        score = self._scorer(link)
+        if high_only and score < self._high:
+            return
+        self._queued.add(key)
+        self._seq += 1
+        heapq.heappush(self._frontier, (-score, self._seq, url, depth))
+
+    def _discover(self, page: FetchedPage, depth: int) -> int:
+        before = len(self._frontier)
+        for link in self.cache.get(page).links:
+            self._consider(link, depth, high_only=depth > 1)
+        return len(self._frontier) - before
+
+    async def _crawl_rest(self, home: FetchedPage) -> None:
+        links = [
+            ln for ln in self.cache.get(home).links if ln.url and same_site(ln.url, self.site_host)
+        ]
+        scores = [self._scorer(ln) for ln in links]
+        best = max(scores, default=0.0)
+        self._high = best * 0.5 if best > 0 else float("inf")
+        found = self._discover(home, 1)
+        if found < FEW_LINKS and self.max_pages > 1:
+            for url in await self._sitemap_urls(home):
+                self._consider(Link(url=url, href=url, text="", region=Region.BODY), 1, high_only=False)
+        await self._run_frontier()
+
+    async def _run_frontier(self) -> None:
+        attempts = 1  # the home page
+        pending: dict[asyncio.Task[_PageResult], tuple[str, int]] = {}
+        conc = max(1, self.options.concurrency)
+        deadline = self.fetcher.deadline
+        try:
+            while True:
+                while self._frontier and len(pending) < conc and attempts < self.max_pages:
+                    _, _, url, depth = heapq.heappop(self._frontier)
+                    attempts += 1
+                    pending[asyncio.create_task(self._fetch_page(url, depth))] = (url, depth)
+                if not pending:
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                done, _ = await asyncio.wait(pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    url, depth = pending.pop(task)
+                    try:
+                        res = task.result()
+                    except Exception as e:  # noqa: BLE001 - belt and braces: _fetch_page catches everything
+                        res = _PageResult(errors=(FetchError(url, one_line(f"{type(e).__name__}: {e}"), "error"),))
+                    if res.robots:
+                        attempts -= 1
+                        self.robots_disallowed.append(url)
+                        continue
+                    if res.offsite:
+                        self.skipped.append(res.offsite)
+                    added = res.page is not None and self._add_page(res.page)
+                    for err in res.errors:
+                        self._error(err.url, err.error, err.kind)
+                    if added and res.page.text and depth < MAX_DEPTH:
+                        self._discover(res.page, depth + 1)
+        finally:
+            if pending:
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                self._error(
+                    self.site_host,
+                    f"crawl time limit ({self.options.total_timeout:g}s) reached; "
+                    f"{len(pending)} page(s) in flight abandoned",
+                    "limit",
+                )
+        for _, _, url, _ in sorted(self._frontier):
+            if len(self.skipped) >= MAX_SKIPPED:
+                break
+            self.skipped.append(url)
+
+    async def _fetch_page(self, url: str, depth: int) -> _PageResult:
+        try:
+            if self.options.respect_robots and not robots_allows(
+                await self._robots_for(url), url, self.options.user_agent
+            ):
+                return _PageResult(robots=True)
+            out = await self.fetcher.fetch(url, site_host=self.site_host)
+            if out.offsite:
+                return _PageResult(
+                    errors=(FetchError(url, f"redirects off-site to {out.offsite} (not followed)", "offsite_redirect"),),
+                    offsite=out.offsite,
+                )
+            if out.failure is not None:
+                return _PageResult(errors=(FetchError(url, out.failure.message, out.failure.kind),))
+            return self._to_page(out, depth)
+        except Exception as e:  # noqa: BLE001
+            return _PageResult(errors=(FetchError(url, one_line(f"{type(e).__name__}: {e}"), "error"),))
+
+    async def _robots_for(self, url: str) -> Protego | None:
+        origin = origin_of(url)
+        task = self._robots.get(origin)
+        if task is None:
+            task = asyncio.create_task(self._load_robots(origin))
+            self._robots[origin] = task
+        try:
+            return await asyncio.shield(task)
+        except Exception:  # noqa: BLE001
+            return None
+
+    async def _load_robots(self, origin: str) -> Protego | None:
+        out = await self.fetcher.fetch(
+            origin + "/robots.txt", site_host=self.site_host, max_bytes=ROBOTS_MAX_BYTES, read_body=always
+        )
+        if out.final is None:
+            return None
+        return parse_robots(out.final.status, out.final.body)
+
+    async def _sitemap_urls(self, home: FetchedPage) -> list[str]:
+        robots = await self._robots_for(home.url)
+        sources = [u for u in robots_sitemaps(robots) if same_site(u, self.site_host)]
+        queue = sources[:MAX_SITEMAPS] or [origin_of(home.url) + "/sitemap.xml"]
+        urls: list[str] = []
+        fetched = 0
+        limit = min(self.options.max_bytes, SITEMAP_MAX_BYTES)
+        while queue and fetched < MAX_SITEMAPS:
+            sm = queue.pop(0)
+            fetched += 1
+            out = await self.fetcher.fetch(sm, site_host=self.site_host, max_bytes=limit, read_body=always)
+            if out.final is None or out.final.status != 200 or not out.final.body:
+                continue
+            locs, is_index = parse_sitemap(out.final.body)
+            locs = [u for u in locs if same_site(u, self.site_host)]
+            if is_index:
+                queue.extend(locs[:MAX_SITEMAPS])
+            else:
+                urls.extend(locs)
+        return urls
+
+    # ------------------------------------------------------------------ page building
+    def _to_page(self, out: Outcome, depth: int) -> _PageResult:
+        hop = out.final
+        assert hop is not None
+        headers = hop.headers
+        content_type = headers.get("content-type", "")
+        mime = mime_of(content_type)
+        errors: list[FetchError] = []
+        text, encoding = "", None
+        if hop.body is not None:
+            if looks_binary(hop.body):
+                errors.append(FetchError(hop.url, f"binary content labelled {mime or 'with no type'}", "not_html"))
+            else:
+                text, encoding = decode_html(hop.body, content_type)
+                if mime == "" and not _looks_like_html(text):
+                    errors.append(FetchError(hop.url, "no content type and the body is not HTML", "not_html"))
+                    text = ""
+                elif text and text.count("\ufffd") > max(50, len(text) // 10):
+                    errors.append(FetchError(hop.url, "undecodable content labelled HTML", "not_html"))
+                    text = ""
+        if hop.truncated:
+            errors.append(
+                FetchError(hop.url, f"page larger than {self.options.max_bytes} bytes; truncated", "too_large")
+            )
+        if hop.status >= 400:
+            errors.append(FetchError(hop.url, f"HTTP {hop.status}", "http"))
+        page = FetchedPage(
+            url=hop.url,
+            status=hop.status,
+            text=text,
+            requested_url=out.requested,
+            headers=headers,
+            content_type=content_type,
+            encoding=encoding,
+            bytes=hop.nbytes,
+            elapsed_ms=out.elapsed_ms,
+            redirect_chain=tuple(out.chain),
+            truncated=hop.truncated,
+            depth=depth,
+        )
+        return _PageResult(page=page, errors=tuple(errors))
+
+    # ------------------------------------------------------------------ step 4: TLS facts
+    async def _tls(self, url: str) -> TlsInfo:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or 443
+        return await check_tls(host, port, self.options.ca_bundle, self.options.timeout)
+
+    async def _http_probe(self, base_url: str) -> bool | None:
+        """Does plain http:// on the target host end up on https?"""
+        host = urlsplit(base_url).hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        port = self.http_port
+        url = f"http://{host}/" if not port or port == 80 else f"http://{host}:{port}/"
+        out = await self.fetcher.fetch(url, site_host=None, max_bytes=1024, read_body=html_or_unknown)
+        if out.failure is not None:
+            return None
+        return out.url.startswith("https://")
+
+    async def _tls_info(
+        self,
+        base_url: str,
+        home: FetchedPage | None,
+        tls_task: asyncio.Task[TlsInfo] | None,
+        probe_task: asyncio.Task[bool | None] | None,
+        deadline: float,
+    ) -> TlsInfo:
+        final = home.url if home else base_url
+        https = final.startswith("https://")
+        hsts, max_age = (False, None)
+        if home is not None and https:
+            hsts, max_age = parse_hsts(home.headers.get("strict-transport-security"))
+        redirects: bool | None
+        if base_url.startswith("http://"):
+            redirects = https if home is not None else None
+        else:
+            redirects = await _await_bounded(probe_task, deadline, self.options.timeout)
+        info = TlsInfo(https=https, checked=False)
+        if tls_task is not None:
+            got = await _await_bounded(tls_task, deadline, self.options.timeout + 1)
+            if isinstance(got, TlsInfo):
+                info = got
+            else:
+                info = TlsInfo(https=https, checked=False, error="TLS check did not finish in time")
+        if self.tls_content_error and info.valid is not False and info.checked:
+            # our handshake liked what httpx rejected: report the rejection
+            info = _replace(info, valid=False, error=self.tls_content_error)
+        return _replace(
+            info,
+            https=https,
+            hsts=hsts if https else None,
+            hsts_max_age=max_age if https else None,
+            http_redirects_to_https=redirects,
+        )
+
+
+def _replace(info: TlsInfo, **kw) -> TlsInfo:
+    return replace(info, **kw)
+
+
+def _done(value):
+    fut = asyncio.get_running_loop().create_future()
+    fut.set_result(value)
+    return fut
+
+
+async def _await_bounded(task, deadline: float, cap: float):
+    if task is None:
+        return None
+    remaining = max(0.05, min(cap, deadline - time.monotonic() + cap))
+    try:
+        return await asyncio.wait_for(task, timeout=remaining)
+    except Exception:  # noqa: BLE001 - timeouts and failures: not known
+        return None
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lstrip().lower()
+    return head.startswith("<") or "<html" in head or "<body" in head or "<div" in head
+
+
+async def crawl_http(
+    target: str,
+    candidates: list[str],
+    options: ScanOptions,
+    cache: ParseCache,
+    observer: CrawlObserver | None,
+    http_port: int | None = None,
+) -> SiteSnapshot:
+    return await HttpCrawl(target, candidates, options, cache, observer, http_port).run()
