@@ -64,7 +64,6 @@ def _lang_map() -> dict[str, str]:
         langs = p.get("languages") or []
         if langs and p.get("lang_default"):
             out.setdefault(str(langs[0]), cc)
-    out.setdefault("en", "GB")
     return out
 
 
@@ -143,7 +142,7 @@ def country_from_lang(lang: str | None) -> str | None:
 def _currency_re() -> list[tuple[str, re.Pattern[str]]]:
     out = []
     for cc, p in profiles().items():
-        toks = [str(t) for t in p.get("currencies") or [] if str(t) not in {"€", "$", "EUR", "kr", "£"}]
+        toks = [str(t) for t in p.get("currencies") or [] if str(t) not in {"€", "EUR", "kr"}]
         if not toks:
             continue
         alt = "|".join(re.escape(t) for t in sorted(toks, key=len, reverse=True))

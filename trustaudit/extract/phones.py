@@ -15,14 +15,15 @@ from urllib.parse import unquote
 import phonenumbers
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import ascii_digits, phrase_regex, snippet_around
+from trustaudit.extract.text import ascii_digits, fold_text, phrase_regex, snippet_around
 from trustaudit.models import Phone
 from trustaudit.resources import load_yaml
 
 MAX_SCAN = 300_000
 _CAND = re.compile(
-    r"(?<![\w+/.,-])((?:\+|00)\s?\d[\d \u00a0\u2009().\-/]{5,20}\d|\(?\d[\d \u00a0\u2009().\-/]{5,20}\d)(?![\w/])"
+    r"(?<![\w+/.,:-])((?:\+|00)[ \u00a0]?\(?\d(?:[\d \u00a0\u2009().\-/]|\)\n){5,20}\d|\(?\d(?:[\d \u00a0\u2009().\-/]|\)\n){5,20}\d)(?![\w/])"
 )
+_GROUPS = re.compile(r"\d+")
 _DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{4}[./-]\d{1,2}[./-]\d{1,2}$")
 _CURRENCY_AFTER = re.compile(r"^\s*(?:zł|zl|pln|руб|р\.|₽|€|eur|\$|usd|£|gbp|kr|kč|czk|лв|грн|₴|sar|aed|%)", re.I)
 
@@ -39,12 +40,18 @@ def _cfg():
 
 
 def _last(rx: re.Pattern[str] | None, s: str) -> int:
+    """End of the last match (-1 if none)."""
+    m = _last_match(rx, s)
+    return m.end() if m else -1
+
+
+def _last_match(rx: re.Pattern[str] | None, s: str):
     if rx is None:
-        return -1
-    pos = -1
+        return None
+    last = None
     for m in rx.finditer(s):
-        pos = m.end()
-    return pos
+        last = m
+    return last
 
 
 def parse_number(raw: str, region: str | None) -> str | None:
@@ -72,13 +79,22 @@ def _context_ok(folded_before: str) -> bool:
     p = _last(cfg["labels"], folded_before)
     if p < 0:
         return False
-    f = _last(cfg["fax"], folded_before)
+    fm = _last_match(cfg["fax"], folded_before)
     n = _last(cfg["non"], folded_before)
     if n > p:
         return False
-    if f > p + 3:  # "Tel./Fax: ..." keeps the number, "Tel: 1 ... Fax: 2" drops the second
+    if fm is not None and fm.start() > p + 3:  # "Tel./Fax: ..." keeps the number, "Tel: 1 ... Fax: 2" drops it
         return False
     return True
+
+
+def _standalone(text: str, start: int, end: int, raw: str) -> bool:
+    """A number alone on its line, written in >= 3 digit groups ("0844 822 1010", "1-800-226-7667")."""
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    line = text[ls:le].strip(" \u00a0()[]:")
+    return line == raw.strip(" \u00a0()[]:") and len(_GROUPS.findall(raw)) >= 3
 
 
 def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
@@ -102,9 +118,10 @@ def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
             add(e, raw, link.text or raw)
 
     text = pp.text[:MAX_SCAN]
-    window = _cfg()["window"]
+    cfg = _cfg()
+    window = cfg["window"]
     for m in _CAND.finditer(text):
-        raw = m.group(1)
+        raw = m.group(1).replace("\n", " ")
         digits = re.sub(r"\D", "", raw)
         if len(digits) < 7 or len(digits) > 15:
             continue
@@ -112,17 +129,19 @@ def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
             continue
         if _CURRENCY_AFTER.match(text[m.end(): m.end() + 5]):
             continue
-        before = text[max(0, m.start() - window): m.start()]
-        from trustaudit.extract.text import fold
-
+        fb = fold_text(text[max(0, m.start() - window): m.start()])
         intl = raw.lstrip("(").startswith(("+", "00"))
-        ctx = _context_ok(fold(before))
-        if not ctx:
-            if not intl:
+        if not _context_ok(fb):
+            # a fax / ID label right before the number vetoes it in any case
+            fm = _last_match(cfg["fax"], fb)
+            if fm is not None and fm.start() > _last(cfg["labels"], fb) + 3:
                 continue
-            # an international number still must not sit right after a fax / ID label
-            fb = fold(before)
-            if _last(_cfg()["fax"], fb) > max(_last(_cfg()["labels"], fb), -1) + 3 or _last(_cfg()["non"], fb) >= 0 and len(fb) - _last(_cfg()["non"], fb) < 6:
+            same_line = fb.rsplit("\n", 1)[-1]
+            if _last(cfg["non"], same_line) >= 0:
+                continue
+            after = fold_text(text[m.end(): m.end() + 30])
+            label_after = cfg["labels"].search(after) is not None if cfg["labels"] is not None else False
+            if not (intl or _standalone(text, m.start(), m.end(), m.group(1)) or label_after):
                 continue
         e = parse_number(raw, region)
         add(e, raw, snippet_around(text, m.start(), m.end()))

@@ -1,0 +1,316 @@
+"""Accuracy of the extract stage over a labelled corpus (``<dir>/<case>/index.html`` + ``labels.json``).
+
+Each case folder becomes a local ``SiteSnapshot`` built straight from its files: ``index.html`` is served as
+``http://<shop>/`` (``shop`` from labels.json) so that relative links resolve like on the live site (and
+labelled absolute URLs compare equal). Other ``*.html`` files in the folder are extra pages of the same shop;
+labels describe ``index.html`` only, so they are left out unless ``extra_pages=True``
+(then served as ``http://<shop>/<file name>``). Nothing touches the network.
+
+Scoring (precision / recall / F1 per signal, micro-averaged over cases):
+
+- ``emails``, ``phones`` (E.164), ``tax_ids`` (scheme + compact value), ``review_widgets``, ``chat_widgets``,
+  ``payment_providers`` (labels mix providers and generic methods, so predictions are
+  ``payment_providers`` + ``payment_methods``), ``social``: set comparison per case.
+- ``tax_ids_valid``: the predicted IDs whose check digit passed, against all labelled IDs (its precision is
+  the "never claim a wrong valid ID" figure).
+- ``page.<kind>``: the label is the href of the first link of that kind (relative ones are resolved against the
+  case's base URL); URLs are compared normalised (scheme, ``www.``, trailing slash and fragment ignored).
+  A wrong URL counts as one false positive and one false negative. A label ``javascript:...`` means "a JS-only
+  link exists": it is matched by a predicted ``PageRef`` with ``url == ""`` (our representation of a JS-only
+  link), anything else for that kind is wrong.
+- ``aggregate_rating``: boolean.
+- A label ``null`` means "could not be determined" and that signal is skipped for the case.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+from trustaudit.extract import extract
+from trustaudit.extract.parse import ParseCache
+from trustaudit.extract.site import normalize_url
+from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, SiteSnapshot
+
+SET_SIGNALS = ("emails", "phones", "tax_ids", "review_widgets", "chat_widgets", "payment_providers", "social")
+
+
+@dataclass
+class SignalScore:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def support(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class Miss:
+    case: str
+    signal: str
+    kind: str  # "fp" (reported, not labelled) | "fn" (labelled, not reported)
+    value: str
+
+
+@dataclass
+class EvalResult:
+    signals: dict[str, SignalScore] = field(default_factory=dict)
+    misses: list[Miss] = field(default_factory=list)
+    cases: int = 0
+    cpu_seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> SignalScore:
+        t = SignalScore()
+        for name, s in self.signals.items():
+            if name == "tax_ids_valid":
+                continue
+            t.tp += s.tp
+            t.fp += s.fp
+            t.fn += s.fn
+        return t
+
+    def score(self, name: str) -> SignalScore:
+        return self.signals.setdefault(name, SignalScore())
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def _decode(data: bytes) -> str:
+    for enc in ("utf-8-sig",):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is not None:
+            return str(best)
+    except Exception:  # noqa: BLE001 - fall back to a lossless single-byte decode
+        pass
+    return data.decode("cp1252", "replace")
+
+
+def case_snapshot(folder: Path, labels: dict | None = None, extra_pages: bool = True) -> SiteSnapshot:
+    """A local snapshot of one case folder (index.html first, then the other saved pages)."""
+    labels = labels if labels is not None else _load_labels(folder)
+    shop = str(labels.get("shop") or folder.name).strip().strip("/")
+    base = shop if re.match(r"^https?://", shop) else f"http://{shop}/"
+    if not base.endswith("/"):
+        base += "/"
+    files = [folder / "index.html"] if (folder / "index.html").is_file() else []
+    if extra_pages:
+        files += sorted(p for p in folder.glob("*.htm*") if p.name != "index.html")
+    pages = []
+    for i, f in enumerate(files):
+        data = f.read_bytes()
+        url = base if i == 0 else urljoin(base, f.name)
+        pages.append(
+            FetchedPage(url=url, status=200, text=_decode(data), requested_url=url, content_type="text/html",
+                        bytes=len(data), depth=0 if i == 0 else 1)
+        )
+    return SiteSnapshot(target=str(folder), base_url=base, final_url=base, local=True, pages=tuple(pages))
+
+
+def _load_labels(folder: Path) -> dict:
+    with (folder / "labels.json").open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def _norm_tax(scheme: str, value: str) -> str:
+    v = re.sub(r"[^0-9A-Za-z]", "", str(value)).upper()
+    return f"{scheme}:{v}"
+
+
+def _compare_sets(res: EvalResult, case: str, signal: str, predicted: Iterable[str], labelled: Iterable[str]) -> None:
+    pred, gold = set(predicted), set(labelled)
+    s = res.score(signal)
+    s.tp += len(pred & gold)
+    s.fp += len(pred - gold)
+    s.fn += len(gold - pred)
+    res.misses.extend(Miss(case, signal, "fp", v) for v in sorted(pred - gold))
+    res.misses.extend(Miss(case, signal, "fn", v) for v in sorted(gold - pred))
+
+
+def _predicted_sets(a: Artifacts) -> dict[str, set[str]]:
+    return {
+        "emails": {e.address.lower() for e in a.emails},
+        "phones": {p.e164 for p in a.phones},
+        "tax_ids": {_norm_tax(t.scheme, t.value) for t in a.tax_ids},
+        "review_widgets": {d.slug for d in a.review_widgets},
+        "chat_widgets": {d.slug for d in a.chat_widgets},
+        "payment_providers": {d.slug for d in a.payment_providers} | {d.slug for d in a.payment_methods},
+        "social": {d.slug for d in a.social},
+    }
+
+
+def _gold_sets(labels: dict) -> dict[str, set[str] | None]:
+    def lst(v):
+        return None if v is None else v
+
+    rev = labels.get("reviews") or {}
+    tax = lst(labels.get("tax_ids"))
+    return {
+        "emails": None if labels.get("emails") is None else {str(e).lower() for e in labels["emails"]},
+        "phones": None if labels.get("phones") is None else set(labels["phones"]),
+        "tax_ids": None if tax is None else {_norm_tax(t["scheme"], t["value"]) for t in tax},
+        "review_widgets": None if rev.get("widgets") is None else set(rev["widgets"]),
+        "chat_widgets": None if labels.get("chat_widgets") is None else set(labels["chat_widgets"]),
+        "payment_providers": None if labels.get("payment_providers") is None else set(labels["payment_providers"]),
+        "social": None if labels.get("social") is None else set(labels["social"]),
+    }
+
+
+def score_case(res: EvalResult, case: str, labels: dict, a: Artifacts, base_url: str) -> None:
+    pred = _predicted_sets(a)
+    gold = _gold_sets(labels)
+    for sig in SET_SIGNALS:
+        if gold[sig] is not None:
+            _compare_sets(res, case, sig, pred[sig], gold[sig])
+    if gold["tax_ids"] is not None:
+        valid = {_norm_tax(t.scheme, t.value) for t in a.tax_ids if t.valid is True}
+        s = res.score("tax_ids_valid")
+        s.tp += len(valid & gold["tax_ids"])
+        s.fp += len(valid - gold["tax_ids"])
+        s.fn += len(gold["tax_ids"] - valid)
+        res.misses.extend(Miss(case, "tax_ids_valid", "fp", v) for v in sorted(valid - gold["tax_ids"]))
+
+    rev = labels.get("reviews") or {}
+    if rev.get("aggregate_rating") is not None:
+        s = res.score("aggregate_rating")
+        got = a.aggregate_rating is not None
+        want = bool(rev["aggregate_rating"])
+        if got and want:
+            s.tp += 1
+        elif got:
+            s.fp += 1
+            res.misses.append(Miss(case, "aggregate_rating", "fp", "true"))
+        elif want:
+            s.fn += 1
+            res.misses.append(Miss(case, "aggregate_rating", "fn", "true"))
+
+    pages_gold = labels.get("pages") or {}
+    for kind in PAGE_KINDS:
+        if kind not in pages_gold:
+            continue
+        gold_href = pages_gold[kind]
+        ref = a.pages.get(kind)
+        sig = f"page.{kind}"
+        s = res.score(sig)
+        gold_key = _page_key(gold_href, base_url)
+        pred_key = None if ref is None else ("javascript:" if not ref.url else normalize_url(ref.url))
+        if gold_key is None and pred_key is None:
+            continue
+        if gold_key is not None and pred_key == gold_key:
+            s.tp += 1
+            continue
+        if pred_key is not None:
+            s.fp += 1
+            res.misses.append(Miss(case, sig, "fp", ref.url or "javascript: (JS-only link)"))
+        if gold_key is not None:
+            s.fn += 1
+            res.misses.append(Miss(case, sig, "fn", str(gold_href)))
+
+
+def _page_key(href: str | None, base_url: str) -> str | None:
+    if href is None:
+        return None
+    href = str(href).strip()
+    if href.lower().startswith("javascript:"):
+        return "javascript:"
+    return normalize_url(urljoin(base_url, href))
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def evaluate_corpus(path: Path, extra_pages: bool = False) -> EvalResult:
+    """Run extraction over every case folder under ``path`` and score it against the labels.
+
+    Labels describe ``index.html`` only, so by default only that page is extracted; ``extra_pages=True`` adds the
+    other saved pages of the shop (what a multi-page scan would see; true finds there count as false positives).
+    """
+    path = Path(path)
+    res = EvalResult()
+    folders = sorted(p for p in path.iterdir() if p.is_dir() and (p / "labels.json").is_file()) if path.is_dir() else []
+    if (path / "labels.json").is_file():
+        folders = [path]
+    for folder in folders:
+        try:
+            labels = _load_labels(folder)
+            snap = case_snapshot(folder, labels, extra_pages)
+        except (OSError, ValueError) as exc:
+            res.errors.append(f"{folder.name}: {exc}")
+            continue
+        t0 = time.process_time()
+        art = extract(snap, ParseCache(), None)
+        res.cpu_seconds += time.process_time() - t0
+        res.cases += 1
+        score_case(res, folder.name, labels, art, snap.base_url)
+    return res
+
+
+def _order(names: Iterable[str]) -> list[str]:
+    first = ["emails", "phones", "tax_ids", "tax_ids_valid"]
+    pages = [f"page.{k}" for k in PAGE_KINDS]
+    rest = ["review_widgets", "aggregate_rating", "chat_widgets", "payment_providers", "social"]
+    known = first + pages + rest
+    names = list(names)
+    return [n for n in known if n in names] + sorted(n for n in names if n not in known)
+
+
+def format_table(result: EvalResult) -> str:
+    """Plain-text table: precision, recall, F1 and support per signal, the total, then the misses."""
+    lines = [f"{'signal':<22} {'P':>6} {'R':>6} {'F1':>6} {'support':>8} {'tp':>4} {'fp':>4} {'fn':>4}"]
+    lines.append("-" * len(lines[0]))
+
+    def row(name: str, s: SignalScore) -> str:
+        return (f"{name:<22} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.support:8d} "
+                f"{s.tp:4d} {s.fp:4d} {s.fn:4d}")
+
+    for name in _order(result.signals):
+        lines.append(row(name, result.signals[name]))
+    lines.append("-" * len(lines[0]))
+    lines.append(row("TOTAL", result.total))
+    lines.append(f"cases: {result.cases}   extraction CPU: {result.cpu_seconds:.2f} s")
+    for err in result.errors:
+        lines.append(f"error: {err}")
+    if result.misses:
+        lines.append("")
+        lines.append("misses:")
+        for m in sorted(result.misses, key=lambda m: (m.signal, m.case, m.kind, m.value)):
+            lines.append(f"  {m.kind.upper()}  {m.signal:<20} {m.case:<22} {m.value}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - developer convenience
+    import sys
+
+    print(format_table(evaluate_corpus(Path(sys.argv[1]))))
