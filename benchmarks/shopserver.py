@@ -1,0 +1,206 @@
+"""A fast loopback HTTP/1.1 server for the generated shops, run in its own process.
+
+Why this design:
+
+* **Own process** (``python shopserver.py``): the server never competes with the measured client for the GIL.
+  On a 2-core machine the server gets one core and the scanner the other.
+* **One port per shop** on 127.0.0.1 (``http://127.0.0.1:<port>/``): every shop is its own origin with pages
+  at the root, its own ``/robots.txt`` and ``/sitemap.xml``, exactly like a real shop, and no DNS or Host
+  header trickery is needed (``*.localhost`` does not resolve here). 1,000 listening sockets in one event loop
+  cost nothing measurable.
+* **asyncio protocol, bytes prepared in memory**: no per-request Python HTTP framework, keep-alive and
+  pipelining, gzip bodies compressed once at generation. Shop ``i`` serves template ``i % len(templates)``;
+  uncompressed bodies get the shop number written into them (``shopgen.personalise``).
+
+Use ``ShopServer(n_shops, seed)`` as a context manager; ``urls`` lists the shop home URLs. The process is
+terminated (then killed) on exit, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import select
+import subprocess
+import sys
+
+READY_TIMEOUT = 120.0  # seconds to generate the templates and bind the ports
+
+
+def _serve(n_shops: int, seed: int, n_templates: int | None) -> None:  # runs in the server process
+    import asyncio
+    import signal
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import shopgen
+
+    templates = shopgen.generate_templates(seed, n_templates)
+    port_shop: dict[int, int] = {}
+
+    def response(status: str, ctype: str, body: bytes, head: bool, extra: str = "") -> bytes:
+        hdr = (
+            f"HTTP/1.1 {status}\r\nServer: benchshop\r\nContent-Type: {ctype}\r\n"
+            f"Content-Length: {len(body)}\r\n{extra}Cache-Control: max-age=60\r\n\r\n"
+        ).encode("latin-1")
+        return hdr if head else hdr + body
+
+    not_found = (
+        b"<!DOCTYPE html><html><head><title>404</title></head><body><h1>404 Not Found</h1></body></html>"
+    )
+
+    def handle(port: int, method: str, target: str, headers: dict[str, str]) -> bytes:
+        shop_no = port_shop.get(port, 0)
+        t = templates[shop_no % len(templates)]
+        path = target.split("?", 1)[0].split("#", 1)[0] or "/"
+        head = method == "HEAD"
+        origin = f"http://{headers.get('host') or f'127.0.0.1:{port}'}"
+        if path == "/robots.txt":
+            return response(
+                "200 OK", "text/plain; charset=utf-8", t.robots.replace("{origin}", origin).encode(), head
+            )
+        if path == "/sitemap.xml":
+            return response("200 OK", "application/xml", t.sitemap.replace("{origin}", origin).encode(), head)
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/")
+        page = t.pages.get(path)
+        if page is None:
+            return response("404 Not Found", "text/html; charset=utf-8", not_found, head)
+        if page.gz is not None and "gzip" in headers.get("accept-encoding", ""):
+            return response(
+                "200 OK",
+                t.content_type(),
+                page.gz,
+                head,
+                "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n",
+            )
+        return response("200 OK", t.content_type(), shopgen.personalise(page.body, shop_no), head)
+
+    class Proto(asyncio.Protocol):
+        def __init__(self, port: int):
+            self.port = port
+            self.buf = b""
+            self.transport = None
+
+        def connection_made(self, transport):
+            self.transport = transport
+
+        def data_received(self, data: bytes) -> None:
+            self.buf += data
+            if len(self.buf) > 65536:
+                self.transport.close()
+                return
+            while True:
+                end = self.buf.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                raw, self.buf = self.buf[:end], self.buf[end + 4 :]
+                lines = raw.decode("latin-1").split("\r\n")
+                parts = lines[0].split(" ")
+                if len(parts) != 3:
+                    self.transport.write(
+                        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+                    self.transport.close()
+                    return
+                headers = {}
+                for line in lines[1:]:
+                    k, _, v = line.partition(":")
+                    headers[k.strip().lower()] = v.strip()
+                self.transport.write(handle(self.port, parts[0], parts[1], headers))
+                if headers.get("connection", "").lower() == "close" or parts[2] == "HTTP/1.0":
+                    self.transport.close()
+                    return
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        servers = []
+        ports = []
+        for i in range(n_shops):
+            holder: dict[str, int] = {}
+            srv = await loop.create_server(lambda h=holder: Proto(h["port"]), "127.0.0.1", 0, backlog=512)
+            port = srv.sockets[0].getsockname()[1]
+            holder["port"] = port
+            port_shop[port] = i
+            servers.append(srv)
+            ports.append(port)
+        sys.stdout.write(json.dumps({"ports": ports, "templates": [t.key for t in templates]}) + "\n")
+        sys.stdout.flush()
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        loop.add_signal_handler(signal.SIGINT, stop.set)
+        await stop.wait()
+        for s in servers:
+            s.close()
+
+    asyncio.run(main())
+
+
+class ShopServer:
+    """Serve ``n_shops`` generated shops on loopback from a separate process (``python shopserver.py``)."""
+
+    def __init__(self, n_shops: int, seed: int = 7, n_templates: int | None = None):
+        self.n_shops = n_shops
+        self.seed = seed
+        self.n_templates = n_templates
+        self.proc: subprocess.Popen | None = None
+        self.ports: list[int] = []
+        self.template_keys: list[str] = []
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{p}/" for p in self.ports]
+
+    def template_of(self, shop_no: int) -> str:
+        return self.template_keys[shop_no % len(self.template_keys)]
+
+    def __enter__(self) -> ShopServer:
+        cmd = [
+            sys.executable,
+            os.path.abspath(__file__),
+            "--shops",
+            str(self.n_shops),
+            "--seed",
+            str(self.seed),
+        ]
+        if self.n_templates:
+            cmd += ["--templates", str(self.n_templates)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        try:
+            ready, _, _ = select.select([self.proc.stdout], [], [], READY_TIMEOUT)
+            line = self.proc.stdout.readline() if ready else ""
+            if not line:
+                raise RuntimeError(f"shop server did not start (exit code {self.proc.poll()})")
+            msg = json.loads(line)
+            self.ports, self.template_keys = msg["ports"], msg["templates"]
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        p = self.proc
+        if p is None:
+            return
+        self.proc = None
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(5)
+        if p.stdout:
+            p.stdout.close()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description="serve generated shops on 127.0.0.1, one port per shop")
+    ap.add_argument("--shops", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--templates", type=int, default=None)
+    a = ap.parse_args()
+    _serve(a.shops, a.seed, a.templates)
