@@ -41,7 +41,10 @@ err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 def _die(message: str, code: int) -> None:
-    err.print(Text(f"trustaudit: {clean_text(message, 500, newlines=False)}", style="red" if code else ""))
+    err.print(
+        Text(f"trustaudit: {clean_text(message, 500, newlines=False)}", style="red" if code else ""),
+        soft_wrap=True,  # one line, whatever the terminal width: scripts grep it
+    )
     raise typer.Exit(code)
 
 
@@ -222,7 +225,8 @@ def scan(
                 target, options, lang=report_lang, skip=cfg.skip, weights=cfg.weights, observer=progress
             )
     except TargetError as exc:
-        _die(f"cannot scan {target}: {exc}", EXIT_TARGET)
+        msg = str(exc)
+        _die(msg if target in msg else f"cannot scan {target}: {msg}", EXIT_TARGET)
         return
     except KeyboardInterrupt:
         _die("interrupted", 130)
