@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -88,21 +89,22 @@ def renderables(report: Report, lang: str | None = None, verbose: bool = False) 
     if probs:
         out.append(Text(t("failed_checks", lang), style="bold underline"))
         for c in probs:
-            line = Text()
-            line.append(f"{t('status.' + c.status.value, lang).upper():<14}", style=_STATUS_STYLE[c.status])
-            line.append(clean_text(c.title, 200, newlines=False), style="bold")
-            line.append(f"  [{c.id}]", style="dim")
-            line.append(f"\n    {t('fix', lang)}: ", style="bold")
-            line.append(clean_text(c.fix, 1000, newlines=False))
+            head = Text()
+            head.append(f"{t('status.' + c.status.value, lang).upper():<14}", style=_STATUS_STYLE[c.status])
+            head.append(clean_text(c.title, 200, newlines=False), style="bold")
+            head.append(f"  [{c.id}]", style="dim")
+            body = Text()
+            body.append(f"{t('fix', lang)}: ", style="bold")
+            body.append(clean_text(c.fix, 1000, newlines=False))
             if c.fix_platform:
-                line.append("\n    → ", style="bold")
-                line.append(clean_text(c.fix_platform, 600, newlines=False))
+                body.append("\n→ ", style="bold")
+                body.append(clean_text(c.fix_platform, 600, newlines=False))
             for ev in c.evidence[:3]:
-                line.append(f"\n    {t('evidence', lang)}: ", style="dim")
-                line.append(clean_text(ev.url, 200, newlines=False), style="dim")
+                body.append(f"\n{t('evidence', lang)}: ", style="dim")
+                body.append(clean_text(ev.url, 200, newlines=False), style="dim")
                 if ev.snippet:
-                    line.append(" — " + clean_text(ev.snippet, 160, newlines=False), style="dim")
-            out.append(line)
+                    body.append(" — " + clean_text(ev.snippet, 160, newlines=False), style="dim")
+            out.append(Group(head, Padding(body, (0, 0, 0, 4))))
 
     errs = with_status(report.checks, Status.ERROR)
     if errs:
