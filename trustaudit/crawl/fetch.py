@@ -160,12 +160,7 @@ class Fetcher:
         visits: dict[str, int] = {}
         start = time.monotonic()
         try:
-            for hop_no in range(self.options.max_redirects + 1):
-                if hop_no:
-                    reason = await self.guard.check(host_of(current))
-                    if reason:
-                        out.failure = Failure("blocked_redirect", f"redirect to {current} not followed: {reason}")
-                        return out
+            for _ in range(self.options.max_redirects + 1):
                 hop = await self._hop_with_deadline(current, limit, read_body)
                 location = hop.headers.get("location") if hop.status in REDIRECT_CODES else None
                 if not location:
@@ -181,6 +176,10 @@ class Fetcher:
                     return out
                 if scheme not in ("http", "https"):
                     out.failure = Failure("error", f"{current} redirects to a non-web URL ({scheme or 'none'})")
+                    return out
+                reason = await self.guard.check(host_of(nxt))
+                if reason:
+                    out.failure = Failure("blocked_redirect", f"redirect to {nxt} not followed: {reason}")
                     return out
                 if site_host is not None and not same_site(nxt, site_host):
                     out.offsite = nxt
