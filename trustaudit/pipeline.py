@@ -129,15 +129,19 @@ def scan(
     skip: Mapping[str, str] | None = None,
     weights: Mapping[str, float] | None = None,
     observer=None,
+    http_port: int | None = None,
 ) -> Report:
-    """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned."""
+    """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned.
+
+    ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
+    """
     from trustaudit.crawl import crawl
     from trustaudit.extract import extract
 
     options = options or ScanOptions()
     t0 = time.perf_counter()
     cache = ParseCache()
-    snapshot = crawl(target, options, cache, observer)
+    snapshot = crawl(target, options, cache, observer, http_port=http_port)
     artifacts = extract(snapshot, cache, options.country)
     return build_report(
         snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0
