@@ -1,0 +1,490 @@
+"""The Typer commands ``batch``, ``history`` and ``merge`` (added to the main app by ``register``).
+
+Exit codes as for ``scan``: 0 the batch completed (shops that could not be scanned are results, not
+errors), 1 a scanned shop is below ``--fail-under``, 2 usage error (bad input file, bad ``--shard``,
+unusable database), 130 interrupted (run the same command again to resume).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from trustaudit.batch.inputs import InputError, Shop, read_shops, shop_from_raw
+from trustaudit.batch.runner import DEFAULT_CONCURRENCY, BatchConfig, BatchRunner, run_key, run_options
+from trustaudit.batch.shard import Shard, parse_shard
+from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, ShopResult, Store, StoreError
+from trustaudit.options import DEFAULT_USER_AGENT, ScanOptions
+from trustaudit.render._text import clean_text
+
+EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DB_NAME = "trustaudit.db"
+
+_err = Console(stderr=True, highlight=False, markup=False, emoji=False)
+
+
+def _die(message: str, code: int) -> None:
+    _err.print(Text(f"trustaudit: {clean_text(message, 500, newlines=False)}", style="red" if code else ""))
+    raise typer.Exit(code)
+
+
+def _out() -> Console:
+    return Console(highlight=False, markup=False, emoji=False)
+
+
+def _t(s: object, n: int = 60) -> str:
+    return clean_text(s, n, newlines=False)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+class _Progress:
+    """Live progress on stderr: done / failed / ETA and the shops being scanned (terminal only)."""
+
+    def __init__(self, console: Console, enabled: bool, total: int, already: int):
+        self.enabled = enabled
+        self.current: dict[str, str] = {}
+        self.failed = 0
+        self.progress: Progress | None = None
+        if enabled:
+            self.progress = Progress(
+                TextColumn("batch"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("failed {task.fields[failed]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[now]}"),
+                console=console,
+                transient=False,
+            )
+            self.task = self.progress.add_task(
+                "batch", total=max(total, 1), completed=already, failed=0, now=""
+            )
+
+    def __enter__(self) -> _Progress:
+        if self.progress is not None:
+            self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)
+
+    def _update(self, advance: int = 0) -> None:
+        if self.progress is None:
+            return
+        names = list(self.current.values())
+        now = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+        self.progress.update(self.task, advance=advance, failed=self.failed, now=now)
+
+    def started(self, shop: Shop) -> None:
+        self.current[shop.key] = _t(shop.name or shop.host.removeprefix("file://"), 30)
+        self._update()
+
+    def finished(self, shop: Shop, result: ShopResult) -> None:
+        self.current.pop(shop.key, None)
+        if result.status == FAILED:
+            self.failed += 1
+        self._update(1)
+
+    def skipped(self, shop: Shop, why: str) -> None:
+        if why == "dup":
+            self._update(1)
+
+
+# --------------------------------------------------------------------------- batch
+
+
+def _input_shops(path: Path, shard: Shard | None):
+    for shop in read_shops(path):
+        if shard is None or shard.contains(shop.key):
+            yield shop
+
+
+def _summary_tables(store: Store, run_id: int, out_dir: Path, quiet: bool) -> None:
+    if quiet:
+        return
+    out = _out()
+    counts = store.count(run_id)
+    total = sum(counts.values())
+    out.print(
+        Text(
+            f"{total} shops: {counts[OK]} scored, {counts[INCONCLUSIVE]} inconclusive, "
+            f"{counts[FAILED]} could not be scanned"
+        )
+    )
+    scored = counts[OK]
+    best, worst = store.extremes(run_id, 5 if scored > 10 else 10)
+    groups = (("Best", best), ("Worst", worst)) if scored > 10 else (("Scores", best),)
+    for title, rows in groups if scored else ():
+        table = Table(title=title, title_justify="left", box=None, header_style="bold")
+        for col in ("score", "grade", "shop"):
+            table.add_column(col, justify="right" if col == "score" else "left")
+        for r in rows:
+            shown = _t(r.name or r.url, 70) + (f"  {_t(r.url, 70)}" if r.name else "")
+            table.add_row(str(r.score), r.grade or "", shown)
+        out.print(table)
+    failures = store.failures(run_id, 20)
+    if failures:
+        table = Table(title="Not scored", title_justify="left", box=None, header_style="bold")
+        table.add_column("shop")
+        table.add_column("reason")
+        for r in failures:
+            table.add_row(_t(r.url, 70), _t(r.error, 120))
+        out.print(table)
+        missing = counts[FAILED] + counts[INCONCLUSIVE] - len(failures)
+        if missing > 0:
+            out.print(Text(f"… and {missing} more (see summary.csv)"))
+    out.print(Text(f"index: {out_dir / 'index.html'}\nsummary: {out_dir / 'summary.csv'}"))
+
+
+def batch(
+    input_file: Annotated[
+        Path, typer.Argument(help="Shops: .csv (url, name, country, tags) or .txt (one URL per line).")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder: reports, summary.csv, index.html, database.")
+    ],
+    db: Annotated[Path | None, typer.Option("--db", help="Database file [OUT/trustaudit.db].")] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-j", min=1, max=256, help="Shops audited at once.")
+    ] = DEFAULT_CONCURRENCY,
+    shard: Annotated[
+        str | None, typer.Option("--shard", help="Audit only slice K of N (e.g. 2/4), stable by URL hash.")
+    ] = None,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start a new run instead of resuming the last one.")
+    ] = False,
+    fail_under: Annotated[
+        float | None,
+        typer.Option("--fail-under", min=0, max=100, help="Exit 1 when any scanned shop is below N."),
+    ] = None,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", min=1, max=10000, help="Pages per shop [25].")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0.1, help="Seconds per request [10].")
+    ] = None,
+    total_timeout: Annotated[
+        float | None, typer.Option("--total-timeout", min=1, help="Seconds for each shop's crawl [120].")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: each shop's).")
+    ] = None,
+    ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs.")] = None,
+    user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow redirects to private/loopback addresses.")
+    ] = False,
+    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
+    config: Annotated[
+        str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary table.")] = False,
+) -> None:
+    """Audit many shops: one JSON + HTML report each, summary.csv and index.html; resumable."""
+    from trustaudit.batch.index import write_outputs
+    from trustaudit.config import ConfigError, load_config
+    from trustaudit.pipeline import REPORT_LANGUAGES
+
+    try:
+        cfg = load_config(config)
+    except ConfigError as exc:
+        _die(str(exc), EXIT_USAGE)
+        return
+    report_lang = lang or cfg.lang
+    if report_lang and report_lang not in REPORT_LANGUAGES:
+        _die(f"--lang must be one of {', '.join(REPORT_LANGUAGES)}", EXIT_USAGE)
+    try:
+        sh = parse_shard(shard) if shard is not None else None
+    except ValueError as exc:
+        _die(str(exc), EXIT_USAGE)
+        return
+    if out.exists() and not out.is_dir():
+        _die(f"--out {out} exists and is not a folder", EXIT_USAGE)
+    options = ScanOptions(
+        max_pages=max_pages or cfg.max_pages or 25,
+        timeout=timeout or cfg.timeout or 10.0,
+        total_timeout=total_timeout or 120.0,
+        user_agent=user_agent,
+        ca_bundle=ca_bundle or os.environ.get("SSL_CERT_FILE") or None,
+        country=(cfg.country or "").upper() or None,
+        respect_robots=not ignore_robots,
+        allow_private=allow_private,
+    )
+    bcfg = BatchConfig(
+        out_dir=out,
+        options=options,
+        lang=report_lang,
+        skip=dict(cfg.skip),
+        weights=dict(cfg.weights),
+        concurrency=concurrency,
+    )
+
+    # a first streaming pass: validates the whole file (exit 2 before any scan) and counts the shops
+    try:
+        in_file = sum(1 for _ in read_shops(input_file))
+        total = sum(1 for _ in _input_shops(input_file, sh)) if sh else in_file
+    except InputError as exc:
+        _die(str(exc), EXIT_USAGE)
+        return
+    if in_file == 0:
+        _die(f"{input_file}: no shops in the input file", EXIT_USAGE)
+
+    db_path = db or out / DB_NAME
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        store = Store(db_path)
+    except (OSError, StoreError) as exc:
+        _die(f"cannot open the database {db_path}: {exc}", EXIT_USAGE)
+        return
+    with store:
+        key = run_key(input_file, bcfg, str(sh) if sh else None)
+        run = None if fresh else store.latest_run(key)
+        if run is None:
+            run = store.new_run(
+                key,
+                input=str(input_file.resolve()),
+                out_dir=str(out.resolve()),
+                shard=str(sh) if sh else None,
+                options=run_options(bcfg),
+            )
+        already = sum(store.count(run.id).values())
+        show = not quiet and _err.is_terminal
+        if not quiet and already:
+            _err.print(
+                Text(f"resuming run #{run.id}: {already} shop(s) already done (--fresh to start over)")
+            )
+        runner = BatchRunner(store, run, bcfg)
+        t0 = time.monotonic()
+        try:
+            with _Progress(_err, show, total, min(already, total)) as progress:
+                runner.observer = progress
+                stats = runner.run_all(_input_shops(input_file, sh))
+        except KeyboardInterrupt:
+            done = sum(store.count(run.id).values())
+            write_outputs(store, run, out)
+            _err.print(
+                Text(f"trustaudit: interrupted after {done} of {total} shops; run the same command to resume")
+            )
+            store.close()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            if runner.alive_workers():
+                os._exit(EXIT_INTERRUPTED)  # do not wait for crawls in flight: they are redone next time
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except InputError as exc:  # the file changed under us between the two passes
+            _die(str(exc), EXIT_USAGE)
+            return
+        store.finish_run(run.id)
+        run = store.run(run.id) or run
+        write_outputs(store, run, out)
+        if not quiet:
+            extra = []
+            if stats.already_done:
+                extra.append(f"{stats.already_done} done earlier")
+            if stats.duplicates:
+                extra.append(f"{stats.duplicates} duplicate row(s) skipped")
+            _err.print(
+                Text(
+                    f"audited {stats.scanned} shop(s) in {time.monotonic() - t0:.1f} s"
+                    + (f" ({', '.join(extra)})" if extra else "")
+                )
+            )
+        _summary_tables(store, run.id, out, quiet)
+        if fail_under is not None:
+            n = store.below(run.id, fail_under)
+            if n:
+                _die(f"{n} shop(s) scored below --fail-under {fail_under:g}", EXIT_THRESHOLD)
+
+
+# --------------------------------------------------------------------------- history
+
+_RANK = {"pass": 2, "warn": 1, "fail": 0}
+
+
+def check_changes(old: dict[str, str], new: dict[str, str]) -> list[tuple[str, str | None, str | None, str]]:
+    """(check id, old status, new status, kind) for every check whose status changed.
+    kind: better | worse | other (to or from error / not_applicable / manual, or added / removed)."""
+    out = []
+    for cid in sorted(set(old) | set(new)):
+        a, b = old.get(cid), new.get(cid)
+        if a == b:
+            continue
+        if a in _RANK and b in _RANK:
+            kind = "better" if _RANK[b] > _RANK[a] else "worse"
+        else:
+            kind = "other"
+        out.append((cid, a, b, kind))
+    return out
+
+
+def _db_arg(db: Path | None) -> Path:
+    if db is None:
+        return Path(DB_NAME)
+    return db / DB_NAME if db.is_dir() else db
+
+
+def history(
+    url: Annotated[str, typer.Argument(help="Shop URL (or local path) as given to `batch`.")],
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Database file or batch output folder [./trustaudit.db].")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """Scores of one shop over time, and the checks that changed between consecutive scans."""
+    if fmt not in ("text", "json"):
+        _die("--format must be text or json", EXIT_USAGE)
+    path = _db_arg(db)
+    shop = shop_from_raw(1, url)
+    if shop.error:
+        _die(shop.error, EXIT_USAGE)
+    try:
+        store = Store(path, readonly=True)
+    except StoreError as exc:
+        _die(str(exc), EXIT_USAGE)
+        return
+    with store:
+        rows = store.history(shop.key)
+        if not rows:
+            alt = (
+                shop.key.replace("https://", "http://", 1)
+                if shop.key.startswith("https://")
+                else (shop.key.replace("http://", "https://", 1))
+            )
+            rows = store.history(alt)
+        if not rows:
+            host = shop.host if not shop.key.startswith("file:") else shop.key
+            like = store.known_keys_like(host)
+            hint = f"; did you mean: {', '.join(like)}" if like else ""
+            _die(f"no scans of {shop.key} in {path}{hint}", EXIT_USAGE)
+    scans = []
+    prev: ShopResult | None = None
+    for r in rows:
+        entry: dict[str, object] = {
+            "scanned_at": r.scanned_at,
+            "score": r.score,
+            "grade": r.grade,
+            "status": r.status,
+            "error": r.error or None,
+            "report_json": r.json_file,
+        }
+        if prev is not None:
+            entry["score_delta"] = (
+                (r.score - prev.score) if (r.score is not None and prev.score is not None) else None
+            )
+            entry["changes"] = (
+                [
+                    {"id": cid, "from": a, "to": b, "kind": kind}
+                    for cid, a, b, kind in check_changes(prev.check_statuses(), r.check_statuses())
+                ]
+                if (prev.checks and r.checks)
+                else []
+            )
+        scans.append(entry)
+        prev = r
+    if fmt == "json":
+        typer.echo(
+            json.dumps(
+                {"url": rows[-1].url, "url_key": rows[-1].url_key, "scans": scans},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    out = _out()
+    out.print(Text(f"{_t(rows[-1].url, 200)}: {len(rows)} scan(s)", style="bold"))
+    table = Table(box=None, header_style="bold")
+    for col in ("scanned at", "score", "grade", "change", "result"):
+        table.add_column(col, justify="right" if col in ("score", "change") else "left")
+    for e in scans:
+        d = e.get("score_delta")
+        table.add_row(
+            _t(e["scanned_at"], 40),
+            "" if e["score"] is None else str(e["score"]),
+            str(e["grade"] or ""),
+            "" if d is None else f"{d:+d}",
+            _t(e["error"] or "ok", 100),
+        )
+    out.print(table)
+    for prev_e, e in zip(scans, scans[1:], strict=False):
+        changes = e.get("changes") or []
+        head = f"{_t(prev_e['scanned_at'], 40)} → {_t(e['scanned_at'], 40)}: "
+        if not changes:
+            out.print(Text(head + "no check changed"))
+            continue
+        out.print(Text(head + f"{len(changes)} check(s) changed"))
+        for c in changes:
+            mark = {"better": "+", "worse": "-", "other": "~"}[c["kind"]]  # type: ignore[index]
+            out.print(
+                Text(
+                    f"  {mark} {_t(c['id'], 80)}: {c['from'] or 'absent'} → {c['to'] or 'absent'}",
+                    style={"better": "green", "worse": "red"}.get(c["kind"], ""),
+                )
+            )  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- merge
+
+
+def merge(
+    out_dir: Annotated[
+        Path, typer.Argument(help="Folder for the merged index.html, summary.csv, reports and database.")
+    ],
+    shard_dirs: Annotated[
+        list[Path], typer.Argument(help="Output folders (or databases) of the shard runs.")
+    ],
+    fail_under: Annotated[
+        float | None,
+        typer.Option("--fail-under", min=0, max=100, help="Exit 1 when any scanned shop is below N."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+) -> None:
+    """Combine the outputs of `batch --shard K/N` runs into one index.html and summary.csv."""
+    from trustaudit.batch.merge import MergeError
+    from trustaudit.batch.merge import merge as do_merge
+
+    try:
+        result = do_merge(out_dir, list(shard_dirs))
+    except (MergeError, StoreError) as exc:
+        _die(str(exc), EXIT_USAGE)
+        return
+    except OSError as exc:
+        _die(f"cannot write {out_dir}: {exc.strerror or exc}", EXIT_USAGE)
+        return
+    for w in result.warnings:
+        _err.print(Text(f"trustaudit: warning: {_t(w, 300)}", style="yellow"))
+    with Store(Path(out_dir) / DB_NAME) as store:
+        if not quiet:
+            _err.print(Text(f"merged {len(result.sources)} shard(s): {result.shops} shops"))
+        _summary_tables(store, result.run.id, Path(out_dir), quiet)
+        if fail_under is not None:
+            n = store.below(result.run.id, fail_under)
+            if n:
+                _die(f"{n} shop(s) scored below --fail-under {fail_under:g}", EXIT_THRESHOLD)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("batch")(batch)
+    app.command("history")(history)
+    app.command("merge")(merge)

@@ -1,0 +1,257 @@
+"""Read the shop list (streamed, never loaded whole) and give every shop a stable identity.
+
+A shop's identity is its *normalised URL* (``Shop.key``): what resume, sharding, history and merge key on.
+It is computed here, not by the crawler's de-duplication helpers, so that it never changes under our feet
+(a change would re-shuffle shards and break history).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from trustaudit.render._text import clean_text
+
+
+class InputError(ValueError):
+    """The input file itself is unusable (missing, not text, CSV without a url column): a usage error."""
+
+
+@dataclass(frozen=True)
+class Shop:
+    position: int  # 1-based index among the shops of the input file
+    target: str  # what pipeline.scan gets: the URL as written, or the resolved local path
+    key: str  # normalised URL (file:// URI for a local target): the identity of the shop
+    host: str  # politeness group: never two scans of one host at once
+    name: str = ""
+    country: str | None = None
+    tags: str = ""
+    error: str = ""  # why the row cannot be scanned (listed as failed, never scanned)
+
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_HOSTLIKE = re.compile(r"^[\w.-]+(:\d+)?(/.*)?$", re.UNICODE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_MAX_FIELD = 2000
+
+
+def _idna(host: str) -> str:
+    host = host.lower().rstrip(".")
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def normalise_url(url: str) -> str:
+    """``HTTPS://Shop.Example:443/a/?b=1#x`` -> ``https://shop.example/a?b=1``.
+
+    Scheme and host lower-cased (IDN as punycode), user info, default port, fragment and a trailing slash
+    dropped, an empty path made ``/``. Query kept as written (it can select a shop on a shared host).
+    Raises ValueError for something that is not an http(s) URL with a host.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"unsupported URL scheme {scheme!r}")
+    host = parts.hostname
+    if not host:
+        raise ValueError("URL without a host")
+    port = parts.port  # ValueError for a bad port
+    host = _idna(host)
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~") or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def politeness_host(key: str) -> str:
+    """The group a shop's scans are serialised in: its host without ``www.`` (local targets: their path)."""
+    if key.startswith("file:"):
+        return key
+    host = urlsplit(key).hostname or key
+    return host[4:] if host.startswith("www.") else host
+
+
+def shop_from_raw(
+    position: int,
+    raw_url: str,
+    *,
+    name: str = "",
+    country: str = "",
+    tags: str = "",
+    base_dir: Path | None = None,
+) -> Shop:
+    """One input row -> Shop. Never raises: an unusable row becomes a Shop with ``error`` set."""
+    raw = (raw_url or "").strip()
+    name = clean_text(name, 300, newlines=False)
+    tags = clean_text(tags, 300, newlines=False)
+    ctry = (country or "").strip().upper() or None
+    shown = clean_text(raw, 500, newlines=False)
+
+    def bad(why: str) -> Shop:
+        key = "invalid:" + (raw or f"#{position}")
+        return Shop(position, raw, key, key, name, ctry, tags, error=why)
+
+    if not raw:
+        return bad("empty url")
+    if ctry and (len(ctry) != 2 or not ctry.isalpha() or not ctry.isascii()):
+        return bad(
+            f"bad country {clean_text(country, 20, newlines=False)!r} (use a two-letter ISO code such as PL)"
+        )
+    m = _SCHEME.match(raw)
+    if m and len(m.group(1)) > 1:  # a scheme (not a Windows drive letter)
+        scheme = m.group(1).lower()
+        if scheme == "file":
+            path = Path(urlsplit(raw).path)
+            return _local(position, path, raw, name, ctry, tags) or bad(f"no such file or folder: {shown}")
+        try:
+            key = normalise_url(raw)
+        except ValueError as exc:
+            return bad(f"not a shop URL: {shown} ({exc})")
+        return Shop(position, raw, key, politeness_host(key), name, ctry, tags)
+    path = Path(raw).expanduser()
+    candidates = [path] if path.is_absolute() else ([base_dir / path] if base_dir else []) + [path]
+    for cand in candidates:
+        local = _local(position, cand, raw, name, ctry, tags)
+        if local:
+            return local
+    if " " not in raw and "." in raw and _HOSTLIKE.match(raw):  # "shop.example" or "shop.example/path"
+        try:
+            key = normalise_url("https://" + raw)
+        except ValueError as exc:
+            return bad(f"not a shop URL: {shown} ({exc})")
+        return Shop(position, raw, key, politeness_host(key), name, ctry, tags)
+    return bad(f"not a URL and no such file or folder: {shown}")
+
+
+def _local(position: int, path: Path, raw: str, name: str, ctry: str | None, tags: str) -> Shop | None:
+    try:
+        if not path.exists():
+            return None
+        resolved = path.resolve()
+    except OSError:
+        return None
+    key = resolved.as_uri()
+    return Shop(position, str(resolved), key, key, name, ctry, tags)
+
+
+def read_shops(path: str | Path) -> Iterator[Shop]:
+    """Stream the shops of a .csv (header with ``url``; optional ``name``, ``country``, ``tags``) or of a
+    text file (one URL or path per line; blank lines and ``#`` comments skipped). Relative paths are
+    resolved against the input file's folder first, then the working directory.
+
+    Raises InputError for an unusable file (also lazily, from the iteration, for a decode error).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"no such input file: {path}")
+    base = p.resolve().parent
+    try:
+        fh = p.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with fh:
+        try:
+            first = _first_content_line(fh)
+            fh.seek(0)
+            if p.suffix.lower() == ".csv" or _looks_like_csv_header(first):
+                yield from _read_csv(fh, base, str(path))
+            else:
+                yield from _read_lines(fh, base)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path} is not UTF-8 text: {exc.reason}") from None
+        except csv.Error as exc:
+            raise InputError(f"{path}: bad CSV: {exc}") from None
+
+
+def _first_content_line(fh) -> str:
+    for line in fh:
+        s = line.strip()
+        if s and not s.startswith("#"):
+            return s
+    return ""
+
+
+def _looks_like_csv_header(line: str) -> bool:
+    cells = [c.strip().strip('"').lower() for c in line.split(",")]
+    return len(cells) > 1 and "url" in cells
+
+
+def _read_csv(fh, base: Path, where: str) -> Iterator[Shop]:
+    reader = csv.reader(fh)
+    header: list[str] | None = None
+    position = 0
+    for row in reader:
+        if not row or all(not c.strip() for c in row):
+            continue
+        if header is None:
+            header = [c.strip().lower() for c in row]
+            if "url" not in header:
+                raise InputError(
+                    f"{where}: the CSV header has no 'url' column (columns: url, name, country, tags)"
+                )
+            continue
+        cells = dict(zip(header, (c[:_MAX_FIELD] for c in row), strict=False))
+        url = cells.get("url", "")
+        if url.lstrip().startswith("#"):
+            continue
+        position += 1
+        yield shop_from_raw(
+            position,
+            url,
+            name=cells.get("name", "") or "",
+            country=cells.get("country", "") or "",
+            tags=cells.get("tags", "") or "",
+            base_dir=base,
+        )
+    if header is None:
+        raise InputError(f"{where}: empty CSV (expected a header with a 'url' column)")
+
+
+def _read_lines(fh, base: Path) -> Iterator[Shop]:
+    position = 0
+    for line in fh:
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        position += 1
+        yield shop_from_raw(position, s[:_MAX_FIELD], base_dir=base)
+
+
+# --------------------------------------------------------------------------- file names
+
+
+_UNSAFE = re.compile(r"[^a-z0-9.-]+")
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
+)
+
+
+def file_stem(shop_key: str) -> str:
+    """A safe, collision-proof file name stem for a shop: ``shop.example-1a2b3c4d5e``.
+
+    Readable part from the host (or the local folder name), lower-case ``[a-z0-9.-]``, at most 60 chars;
+    the suffix is a hash of the full normalised URL, so two shops never share a file (same host, other
+    path or port). Never starts with a dot and never a Windows reserved device name.
+    """
+    if shop_key.startswith("file:"):
+        label = Path(urlsplit(shop_key).path).name or "local"
+    else:
+        try:
+            label = urlsplit(shop_key).hostname or "shop"
+        except ValueError:
+            label = "shop"
+    label = _UNSAFE.sub("-", label.lower()).strip(".-")[:60].strip(".-") or "shop"
+    if label.split(".")[0] in _WINDOWS_RESERVED:
+        label = "_" + label
+    digest = hashlib.sha256(shop_key.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{label}-{digest}"
