@@ -376,6 +376,9 @@ def diff_cmd(
         raise typer.Exit(EXIT_THRESHOLD)
 
 
+from trustaudit.batch.commands import register as _register_batch; _register_batch(app)  # noqa: E402, E702, I001
+
+
 def main() -> None:
     try:
         app()
