@@ -22,6 +22,9 @@ from trustaudit.extract.pages import find_pages
 from trustaudit.extract.parse import ParseCache, ParsedPage
 from trustaudit.extract.phones import extract_phones
 from trustaudit.extract.site import shop_site_keys
+from trustaudit.extract.structured import Structured, extract_structured
+from trustaudit.extract.widgets import merge as _merge_widgets
+from trustaudit.extract.widgets import scan_page as _scan_widgets
 from trustaudit.models import Artifacts, Email, Phone, SiteSnapshot, TaxId
 
 __all__ = ["extract"]
@@ -108,6 +111,19 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
         tax_ids.extend(_safe(extract_ids, [], pp, country))
     pages = _safe(find_pages, {}, snapshot, cache, site_keys)
 
+    widget_pages = [w for w in (_safe(_scan_widgets, None, pp) for pp in pps) if w is not None]
+    widgets = _safe(_merge_widgets, {}, widget_pages)
+    structured = [_safe(extract_structured, Structured(), pp) for pp in pps]
+    types: list[str] = []
+    ratings = []
+    for st in structured:
+        for t in st.types:
+            if t not in types:
+                types.append(t)
+        ratings.extend(st.ratings)
+    rating = max(ratings, key=lambda r: (r.count or 0)) if ratings else None
+    platform = _pick_platform(widgets.get("platform", []))
+
     return Artifacts(
         language=language,
         country=country,
@@ -116,4 +132,23 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
         phones=tuple(phones),
         tax_ids=tuple(_dedupe_ids(tax_ids)),
         pages=pages,
+        review_widgets=tuple(widgets.get("review", [])),
+        aggregate_rating=rating,
+        chat_widgets=tuple(widgets.get("chat", [])),
+        payment_providers=tuple(widgets.get("payment", [])),
+        payment_methods=tuple(widgets.get("payment_method", [])),
+        social=tuple(widgets.get("social", [])),
+        messengers=tuple(widgets.get("messenger", [])),
+        platform=platform,
+        structured_types=tuple(types[:200]),
     )
+
+
+_GENERIC_PLATFORMS = {"wordpress", "joomla", "drupal"}
+
+
+def _pick_platform(found):
+    if not found:
+        return None
+    specific = [d for d in found if d.slug not in _GENERIC_PLATFORMS]
+    return (specific or found)[0]

@@ -194,6 +194,21 @@ class ParsedPage:
     def html(self) -> str:
         return self.page.text
 
+    # -- additions for extractors (computed once, shared) ---------------------------
+    @cached_property
+    def folded_text(self) -> str:
+        """``text`` folded for vocabulary matching (casefold, no diacritics, ASCII digits), first 300k chars."""
+        from trustaudit.extract.text import fold_text
+
+        return fold_text(self.text[:300_000])
+
+    @cached_property
+    def elements(self) -> tuple:
+        """Every element of the tree once, in document order (comments / processing instructions skipped)."""
+        if self.root is None:
+            return ()
+        return tuple(el for el in self.root.iter() if isinstance(el.tag, str))
+
 
 def _parse(text: str):
     if not text or not text.strip():

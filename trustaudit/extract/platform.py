@@ -1,0 +1,327 @@
+"""Which shop platform runs the site (Shopify, WooCommerce, PrestaShop, Magento, Shoper, Salla …).
+
+The fingerprints are data in the stack packs (``rules/stacks/<slug>.yaml``, loaded by
+:func:`trustaudit.engine.stack_packs`); each is ``{where: <place>, match: <substring or list>, weight: <n>}``:
+
+========== ===================================================================================== ==========
+where      what is searched                                                                      case
+========== ===================================================================================== ==========
+asset      ``<script src>`` and ``<link href>`` URLs (theme files, CDNs)                         insensitive
+img        ``<img src>`` URLs (weak: anyone can hot-link a picture)                              insensitive
+generator  ``<meta name="generator" content>``                                                   insensitive
+meta       a ``<meta name|property>`` that exists (``shopify-digital-wallet``)                   insensitive
+class      the ``class`` attribute of ``<html>`` / ``<body>``                                     insensitive
+attr       an attribute name used on any element (``data-mage-init``)                            insensitive
+tag        a custom element whose tag name starts with the match (``salla-``)                    insensitive
+inline     inline ``<script>`` bodies (JS globals such as ``Shopify.theme``)                     sensitive
+html       the raw document (only what the parsed tree loses, e.g. comments)                     sensitive
+header     the response headers as ``name: value`` lines (cookies, ``x-shopid``)                 insensitive
+link       ``<a href>`` URLs on the shop's own host (``index.php?route=``)                       insensitive
+========== ===================================================================================== ==========
+
+A list ``match`` needs every part in the same value (``[/skins/, shoper]``). Visible text is never searched, so a
+blog post about Shopify, or a "Powered by Shopify" link to shopify.com, does not make a site a Shopify shop.
+
+Scoring: each fingerprint counts once, at full weight when seen on the home page (``pages[0]``) and at half weight
+when only another page shows it. The best platform scoring at least its ``threshold`` (default 3) wins; a pack's
+``overrides`` list names more generic platforms it beats whenever both qualify (WooCommerce over WordPress).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from trustaudit.extract.parse import ParsedPage
+from trustaudit.models import Detection
+
+__all__ = ["detect_platform"]
+
+log = logging.getLogger(__name__)
+
+HTML_SCAN_CHARS = 300_000  # raw document scanned for `html` fingerprints
+INLINE_SCAN_CHARS = 300_000  # inline script text scanned for `inline` fingerprints
+MAX_ELEMENTS = 30_000  # elements walked per page
+MAX_VALUES = 400  # URLs kept per kind per page
+MAX_PAGES = 6  # the home page and a few others as support
+HEADER_SCAN_CHARS = 20_000
+DEFAULT_THRESHOLD = 3.0
+OTHER_PAGE_FACTOR = 0.5
+WHERE = ("asset", "img", "generator", "meta", "class", "attr", "tag", "inline", "html", "header", "link")
+_CASE_SENSITIVE = {"inline", "html"}
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    slug: str
+    where: str
+    parts: tuple[str, ...]
+    weight: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.where}: {' + '.join(self.parts)}"
+
+
+@dataclass(frozen=True)
+class Pack:
+    slug: str
+    fingerprints: tuple[Fingerprint, ...]
+    threshold: float
+    overrides: frozenset[str]
+
+
+def compile_packs(packs: Mapping[str, Mapping[str, Any]]) -> tuple[Pack, ...]:
+    """Turn stack-pack dicts into :class:`Pack` objects; malformed fingerprints are skipped, never raised."""
+    out: list[Pack] = []
+    for slug, pack in packs.items():
+        if not isinstance(pack, Mapping):
+            continue
+        fps: list[Fingerprint] = []
+        for fp in pack.get("fingerprints") or ():
+            compiled = _compile_fp(str(slug), fp)
+            if compiled is not None:
+                fps.append(compiled)
+        if not fps:
+            continue
+        try:
+            threshold = float(pack.get("threshold", DEFAULT_THRESHOLD))
+        except (TypeError, ValueError):
+            threshold = DEFAULT_THRESHOLD
+        overrides = pack.get("overrides") or ()
+        if isinstance(overrides, str):
+            overrides = (overrides,)
+        out.append(Pack(str(slug), tuple(fps), threshold, frozenset(str(o) for o in overrides)))
+    return tuple(out)
+
+
+def _compile_fp(slug: str, fp: Any) -> Fingerprint | None:
+    if not isinstance(fp, Mapping):
+        return None
+    where = str(fp.get("where") or "")
+    if where not in WHERE:
+        return None
+    match = fp.get("match")
+    parts = (match,) if isinstance(match, str) else tuple(match) if isinstance(match, (list, tuple)) else ()
+    parts = tuple(str(p) for p in parts if str(p))
+    if not parts:
+        return None
+    if where not in _CASE_SENSITIVE:
+        parts = tuple(p.lower() for p in parts)
+    try:
+        weight = float(fp.get("weight", 1))
+    except (TypeError, ValueError):
+        return None
+    if weight <= 0:
+        return None
+    return Fingerprint(slug, where, parts, weight)
+
+
+_compiled_cache: dict[int, tuple[Pack, ...]] = {}
+
+
+def _default_packs() -> tuple[Pack, ...]:
+    from trustaudit.engine import stack_packs  # late import: the engine is not needed to parse pages
+
+    packs = stack_packs()
+    key = id(packs)
+    cached = _compiled_cache.get(key)
+    if cached is None:
+        _compiled_cache.clear()
+        cached = _compiled_cache[key] = compile_packs(packs)
+    return cached
+
+
+# --------------------------------------------------------------------------- one page -> searchable views
+
+
+@dataclass
+class _Views:
+    asset: list[str]
+    img: list[str]
+    generator: list[str]
+    meta: set[str]
+    cls: str
+    attrs: set[str]
+    tags: list[str]
+    inline: str
+    html: str
+    header: str
+    link: list[str]
+
+
+def _views(pp: ParsedPage) -> _Views:
+    assets: list[str] = []
+    imgs: list[str] = []
+    generators: list[str] = []
+    metas: set[str] = set()
+    classes: list[str] = []
+    attrs: set[str] = set()
+    tags: set[str] = set()
+    links: list[str] = []
+    home = _host(pp.url)
+    root = pp.root
+    if root is not None:
+        for n, el in enumerate(root.iter()):
+            if n >= MAX_ELEMENTS:
+                break
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            tag = tag.lower()
+            attrs.update(el.keys())
+            if "-" in tag:
+                tags.add(tag)
+            if tag == "script":
+                src = el.get("src")
+                if src and len(assets) < MAX_VALUES:
+                    assets.append(src[:2000].lower())
+            elif tag == "link":
+                href = el.get("href")
+                if href and len(assets) < MAX_VALUES:
+                    assets.append(href[:2000].lower())
+            elif tag == "img":
+                src = el.get("src") or el.get("data-src")
+                if src and len(imgs) < MAX_VALUES:
+                    imgs.append(src[:2000].lower())
+            elif tag == "meta":
+                name = (el.get("name") or el.get("property") or "").strip().lower()
+                if name:
+                    metas.add(name[:200])
+                    if name == "generator":
+                        generators.append((el.get("content") or "")[:300].lower())
+            elif tag == "a":
+                href = el.get("href")
+                if href and len(links) < MAX_VALUES and _own(href, home):
+                    links.append(href[:2000].lower())
+            elif tag in ("html", "body"):
+                classes.append((el.get("class") or "")[:4000].lower())
+    headers = getattr(pp.page, "headers", None) or {}
+    header_lines: list[str] = []
+    size = 0
+    if isinstance(headers, Mapping):
+        for k, v in headers.items():
+            line = f"{k}: {v}".lower()
+            header_lines.append(line)
+            size += len(line)
+            if size > HEADER_SCAN_CHARS:
+                break
+    html = pp.html or ""
+    return _Views(
+        asset=assets,
+        img=imgs,
+        generator=generators,
+        meta=metas,
+        cls=" ".join(classes),
+        attrs={a.lower() for a in attrs if isinstance(a, str)},
+        tags=sorted(tags),
+        inline=(pp.inline_scripts or "")[:INLINE_SCAN_CHARS],
+        html=html[:HTML_SCAN_CHARS] if isinstance(html, str) else "",
+        header="\n".join(header_lines)[:HEADER_SCAN_CHARS],
+        link=links,
+    )
+
+
+def _host(url: str) -> str:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _own(href: str, home: str) -> bool:
+    """Is a link on the page's own site? Relative links are; absolute ones must share the host."""
+    h = href.strip().lower()
+    if h.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
+        return False
+    if not h.startswith(("http:", "https:", "//")):
+        return True
+    return bool(home) and _host(h if not h.startswith("//") else "http:" + h) == home
+
+
+def _in_any(parts: tuple[str, ...], values) -> str | None:
+    """The first value containing every part, else None."""
+    for v in values:
+        if all(p in v for p in parts):
+            return v
+    return None
+
+
+def _match(fp: Fingerprint, v: _Views) -> bool:
+    w = fp.where
+    if w in ("asset", "img", "generator", "link"):
+        return _in_any(fp.parts, getattr(v, w)) is not None
+    if w == "meta":
+        return all(p in v.meta for p in fp.parts)
+    if w == "attr":
+        return all(p in v.attrs for p in fp.parts)
+    if w == "tag":
+        return all(any(t.startswith(p) for t in v.tags) for p in fp.parts)
+    if w == "class":
+        return all(p in v.cls for p in fp.parts)
+    if w in ("inline", "html", "header"):
+        text = getattr(v, w)
+        return all(p in text for p in fp.parts)
+    return False
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def detect_platform(
+    pages: Sequence[ParsedPage], packs: Mapping[str, Mapping[str, Any]] | None = None
+) -> Detection | None:
+    """The shop platform, from fingerprints over the home page (``pages[0]``) and a few other pages; never raises."""
+    try:
+        compiled = compile_packs(packs) if packs is not None else _default_packs()
+        return _detect(pages, compiled)
+    except RecursionError:
+        return None
+    except Exception:  # noqa: BLE001 - hostile markup or a broken pack must not lose the report
+        log.debug("platform detection failed", exc_info=True)
+        return None
+
+
+def _detect(pages: Sequence[ParsedPage], packs: tuple[Pack, ...]) -> Detection | None:
+    if not pages or not packs:
+        return None
+    # slug -> fingerprint -> (factor, page url); the home page's sighting wins over a later one
+    seen: dict[str, dict[Fingerprint, tuple[float, str]]] = {}
+    for i, pp in enumerate(list(pages)[:MAX_PAGES]):
+        try:
+            views = _views(pp)
+        except Exception:  # noqa: BLE001 - one hostile page must not stop the others
+            log.debug("platform views failed for %s", getattr(pp, "url", "?"), exc_info=True)
+            continue
+        factor = 1.0 if i == 0 else OTHER_PAGE_FACTOR
+        for pack in packs:
+            hits = seen.setdefault(pack.slug, {})
+            for fp in pack.fingerprints:
+                prev = hits.get(fp)
+                if prev is not None and prev[0] >= factor:
+                    continue
+                if _match(fp, views):
+                    hits[fp] = (factor, pp.url)
+
+    scores: dict[str, float] = {}
+    by_slug = {p.slug: p for p in packs}
+    for slug, hits in seen.items():
+        score = sum(fp.weight * f for fp, (f, _) in hits.items())
+        if score >= by_slug[slug].threshold:
+            scores[slug] = score
+    if not scores:
+        return None
+    beaten = set()
+    for slug in scores:
+        beaten |= by_slug[slug].overrides
+    candidates = [s for s in scores if s not in beaten] or list(scores)
+    best = max(candidates, key=lambda s: (scores[s], -candidates.index(s)))
+    hits = seen[best]
+    ranked = sorted(hits.items(), key=lambda kv: (-kv[1][0], -kv[0].weight, kv[0].label))
+    url = ranked[0][1][1]
+    evidence = "; ".join(fp.label for fp, _ in ranked[:2])
+    return Detection(best, "platform", url, evidence=evidence[:160])

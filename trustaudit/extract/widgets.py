@@ -1,0 +1,325 @@
+"""Third-party services from fingerprints in rules/vocab/widgets.yaml: review widgets, live chat, payment
+providers and methods, social profiles, messengers, shop platform.
+
+Social: only ``<a>`` links to a network with a profile path count (``//plus.google.com`` alone, share buttons
+``sharer.php``/``intent/tweet``, plugin and policy pages do not). Messengers: ``wa.me``, ``t.me``, ``viber:``,
+``m.me`` ... links.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+from trustaudit.extract.parse import ParsedPage
+from trustaudit.extract.text import fold, phrase_regex, snippet, snippet_around
+from trustaudit.models import Detection
+from trustaudit.resources import load_yaml
+
+_URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
+              "a": ("href",), "form": ("action",), "embed": ("src",), "source": ("src",), "object": ("data",)}
+_HOSTLIKE = re.compile(r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})(/[\w./?=&%+~:-]*)?|\b((?:[a-z0-9-]+\.)+(?:com|net|org|de|ru|pl|io|co|me|ai|sk|cz|gr|sa|ae|to|ua|uk|fr|it|es|eu|info|biz|chat|dk)(?:/[\w./?=&%+~-]*)?)", re.I)
+_IDENT = re.compile(r"[$A-Za-z_][$\w]*")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger", "platform")
+
+
+@dataclass
+class _Slug:
+    slug: str
+    kind: str
+    hosts: list[tuple[str, str]] = field(default_factory=list)  # (host, path prefix)
+    paths: list[str] = field(default_factory=list)  # "/wp-content/": path substrings on any host
+    url_patterns: list[str] = field(default_factory=list)
+    globals: frozenset[str] = frozenset()
+    markup: list[str] = field(default_factory=list)
+    links_only: bool = False
+    needs_company: bool = False
+    generator: list[str] = field(default_factory=list)
+    schemes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Db:
+    slugs: tuple[_Slug, ...]
+    by_host: dict[str, list[tuple[_Slug, str]]]
+    text_re: re.Pattern[str] | None
+    text_map: dict[str, _Slug]
+    cs_re: re.Pattern[str] | None
+    cs_map: dict[str, _Slug]
+    social_exclude: tuple[str, ...]
+
+
+def _words_key(s: str) -> str:
+    return re.sub(r"[\W_]+", " ", fold(s)).strip()
+
+
+@lru_cache(maxsize=1)
+def db() -> _Db:
+    data = load_yaml("vocab/widgets.yaml") or {}
+    slugs: list[_Slug] = []
+    by_host: dict[str, list[tuple[_Slug, str]]] = {}
+    texts: dict[str, _Slug] = {}
+    cs: dict[str, _Slug] = {}
+    for kind in SECTIONS:
+        for name, spec in (data.get(kind) or {}).items():
+            spec = spec or {}
+            s = _Slug(str(name), kind)
+            for h in spec.get("hosts") or []:
+                h = str(h).lower()
+                if h.startswith("/"):
+                    s.paths.append(h)
+                    continue
+                host, _, path = h.partition("/")
+                host = host[4:] if host.startswith("www.") else host
+                s.hosts.append((host, "/" + path if path else ""))
+                by_host.setdefault(host, []).append((s, "/" + path if path else ""))
+            s.url_patterns = [str(x).lower() for x in spec.get("url_patterns") or []]
+            s.globals = frozenset(str(g) for g in spec.get("globals") or [])
+            s.markup = [str(m).lower() for m in spec.get("markup") or []]
+            s.links_only = bool(spec.get("links_only"))
+            s.needs_company = bool(spec.get("needs_company"))
+            s.generator = [str(g).lower() for g in spec.get("generator") or []]
+            s.schemes = [str(x).lower() for x in spec.get("schemes") or []]
+            for t in spec.get("texts") or []:
+                key = _words_key(str(t).replace("*", ""))
+                if key:
+                    texts[key] = s
+            for t in spec.get("texts_cs") or []:
+                cs[str(t)] = s
+            slugs.append(s)
+    text_phrases = []
+    for kind in SECTIONS:
+        for spec in (data.get(kind) or {}).values():
+            text_phrases += [str(t) for t in (spec or {}).get("texts") or []]
+    cs_re = None
+    if cs:
+        cs_re = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(k) for k in sorted(cs, key=len, reverse=True)) + r")(?![^\W_])")
+    return _Db(
+        slugs=tuple(slugs),
+        by_host=by_host,
+        text_re=phrase_regex(text_phrases),
+        text_map=texts,
+        cs_re=cs_re,
+        cs_map=cs,
+        social_exclude=tuple(str(x).lower() for x in data.get("social_exclude") or []),
+    )
+
+
+def _text_slug(matched: str) -> _Slug | None:
+    d = db()
+    key = _words_key(matched)
+    if key in d.text_map:
+        return d.text_map[key]
+    # prefix phrases ("kreditkarte*"): find the phrase whose words start the match
+    for k, s in d.text_map.items():
+        kw = k.split()
+        mw = key.split()
+        if len(kw) == len(mw) and all(m.startswith(x) for m, x in zip(mw, kw, strict=True)):
+            return s
+    return None
+
+
+def _host_path(url: str) -> tuple[str, str]:
+    try:
+        p = urlsplit(url.strip())
+    except ValueError:
+        return "", ""
+    host = (p.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    path = (p.path or "/") + ("?" + p.query if p.query else "")
+    return host, path
+
+
+def _match_url(url: str) -> list[tuple[_Slug, str]]:
+    """Slugs whose host (and path prefix) match an absolute URL."""
+    host, path = _host_path(url)
+    out = []
+    if host:
+        parts = host.split(".")
+        lpath = path.lower()
+        for i in range(len(parts) - 1):
+            cand = ".".join(parts[i:])
+            for s, prefix in db().by_host.get(cand, ()):
+                if not prefix or lpath.startswith(prefix.lower()):
+                    out.append((s, url))
+    return out
+
+
+@dataclass
+class PageWidgets:
+    found: dict[tuple[str, str], Detection] = field(default_factory=dict)
+    text_only: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, s: _Slug, url: str, evidence: str, via_text: bool = False) -> None:
+        key = (s.kind, s.slug)
+        if key not in self.found:
+            self.found[key] = Detection(s.slug, s.kind, url, snippet(evidence, 160))
+            if via_text:
+                self.text_only.add(key)
+        elif not via_text:
+            self.text_only.discard(key)
+
+
+def scan_page(pp: ParsedPage) -> PageWidgets:
+    d = db()
+    res = PageWidgets()
+    base = pp.base_url
+    markup_parts: list[str] = []
+    alt_texts: list[str] = []
+    generator = ""
+    for el in pp.elements:
+        tag = el.tag.lower()
+        attrs = _URL_ATTRS.get(tag)
+        if attrs:
+            for a in attrs:
+                v = el.get(a)
+                if not v:
+                    continue
+                v = v.strip()
+                low = v.lower()
+                if tag == "a":
+                    for s in d.slugs:
+                        if s.schemes and any(low.startswith(x) for x in s.schemes):
+                            res.add(s, v[:200], v)
+                    if low.startswith(("mailto:", "tel:", "javascript:", "#")):
+                        continue
+                try:
+                    absolute = urljoin(base, v) if not low.startswith("//") else "http:" + v
+                except ValueError:
+                    continue
+                _check_url(res, absolute, tag, pp.url)
+        if tag in ("img", "a", "input", "area"):
+            for a in ("alt", "title", "aria-label"):
+                v = el.get(a)
+                if v:
+                    alt_texts.append(v[:200])
+        if tag == "a":
+            href = el.get("href") or ""
+            if "#" in href:
+                frag = href.split("#", 1)[1][:60]
+                if frag and not frag.startswith(("!", "/")):
+                    alt_texts.append(_CAMEL.sub(" ", frag))
+        if tag == "meta" and (el.get("name") or "").lower() == "generator":
+            generator = (el.get("content") or "").lower()
+        cls = el.get("class")
+        if cls:
+            markup_parts.append(cls)
+        ident = el.get("id")
+        if ident:
+            markup_parts.append(ident)
+        al = el.get("aria-labelledby")
+        if al:
+            markup_parts.append(al)
+        for k in el.keys():
+            if k.startswith("data-"):
+                markup_parts.append(k)
+        if tag.startswith(("etrusted", "klarna", "tamara", "apple-pay")):
+            markup_parts.append(tag)
+    markup = " ".join(markup_parts).lower()[:2_000_000]
+    for s in d.slugs:
+        for m in s.markup:
+            if m in markup:
+                res.add(s, pp.url, f"markup: {m}")
+                break
+        if generator and any(g in generator for g in s.generator):
+            res.add(s, pp.url, f"generator: {generator}")
+    inline = pp.inline_scripts[:1_000_000]
+    if inline:
+        low_inline = inline.lower()
+        for m in _HOSTLIKE.finditer(low_inline):
+            host = m.group(1) or ""
+            path = m.group(2) or ""
+            if not host and m.group(3):
+                host, _, rest = m.group(3).partition("/")
+                path = "/" + rest
+            for s, _u in _match_url(f"http://{host}{path}"):
+                if not s.links_only:
+                    res.add(s, pp.url, snippet_around(inline, m.start(), m.end(), 120))
+        idents = set(_IDENT.findall(inline))
+        for s in d.slugs:
+            if s.globals and s.globals & idents:
+                res.add(s, pp.url, "script global: " + sorted(s.globals & idents)[0])
+            for pat in s.url_patterns:
+                if pat in low_inline:
+                    res.add(s, pp.url, f"script: {pat}")
+            for pat in s.paths:
+                if pat in low_inline:
+                    res.add(s, pp.url, f"script: {pat}")
+    # visible text, alt / title texts and link fragments
+    for chunk in (pp.folded_text, fold("\n".join(alt_texts)[:200_000])):
+        if d.text_re is None or not chunk:
+            continue
+        for m in d.text_re.finditer(chunk):
+            s = _text_slug(m.group(0))
+            if s is not None:
+                res.add(s, pp.url, snippet_around(chunk, m.start(), m.end(), 120), via_text=True)
+    if d.cs_re is not None:
+        raw = pp.text[:300_000] + "\n" + "\n".join(alt_texts)
+        for m in d.cs_re.finditer(raw):
+            s = d.cs_map.get(m.group(0))
+            if s is not None:
+                res.add(s, pp.url, snippet_around(raw, m.start(), m.end(), 120), via_text=True)
+    return res
+
+
+def _check_url(res: PageWidgets, url: str, tag: str, page_url: str) -> None:
+    d = db()
+    low = url.lower()
+    for s, u in _match_url(url):
+        if s.kind == "social":
+            if tag == "a" and _is_profile(url):
+                res.add(s, url, url)
+            continue
+        if s.links_only and tag != "a":
+            continue
+        res.add(s, page_url, u)
+    if tag in ("script", "iframe", "link", "img", "a", "form"):
+        for s in d.slugs:
+            for pat in s.url_patterns:
+                if pat in low:
+                    res.add(s, page_url, url)
+            if s.paths and tag != "a":
+                _h, path = _host_path(url)
+                if any(p in path.lower() for p in s.paths):
+                    res.add(s, page_url, url)
+
+
+def _is_profile(url: str) -> bool:
+    low = url.lower()
+    if any(x in low for x in db().social_exclude):
+        return False
+    _host, path = _host_path(url)
+    return bool(path.strip("/?#")) and path not in ("/", "/#")
+
+
+def merge(pages: list[PageWidgets]) -> dict[str, list[Detection]]:
+    """Site-level detections per kind; text-only hits of ``needs_company`` slugs need another payment hit."""
+    d = db()
+    weak = {(s.kind, s.slug) for s in d.slugs if s.needs_company}
+    out: dict[str, list[Detection]] = {k: [] for k in SECTIONS}
+    seen: set[tuple[str, str]] = set()
+    all_found: dict[tuple[str, str], Detection] = {}
+    text_only: set[tuple[str, str]] = set()
+    for pw in pages:
+        for key, det in pw.found.items():
+            if key not in all_found:
+                all_found[key] = det
+                if key in pw.text_only:
+                    text_only.add(key)
+            elif key not in pw.text_only:
+                text_only.discard(key)
+    strong_payment = any(
+        k[0] in ("payment", "payment_method") and not (k in weak and k in text_only) for k in all_found
+    )
+    for key, det in all_found.items():
+        if key in weak and key in text_only and not strong_payment:
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        out[key[0]].append(det)
+    return out
