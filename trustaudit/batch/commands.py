@@ -98,7 +98,8 @@ class _Progress:
         self.progress.update(self.task, advance=advance, failed=self.failed, now=now)
 
     def started(self, shop: Shop) -> None:
-        self.current[shop.key] = _t(shop.name or shop.host.removeprefix("file://"), 30)
+        label = Path(shop.target).name if shop.key.startswith("file:") else shop.host
+        self.current[shop.key] = _t(shop.name or label, 30)
         self._update()
 
     def finished(self, shop: Shop, result: ShopResult) -> None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from trustaudit.render._text import clean_text
 
@@ -74,11 +74,15 @@ def normalise_url(url: str) -> str:
 
 
 def politeness_host(key: str) -> str:
-    """The group a shop's scans are serialised in: its host without ``www.`` (local targets: their path)."""
+    """The group a shop's scans are serialised in: its host (and explicit port) without ``www.``.
+
+    ``shop.example/pl`` and ``www.shop.example/de`` share a group; a non-default port is another server
+    process and gets its own. Local targets are each their own group.
+    """
     if key.startswith("file:"):
         return key
-    host = urlsplit(key).hostname or key
-    return host[4:] if host.startswith("www.") else host
+    netloc = urlsplit(key).netloc or key
+    return netloc[4:] if netloc.startswith("www.") else netloc
 
 
 def shop_from_raw(
@@ -244,7 +248,7 @@ def file_stem(shop_key: str) -> str:
     path or port). Never starts with a dot and never a Windows reserved device name.
     """
     if shop_key.startswith("file:"):
-        label = Path(urlsplit(shop_key).path).name or "local"
+        label = Path(unquote(urlsplit(shop_key).path)).name or "local"
     else:
         try:
             label = urlsplit(shop_key).hostname or "shop"
