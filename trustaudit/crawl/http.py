@@ -32,7 +32,7 @@ from trustaudit.crawl.common import CrawlObserver, TargetError, one_line
 from trustaudit.crawl.encoding import decode_html, looks_binary
 from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of
 from trustaudit.crawl.netsafety import NetGuard
-from trustaudit.crawl.priority import get_scorer
+from trustaudit.crawl.priority import get_scorer, slug_text
 from trustaudit.crawl.robots import (
     ROBOTS_MAX_BYTES,
     SITEMAP_MAX_BYTES,
@@ -101,7 +101,6 @@ class HttpCrawl:
         self._robots: dict[str, asyncio.Task[Protego | None]] = {}
         self._scorer = get_scorer()
         self.site_host = ""
-        self._high = float("inf")
         self.tls_content_error: str | None = None
 
     # ------------------------------------------------------------------ recording
@@ -243,8 +242,8 @@ class HttpCrawl:
         key = url_key(url)
         if key in self._queued:
             return
-        score = self._scorer(link)
-        if high_only and score < self._high:
+        score = self._scorer.score(link)
+        if high_only and score < self._scorer.high:
             return
         self._queued.add(key)
         self._seq += 1
@@ -257,16 +256,11 @@ class HttpCrawl:
         return len(self._frontier) - before
 
     async def _crawl_rest(self, home: FetchedPage) -> None:
-        links = [
-            ln for ln in self.cache.get(home).links if ln.url and same_site(ln.url, self.site_host)
-        ]
-        scores = [self._scorer(ln) for ln in links]
-        best = max(scores, default=0.0)
-        self._high = best * 0.5 if best > 0 else float("inf")
         found = self._discover(home, 1)
         if found < FEW_LINKS and self.max_pages > 1:
             for url in await self._sitemap_urls(home):
-                self._consider(Link(url=url, href=url, text="", region=Region.BODY), 1, high_only=False)
+                link = Link(url=url, href=url, text=slug_text(url), region=Region.BODY)
+                self._consider(link, 1, high_only=False)
         await self._run_frontier()
 
     async def _run_frontier(self) -> None:

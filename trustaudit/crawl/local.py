@@ -90,7 +90,7 @@ class LocalCrawl:
                     continue
                 seen.add(target)
                 seq += 1
-                score = scorer(replace(link, url=target.as_uri()))
+                score = scorer.score(replace(link, url=target.as_uri()))
                 heapq.heappush(frontier, (-score, seq, target, depth))
 
         discover(home, self.start, 1)
