@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("url")
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--max-pages", type=int, default=25)
-    ap.add_argument("--profile", default=None, help="write a pyinstrument session (JSON) here")
+    ap.add_argument("--profile", default=None, help="save the pyinstrument session here")
     args = ap.parse_args(argv)
 
     t_imp = time.perf_counter()
@@ -132,8 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu = _cpu() - cpu0
     if profiler is not None:
         profiler.stop()
-        with open(args.profile, "w", encoding="utf-8") as fh:
-            fh.write(profiler.output(renderer=_json_renderer()))
+        profiler.last_session.save(args.profile)
     ru = resource.getrusage(resource.RUSAGE_SELF)
     print(
         json.dumps(
@@ -150,12 +149,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     return 0
-
-
-def _json_renderer():
-    from pyinstrument.renderers import JSONRenderer
-
-    return JSONRenderer()
 
 
 if __name__ == "__main__":

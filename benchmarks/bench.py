@@ -1,0 +1,622 @@
+"""trustaudit benchmarks (issue #7): how close to "as fast as the network allows" is a scan?
+
+    python benchmarks/bench.py [--quick] [--json OUT.json] [--profile] [--reps N] [--no-batch]
+
+1. single scan of a generated 25-page shop (50-300 KB pages) served on loopback, each run in a fresh
+   interpreter: wall, CPU, peak RSS; median of --reps runs
+2. the floor: the same pages fetched with httpx (same concurrency) and parsed once with lxml, nothing else,
+   measured the same way; the ratio scan / floor
+3. ``trustaudit batch`` of 200 shops at concurrency 8 and 32: shops/s and peak memory
+4. growth: batch of 50, 200, 1,000 shops: time and peak memory (--quick: 20 and 50)
+
+``--profile`` profiles one scan with pyinstrument and rewrites benchmarks/PROFILE.md. Every child process has
+a timeout; the shop server is stopped in ``finally``. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from shopserver import ShopServer  # noqa: E402
+
+CHILD = str(HERE / "_child.py")
+TARGETS = {
+    "scan_wall_s": 1.0,  # one 25-page scan under 1 s on loopback
+    "scan_floor_ratio": 2.0,  # within 2x of the floor
+    "scan_peak_rss_mb": 150.0,
+    "batch_shops_per_s": 20.0,
+    "growth_rss_ratio": 1.25,  # "flat": peak RSS at the largest batch <= 1.25x the smallest
+}
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def machine_info() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    try:
+        mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem_gb = 0.0
+    try:
+        from trustaudit import __version__ as tv
+    except Exception:  # noqa: BLE001
+        tv = "?"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "mem_gb": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "trustaudit": tv,
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M", time.localtime()),
+    }
+
+
+def run_child(args: list[str], timeout: float = 180.0) -> dict:
+    """Run ``_child.py`` in a fresh interpreter and return its JSON line (or an ``error`` entry)."""
+    try:
+        out = subprocess.run(
+            [sys.executable, CHILD, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    lines = [x for x in out.stdout.splitlines() if x.startswith("{")]
+    if out.returncode != 0 or not lines:
+        return {"error": f"exit {out.returncode}: {out.stderr.strip()[-400:]}"}
+    return json.loads(lines[-1])
+
+
+def median_of(runs: list[dict], key: str) -> float | None:
+    vals = [r[key] for r in runs if key in r and r[key] is not None]
+    return statistics.median(vals) if vals else None
+
+
+def _tree_rss_kb(root_pid: int) -> int:
+    """Sum of VmRSS of ``root_pid`` and its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                stat = fh.read()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+    total, todo, seen = 0, [root_pid], set()
+    while todo and len(seen) < 10_000:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                total += int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        except (OSError, ValueError, IndexError):
+            pass
+        todo.extend(children.get(pid, ()))
+    return total
+
+
+def run_measured(cmd: list[str], timeout: float, cwd: str | None = None) -> dict:
+    """Run ``cmd`` with a wall-clock limit; peak RSS from wait4 (the process and its reaped children) and
+    from sampling the process tree every 0.1 s. On timeout the process group is killed."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        cwd=cwd,
+        start_new_session=True,
+    )
+    peak_tree = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_tree
+        while not stop.wait(0.1):
+            peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    timed_out = False
+    ru = None
+    status = 0
+    err_tail = ""
+    try:
+        deadline = t0 + timeout
+        while True:
+            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid == proc.pid:
+                break
+            if time.perf_counter() > deadline:
+                timed_out = True
+                os.killpg(proc.pid, 15)
+                time.sleep(2)
+                if proc.poll() is None:  # wait4 above has not reaped it yet
+                    try:
+                        os.killpg(proc.pid, 9)
+                    except ProcessLookupError:
+                        pass
+                pid, status, ru = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        th.join(2)
+        proc.returncode = os.waitstatus_to_exitcode(status) if ru is not None else None
+        if proc.stderr:
+            try:
+                err_tail = proc.stderr.read()[-600:].decode("utf-8", "replace")
+            except OSError:
+                pass
+            proc.stderr.close()
+        if proc.poll() is None:
+            proc.kill()
+    wall = time.perf_counter() - t0
+    return {
+        "wall_s": wall,
+        "timed_out": timed_out,
+        "exit": proc.returncode,
+        "peak_rss_mb": (ru.ru_maxrss / 1024) if ru else None,
+        "peak_tree_rss_mb": peak_tree / 1024,
+        "cpu_s": (ru.ru_utime + ru.ru_stime) if ru else None,
+        "stderr": err_tail.strip(),
+    }
+
+
+def batch_available() -> bool:
+    exe = shutil.which("trustaudit", path=os.path.dirname(sys.executable)) or shutil.which("trustaudit")
+    if not exe:
+        return False
+    try:
+        r = subprocess.run([exe, "batch", "--help"], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return r.returncode == 0
+
+
+def run_batch(urls: list[str], concurrency: int, timeout: float) -> dict:
+    exe = shutil.which("trustaudit", path=os.path.dirname(sys.executable)) or "trustaudit"
+    with tempfile.TemporaryDirectory(prefix="ta-bench-") as tmp:
+        csv_path = Path(tmp) / "shops.csv"
+        csv_path.write_text("url\n" + "".join(u + "\n" for u in urls), encoding="utf-8")
+        out = Path(tmp) / "out"
+        r = run_measured(
+            [
+                exe,
+                "batch",
+                str(csv_path),
+                "--out",
+                str(out),
+                "--concurrency",
+                str(concurrency),
+                "--fresh",
+                "--quiet",
+            ],
+            timeout=timeout,
+        )
+        done = len(list((out / "reports").glob("*.json"))) if (out / "reports").is_dir() else 0
+    r.update(
+        shops=len(urls),
+        concurrency=concurrency,
+        done=done,
+        shops_per_s=done / r["wall_s"] if r["wall_s"] else None,
+    )
+    return r
+
+
+# --------------------------------------------------------------------------------------------- measures
+
+
+def measure_single(url: str, reps: int, concurrency: int) -> dict:
+    scans, floors = [], []
+    for _ in range(reps):  # interleaved, so drift hits both alike
+        floors.append(run_child(["floor", url, "--concurrency", str(concurrency)], timeout=120))
+        scans.append(run_child(["scan", url], timeout=180))
+    errors = [r["error"] for r in scans + floors if "error" in r]
+
+    def summary(runs: list[dict]) -> dict:
+        return {
+            k: median_of(runs, k)
+            for k in ("wall_s", "cpu_s", "peak_rss_mb", "rss_after_imports_mb", "import_s", "pages", "bytes")
+        }
+
+    s, f = summary(scans), summary(floors)
+    ratio = s["wall_s"] / f["wall_s"] if s["wall_s"] and f["wall_s"] else None
+    cpu_ratio = s["cpu_s"] / f["cpu_s"] if s["cpu_s"] and f["cpu_s"] else None
+    return {
+        "url": url,
+        "reps": reps,
+        "scan": s,
+        "floor": f,
+        "ratio_wall": ratio,
+        "ratio_cpu": cpu_ratio,
+        "scan_runs": scans,
+        "floor_runs": floors,
+        "errors": errors,
+    }
+
+
+def cold_start() -> dict:
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        r = subprocess.run([sys.executable, "-c", "import trustaudit.cli"], capture_output=True, timeout=60)
+        if r.returncode == 0:
+            runs.append(time.perf_counter() - t0)
+    return {"import_cli_s": statistics.median(runs) if runs else None}
+
+
+# ---------------------------------------------------------------------------------------------- profile
+
+
+def _classify(chain: list[dict]) -> str:
+    """Category of a sample by its innermost recognisable frame (``chain`` goes leaf -> root)."""
+    for fr in chain:
+        fn, path = fr.get("function") or "", (fr.get("file_path_short") or fr.get("file_path") or "")
+        p = path.replace("\\", "/")
+        if "importlib" in p or fn == "<module>":
+            return "imports (lazy, inside scan)"
+        if (
+            "/yaml/" in p
+            or p.startswith("yaml/")
+            or fn == "load_yaml"
+            or "re/_compiler" in p
+            or "re/_parser" in p
+            or "sre_compile" in p
+            or (fn in ("compile", "_compile") and ("re/" in p or p.endswith("re.py")))
+        ):
+            return "loading rules/vocab (YAML, regex compile)"
+        if "trustaudit/extract/parse.py" in p:
+            if fn in ("text", "_iter_text", "_collapse"):
+                return "text extraction (visible text)"
+            if fn in ("_parse", "__init__", "get"):
+                return "HTML parsing (lxml)"
+            return "DOM views (links, scripts, JSON-LD)"
+        if "lxml/" in p or p.startswith("lxml"):
+            return "HTML parsing (lxml)"
+        if "trustaudit/crawl/encoding.py" in p or "charset_normalizer" in p or "encodings/" in p:
+            return "decoding (bytes -> text)"
+        if "trustaudit/extract/" in p or "stdnum/" in p or "phonenumbers/" in p:
+            return "signal extraction (regex, IDs, phones, pages)"
+        if "trustaudit/engine.py" in p:
+            return "rules (engine)"
+        if any(
+            x in p
+            for x in (
+                "trustaudit/scoring.py",
+                "trustaudit/report.py",
+                "trustaudit/pipeline.py",
+                "trustaudit/render/",
+            )
+        ):
+            return "scoring & report"
+        if any(
+            x in p
+            for x in (
+                "httpx/",
+                "httpcore/",
+                "h11/",
+                "anyio/",
+                "asyncio/",
+                "selectors",
+                "ssl",
+                "socket",
+                "trustaudit/crawl/",
+            )
+        ) or fn in ("[await]", "<await>"):
+            return "fetching (httpx, event loop, waiting)"
+    return "other"
+
+
+def _fn_key(chain: list[dict]) -> tuple[str, str]:
+    """(function, where) for a self-time entry: pyinstrument's ``[self]`` frames and built-ins are named after
+    the Python function that called them."""
+    fr = chain[-1]
+    fn = fr.get("function") or "?"
+    parent = chain[-2] if len(chain) > 1 else fr
+    if fn == "[self]":
+        fr, fn = parent, parent.get("function") or "?"
+        parent = chain[-3] if len(chain) > 2 else fr
+    where = f"{fr.get('file_path_short') or ''}:{fr.get('line_no') or ''}"
+    if where.startswith("<built-in>"):
+        where = f"called from {parent.get('function')} ({parent.get('file_path_short')}:{parent.get('line_no')})"
+    return fn, where
+
+
+def write_profile(url: str, out_md: Path) -> dict:
+    from pyinstrument.session import Session
+
+    with tempfile.TemporaryDirectory(prefix="ta-prof-") as tmp:
+        sess_path = Path(tmp) / "session.pyisession"
+        r = run_child(["scan", url, "--profile", str(sess_path)], timeout=300)
+        if "error" in r:
+            raise RuntimeError(f"profiled scan failed: {r['error']}")
+        session = Session.load(str(sess_path))
+    from pyinstrument.renderers import ConsoleRenderer, JSONRenderer
+
+    tree = json.loads(JSONRenderer(show_all=True).render(session))
+    root = tree["root_frame"]
+    total = root["time"] or 1e-9
+    by_cat: dict[str, float] = {}
+    by_fn: dict[tuple[str, str], float] = {}
+    stack: list[tuple[dict, list[dict]]] = [(root, [root])]
+    n = 0
+    while stack and n < 1_000_000:
+        n += 1
+        fr, chain = stack.pop()
+        kids = fr.get("children") or []
+        self_t = fr["time"] - sum(k["time"] for k in kids)
+        if self_t > 0:
+            cat = _classify(list(reversed(chain)))
+            by_cat[cat] = by_cat.get(cat, 0.0) + self_t
+            key = _fn_key(chain)
+            by_fn[key] = by_fn.get(key, 0.0) + self_t
+        for k in kids:
+            stack.append((k, chain + [k]))
+    text = ConsoleRenderer(unicode=False, color=False, show_all=False, short_mode=False).render(session)
+    cats = sorted(by_cat.items(), key=lambda x: -x[1])
+    fns = sorted(by_fn.items(), key=lambda x: -x[1])[:15]
+    lines = [
+        "# Where the time of one scan goes",
+        "",
+        "Re-generated by `python benchmarks/bench.py --profile` (pyinstrument, 0.5 ms interval, async mode, one cold "
+        "scan of the generated `pl-utf8` 25-page shop on loopback, trustaudit modules imported before the clock "
+        "starts). Time is wall time; each sample is charged to the innermost frame that names a stage.",
+        "",
+        f"- scan wall time under the profiler: **{total:.2f} s** (without profiler see README.md); "
+        f"{r.get('pages')} pages, {(r.get('bytes') or 0) / 1e6:.1f} MB",
+        f"- machine: {os.cpu_count()} cores, Python {platform.python_version()}",
+        "",
+        "## By stage",
+        "",
+        "| stage | seconds | share |",
+        "|---|---:|---:|",
+        *[f"| {c} | {t:.3f} | {100 * t / total:.1f} % |" for c, t in cats],
+        "",
+        "## Top functions by self time",
+        "",
+        "| function | where | self s | share |",
+        "|---|---|---:|---:|",
+        *[f"| `{f}` | `{w}` | {t:.3f} | {100 * t / total:.1f} % |" for (f, w), t in fns],
+        "",
+        "## Call tree (pyinstrument text renderer)",
+        "",
+        "```",
+        text.strip(),
+        "```",
+        "",
+    ]
+    out_md.write_text("\n".join(lines), encoding="utf-8")
+    return {
+        "total_s": total,
+        "by_stage": dict(cats),
+        "top_functions": [{"function": f, "where": w, "self_s": t} for (f, w), t in fns],
+    }
+
+
+# ----------------------------------------------------------------------------------------------- report
+
+
+def _met(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "**not met**")
+
+
+def _f(v, fmt: str = "{:.2f}", none: str = "-") -> str:
+    return none if v is None else fmt.format(v)
+
+
+def markdown(res: dict) -> str:
+    m = res["machine"]
+    s = res["single"]
+    sc, fl = s["scan"], s["floor"]
+    out = [
+        f"Machine: {m['nproc']} cores ({m['cpu']}), {m['mem_gb']} GB, Python {m['python']}, trustaudit "
+        f"{m['trustaudit']} @ {m['commit']}, {m['date']}; mode: {res['mode']}",
+        "",
+        "| measurement | value | target | status |",
+        "|---|---:|---:|---|",
+        f"| single scan, 25 pages ({_f((sc['bytes'] or 0) / 1e6, '{:.1f}')} MB): wall, median of {s['reps']} | "
+        f"{_f(sc['wall_s'])} s | < {TARGETS['scan_wall_s']:.0f} s | "
+        f"{_met(sc['wall_s'] < TARGETS['scan_wall_s'] if sc['wall_s'] else None)} |",
+        f"| single scan: CPU (user+sys) | {_f(sc['cpu_s'])} s | | |",
+        f"| floor (httpx + lxml parse, same pages, concurrency {res['concurrency']}): wall | {_f(fl['wall_s'])} s | | |",
+        f"| floor: CPU | {_f(fl['cpu_s'])} s | | |",
+        f"| scan / floor, wall | {_f(s['ratio_wall'], '{:.1f}x')} | <= {TARGETS['scan_floor_ratio']:.0f}x | "
+        f"{_met(s['ratio_wall'] <= TARGETS['scan_floor_ratio'] if s['ratio_wall'] else None)} |",
+        f"| scan / floor, CPU | {_f(s['ratio_cpu'], '{:.1f}x')} | | |",
+        f"| single scan: peak RSS (whole process) | {_f(sc['peak_rss_mb'], '{:.0f}')} MB | "
+        f"< {TARGETS['scan_peak_rss_mb']:.0f} MB | "
+        f"{_met(sc['peak_rss_mb'] < TARGETS['scan_peak_rss_mb'] if sc['peak_rss_mb'] else None)} |",
+        f"| single scan: RSS after imports / floor peak RSS | {_f(sc['rss_after_imports_mb'], '{:.0f}')} MB / "
+        f"{_f(fl['peak_rss_mb'], '{:.0f}')} MB | | |",
+        f"| cold start: `import trustaudit.cli` | {_f(res['cold_start']['import_cli_s'])} s | | |",
+    ]
+    for b in res.get("batch") or []:
+        tag = (
+            f" (timed out after {b['wall_s']:.0f} s: {b['done']}/{b['shops']} done)" if b["timed_out"] else ""
+        )
+        out.append(
+            f"| batch {b['shops']} shops, concurrency {b['concurrency']}: shops/s{tag} | "
+            f"{_f(b['shops_per_s'])} | >= {TARGETS['batch_shops_per_s']:.0f} | "
+            f"{_met(b['shops_per_s'] >= TARGETS['batch_shops_per_s'] if b['shops_per_s'] else None)} |"
+        )
+        out.append(
+            f"| batch {b['shops']} @ {b['concurrency']}: peak RSS (process / tree) | "
+            f"{_f(b['peak_rss_mb'], '{:.0f}')} / {_f(b['peak_tree_rss_mb'], '{:.0f}')} MB | | |"
+        )
+    if res.get("batch_note"):
+        out.append(f"| batch | {res['batch_note']} | | n/a |")
+    g = res.get("growth") or []
+    if g:
+        out += [
+            "",
+            f"Growth (batch, concurrency {res['growth_concurrency']}):",
+            "",
+            "| shops | done | wall s | shops/s | peak RSS MB (process) | peak RSS MB (tree) |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for b in g:
+            out.append(
+                f"| {b['shops']} | {b['done']}{' (timeout)' if b['timed_out'] else ''} | {b['wall_s']:.1f} | "
+                f"{_f(b['shops_per_s'])} | {_f(b['peak_rss_mb'], '{:.0f}')} | "
+                f"{_f(b['peak_tree_rss_mb'], '{:.0f}')} |"
+            )
+        ok = [b for b in g if b["peak_rss_mb"] and b["done"]]
+        if len(ok) >= 2:
+            ratio = ok[-1]["peak_rss_mb"] / ok[0]["peak_rss_mb"]
+            out += [
+                "",
+                f"Peak memory {ok[-1]['shops']} vs {ok[0]['shops']} shops: {ratio:.2f}x "
+                f"(flat = <= {TARGETS['growth_rss_ratio']}x): {_met(ratio <= TARGETS['growth_rss_ratio'])}",
+            ]
+    per = res.get("per_template") or []
+    if per:
+        out += [
+            "",
+            "Per shop template (median of runs; each a fresh process):",
+            "",
+            "| template | pages | MB | scan wall s | scan CPU s | floor wall s | ratio | peak RSS MB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for p in per:
+            out.append(
+                f"| {p['template']} | {_f(p['scan']['pages'], '{:.0f}')} | "
+                f"{_f((p['scan']['bytes'] or 0) / 1e6, '{:.1f}')} | {_f(p['scan']['wall_s'])} | "
+                f"{_f(p['scan']['cpu_s'])} | {_f(p['floor']['wall_s'])} | {_f(p['ratio_wall'], '{:.1f}x')} | "
+                f"{_f(p['scan']['peak_rss_mb'], '{:.0f}')} |"
+            )
+    errs = s["errors"] + [e for p in per for e in p["errors"]]
+    if errs:
+        out += ["", "Errors:", *[f"- {e}" for e in errs[:10]]]
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument(
+        "--quick", action="store_true", help="fewer repetitions and smaller batches (about a minute)"
+    )
+    ap.add_argument("--json", dest="json_out", default=None, help="also write all results as JSON here")
+    ap.add_argument(
+        "--profile", action="store_true", help="only profile one scan and rewrite benchmarks/PROFILE.md"
+    )
+    ap.add_argument("--reps", type=int, default=None, help="runs per single-scan measurement [5; quick 3]")
+    ap.add_argument("--no-batch", action="store_true", help="skip the batch and growth measurements")
+    ap.add_argument(
+        "--batch-timeout",
+        type=float,
+        default=None,
+        help="wall-clock limit per batch run in seconds [600; quick 25]",
+    )
+    ap.add_argument("--seed", type=int, default=7)
+    a = ap.parse_args(argv)
+
+    quick = a.quick
+    reps = a.reps or (3 if quick else 5)
+    concurrency = 4  # ScanOptions().concurrency
+    batch_sizes = (200,) if not quick else (50,)
+    batch_conc = (8, 32)
+    growth_sizes = (20, 50) if quick else (50, 200, 1000)
+    growth_conc = 32
+    batch_timeout = a.batch_timeout or (25.0 if quick else 600.0)
+    n_shops = 1 if a.profile else max(growth_sizes + batch_sizes + (12,))
+
+    res: dict = {
+        "mode": "profile" if a.profile else "quick" if quick else "full",
+        "machine": machine_info(),
+        "concurrency": concurrency,
+        "targets": TARGETS,
+        "seed": a.seed,
+    }
+    t_start = time.perf_counter()
+    print(f"starting the shop server ({n_shops} shops) ...", file=sys.stderr)
+    with ShopServer(n_shops, a.seed) as srv:
+        urls = srv.urls
+        if a.profile:
+            prof = write_profile(urls[0], HERE / "PROFILE.md")
+            res["profile"] = prof
+            print((HERE / "PROFILE.md").read_text(encoding="utf-8").split("## Call tree")[0])
+        else:
+            print(f"single scan vs floor, {reps} runs each ...", file=sys.stderr)
+            res["single"] = measure_single(urls[0], reps, concurrency)
+            res["single"]["template"] = srv.template_of(0)
+            res["cold_start"] = cold_start()
+            per = []
+            if not quick:
+                for i in range(1, len(srv.template_keys)):
+                    print(f"template {srv.template_of(i)} ...", file=sys.stderr)
+                    m = measure_single(urls[i], 3, concurrency)
+                    m["template"] = srv.template_of(i)
+                    per.append(m)
+            res["per_template"] = [res["single"]] + per if per else []
+            if a.no_batch:
+                res["batch_note"] = "skipped (--no-batch)"
+            elif not batch_available():
+                res["batch_note"] = "`trustaudit batch` not available in this checkout"
+            else:
+                res["batch"] = []
+                for size in batch_sizes:
+                    for c in batch_conc:
+                        print(f"batch {size} shops @ {c} ...", file=sys.stderr)
+                        res["batch"].append(run_batch(urls[:size], c, batch_timeout))
+                res["growth"] = []
+                res["growth_concurrency"] = growth_conc
+                for size in growth_sizes:
+                    print(f"growth: batch {size} shops @ {growth_conc} ...", file=sys.stderr)
+                    res["growth"].append(run_batch(urls[:size], growth_conc, batch_timeout))
+            res["elapsed_s"] = time.perf_counter() - t_start
+            md = markdown(res)
+            res["markdown"] = md
+            print(md)
+    if a.json_out:
+        Path(a.json_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.json_out).write_text(json.dumps(res, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
