@@ -211,6 +211,7 @@ class _Cand:
     region: str
     score: float
     order: int
+    tier: float = 0.0
 
 
 def _headings(pp: ParsedPage) -> list[str]:
@@ -239,9 +240,9 @@ def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -
             order += 1
             js_only = not link.url
             if js_only:
-                href = link.href.strip().lower()
-                if not (href.startswith("javascript:") or href.startswith("#")):
-                    continue  # mailto:/tel: are not pages
+                # a javascript: control opens the page in place; a bare "#" is a menu toggle or placeholder
+                if not link.href.strip().lower().startswith("javascript:"):
+                    continue
             elif not is_same_site(link.url, site_keys):
                 continue
             if js_only:
@@ -253,8 +254,10 @@ def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -
                 s *= page_factor
                 if s < MIN_SCORE:
                     continue
+                rw = vocab().region_weight.get(link.region.value, 0.6)
+                tier = round(s / rw, 1) - (0.3 if link.region is Region.BODY else 0.0) - (0.05 if idx else 0.0)
                 cands.setdefault(kind, []).append(
-                    _Cand(kind, link.url, page.url, snippet(link.text, 160), link.region.value, s, order)
+                    _Cand(kind, link.url, page.url, snippet(link.text, 160), link.region.value, s, order, tier)
                 )
         if idx > 0:
             # the fetched page itself, named by its title / h1
@@ -264,11 +267,14 @@ def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -
                     best[kind] = max(best.get(kind, 0.0), s)
             for kind, s in best.items():
                 order += 1
-                cands.setdefault(kind, []).append(_Cand(kind, page.url, "", "", "", s * 0.9, order))
+                cands.setdefault(kind, []).append(_Cand(kind, page.url, "", "", "", s * 0.9, order, s + 0.35))
 
     out: dict[str, PageRef | None] = {}
     for kind in PAGE_KINDS:
         out[kind] = _choose(kind, cands.get(kind, []), fetched_urls)
+    for name in kinds_meta:  # extra kinds (legal_notice, cookies) are reported under their own key too
+        if name not in out:
+            out[name] = _choose(name, cands.get(name, []), fetched_urls)
     for name, meta in kinds_meta.items():
         if meta.fallback_for and out.get(meta.fallback_for) is None:
             ref = _choose(name, cands.get(name, []), fetched_urls)
@@ -290,7 +296,9 @@ def _choose(kind: str, cands: list[_Cand], fetched_urls: set[str]) -> PageRef | 
     for c in pool:
         key = normalize_url(c.url) if c.url else ""
         by_url[key] = by_url.get(key, 0.0) + 1
-    best = max(pool, key=lambda c: (round(c.score + 0.02 * min(by_url[normalize_url(c.url) if c.url else ""], 3), 6), -c.order))
+    # strength tiers first (exact anchor + slug > anchor > slug only; body links a tier lower), then the
+    # first link in document order, like a buyer scanning the page
+    best = max(pool, key=lambda c: (c.tier, -c.order))
     fetched = bool(best.url) and normalize_url(best.url) in fetched_urls
     return PageRef(kind, best.url, best.found_on, best.anchor, best.region, round(best.score, 4), fetched)
 

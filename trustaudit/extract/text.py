@@ -89,26 +89,27 @@ _WORD_CHAR = r"[^\W_]"
 def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
     """One alternation matching any folded phrase as whole words.
 
-    A phrase ending in ``*`` matches as a word prefix ("контакт*" matches "контакты" but not "вконтакте").
-    Whitespace inside a phrase matches any run of whitespace or hyphens.
+    A word ending in ``*`` matches as a word prefix ("контакт*" matches "контакты" but not "вконтакте";
+    "договор* оферт*" matches "договоре оферты"). Whitespace inside a phrase matches any run of whitespace or
+    hyphens.
     """
     alts: list[str] = []
     seen: set[str] = set()
     for raw in phrases:
         if raw is None:
             continue
-        raw = str(raw)
-        prefix = raw.endswith("*")
-        p = fold(raw.rstrip("*"))
-        if not p:
+        words = []
+        for w in str(raw).split():
+            prefix = w.endswith("*")
+            f = fold(w.rstrip("*"))
+            if f:
+                words.append(re.escape(f) + (_WORD_CHAR + "*" if prefix else ""))
+        if not words:
             continue
-        key = p + ("*" if prefix else "")
-        if key in seen:
+        body = r"[\s\-]+".join(words)
+        if body in seen:
             continue
-        seen.add(key)
-        body = r"[\s\-]+".join(re.escape(w) for w in p.split(" "))
-        if prefix:
-            body += _WORD_CHAR + "*"
+        seen.add(body)
         alts.append(body)
     if not alts:
         return None

@@ -39,6 +39,7 @@ class _Slug:
     needs_company: bool = False
     generator: list[str] = field(default_factory=list)
     schemes: list[str] = field(default_factory=list)
+    implied_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def db() -> _Db:
             s.needs_company = bool(spec.get("needs_company"))
             s.generator = [str(g).lower() for g in spec.get("generator") or []]
             s.schemes = [str(x).lower() for x in spec.get("schemes") or []]
+            s.implied_by = frozenset(str(x) for x in spec.get("implied_by") or [])
             for t in spec.get("texts") or []:
                 key = _words_key(str(t).replace("*", ""))
                 if key:
@@ -315,8 +317,12 @@ def merge(pages: list[PageWidgets]) -> dict[str, list[Detection]]:
     strong_payment = any(
         k[0] in ("payment", "payment_method") and not (k in weak and k in text_only) for k in all_found
     )
+    implied = {(s.kind, s.slug): s.implied_by for s in d.slugs if s.implied_by}
+    found_slugs = {k[1] for k in all_found}
     for key, det in all_found.items():
         if key in weak and key in text_only and not strong_payment:
+            continue
+        if implied.get(key, frozenset()) & found_slugs:
             continue
         if key in seen:
             continue
