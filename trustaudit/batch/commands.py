@@ -414,7 +414,7 @@ def history(
         )
         return
     out = _out()
-    out.print(Text(f"{_t(rows[-1].url, 200)}: {len(rows)} scan(s)", style="bold"))
+    out.print(Text(f"{_t(rows[-1].url, 200)}: {len(rows)} scan(s)", style="bold"), soft_wrap=True)
     table = Table(box=None, header_style="bold")
     for col in ("scanned at", "score", "grade", "change", "result"):
         table.add_column(col, justify="right" if col in ("score", "change") else "left")
@@ -432,9 +432,9 @@ def history(
         changes = e.get("changes") or []
         head = f"{_t(prev_e['scanned_at'], 40)} → {_t(e['scanned_at'], 40)}: "
         if not changes:
-            out.print(Text(head + "no check changed"))
+            out.print(Text(head + "no check changed"), soft_wrap=True)
             continue
-        out.print(Text(head + f"{len(changes)} check(s) changed"))
+        out.print(Text(head + f"{len(changes)} check(s) changed"), soft_wrap=True)
         for c in changes:
             mark = {"better": "+", "worse": "-", "other": "~"}[c["kind"]]  # type: ignore[index]
             out.print(
