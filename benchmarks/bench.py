@@ -136,14 +136,22 @@ def _tree_rss_kb(root_pid: int) -> int:
     return total
 
 
+def _killpg(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)  # the group of the process we started (start_new_session=True)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def run_measured(cmd: list[str], timeout: float, cwd: str | None = None) -> dict:
     """Run ``cmd`` with a wall-clock limit; peak RSS from wait4 (the process and its reaped children) and
     from sampling the process tree every 0.1 s. On timeout the process group is killed."""
+    err_file = tempfile.TemporaryFile()  # a file, not a pipe: a chatty child can never block on it
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=err_file,
         stdin=subprocess.DEVNULL,
         cwd=cwd,
         start_new_session=True,
@@ -159,6 +167,7 @@ def run_measured(cmd: list[str], timeout: float, cwd: str | None = None) -> dict
     th = threading.Thread(target=sample, daemon=True)
     th.start()
     timed_out = False
+    reaped = False
     ru = None
     status = 0
     err_tail = ""
@@ -167,31 +176,38 @@ def run_measured(cmd: list[str], timeout: float, cwd: str | None = None) -> dict
         while True:
             pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
             if pid == proc.pid:
+                reaped = True
                 break
             if time.perf_counter() > deadline:
                 timed_out = True
-                os.killpg(proc.pid, 15)
-                time.sleep(2)
-                if proc.poll() is None:  # wait4 above has not reaped it yet
-                    try:
-                        os.killpg(proc.pid, 9)
-                    except ProcessLookupError:
-                        pass
-                pid, status, ru = os.wait4(proc.pid, 0)
+                _killpg(proc.pid, 15)
+                for i in range(100):  # up to 5 s to exit on SIGTERM, then SIGKILL
+                    pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+                    if pid == proc.pid:
+                        reaped = True
+                        break
+                    if i == 99:
+                        _killpg(proc.pid, 9)
+                        pid, status, ru = os.wait4(proc.pid, 0)
+                        reaped = True
+                    time.sleep(0.05)
                 break
             time.sleep(0.05)
     finally:
         stop.set()
         th.join(2)
-        proc.returncode = os.waitstatus_to_exitcode(status) if ru is not None else None
-        if proc.stderr:
-            try:
-                err_tail = proc.stderr.read()[-600:].decode("utf-8", "replace")
-            except OSError:
-                pass
-            proc.stderr.close()
-        if proc.poll() is None:
-            proc.kill()
+        if reaped:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        else:  # an exception above: make sure it is gone
+            _killpg(proc.pid, 9)
+            proc.wait(10)
+            ru = None
+        try:
+            err_file.seek(0)
+            err_tail = err_file.read()[-600:].decode("utf-8", "replace")
+        except OSError:
+            pass
+        err_file.close()
     wall = time.perf_counter() - t0
     return {
         "wall_s": wall,
@@ -360,7 +376,9 @@ def _fn_key(chain: list[dict]) -> tuple[str, str]:
         parent = chain[-3] if len(chain) > 2 else fr
     where = f"{fr.get('file_path_short') or ''}:{fr.get('line_no') or ''}"
     if where.startswith("<built-in>"):
-        where = f"called from {parent.get('function')} ({parent.get('file_path_short')}:{parent.get('line_no')})"
+        where = (
+            f"called from {parent.get('function')} ({parent.get('file_path_short')}:{parent.get('line_no')})"
+        )
     return fn, where
 
 
