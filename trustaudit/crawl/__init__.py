@@ -98,12 +98,20 @@ def crawl(
     http_port: int | None = None,
 ) -> SiteSnapshot:
     """Synchronous wrapper around :func:`crawl_async` (one event loop per call)."""
-    return asyncio.run(
-        crawl_async(
-            target,
-            options if options is not None else ScanOptions(),
-            cache if cache is not None else ParseCache(),
-            observer,
-            http_port=http_port,
+    out: list[SiteSnapshot] = []
+
+    async def main() -> None:
+        # the task returns None on purpose: at exit, asyncio.run (3.11) formats repr() of its main task, which
+        # would render the whole snapshot (every page's text) just to build an unused error message
+        out.append(
+            await crawl_async(
+                target,
+                options if options is not None else ScanOptions(),
+                cache if cache is not None else ParseCache(),
+                observer,
+                http_port=http_port,
+            )
         )
-    )
+
+    asyncio.run(main())
+    return out[0]

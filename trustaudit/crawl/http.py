@@ -58,6 +58,7 @@ FEW_LINKS = 5  # fewer same-site links than this on the home page: read the site
 MAX_DEPTH = 2
 MAX_SKIPPED = 200
 MAX_SITEMAPS = 4
+MAX_URL_LENGTH = 2048
 
 
 @dataclass
@@ -98,6 +99,8 @@ class HttpCrawl:
         self._queued: set[str] = set()
         self._frontier: list[tuple[float, int, str, int]] = []
         self._seq = 0
+        self._candidates: dict[str, tuple[str, str] | None] = {}
+        self._low: set[str] = set()
         self._robots: dict[str, asyncio.Task[Protego | None]] = {}
         self._scorer = get_scorer()
         self.site_host = ""
@@ -142,16 +145,19 @@ class HttpCrawl:
         try:
             base_url, robots = await self._probe()
             self._robots[origin_of(base_url)] = _done(robots)
+            if o.check_tls and base_url.startswith("https://"):
+                tls_task = asyncio.create_task(self._tls(base_url))  # overlaps with the home page fetch
             if o.respect_robots and not robots_allows(robots, base_url, o.user_agent):
                 self.robots_disallowed.append(base_url)
                 self._error(base_url, "robots.txt disallows the home page for our user agent", "robots")
-                if o.check_tls and base_url.startswith("https://"):
-                    tls_task = asyncio.create_task(self._tls(base_url))
             else:
                 home_page = await self._fetch_home(base_url)
                 tls_url = home_page.url if home_page else base_url
                 if o.check_tls and tls_url.startswith("https://"):
-                    tls_task = asyncio.create_task(self._tls(tls_url))
+                    if origin_of(tls_url) != origin_of(base_url) or tls_task is None:
+                        if tls_task is not None:
+                            tls_task.cancel()
+                        tls_task = asyncio.create_task(self._tls(tls_url))
                     probe_task = asyncio.create_task(self._http_probe(base_url))
                 if home_page is not None and not self.blocked and home_page.text:
                     await self._crawl_rest(home_page)
@@ -232,18 +238,30 @@ class HttpCrawl:
         return page
 
     # ------------------------------------------------------------------ step 3: the rest of the site
+    def _candidate(self, raw: str) -> tuple[str, str] | None:
+        """(clean URL, de-duplication key) of a same-site web link, or None; memoised per crawl."""
+        hit = self._candidates.get(raw, False)
+        if hit is not False:
+            return hit
+        result: tuple[str, str] | None = None
+        if raw.startswith(("http://", "https://")) and len(raw) <= MAX_URL_LENGTH:
+            if same_site(raw, self.site_host) and not has_non_html_extension(raw):
+                url = clean_url(raw)
+                result = (url, url_key(url))
+        if len(self._candidates) < 50_000:
+            self._candidates[raw] = result
+        return result
+
     def _consider(self, link: Link, depth: int, high_only: bool) -> None:
-        url = link.url
-        if not url or not url.startswith(("http://", "https://")):
+        cand = self._candidate(link.url) if link.url else None
+        if cand is None:
             return
-        if not same_site(url, self.site_host) or has_non_html_extension(url):
-            return
-        url = clean_url(url)
-        key = url_key(url)
-        if key in self._queued:
+        url, key = cand
+        if key in self._queued or (high_only and key in self._low):
             return
         score = self._scorer.score(link)
         if high_only and score < self._scorer.high:
+            self._low.add(key)  # seen again on the next page: do not score it again
             return
         self._queued.add(key)
         self._seq += 1

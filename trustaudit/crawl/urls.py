@@ -40,9 +40,25 @@ NON_HTML_EXTENSIONS = frozenset(
 )
 
 
+def ascii_host(host: str) -> str:
+    """Lower-case host, IDNA (punycode) for internationalised names, no trailing dot."""
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    try:
+        import idna
+
+        return idna.encode(host, uts46=True).decode("ascii")
+    except Exception:  # noqa: BLE001 - invalid IDN: keep it as is, the fetch will fail cleanly
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return host
+
+
 def host_of(url: str) -> str:
     try:
-        return (urlsplit(url).hostname or "").lower().rstrip(".")
+        return ascii_host(urlsplit(url).hostname or "")
     except ValueError:
         return ""
 
@@ -94,7 +110,7 @@ def clean_url(url: str) -> str:
     try:
         parts = urlsplit(url.strip())
         scheme = parts.scheme.lower()
-        host = (parts.hostname or "").lower()
+        host = ascii_host(parts.hostname or "")
         port = parts.port
     except ValueError:
         return url
