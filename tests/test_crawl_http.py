@@ -477,3 +477,61 @@ def test_twenty_five_pages_crawl_fast(serve):
     assert len(snap.pages) == 25
     # the brief: well under 1 s and within 2x of fetch+parse; generous bounds for loaded CI machines
     assert took < max(2.0, 3 * base), (took, base)
+
+
+# --------------------------------------------------------------------------- hostile responses
+
+
+def _raw(data: bytes):
+    def route(h):
+        h.wfile.write(data)
+        h.wfile.flush()
+        h.close_connection = True
+
+    return route
+
+
+def _hang_up(h):
+    h.close_connection = True
+    h.connection.shutdown(2)
+
+
+@pytest.mark.parametrize(
+    ("route", "kind"),
+    [
+        (_raw(b"garbage that is not HTTP\r\n\r\n"), "error"),
+        (_hang_up, "error"),
+        (_raw(b"HTTP/1.1 200 OK\r\nContent-Length: 9999\r\nContent-Type: text/html\r\n\r\n<p>short"), "error"),
+        (_raw(b"HTTP/1.1 302 Found\r\nLocation: javascript:alert(1)\r\nContent-Length: 0\r\n\r\n"), "error"),
+        (_raw(b"HTTP/1.1 301 Moved\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n"), "error"),
+        (_raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=\xff\xfe\r\nContent-Length: 5\r\n\r\n<p>x</p>"),
+         None),
+    ],
+)
+def test_hostile_responses_become_errors(serve, route, kind):
+    srv = serve({"/": html(footer("/bad", "/kontakt")), "/bad": route, "/kontakt": html(page("c"))})
+    snap = crawl(srv.url + "/", opts(timeout=1.0))
+    errs = kinds(snap)
+    assert errs.get(srv.url + "/bad") == kind, snap.errors
+    assert "/kontakt" in by_path(snap, srv)
+    for e in snap.errors:
+        assert "\n" not in e.error and "Traceback" not in e.error
+
+
+def test_crawl_async_interface(serve):
+    import asyncio
+
+    from trustaudit.crawl import CrawlObserver, crawl_async
+
+    class Obs:
+        def page_fetched(self, page):
+            pass
+
+        def page_failed(self, err):
+            pass
+
+    assert isinstance(Obs(), CrawlObserver)
+    srv = serve({"/": html(footer("/kontakt")), "/kontakt": html(page("c"))})
+    cache = ParseCache()
+    snap = asyncio.run(crawl_async(srv.url + "/", opts(), cache, Obs()))
+    assert len(snap.pages) == 2 and len(cache) >= 1
