@@ -12,6 +12,8 @@ generator  ``<meta name="generator" content>``                                  
 meta       a ``<meta name|property>`` that exists (``shopify-digital-wallet``)                   insensitive
 class      the ``class`` attribute of ``<html>`` / ``<body>``                                     insensitive
 attr       an attribute name used on any element (``data-mage-init``)                            insensitive
+id         an element ``id`` starting with the match (``sylius-``)                               insensitive
+script     the ``type`` of a ``<script>`` (``text/x-magento-init``)                              insensitive
 tag        a custom element whose tag name starts with the match (``salla-``)                    insensitive
 inline     inline ``<script>`` bodies (JS globals such as ``Shopify.theme``)                     sensitive
 html       the raw document (only what the parsed tree loses, e.g. comments)                     sensitive
@@ -31,7 +33,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,13 +47,16 @@ log = logging.getLogger(__name__)
 
 HTML_SCAN_CHARS = 300_000  # raw document scanned for `html` fingerprints
 INLINE_SCAN_CHARS = 300_000  # inline script text scanned for `inline` fingerprints
-MAX_ELEMENTS = 30_000  # elements walked per page
+MAX_ELEMENTS = 30_000  # script/link/img/meta/a elements looked at per page
+MAX_TREE_ELEMENTS = 8_000  # elements walked for attribute names, ids and custom tags
+MAX_IDS = 5_000
+MAX_LINKS = 1_000  # <a> elements looked at per page
 MAX_VALUES = 400  # URLs kept per kind per page
 MAX_PAGES = 6  # the home page and a few others as support
 HEADER_SCAN_CHARS = 20_000
 DEFAULT_THRESHOLD = 3.0
 OTHER_PAGE_FACTOR = 0.5
-WHERE = ("asset", "img", "generator", "meta", "class", "attr", "tag", "inline", "html", "header", "link")
+WHERE = ("asset", "img", "generator", "meta", "class", "attr", "id", "script", "tag", "inline", "html", "header", "link")
 _CASE_SENSITIVE = {"inline", "html"}
 
 
@@ -145,12 +151,16 @@ class _Views:
     generator: list[str]
     meta: set[str]
     cls: str
-    attrs: set[str]
-    tags: list[str]
+    script: set[str]
     inline: str
     html: str
     header: str
     link: list[str]
+    attrs: set[str] = field(default_factory=set)
+    ids: list[str] = field(default_factory=list)
+    tags: set[str] = field(default_factory=set)
+
+
 
 
 def _views(pp: ParsedPage) -> _Views:
@@ -159,23 +169,17 @@ def _views(pp: ParsedPage) -> _Views:
     generators: list[str] = []
     metas: set[str] = set()
     classes: list[str] = []
-    attrs: set[str] = set()
-    tags: set[str] = set()
     links: list[str] = []
+    script_types: set[str] = set()
     home = _host(pp.url)
     root = pp.root
     if root is not None:
-        for n, el in enumerate(root.iter()):
-            if n >= MAX_ELEMENTS:
-                break
+        for el in islice(root.iter("script", "link", "meta", "html", "body"), MAX_ELEMENTS):
             tag = el.tag
-            if not isinstance(tag, str):
-                continue
-            tag = tag.lower()
-            attrs.update(el.keys())
-            if "-" in tag:
-                tags.add(tag)
             if tag == "script":
+                stype = el.get("type")
+                if stype:
+                    script_types.add(stype.strip()[:100].lower())
                 src = el.get("src")
                 if src and len(assets) < MAX_VALUES:
                     assets.append(src[:2000].lower())
@@ -183,22 +187,22 @@ def _views(pp: ParsedPage) -> _Views:
                 href = el.get("href")
                 if href and len(assets) < MAX_VALUES:
                     assets.append(href[:2000].lower())
-            elif tag == "img":
-                src = el.get("src") or el.get("data-src")
-                if src and len(imgs) < MAX_VALUES:
-                    imgs.append(src[:2000].lower())
             elif tag == "meta":
                 name = (el.get("name") or el.get("property") or "").strip().lower()
                 if name:
                     metas.add(name[:200])
                     if name == "generator":
                         generators.append((el.get("content") or "")[:300].lower())
-            elif tag == "a":
-                href = el.get("href")
-                if href and len(links) < MAX_VALUES and _own(href, home):
-                    links.append(href[:2000].lower())
-            elif tag in ("html", "body"):
+            else:  # html, body
                 classes.append((el.get("class") or "")[:4000].lower())
+        for el in islice(root.iter("img"), MAX_VALUES):
+            src = el.get("src") or el.get("data-src")
+            if src:
+                imgs.append(src[:2000].lower())
+        for el in islice(root.iter("a"), MAX_LINKS):
+            href = el.get("href")
+            if href and _own(href, home):
+                links.append(href[:2000].lower())
     headers = getattr(pp.page, "headers", None) or {}
     header_lines: list[str] = []
     size = 0
@@ -216,13 +220,40 @@ def _views(pp: ParsedPage) -> _Views:
         generator=generators,
         meta=metas,
         cls=" ".join(classes),
-        attrs={a.lower() for a in attrs if isinstance(a, str)},
-        tags=sorted(tags),
+        script=script_types,
         inline=(pp.inline_scripts or "")[:INLINE_SCAN_CHARS],
         html=html[:HTML_SCAN_CHARS] if isinstance(html, str) else "",
         header="\n".join(header_lines)[:HEADER_SCAN_CHARS],
         link=links,
+        **_tree_names(root),
     )
+
+
+def _tree_names(root) -> dict[str, Any]:
+    """Attribute names, element ids and custom-element tag names of the first MAX_TREE_ELEMENTS elements.
+
+    Platform markers sit in the page head and header, so a bounded walk finds them; the walk is the costly part
+    (about 2 µs per element), hence the cap."""
+    attrs: set[str] = set()
+    ids: list[str] = []
+    tags: set[str] = set()
+    if root is None:
+        return {"attrs": attrs, "ids": ids, "tags": tags}
+    for n, el in enumerate(root.iter()):
+        if n >= MAX_TREE_ELEMENTS:
+            break
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        keys = el.keys()
+        if keys:
+            attrs.update(keys)
+            ident = el.get("id")
+            if ident and len(ids) < MAX_IDS:
+                ids.append(ident[:200].lower())
+        if "-" in tag:
+            tags.add(tag.lower()[:200])
+    return {"attrs": {a.lower() for a in attrs if isinstance(a, str)}, "ids": ids, "tags": tags}
 
 
 def _host(url: str) -> str:
@@ -245,6 +276,12 @@ def _own(href: str, home: str) -> bool:
 
 def _in_any(parts: tuple[str, ...], values) -> str | None:
     """The first value containing every part, else None."""
+    if len(parts) == 1:
+        p = parts[0]
+        for v in values:
+            if p in v:
+                return v
+        return None
     for v in values:
         if all(p in v for p in parts):
             return v
@@ -259,8 +296,12 @@ def _match(fp: Fingerprint, v: _Views) -> bool:
         return all(p in v.meta for p in fp.parts)
     if w == "attr":
         return all(p in v.attrs for p in fp.parts)
+    if w == "id":
+        return all(any(i.startswith(p) for i in v.ids) for p in fp.parts)
     if w == "tag":
         return all(any(t.startswith(p) for t in v.tags) for p in fp.parts)
+    if w == "script":
+        return all(p in v.script for p in fp.parts)
     if w == "class":
         return all(p in v.cls for p in fp.parts)
     if w in ("inline", "html", "header"):
