@@ -14,18 +14,21 @@ from typing import TypeVar
 
 import phonenumbers
 
+from trustaudit.extract import company as _company
 from trustaudit.extract import country as _country
-from trustaudit.extract.emails import extract_emails
+from trustaudit.extract import phrases as _phrases
+from trustaudit.extract.emails import clean_address, extract_emails
 from trustaudit.extract.ids import dedupe as _dedupe_ids
 from trustaudit.extract.ids import extract_ids
 from trustaudit.extract.pages import find_pages
 from trustaudit.extract.parse import ParseCache, ParsedPage
-from trustaudit.extract.phones import extract_phones
-from trustaudit.extract.site import shop_site_keys
+from trustaudit.extract.phones import extract_phones, parse_number
+from trustaudit.extract.site import normalize_url, shop_site_keys
 from trustaudit.extract.structured import Structured, extract_structured
+from trustaudit.extract.text import snippet
 from trustaudit.extract.widgets import merge as _merge_widgets
 from trustaudit.extract.widgets import scan_page as _scan_widgets
-from trustaudit.models import Artifacts, Email, Phone, SiteSnapshot, TaxId
+from trustaudit.models import Address, Artifacts, Email, Evidence, Phone, SiteSnapshot, TaxId
 
 __all__ = ["extract"]
 
@@ -124,6 +127,57 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
     rating = max(ratings, key=lambda r: (r.count or 0)) if ratings else None
     platform = _pick_platform(widgets.get("platform", []))
 
+    # structured data adds contact evidence (ContactPoint / Organization telephone and email)
+    for pp, st in zip(pps, structured, strict=True):
+        for raw in st.emails:
+            a = clean_address(raw)
+            if a and a not in seen_e:
+                seen_e.add(a)
+                emails.append(Email(a, pp.url, "structured data"))
+        for raw in st.phones:
+            e164 = _safe(parse_number, None, raw, country)
+            if e164 and e164 not in seen_p:
+                seen_p.add(e164)
+                phones.append(Phone(e164, pp.url, raw, "structured data"))
+
+    addresses: list[Address] = []
+    seen_a: set[str] = set()
+    for pp, st in zip(pps, structured, strict=True):
+        for text, source in st.addresses:
+            if text.lower() not in seen_a:
+                seen_a.add(text.lower())
+                addresses.append(Address(text, pp.url, source))
+    for pp in pps:
+        for addr in _safe(_company.text_addresses, [], pp, country):
+            if addr.text.lower() not in seen_a:
+                seen_a.add(addr.text.lower())
+                addresses.append(addr)
+
+    names: list[Evidence] = []
+    seen_n: set[str] = set()
+    for pp, st in zip(pps, structured, strict=True):
+        for n in st.org_names:
+            if n.lower() not in seen_n:
+                seen_n.add(n.lower())
+                names.append(Evidence(pp.url, snippet(n, 160)))
+    for pp in pps:
+        for ev in _safe(_company.company_names, [], pp):
+            if ev.snippet.lower() not in seen_n:
+                seen_n.add(ev.snippet.lower())
+                names.append(ev)
+
+    contact_url = normalize_url(pages["contact"].url) if pages.get("contact") and pages["contact"].url else None
+    forms: list[Evidence] = []
+    reviews_on_site: list[Evidence] = []
+    mixed: list[Evidence] = []
+    for pp, st in zip(pps, structured, strict=True):
+        forms.extend(_safe(_company.contact_forms, [], pp, normalize_url(pp.url) == contact_url))
+        if st.reviews:
+            reviews_on_site.append(Evidence(pp.url, f"{st.reviews} schema.org Review item(s)"))
+        reviews_on_site.extend(_safe(_company.review_blocks, [], pp))
+        mixed.extend(_safe(_company.mixed_content, [], pp))
+    phrases = _safe(_phrases.merge, {}, [_safe(_phrases.page_phrases, {}, pp) for pp in pps])
+
     return Artifacts(
         language=language,
         country=country,
@@ -131,7 +185,15 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
         emails=tuple(emails),
         phones=tuple(phones),
         tax_ids=tuple(_dedupe_ids(tax_ids)),
+        company_names=tuple(names[:20]),
+        addresses=tuple(addresses[:20]),
         pages=pages,
+        contact_forms=tuple(forms[:10]),
+        reviews_on_site=tuple(reviews_on_site[:10]),
+        phrases=phrases,
+        mixed_content=tuple(mixed[:50]),
+        broken_links=tuple(_safe(_company.broken_links, [], snapshot)),
+        external_links=tuple(_safe(_company.external_links, [], pps, site_keys)),
         review_widgets=tuple(widgets.get("review", [])),
         aggregate_rating=rating,
         chat_widgets=tuple(widgets.get("chat", [])),

@@ -43,8 +43,10 @@ def _cfg():
         re.I,
     )
     sep_re = re.compile(sep, re.I)
+    hint_br = re.compile(rf"[\[\(\{{<]\s*(?:{at_alt}|@)\s*[\]\)\}}>]", re.I)
+    hint_plain = re.compile(rf"\s(?:{dot_alt})\s|[\[\(\{{<]\s*(?:{dot_alt})\s*[\]\)\}}>]", re.I)
     return {
-        "obf": (obf_br, obf_plain),
+        "obf": ((obf_br, hint_br), (obf_plain, hint_plain)),
         "sep": sep_re,
         "domains": tuple(str(d).lower() for d in data.get("placeholder_domains") or []),
         "locals": frozenset(str(x).lower() for x in data.get("placeholder_locals") or []),
@@ -123,7 +125,9 @@ def extract_emails(pp: ParsedPage) -> list[Email]:
     if "@" in text:
         for m in _EMAIL.finditer(text):
             add(m.group(0), snippet_around(text, m.start(), m.end()))
-    for rx in _cfg()["obf"]:
+    for rx, hint in _cfg()["obf"]:
+        if not hint.search(text):
+            continue
         for m in rx.finditer(text):
             local, dom = m.group(1), m.group(2)
             dom = _cfg()["sep"].sub(".", dom)

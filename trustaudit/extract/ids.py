@@ -186,58 +186,77 @@ def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int
     return best[0], prefix, start, end
 
 
+_DIGIT_RUN = re.compile(r"\d(?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]{0,3}\d){5,}")
+_REGISTER_HINT = re.compile(r"(?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d")
+LABEL_LOOKBACK = 90
+
+
 def extract_ids(pp: ParsedPage, country: str | None) -> list[TaxId]:
+    """IDs on one page. Labels are looked for only in the few characters before each run of >= 6 digits
+    (and before "HRB 123"-style register numbers), so long pages cost one cheap scan."""
     c = compiled()
     text = ascii_digits(pp.text[:MAX_SCAN])
     found: list[TaxId] = []
     taken: set[tuple[int, int]] = set()
-    for lm in c.label_re.finditer(text):
-        label = lm.group(0)
-        schemes = c.by_label.get(_label_key(label), ())
-        if not schemes:
-            continue
-        gm = c.gap_re.match(text, lm.end())
-        pos = gm.end() if gm else lm.end()
-        cands: list[tuple[int, TaxId, tuple[int, int]]] = []
-        for sch in schemes:
-            p = pos
-            if sch.gap_words:
-                wm = c.gap_words_re.match(text, p)
-                if wm:
-                    # "RCS Paris B 552 008 443": skip words, then an optional register letter
-                    p2 = wm.end()
-                    if p2 != p and _read_value(sch, text, p2) is not None:
-                        p = p2
-            if sch.register_label:
-                tid = _register(sch, label, text, lm.start(), pos, pp.url)
-                if tid:
-                    cands.append((3, tid, (lm.start(), lm.end())))
+    done_labels: set[int] = set()
+    anchors = [m.start() for m in _DIGIT_RUN.finditer(text)]
+    anchors += [m.start() for m in _REGISTER_HINT.finditer(text)]
+    for anchor in sorted(set(anchors)):
+        for lm in c.label_re.finditer(text, max(0, anchor - LABEL_LOOKBACK), anchor + 4):
+            if lm.start() in done_labels:
                 continue
-            got = _read_value(sch, text, p)
-            if got is None:
-                continue
-            value, prefix, vstart, vend = got
-            if len(value.replace(" ", "")) < max(sch.min_digits, 1):
-                continue
-            valid = check(sch, value, prefix)
-            out_value = (prefix + value) if sch.name == "eu.vat" else value
-            if sch.name == "gr.vat" and len(value) == 8:
-                out_value = "0" + value
-                valid = check(sch, out_value)
-            rank = (4 if country and sch.country == country else 0) + (2 if valid else 1 if valid is None else 0)
-            if sch.name == "eu.vat":
-                rank -= 1  # a national scheme with the same number wins
-            tid = TaxId(sch.name, out_value, valid, pp.url, label.strip(), snippet_around(text, lm.start(), vend))
-            cands.append((rank, tid, (vstart, vend)))
-        if not cands:
-            continue
-        cands.sort(key=lambda x: -x[0])
-        rank, tid, span = cands[0]
-        if span in taken:
-            continue
-        taken.add(span)
-        found.append(tid)
+            done_labels.add(lm.start())
+            _at_label(c, lm, text, country, pp.url, found, taken)
     return found
+
+
+def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: str, found: list[TaxId],
+              taken: set[tuple[int, int]]) -> None:
+    label = lm.group(0)
+    schemes = c.by_label.get(_label_key(label), ())
+    if not schemes:
+        return
+    gm = c.gap_re.match(text, lm.end())
+    pos = gm.end() if gm else lm.end()
+    cands: list[tuple[int, TaxId, tuple[int, int]]] = []
+    for sch in schemes:
+        p = pos
+        if sch.gap_words:
+            wm = c.gap_words_re.match(text, p)
+            if wm:
+                # "RCS Paris B 552 008 443": skip words, then an optional register letter
+                p2 = wm.end()
+                if p2 != p and _read_value(sch, text, p2) is not None:
+                    p = p2
+        if sch.register_label:
+            tid = _register(sch, label, text, lm.start(), pos, url)
+            if tid:
+                cands.append((3, tid, (lm.start(), lm.end())))
+            continue
+        got = _read_value(sch, text, p)
+        if got is None:
+            continue
+        value, prefix, vstart, vend = got
+        if len(value.replace(" ", "")) < max(sch.min_digits, 1):
+            continue
+        valid = check(sch, value, prefix)
+        out_value = (prefix + value) if sch.name == "eu.vat" else value
+        if sch.name == "gr.vat" and len(value) == 8:
+            out_value = "0" + value
+            valid = check(sch, out_value)
+        rank = (4 if country and sch.country == country else 0) + (2 if valid else 1 if valid is None else 0)
+        if sch.name == "eu.vat":
+            rank -= 1  # a national scheme with the same number wins
+        tid = TaxId(sch.name, out_value, valid, url, label.strip(), snippet_around(text, lm.start(), vend))
+        cands.append((rank, tid, (vstart, vend)))
+    if not cands:
+        return
+    cands.sort(key=lambda x: -x[0])
+    _rank, tid, span = cands[0]
+    if span in taken:
+        return
+    taken.add(span)
+    found.append(tid)
 
 
 def _register(sch: Scheme, label: str, text: str, lstart: int, pos: int, url: str) -> TaxId | None:

@@ -38,32 +38,46 @@ def _collapse(s: str) -> str:
     return _WS.sub(" ", s).strip()
 
 
-def _region_of(el) -> Region:
-    """Walk up the ancestors: <footer> or a footer-ish id/class wins, then header, then nav."""
-    found = Region.BODY
-    node = el
-    depth = 0
-    while node is not None and depth < 40:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        tag = tag.lower()
-        if tag == "footer":
+def _own_region(node) -> Region | None:
+    """What a single element says about itself: footer, header, nav or nothing."""
+    tag = node.tag.lower() if isinstance(node.tag, str) else ""
+    if tag == "footer":
+        return Region.FOOTER
+    ident = f"{node.get('id') or ''} {node.get('class') or ''} {node.get('role') or ''}"
+    if ident.strip():
+        if _FOOTER_HINT.search(ident) or "contentinfo" in ident:
             return Region.FOOTER
-        ident = f"{node.get('id') or ''} {node.get('class') or ''} {node.get('role') or ''}"
-        if ident.strip():
-            if _FOOTER_HINT.search(ident) or "contentinfo" in ident:
-                return Region.FOOTER
-            if found is Region.BODY and (_HEADER_HINT.search(ident) or "banner" in ident):
-                found = Region.HEADER
-            if found is Region.BODY and (_NAV_HINT.search(ident) or "navigation" in ident):
-                found = Region.NAV
-        if found is Region.BODY:
-            if tag == "header":
-                found = Region.HEADER
-            elif tag == "nav":
-                found = Region.NAV
+        if _HEADER_HINT.search(ident) or "banner" in ident:
+            return Region.HEADER
+        if _NAV_HINT.search(ident) or "navigation" in ident:
+            return Region.NAV
+    if tag == "header":
+        return Region.HEADER
+    if tag == "nav":
+        return Region.NAV
+    return None
+
+
+def _region_of(el, memo: dict | None = None) -> Region:
+    """Walk up the ancestors: <footer> or a footer-ish id/class wins, then the nearest header / nav.
+
+    ``memo`` (element -> Region) makes a page's links cost one walk of the tree instead of one per link."""
+    chain = []
+    node = el
+    inherited = Region.BODY
+    while node is not None and len(chain) < 200:
+        if memo is not None and node in memo:
+            inherited = memo[node]
+            break
+        chain.append(node)
         node = node.getparent()
-        depth += 1
-    return found
+    for node in reversed(chain):
+        own = _own_region(node)
+        if inherited is not Region.FOOTER and own is not None:
+            inherited = own
+        if memo is not None:
+            memo[node] = inherited
+    return inherited
 
 
 class ParsedPage:
@@ -126,6 +140,7 @@ class ParsedPage:
             return ()
         out: list[Link] = []
         base = self.base_url
+        memo: dict = {}
         for a in self.root.iter("a", "area"):
             href = (a.get("href") or "").strip()
             if not href:
@@ -147,7 +162,7 @@ class ParsedPage:
                     absolute = urldefrag(urljoin(base, href))[0]
                 except ValueError:
                     absolute = ""
-            out.append(Link(absolute, href, text[:300], _region_of(a), (a.get("rel") or "").lower()))
+            out.append(Link(absolute, href, text[:300], _region_of(a, memo), (a.get("rel") or "").lower()))
         return tuple(out)
 
     @cached_property
@@ -197,10 +212,11 @@ class ParsedPage:
     # -- additions for extractors (computed once, shared) ---------------------------
     @cached_property
     def folded_text(self) -> str:
-        """``text`` folded for vocabulary matching (casefold, no diacritics, ASCII digits), first 300k chars."""
-        from trustaudit.extract.text import fold_text
+        """``text`` folded for vocabulary matching (casefold, no diacritics, ASCII digits), first 300k chars;
+        character for character, so offsets are offsets in ``text``."""
+        from trustaudit.extract.text import fold_same_length
 
-        return fold_text(self.text[:300_000])
+        return fold_same_length(self.text[:300_000])
 
     @cached_property
     def elements(self) -> tuple:

@@ -79,6 +79,29 @@ def fold_text(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+class _FoldMap(dict):
+    """str.translate table folding one character to one character (filled lazily, shared)."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        f = unicodedata.normalize("NFKC", c).translate(_EXTRA).translate(DIGITS).casefold()
+        f = "".join(ch for ch in unicodedata.normalize("NFD", f) if not unicodedata.combining(ch))
+        if len(f) != 1:
+            low = c.lower()
+            f = low if len(low) == 1 else c
+        self[code] = f
+        return f
+
+
+_FOLD_MAP = _FoldMap()
+
+
+def fold_same_length(s: str) -> str:
+    """Like ``fold`` but character for character (no whitespace collapsing, no expansions such as
+    "ß" -> "ss"), so match offsets in the result are offsets in ``s``."""
+    return s.translate(_FOLD_MAP)
+
+
 def ascii_digits(s: str) -> str:
     return s.translate(DIGITS)
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import fold, phrase_regex, snippet, snippet_around
+from trustaudit.extract.text import fold, fold_same_length, phrase_regex, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import load_yaml
 
@@ -125,14 +124,22 @@ def _text_slug(matched: str) -> _Slug | None:
 
 
 def _host_path(url: str) -> tuple[str, str]:
-    try:
-        p = urlsplit(url.strip())
-    except ValueError:
+    """(host without www., path + query) of an absolute URL, by plain string splitting (hot path)."""
+    i = url.find("//")
+    if i < 0 or i > 8:
         return "", ""
-    host = (p.hostname or "").lower()
+    rest = url[i + 2:]
+    cut = len(rest)
+    for ch in "/?#":
+        j = rest.find(ch)
+        if 0 <= j < cut:
+            cut = j
+    host = rest[:cut].rsplit("@", 1)[-1].split(":", 1)[0].lower()
     if host.startswith("www."):
         host = host[4:]
-    path = (p.path or "/") + ("?" + p.query if p.query else "")
+    path = rest[cut:].split("#", 1)[0] or "/"
+    if not path.startswith("/"):
+        path = "/" + path
     return host, path
 
 
@@ -169,7 +176,6 @@ class PageWidgets:
 def scan_page(pp: ParsedPage) -> PageWidgets:
     d = db()
     res = PageWidgets()
-    base = pp.base_url
     markup_parts: list[str] = []
     alt_texts: list[str] = []
     generator = ""
@@ -189,9 +195,15 @@ def scan_page(pp: ParsedPage) -> PageWidgets:
                             res.add(s, v[:200], v)
                     if low.startswith(("mailto:", "tel:", "javascript:", "#")):
                         continue
-                try:
-                    absolute = urljoin(base, v) if not low.startswith("//") else "http:" + v
-                except ValueError:
+                if low.startswith(("http://", "https://")):
+                    absolute = v
+                elif low.startswith("//"):
+                    absolute = "http:" + v
+                elif low.startswith(("data:", "about:", "blob:")):
+                    continue
+                else:
+                    # relative: on the shop's own host, only path fingerprints (platforms, self-hosted chat) apply
+                    _check_paths(res, v if low.startswith("/") else "/" + v, tag, pp.url)
                     continue
                 _check_url(res, absolute, tag, pp.url)
         if tag in ("img", "a", "input", "area"):
@@ -252,13 +264,14 @@ def scan_page(pp: ParsedPage) -> PageWidgets:
                 if pat in low_inline:
                     res.add(s, pp.url, f"script: {pat}")
     # visible text, alt / title texts and link fragments
-    for chunk in (pp.folded_text, fold("\n".join(alt_texts)[:200_000])):
+    alt_raw = "\n".join(alt_texts)[:200_000]
+    for raw, chunk in ((pp.text, pp.folded_text), (alt_raw, fold_same_length(alt_raw))):
         if d.text_re is None or not chunk:
             continue
         for m in d.text_re.finditer(chunk):
             s = _text_slug(m.group(0))
             if s is not None:
-                res.add(s, pp.url, snippet_around(chunk, m.start(), m.end(), 120), via_text=True)
+                res.add(s, pp.url, snippet_around(raw, m.start(), m.end(), 120), via_text=True)
     if d.cs_re is not None:
         raw = pp.text[:300_000] + "\n" + "\n".join(alt_texts)
         for m in d.cs_re.finditer(raw):
@@ -269,7 +282,6 @@ def scan_page(pp: ParsedPage) -> PageWidgets:
 
 
 def _check_url(res: PageWidgets, url: str, tag: str, page_url: str) -> None:
-    d = db()
     low = url.lower()
     for s, u in _match_url(url):
         if s.kind == "social":
@@ -279,15 +291,26 @@ def _check_url(res: PageWidgets, url: str, tag: str, page_url: str) -> None:
         if s.links_only and tag != "a":
             continue
         res.add(s, page_url, u)
-    if tag in ("script", "iframe", "link", "img", "a", "form"):
-        for s in d.slugs:
-            for pat in s.url_patterns:
-                if pat in low:
-                    res.add(s, page_url, url)
-            if s.paths and tag != "a":
-                _h, path = _host_path(url)
-                if any(p in path.lower() for p in s.paths):
-                    res.add(s, page_url, url)
+    _h, path = _host_path(url)
+    _check_paths(res, path, tag, page_url, low)
+
+
+@lru_cache(maxsize=1)
+def _path_slugs() -> tuple[tuple[_Slug, tuple[str, ...], tuple[str, ...]], ...]:
+    return tuple((s, tuple(s.url_patterns), tuple(s.paths)) for s in db().slugs if s.url_patterns or s.paths)
+
+
+def _check_paths(res: PageWidgets, path: str, tag: str, page_url: str, full: str | None = None) -> None:
+    if tag not in ("script", "iframe", "link", "img", "a", "form"):
+        return
+    lpath = path.lower()
+    full = full if full is not None else lpath
+    for s, pats, paths in _path_slugs():
+        for pat in pats:
+            if pat in full:
+                res.add(s, page_url, path[:200])
+        if paths and tag != "a" and any(p in lpath for p in paths):
+            res.add(s, page_url, path[:200])
 
 
 def _is_profile(url: str) -> bool:

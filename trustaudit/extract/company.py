@@ -1,0 +1,215 @@
+"""Company names (legal-form markers), postal addresses (structured data + postcode/street text heuristics),
+contact forms, on-site review blocks, mixed content, external and broken links."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from trustaudit.extract.country import postcode_regex
+from trustaudit.extract.parse import ParsedPage
+from trustaudit.extract.site import is_same_site
+from trustaudit.extract.text import fold, phrase_regex, snippet
+from trustaudit.models import Address, Evidence, SiteSnapshot
+from trustaudit.resources import load_yaml
+
+MAX_LINES = 20_000
+_NAME_WORD = re.compile(r"[\"«»“”„'()&+.\-\w]+")
+_STOP = re.compile(r"[|©:;•·\u2022/\\]|\s[-–—]\s")
+
+
+@lru_cache(maxsize=1)
+def _cfg():
+    data = load_yaml("vocab/company.yaml") or {}
+    forms = data.get("legal_forms") or {}
+    after = sorted({str(x) for x in forms.get("after") or []}, key=len, reverse=True)
+    before = sorted({str(x) for x in forms.get("before") or []}, key=len, reverse=True)
+
+    def alt(xs):
+        return "|".join(re.escape(x).replace(r"\ ", r"\s?") for x in xs)
+
+    after_re = re.compile(r"(?<![\w.])(?:" + alt(after) + r")(?![\w])") if after else None
+    before_re = re.compile(r"(?<![\w.])(?:" + alt(before) + r")(?=\s+[\"«“„'A-ZА-ЯЁІЇЄ\u0600-\u06ff])") if before else None
+    return {
+        "after": after_re,
+        "before": before_re,
+        "review_markup": tuple(str(x).lower() for x in data.get("review_markup") or []),
+        "street": phrase_regex(data.get("street_markers") or []),
+        "non_contact": tuple(str(x).lower() for x in data.get("non_contact_forms") or []),
+    }
+
+
+def company_names(pp: ParsedPage, limit: int = 10) -> list[Evidence]:
+    cfg = _cfg()
+    out: list[Evidence] = []
+    seen: set[str] = set()
+    for line in pp.text.split("\n")[:MAX_LINES]:
+        if len(out) >= limit:
+            break
+        if len(line) > 400:
+            line = line[:400]
+        if cfg["after"] is not None:
+            for m in cfg["after"].finditer(line):
+                head = _STOP.split(line[: m.start()])[-1]
+                words = _NAME_WORD.findall(head)[-6:]
+                # keep trailing words that look like a name (capitalised / quoted / "&")
+                name_words: list[str] = []
+                for w in reversed(words):
+                    if w[:1].isupper() or w[:1] in "\"«“„'&+" or w.isdigit() and name_words:
+                        name_words.insert(0, w)
+                    elif w.lower() in ("de", "la", "und", "and", "i", "e", "&", "von", "der", "di", "del", "y"):
+                        name_words.insert(0, w)
+                    else:
+                        break
+                while name_words and not name_words[0][:1].isupper() and name_words[0][:1] not in "\"«“„'":
+                    name_words.pop(0)
+                if not name_words:
+                    continue
+                name = " ".join(name_words + [m.group(0)])
+                _add(out, seen, pp.url, name)
+        if cfg["before"] is not None:
+            for m in cfg["before"].finditer(line):
+                tail = _STOP.split(line[m.end():])[0]
+                words = _NAME_WORD.findall(tail)[:5]
+                name_words = []
+                for w in words:
+                    if name_words and len(w) >= 3 and w.isupper() and w.isalpha():
+                        break  # "ИП Иванов И. И. ОГРН ..." - the next label starts
+                    if w[:1].isupper() or w[:1] in "\"«“„'" or (name_words and len(w) <= 3 and w.endswith(".")):
+                        name_words.append(w)
+                    else:
+                        break
+                if name_words:
+                    _add(out, seen, pp.url, m.group(0) + " " + " ".join(name_words))
+    return out
+
+
+def _add(out: list[Evidence], seen: set[str], url: str, name: str) -> None:
+    name = snippet(name.strip(" ,-"), 160)
+    key = fold(name)
+    if len(name) < 4 or key in seen:
+        return
+    seen.add(key)
+    out.append(Evidence(url, name))
+
+
+def text_addresses(pp: ParsedPage, country: str | None, limit: int = 5) -> list[Address]:
+    """Lines with the country's postcode pattern followed by a town, next to a street line."""
+    rx = postcode_regex(country)
+    if rx is None:
+        return []
+    street = _cfg()["street"]
+    lines = pp.text.split("\n")[:MAX_LINES]
+    out: list[Address] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        if len(out) >= limit:
+            break
+        if len(line) > 200 or not rx.search(line):
+            continue
+        parts = [line]
+        has_street = street is not None and bool(street.search(fold(line)))
+        if not has_street and i > 0 and len(lines[i - 1]) <= 120 and street is not None and street.search(fold(lines[i - 1])):
+            parts.insert(0, lines[i - 1])
+            has_street = True
+        if not has_street:
+            continue
+        text = snippet(", ".join(p.strip(" ,") for p in parts), 200)
+        key = fold(text)
+        if key not in seen:
+            seen.add(key)
+            out.append(Address(text, pp.url, "text"))
+    return out
+
+
+def contact_forms(pp: ParsedPage, is_contact_page: bool) -> list[Evidence]:
+    out = []
+    if pp.root is None:
+        return out
+    skip = _cfg()["non_contact"]
+    for form in pp.root.iter("form"):
+        ident = f"{form.get('action') or ''} {form.get('id') or ''} {form.get('class') or ''} {form.get('name') or ''}".lower()
+        if any(x in ident for x in skip):
+            continue
+        has_text = False
+        has_mail = False
+        n = 0
+        for el in form.iter("textarea", "input"):
+            n += 1
+            if n > 200:
+                break
+            if el.tag == "textarea":
+                has_text = True
+                continue
+            typ = (el.get("type") or "text").lower()
+            name = f"{el.get('name') or ''} {el.get('id') or ''} {el.get('placeholder') or ''}".lower()
+            if typ == "email" or "mail" in name:
+                has_mail = True
+        if has_text and (has_mail or is_contact_page):
+            label = form.get("action") or form.get("id") or form.get("name") or "form"
+            out.append(Evidence(pp.url, snippet(f"form {label}", 160)))
+    return out
+
+
+def review_blocks(pp: ParsedPage, limit: int = 3) -> list[Evidence]:
+    marks = _cfg()["review_markup"]
+    out: list[Evidence] = []
+    for el in pp.elements:
+        if len(out) >= limit:
+            break
+        ident = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if not ident.strip() or not any(m in ident for m in marks):
+            continue
+        if el.tag in ("script", "style", "link", "meta", "a", "li", "span", "img", "input", "button"):
+            continue
+        text = " ".join((el.text_content() or "").split())
+        if len(text) < 40:
+            continue
+        out.append(Evidence(pp.url, snippet(text, 160)))
+    return out
+
+
+_MIXED_TAGS = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src", "audio": "src",
+               "embed": "src", "object": "data"}
+
+
+def mixed_content(pp: ParsedPage) -> list[Evidence]:
+    if not pp.url.lower().startswith("https:"):
+        return []
+    out = []
+    for el in pp.elements:
+        tag = el.tag.lower()
+        attr = _MIXED_TAGS.get(tag)
+        val = None
+        if attr:
+            val = el.get(attr)
+        elif tag == "link" and "stylesheet" in (el.get("rel") or "").lower():
+            val = el.get("href")
+        if val and val.strip().lower().startswith("http://"):
+            out.append(Evidence(pp.url, snippet(f"<{tag}> {val.strip()}", 160)))
+            if len(out) >= 20:
+                break
+    return out
+
+
+def external_links(pps: list[ParsedPage], site_keys: set[str], limit: int = 300) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for pp in pps:
+        for link in pp.links:
+            u = link.url
+            if not u or not u.startswith(("http://", "https://")) or u in seen:
+                continue
+            if is_same_site(u, site_keys):
+                continue
+            seen.add(u)
+            out.append(u)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def broken_links(snapshot: SiteSnapshot) -> list[Evidence]:
+    out = [Evidence(p.url, f"HTTP {p.status}") for p in snapshot.pages if p.status >= 400]
+    out += [Evidence(e.url, snippet(e.error, 160)) for e in snapshot.errors if e.kind in ("http", "dns", "refused")]
+    return out[:50]
