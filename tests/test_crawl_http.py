@@ -328,11 +328,24 @@ def test_bot_protection_means_blocked(serve, status, headers, body, vendor):
 
 
 @pytest.mark.parametrize("status", [404, 500])
-def test_error_home_page_is_a_snapshot(serve, status):
-    srv = serve({"/": html(page("<h1>Oops</h1>"), status=status)})
+@pytest.mark.parametrize("body", [page("<h1>Oops</h1>"), ""])
+def test_error_home_page_is_a_snapshot(serve, status, body):
+    srv = serve({"/": html(body, status=status)})
     snap = crawl(srv.url + "/", opts())
     assert snap.blocked is False and snap.pages[0].status == status
     assert [(e.kind, e.error) for e in snap.errors] == [("http", f"HTTP {status}")]
+
+
+def test_empty_rate_limited_home_page_is_blocked(serve):
+    srv = serve({"/": (429, {"Retry-After": "60"}, b"")})
+    snap = crawl(srv.url + "/", opts())
+    assert snap.blocked is True and [e.kind for e in snap.errors] == ["blocked"]
+
+
+def test_empty_home_page_is_a_target_error(serve):
+    srv = serve({"/": html("")})
+    with pytest.raises(TargetError, match="empty page"):
+        crawl(srv.url + "/", opts())
 
 
 def test_infinite_links_are_bounded(serve):

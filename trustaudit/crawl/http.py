@@ -163,7 +163,7 @@ class HttpCrawl:
                     await self._crawl_rest(home_page)
             tls = await self._tls_info(base_url, home_page, tls_task, probe_task, deadline)
         finally:
-            for task in (tls_task, probe_task):
+            for task in (tls_task, probe_task, *self._robots.values()):
                 if task is not None and not task.done():
                     task.cancel()
             await self.fetcher.aclose()
@@ -222,13 +222,16 @@ class HttpCrawl:
         result = self._to_page(out, depth=0)
         page = result.page
         assert page is not None
-        if not page.text:
+        if not page.text and page.status < 400:
+            # an error status with an empty body is still an answer (recorded below); a 2xx one is not a site
+            if page.bytes == 0 and html_or_unknown(mime_of(page.content_type)) and not result.errors:
+                raise TargetError(f"{page.url} returned an empty page (HTTP {page.status})")
             mime = mime_of(page.content_type) or "no content type"
             why = "binary content" if any(e.kind == "not_html" for e in result.errors) else mime
             raise TargetError(f"{page.url} is not an HTML page ({why})")
         self._add_page(page)
         self.site_host = host_of(page.url)
-        vendor = detect_block(page.status, page.headers, page.text) if page.status >= 400 else None
+        vendor = detect_block(page.status, page.headers, page.text)
         if vendor:
             self.blocked = True
             self._error(page.url, f"blocked by {vendor} (HTTP {page.status}): results are inconclusive", "blocked")
