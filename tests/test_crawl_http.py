@@ -421,6 +421,13 @@ def test_connection_refused_is_a_target_error():
     assert str(exc.value) == f"cannot connect to 127.0.0.1:{port}: connection refused"
 
 
+def test_bare_host_refused_on_both_schemes():
+    port = free_port()
+    with pytest.raises(TargetError) as exc:
+        crawl(f"127.0.0.1:{port}", opts())
+    assert str(exc.value) == f"cannot connect to 127.0.0.1:{port}: connection refused (plain http: connection refused)"
+
+
 @pytest.mark.parametrize("target", ["https://shop.invalid/", "shop.invalid"])
 def test_dns_failure_is_a_target_error(target):
     with pytest.raises(TargetError) as exc:

@@ -184,7 +184,7 @@ class HttpCrawl:
 
     # ------------------------------------------------------------------ step 1: probe with robots.txt
     async def _probe(self) -> tuple[str, Protego | None]:
-        last: Failure | None = None
+        failures: list[Failure] = []
         for cand in self.candidates:
             robots_url = origin_of(cand) + "/robots.txt"
             out = await self._get(robots_url, cand, max_bytes=ROBOTS_MAX_BYTES, read_body=always)
@@ -198,14 +198,16 @@ class HttpCrawl:
                 else:
                     await self.fetcher.use_verified()
             if f is not None and f.connect:
-                last = f
+                failures.append(f)
                 continue
             robots = None
             if out.final is not None:
                 robots = parse_robots(out.final.status, out.final.body)
             return cand, robots
-        assert last is not None
-        raise TargetError(last.message)
+        first, last = failures[0], failures[-1]
+        if last is first or last.kind == first.kind == "dns":
+            raise TargetError(first.message)
+        raise TargetError(f"{first.message} (plain http: {last.message.split(': ', 1)[-1]})")
 
     async def _get(self, url: str, site_url: str, **kw) -> Outcome:
         return await self.fetcher.fetch(url, site_host=host_of(site_url), **kw)
