@@ -337,6 +337,35 @@ def test_every_case_slug_has_a_pack():
     assert {s for s, _ in CASES} <= set(stack_packs())
 
 
+GENERATOR_ONLY = {
+    "aptus": "AptusShop",
+    "webasyst": "Webasyst",
+    "drupal": "Drupal 10 (https://www.drupal.org)",
+    "oscommerce": "osCommerce Online Merchant v2.3.4",
+    "gambio": "Gambio GX4",
+    "jtl": "JTL-Shop 5.2.3",
+    "oxid": "OXID eShop Community Edition, Version 6, Shopping Cart System (c) OXID eSales AG 2003 - 2024",
+    "sylius": "Sylius",
+}
+
+
+@pytest.mark.parametrize("slug", sorted(GENERATOR_ONLY))
+def test_long_tail_by_generator(slug):
+    html = doc(head=f"<meta name='generator' content='{GENERATOR_ONLY[slug]}'><link rel='stylesheet' href='/css/a.css'>")
+    assert slug_of(page(html)) == slug
+
+
+def test_drupal_and_webasyst_markup():
+    drupal = doc(
+        head="<script type='application/json' data-drupal-selector='drupal-settings-json'>{}</script>"
+        "<link rel='stylesheet' href='/sites/default/files/css/css_AbC.css'>"
+    )
+    assert slug_of(page(drupal)) == "drupal"
+    webasyst = doc(head="<script src='/wa-content/js/jquery/jquery-1.11.1.min.js'></script>"
+                        "<link href='/wa-data/public/site/themes/default/default.css' rel='stylesheet'>")
+    assert slug_of(page(webasyst)) == "webasyst"
+
+
 def test_aptus_by_generator():
     html = doc(head="<meta name='generator' content='AptusShop'><link rel='stylesheet' href='/css/style.css'>")
     assert slug_of(page(html)) == "aptus"
