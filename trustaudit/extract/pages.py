@@ -114,7 +114,7 @@ def text_scores(text: str) -> dict[str, float]:
     return out
 
 
-def _segments(url: str) -> list[list[str]]:
+def _segments(url: str) -> list[tuple[list[str], bool]]:
     try:
         p = urlsplit(url)
     except ValueError:
@@ -128,10 +128,11 @@ def _segments(url: str) -> list[list[str]]:
         seg = _EXT.sub("", seg)
         if not seg:
             continue
+        camel = bool(_CAMEL.search(seg)) and not _NONWORD.search(seg)
         seg = _CAMEL.sub(" ", seg[:120])
         toks = [t for t in _NONWORD.split(fold(seg)) if t]
         if toks:
-            segs.append(toks)
+            segs.append((toks, camel))
     return segs
 
 
@@ -150,14 +151,14 @@ def slug_kinds(url: str) -> frozenset[str]:
     for k in v.kinds:
         if any(pathq.startswith(pp) for pp in k.paths):
             found.add(k.name)
-    for toks in _segments(url):
+    for toks, camel in _segments(url):
         n = len(toks)
         cands: set[str] = set()
         for i in range(n):
-            if i > 0 and toks[i - 1] not in v.connectors:
+            if i > 0 and toks[i - 1] not in v.connectors and not camel:
                 continue
             for j in range(i + 1, min(n, i + 8) + 1):
-                if j < n and toks[j] not in v.connectors:
+                if j < n and toks[j] not in v.connectors and not camel:
                     continue
                 cands.add("".join(toks[i:j]))
         for i in range(max(0, n - 6), n):  # tails: "next-day-delivery" -> "delivery"
