@@ -23,6 +23,7 @@ from trustaudit.extract.ids import extract_ids
 from trustaudit.extract.pages import find_pages
 from trustaudit.extract.parse import ParseCache, ParsedPage
 from trustaudit.extract.phones import extract_phones, parse_number
+from trustaudit.extract.platform import detect_platform
 from trustaudit.extract.site import normalize_url, shop_site_keys
 from trustaudit.extract.structured import Structured, extract_structured
 from trustaudit.extract.text import snippet
@@ -125,7 +126,7 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
                 types.append(t)
         ratings.extend(st.ratings)
     rating = max(ratings, key=lambda r: (r.count or 0)) if ratings else None
-    platform = _pick_platform(widgets.get("platform", []))
+    platform = _safe(detect_platform, None, pps)
 
     # structured data adds contact evidence (ContactPoint / Organization telephone and email)
     for pp, st in zip(pps, structured, strict=True):
@@ -204,13 +205,3 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
         platform=platform,
         structured_types=tuple(types[:200]),
     )
-
-
-_GENERIC_PLATFORMS = {"wordpress", "joomla", "drupal"}
-
-
-def _pick_platform(found):
-    if not found:
-        return None
-    specific = [d for d in found if d.slug not in _GENERIC_PLATFORMS]
-    return (specific or found)[0]

@@ -1,5 +1,5 @@
 """Third-party services from fingerprints in rules/vocab/widgets.yaml: review widgets, live chat, payment
-providers and methods, social profiles, messengers, shop platform.
+providers and methods, social profiles, messengers (the shop platform: trustaudit/extract/platform.py).
 
 Social: only ``<a>`` links to a network with a profile path count (``//plus.google.com`` alone, share buttons
 ``sharer.php``/``intent/tweet``, plugin and policy pages do not). Messengers: ``wa.me``, ``t.me``, ``viber:``,
@@ -22,7 +22,7 @@ _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", 
 _HOSTLIKE = re.compile(r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})(/[\w./?=&%+~:-]*)?|\b((?:[a-z0-9-]+\.)+(?:com|net|org|de|ru|pl|io|co|me|ai|sk|cz|gr|sa|ae|to|ua|uk|fr|it|es|eu|info|biz|chat|dk)(?:/[\w./?=&%+~-]*)?)", re.I)
 _IDENT = re.compile(r"[$A-Za-z_][$\w]*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger", "platform")
+SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger")
 
 
 @dataclass
