@@ -91,7 +91,8 @@ class FetchedPage:
 class FetchError:
     url: str
     error: str  # one line, human readable
-    kind: str = "error"  # timeout | refused | dns | tls | http | too_large | not_html | robots | blocked | limit | error
+    kind: str = "error"  # timeout | refused | dns | tls | http | too_large | not_html | robots | blocked |
+    # blocked_redirect (redirect to a private address refused) | offsite_redirect | limit | error
 
 
 @dataclass(frozen=True)
