@@ -22,7 +22,7 @@ from trustaudit.models import (
     Status,
     TlsInfo,
 )
-from trustaudit.resources import load_yaml, rules_dir
+from trustaudit.resources import YAML_LOADER, load_yaml, rules_dir
 
 MAX_EVIDENCE = 5
 
@@ -162,7 +162,7 @@ def load_rules() -> tuple[Rule, ...]:
     for path in sorted((rules_dir() / "checks").glob("*.yaml")):
         with path.open(encoding="utf-8") as fh:
             try:
-                data = yaml.safe_load(fh)
+                data = yaml.load(fh, Loader=YAML_LOADER)
             except yaml.YAMLError as exc:
                 raise RuleError(f"{path.name}: invalid YAML: {exc}") from None
         rule = parse_rule(data, path.stem)
@@ -208,7 +208,7 @@ def stack_packs() -> dict[str, Mapping[str, Any]]:
     for path in sorted(folder.glob("*.yaml")):
         with path.open(encoding="utf-8") as fh:
             try:
-                data = yaml.safe_load(fh) or {}
+                data = yaml.load(fh, Loader=YAML_LOADER) or {}
             except yaml.YAMLError as exc:
                 raise RuleError(f"stacks/{path.name}: invalid YAML: {exc}") from None
         if not isinstance(data, Mapping):
