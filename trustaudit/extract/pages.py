@@ -42,6 +42,9 @@ class _Vocab:
     kinds: tuple[_Kind, ...]
     connectors: frozenset[str]
     region_weight: dict[str, float]
+    any_text: re.Pattern[str] | None  # union of every kind's phrases: one search rejects most anchors
+    any_whole: frozenset[str]
+    slug_index: dict[str, tuple[str, ...]]  # compact slug -> kinds
 
 
 def _words(s: str) -> str:
@@ -76,7 +79,16 @@ def vocab() -> _Vocab:
         )
     rw = {k: float(v) for k, v in (data.get("region_weight") or {}).items()}
     conn = frozenset(fold(str(c)) for c in (data.get("connectors") or []))
-    return _Vocab(tuple(kinds), conn, rw)
+    all_texts = [t for spec in (data.get("kinds") or {}).values() for lst in (spec.get("texts") or {}).values()
+                 for t in (lst or [])]
+    slug_index: dict[str, list[str]] = {}
+    for k in kinds:
+        for sl in k.slugs:
+            slug_index.setdefault(sl, []).append(k.name)
+    return _Vocab(
+        tuple(kinds), conn, rw, phrase_regex(all_texts), frozenset(w for k in kinds for w in k.whole),
+        {k: tuple(v) for k, v in slug_index.items()},
+    )
 
 
 # --------------------------------------------------------------------------- text and URL scores
@@ -95,7 +107,10 @@ def text_scores(text: str) -> dict[str, float]:
     n_words = len(words.split()) if words else 0
     if n_words == 0 or n_words > 12:
         return out
-    for k in vocab().kinds:
+    v = vocab()
+    if words not in v.any_whole and (v.any_text is None or not v.any_text.search(folded)):
+        return out
+    for k in v.kinds:
         if k.exclude_re is not None and k.exclude_re.search(folded):
             continue
         if words in k.whole:
@@ -136,6 +151,11 @@ def _segments(url: str) -> list[tuple[list[str], bool]]:
     return segs
 
 
+@lru_cache(maxsize=1)
+def _all_paths() -> tuple[str, ...]:
+    return tuple(p for k in vocab().kinds for p in k.paths)
+
+
 @lru_cache(maxsize=16384)
 def slug_kinds(url: str) -> frozenset[str]:
     """Kinds whose slug vocabulary names a URL path segment (whole, tail, or a part bounded by connectors)."""
@@ -148,9 +168,10 @@ def slug_kinds(url: str) -> frozenset[str]:
         pathq = (p.path or "/").lower() + (("?" + p.query.lower()) if p.query else "")
     except ValueError:
         pathq = ""
-    for k in v.kinds:
-        if any(pathq.startswith(pp) for pp in k.paths):
-            found.add(k.name)
+    if pathq.startswith(_all_paths()):
+        for k in v.kinds:
+            if k.paths and pathq.startswith(k.paths):
+                found.add(k.name)
     for toks, camel in _segments(url):
         n = len(toks)
         cands: set[str] = set()
@@ -163,9 +184,8 @@ def slug_kinds(url: str) -> frozenset[str]:
                 cands.add("".join(toks[i:j]))
         for i in range(max(0, n - 6), n):  # tails: "next-day-delivery" -> "delivery"
             cands.add("".join(toks[i:]))
-        for k in v.kinds:
-            if k.slugs & cands:
-                found.add(k.name)
+        for c in cands:
+            found.update(v.slug_index.get(c, ()))
     return frozenset(found)
 
 
