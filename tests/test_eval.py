@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trustaudit.evaluation import EvalResult, evaluate_corpus, format_table
+from trustaudit.evaluation import EvalResult, evaluate_corpus, format_table, result_to_dict
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEV = SHARED / "corpus" / "dev"
@@ -42,6 +42,8 @@ def test_table_format(dev_result):
     table = format_table(dev_result)
     assert table.splitlines()[0].split()[:5] == ["signal", "P", "R", "F1", "support"]
     assert "TOTAL" in table and "page.contact" in table
+    d = json.loads(json.dumps(result_to_dict(dev_result)))
+    assert d["cases"] == dev_result.cases and d["signals"]["emails"]["support"] == dev_result.signals["emails"].support
 
 
 def test_synthetic_corpus(tmp_path):

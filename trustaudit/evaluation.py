@@ -310,6 +310,23 @@ def format_table(result: EvalResult) -> str:
     return "\n".join(lines)
 
 
+def result_to_dict(result: EvalResult) -> dict:
+    """JSON-ready form of a result (``trustaudit eval --json``)."""
+
+    def sig(s: SignalScore) -> dict:
+        return {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
+                "support": s.support, "tp": s.tp, "fp": s.fp, "fn": s.fn}
+
+    return {
+        "cases": result.cases,
+        "cpu_seconds": round(result.cpu_seconds, 3),
+        "signals": {name: sig(result.signals[name]) for name in _order(result.signals)},
+        "total": sig(result.total),
+        "misses": [{"case": m.case, "signal": m.signal, "kind": m.kind, "value": m.value} for m in result.misses],
+        "errors": list(result.errors),
+    }
+
+
 if __name__ == "__main__":  # pragma: no cover - developer convenience
     import sys
 
