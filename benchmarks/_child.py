@@ -2,6 +2,7 @@
 
     python benchmarks/_child.py scan  URL [--profile OUT.json]
     python benchmarks/_child.py floor URL [--concurrency N] [--max-pages N]
+    python benchmarks/_child.py floor-many URLS.txt [--shops-concurrency N]   (the batch floor)
 
 Prints one JSON line: wall/CPU seconds of the measured work (imports excluded and reported apart), the
 process's peak RSS (ru_maxrss, which includes the interpreter and imports) and RSS after imports.
@@ -84,8 +85,9 @@ async def _floor(url: str, concurrency: int, max_pages: int, user_agent: str) ->
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=("scan", "floor"))
-    ap.add_argument("url")
+    ap.add_argument("mode", choices=("scan", "floor", "floor-many"))
+    ap.add_argument("url", help="shop URL (floor-many: a file with one URL per line)")
+    ap.add_argument("--shops-concurrency", type=int, default=8)
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--max-pages", type=int, default=25)
     ap.add_argument("--profile", default=None, help="save the pyinstrument session here")
@@ -127,7 +129,27 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from trustaudit.options import DEFAULT_USER_AGENT
 
-        info = asyncio.run(_floor(args.url, args.concurrency, args.max_pages, DEFAULT_USER_AGENT))
+        if args.mode == "floor":
+            info = asyncio.run(_floor(args.url, args.concurrency, args.max_pages, DEFAULT_USER_AGENT))
+        else:
+            with open(args.url, encoding="utf-8") as fh:
+                urls = [x.strip() for x in fh if x.strip()]
+
+            async def many() -> dict:
+                sem = asyncio.Semaphore(args.shops_concurrency)
+
+                async def shop(u: str) -> dict:
+                    async with sem:
+                        return await _floor(u, args.concurrency, args.max_pages, DEFAULT_USER_AGENT)
+
+                got = await asyncio.gather(*(shop(u) for u in urls))
+                return {
+                    "shops": len(got),
+                    "pages": sum(g["pages"] for g in got),
+                    "bytes": sum(g["bytes"] for g in got),
+                }
+
+            info = asyncio.run(many())
     wall = time.perf_counter() - t0
     cpu = _cpu() - cpu0
     if profiler is not None:
