@@ -201,3 +201,12 @@ def test_country_groups():
 def test_malformed_rules_are_rejected_with_a_clear_message(data, msg):
     with pytest.raises(RuleError, match=msg):
         parse_rule(data, data["id"])
+
+
+def test_pay_on_delivery_counts_bnpl_providers_but_not_any_provider():
+    bnpl = Artifacts(payment_providers=(Detection("klarna", "payment", "https://s.de/"),))
+    card = Artifacts(payment_providers=(Detection("stripe", "payment", "https://s.de/"),))
+    cod_text = Artifacts(phrases={"cash_on_delivery": (Evidence("https://s.pl/", "płatność przy odbiorze"),)})
+    assert _eval(bnpl)["payments.pay-on-delivery"].status is Status.PASS
+    assert _eval(cod_text)["payments.pay-on-delivery"].status is Status.PASS
+    assert _eval(card)["payments.pay-on-delivery"].status is Status.WARN

@@ -368,9 +368,13 @@ def _signal_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     """Pass when a signal (or any of several) has at least ``min`` distinct values."""
     signals = p.get("signals") or [p["signal"]]
     minimum = int(p.get("min", 1))
+    slugs = set(p.get("slugs") or ())  # optional: only these named services count (detection signals)
     evs: list[Evidence] = []
     for s in signals:
-        evs.extend(signal_evidence(ctx.artifacts, s))
+        found = signal_evidence(ctx.artifacts, s)
+        if slugs and ":" not in s:
+            found = [e for e in found if e.snippet in slugs]
+        evs.extend(found)
     if _distinct(evs) >= minimum and evs:
         return Outcome(Status.PASS, tuple(evs))
     return Outcome(Status.FAIL, tuple(evs), reason=f"found {_distinct(evs)}, need {minimum}" if evs else "")

@@ -90,7 +90,7 @@ def renderables(report: Report, lang: str | None = None, verbose: bool = False) 
         out.append(Text(t("failed_checks", lang), style="bold underline"))
         for c in probs:
             head = Text()
-            head.append(f"{t('status.' + c.status.value, lang).upper():<14}", style=_STATUS_STYLE[c.status])
+            head.append(f"{t('status.' + c.status.value, lang):<14}", style=_STATUS_STYLE[c.status])
             head.append(clean_text(c.title, 200, newlines=False), style="bold")
             head.append(f"  [{c.id}]", style="dim")
             body = Text()
