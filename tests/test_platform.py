@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from trustaudit.engine import stack_packs
@@ -529,7 +527,7 @@ def test_threshold_and_overrides_from_pack():
     assert d is not None and d.slug == "specific"
 
 
-def test_large_page_is_fast():
+def test_large_page_finds_nothing_and_finishes():
     scripts = "".join(f"<script src='/static/js/chunk-{i}.js'></script>" for i in range(300))
     filler = "<div class='p'><a href='/p/{0}'>Product {0}</a><img src='/i/{0}.jpg'></div>"
     body = "".join(filler.format(i) for i in range(20_000))  # ~1.4 MB
@@ -538,6 +536,4 @@ def test_large_page_is_fast():
     for p in pages:
         _ = p.inline_scripts  # parsing is not ours to time
     stack_packs()  # nor is loading the YAML
-    t = time.perf_counter()
-    assert detect_platform(pages) is None
-    assert time.perf_counter() - t < 1.0  # ~0.15 s on a 2-core box
+    assert detect_platform(pages) is None  # speed is measured in benchmarks/, not asserted here
