@@ -188,3 +188,32 @@ def test_server_unused_in_local_scan(tmp_path):
         assert any(p["url"].endswith("about.html") for p in report.pages_fetched)
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize(
+    ("variant", "failing"),
+    [
+        ("expired", {"security.certificate-valid", "security.certificate-expiry"}),
+        ("not_yet_valid", {"security.certificate-valid"}),
+        ("wrong_host", {"security.certificate-valid", "security.hostname-match"}),
+        ("self_signed", {"security.certificate-valid"}),
+        ("unknown_ca", {"security.certificate-valid"}),
+        ("incomplete_chain", {"security.certificate-valid"}),
+        ("weak_key", {"security.certificate-valid"}),
+        ("old_protocol", {"security.certificate-valid", "security.tls-protocol"}),
+    ],
+)
+def test_tls_matrix_gives_failing_checks_in_the_report(serve, certs, ca_bundle, variant, failing):
+    try:
+        ctx = getattr(certs, variant)()
+    except (ValueError, RuntimeError, OSError) as exc:
+        pytest.skip(f"local OpenSSL cannot serve {variant}: {exc}")
+    shop = serve(PL_SHOP, ssl_context=ctx)
+    report = scan(shop.url + "/", ScanOptions(ca_bundle=ca_bundle, timeout=3, max_pages=3), http_port=shop.port)
+    if variant == "old_protocol" and report.tls["protocol"] is None:
+        pytest.skip("local OpenSSL refuses TLS 1.0 even without verification")
+    st = _checks(report)
+    for rid in failing:
+        assert st[rid] == "fail", (variant, rid, st[rid], report.tls["error"])
+    assert st["security.https"] == "pass"
+    assert st["contact.email"] == "pass"  # the content was still audited
