@@ -11,7 +11,7 @@ import os
 import sys
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trustaudit import __version__
-from trustaudit.config import ConfigError, ProjectConfig, load_config
+from trustaudit.config import ConfigError, load_config
 from trustaudit.models import Report, Severity, Status
 from trustaudit.options import DEFAULT_USER_AGENT, ScanOptions
 from trustaudit.pipeline import REPORT_LANGUAGES
@@ -95,12 +95,12 @@ class _Progress:
         pass
 
 
-def _outputs(fmt: Optional[Format], outputs: list[str]) -> list[tuple[Format, Optional[str]]]:
+def _outputs(fmt: Format | None, outputs: list[str]) -> list[tuple[Format, str | None]]:
     """Pair formats with destinations. One --output takes --format (or its extension); several take
     their extensions. Without --output the chosen format (default: table) goes to stdout."""
     if not outputs:
         return [(fmt or Format.TABLE, None)]
-    pairs: list[tuple[Format, Optional[str]]] = []
+    pairs: list[tuple[Format, str | None]] = []
     for path in outputs:
         guessed = format_for_path(path)
         chosen = fmt if (fmt is not None and len(outputs) == 1) else guessed
@@ -120,7 +120,7 @@ def _write(path: str, text: str) -> None:
         _die(f"cannot write {path}: {exc.strerror or exc}", EXIT_USAGE)
 
 
-def _print_terminal(report: Report, lang: Optional[str], verbose: bool) -> None:
+def _print_terminal(report: Report, lang: str | None, verbose: bool) -> None:
     from trustaudit.render.terminal import renderables
 
     out = Console(highlight=False, markup=False, emoji=False)
@@ -128,7 +128,7 @@ def _print_terminal(report: Report, lang: Optional[str], verbose: bool) -> None:
         out.print(r)
 
 
-def gate(report: Report, fail_under: Optional[float], fail_on: Optional[Severity]) -> tuple[int, str]:
+def gate(report: Report, fail_under: float | None, fail_on: Severity | None) -> tuple[int, str]:
     """Decide the exit code of a finished scan for CI."""
     if fail_under is not None:
         if report.score is None:
@@ -146,42 +146,42 @@ def gate(report: Report, fail_under: Optional[float], fail_on: Optional[Severity
 
 @app.command()
 def scan(
-    target: Annotated[Optional[str], typer.Argument(help="Shop URL, a saved page (.html) or a saved site folder.")] = None,
+    target: Annotated[str | None, typer.Argument(help="Shop URL, a saved page (.html) or a saved site folder.")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Scan the bundled demo shop (offline).")] = False,
     fmt: Annotated[
-        Optional[Format], typer.Option("--format", "-f", help="Output format (default: table on the terminal).")
+        Format | None, typer.Option("--format", "-f", help="Output format (default: table on the terminal).")
     ] = None,
     output: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--output", "-o", help="Write the report to FILE (repeat for several formats, by extension)."),
     ] = None,
     fail_under: Annotated[
-        Optional[float], typer.Option("--fail-under", min=0, max=100, help="Exit 1 when the score is below N.")
+        float | None, typer.Option("--fail-under", min=0, max=100, help="Exit 1 when the score is below N.")
     ] = None,
     fail_on: Annotated[
-        Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a check of this severity or worse fails.")
+        Severity | None, typer.Option("--fail-on", help="Exit 1 when a check of this severity or worse fails.")
     ] = None,
-    max_pages: Annotated[Optional[int], typer.Option("--max-pages", min=1, max=10000, help="Pages to fetch [25].")] = None,
-    timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.1, help="Seconds per request [10].")] = None,
+    max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, max=10000, help="Pages to fetch [25].")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds per request [10].")] = None,
     total_timeout: Annotated[
-        Optional[float], typer.Option("--total-timeout", min=1, help="Seconds for the whole crawl [120].")
+        float | None, typer.Option("--total-timeout", min=1, help="Seconds for the whole crawl [120].")
     ] = None,
-    max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1024, help="Bytes per page [5000000].")] = None,
+    max_bytes: Annotated[int | None, typer.Option("--max-bytes", min=1024, help="Bytes per page [5000000].")] = None,
     lang: Annotated[
-        Optional[str], typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: the shop's).")
+        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: the shop's).")
     ] = None,
     country: Annotated[
-        Optional[str], typer.Option("--country", help="Override the detected country (ISO code, e.g. PL).")
+        str | None, typer.Option("--country", help="Override the detected country (ISO code, e.g. PL).")
     ] = None,
     ca_bundle: Annotated[
-        Optional[str], typer.Option("--ca-bundle", help="PEM file of trusted CAs (default: SSL_CERT_FILE or system).")
+        str | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs (default: SSL_CERT_FILE or system).")
     ] = None,
     user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow redirects to private/loopback addresses.")
     ] = False,
-    config: Annotated[Optional[str], typer.Option("--config", help="Config file (default: ./trustaudit.toml).")] = None,
+    config: Annotated[str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
 ) -> None:

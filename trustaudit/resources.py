@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ def rules_dir() -> Path:
     raise FileNotFoundError("trustaudit rules folder not found (broken installation)")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_yaml(relpath: str) -> Any:
     """Load one YAML file under rules/ (cached; the data is read-only)."""
     path = rules_dir() / relpath
@@ -29,7 +29,7 @@ def load_yaml(relpath: str) -> Any:
         return yaml.load(fh, Loader=YAML_LOADER)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ui_strings() -> dict[str, dict[str, str]]:
     return load_yaml("i18n.yaml") or {}
 
