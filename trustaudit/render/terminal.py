@@ -37,6 +37,16 @@ def _score_text(score: int | None) -> Text:
     return Text(str(score), style=style)
 
 
+def _reason_line(c, style: str) -> Text:
+    """One check that was not judged (could not check / manual), with why."""
+    line = Text("  ")
+    line.append(clean_text(c.title, 200, newlines=False))
+    line.append(f" [{c.id}]", style="dim")
+    if c.reason:
+        line.append(": " + clean_text(c.reason, 300, newlines=False), style=style)
+    return line
+
+
 def renderables(report: Report, lang: str | None = None, verbose: bool = False) -> list[RenderableType]:
     lang = report_lang(report, lang)
     out: list[RenderableType] = []
@@ -106,26 +116,11 @@ def renderables(report: Report, lang: str | None = None, verbose: bool = False) 
                     body.append(" — " + clean_text(ev.snippet, 160, newlines=False), style="dim")
             out.append(Group(head, Padding(body, (0, 0, 0, 4))))
 
-    errs = with_status(report.checks, Status.ERROR)
-    if errs:
-        out.append(Text(t("not_checked", lang), style="bold underline"))
-        for c in errs:
-            line = Text("  ")
-            line.append(clean_text(c.title, 200, newlines=False))
-            line.append(f" [{c.id}]: ", style="dim")
-            line.append(clean_text(c.reason, 300, newlines=False), style="magenta")
-            out.append(line)
-
-    manual = with_status(report.checks, Status.MANUAL)
-    if manual:
-        out.append(Text(t("manual_checks", lang), style="bold underline"))
-        for c in manual:
-            line = Text("  ")
-            line.append(clean_text(c.title, 200, newlines=False))
-            line.append(f" [{c.id}]", style="dim")
-            if c.reason:
-                line.append(": " + clean_text(c.reason, 300, newlines=False), style="cyan")
-            out.append(line)
+    for status, heading, style in ((Status.ERROR, "not_checked", "magenta"), (Status.MANUAL, "manual_checks", "cyan")):
+        listed = with_status(report.checks, status)
+        if listed:
+            out.append(Text(t(heading, lang), style="bold underline"))
+            out.extend(_reason_line(c, style) for c in listed)
 
     passed = with_status(report.checks, Status.PASS)
     if passed:
