@@ -2,7 +2,8 @@
 
 Adding a group is data-only: each group has per-language phrases; hits become
 ``Artifacts.phrases[group] = (Evidence(url, snippet), ...)``. Matching uses a first-word index, so the cost is
-one pass over a page's words whatever the number of groups.
+one pass over a page's words whatever the number of groups. A group's ``embeds`` (URL fragments) also count an
+embedded map or a link to one as a hit.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import fold, snippet_around
+from trustaudit.extract.text import fold, snippet, snippet_around
 from trustaudit.models import Evidence
 from trustaudit.resources import load_yaml
 
 _WORD = re.compile(r"[^\W_]+")
 _WORDCH = r"[^\W_]"
+_SEP = r"[\s\-\u2010-\u2015]+"  # whitespace, hyphens and typographic dashes ("Mon–Fri")
+_GAP = r"(?:[^\W_]+" + _SEP + r"){0,5}"  # "...": up to 5 words, no punctuation (stays in one clause)
 DEFAULT_MAX_HITS = 3
 
 
@@ -39,20 +42,28 @@ class PhraseIndex:
             words = str(phrase).split()
             if not words:
                 continue
-            parts = []
+            parts: list[str] = []
+            gap = False
             for w in words:
+                if w == "...":
+                    gap = bool(parts)
+                    continue
+                if not w.strip("-\u2010\u2011\u2012\u2013\u2014\u2015"):
+                    continue  # a lone dash ("monday - friday") is already a separator
                 star = w.endswith("*")
                 f = fold(w.rstrip("*"))
                 if not f:
                     continue
                 if f == "<n>":
-                    parts.append(r"\d{1,4}")
-                    continue
-                esc = re.escape(f).replace(re.escape("<n>"), r"\d{1,4}")
-                parts.append(esc + (_WORDCH + "*" if star else ""))
+                    part = r"\d{1,4}"
+                else:
+                    esc = re.escape(f).replace(re.escape("<n>"), r"\d{1,4}").replace(r"\-", _SEP)
+                    part = esc + (_WORDCH + "*" if star else "")
+                parts.append(_SEP + _GAP + part if gap else (_SEP + part if parts else part))
+                gap = False
             if not parts:
                 continue
-            rx = re.compile(r"[\s\-]+".join(parts) + r"(?![^\W_])")
+            rx = re.compile("".join(parts) + r"(?![^\W_])")
             entry = _Entry(rx, payload)
             first = words[0]
             ffirst = fold(first.rstrip("*"))
@@ -101,6 +112,18 @@ def _index() -> tuple[PhraseIndex, dict[str, int]]:
     return PhraseIndex(entries), limits
 
 
+@lru_cache(maxsize=1)
+def _embeds() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(group, URL fragments) for groups with ``embeds``: an iframe or link to one of them is a hit."""
+    data = load_yaml("vocab/phrases.yaml") or {}
+    out = []
+    for group, spec in (data.get("groups") or {}).items():
+        frags = tuple(str(x).lower() for x in (spec or {}).get("embeds") or ())
+        if frags:
+            out.append((str(group), frags))
+    return tuple(out)
+
+
 def group_names() -> tuple[str, ...]:
     return tuple(_index()[1])
 
@@ -116,6 +139,18 @@ def page_phrases(pp: ParsedPage) -> dict[str, list[Evidence]]:
         ev = Evidence(pp.url, snippet_around(pp.text, start, end))
         if ev not in hits:
             hits.append(ev)
+    embeds = _embeds()
+    if embeds and pp.root is not None:
+        urls = [el.get("src") or "" for el in pp.root.iter("iframe")] + [link.href for link in pp.links]
+        for group, frags in embeds:
+            hits = out.setdefault(group, [])
+            for u in urls:
+                if len(hits) >= limits.get(group, DEFAULT_MAX_HITS):
+                    break
+                if any(f in u.lower() for f in frags):
+                    ev = Evidence(pp.url, snippet(u, 160))
+                    if ev not in hits:
+                        hits.append(ev)
     return out
 
 
