@@ -18,6 +18,9 @@ _NAME_WORD = re.compile(r"[\"«»“”„'()&+.\-\w]+")
 _STOP = re.compile(r"[|©:;•·\u2022/\\]|\s[-–—]\s")
 
 
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
 @lru_cache(maxsize=1)
 def _cfg():
     data = load_yaml("vocab/company.yaml") or {}
@@ -36,6 +39,7 @@ def _cfg():
         "review_markup": tuple(str(x).lower() for x in data.get("review_markup") or []),
         "street": phrase_regex(data.get("street_markers") or []),
         "non_contact": tuple(str(x).lower() for x in data.get("non_contact_forms") or []),
+        "arabic_stop": frozenset(str(x) for x in data.get("arabic_name_stop") or []),
     }
 
 
@@ -72,9 +76,15 @@ def company_names(pp: ParsedPage, limit: int = 10) -> list[Evidence]:
                 tail = _STOP.split(line[m.end():])[0]
                 words = _NAME_WORD.findall(tail)[:5]
                 name_words = []
+                arabic_stop = cfg["arabic_stop"]
                 for w in words:
                     if name_words and len(w) >= 3 and w.isupper() and w.isalpha():
                         break  # "ИП Иванов И. И. ОГРН ..." - the next label starts
+                    if _ARABIC.match(w):  # Arabic has no capitals: take its words up to the next label
+                        if w in arabic_stop or len(name_words) >= 4:
+                            break
+                        name_words.append(w)
+                        continue
                     if w[:1].isupper() or w[:1] in "\"«“„'" or (name_words and len(w) <= 3 and w.endswith(".")):
                         name_words.append(w)
                     else:
