@@ -76,12 +76,12 @@ def company_names(pp: ParsedPage, limit: int = 10) -> list[Evidence]:
                 tail = _STOP.split(line[m.end():])[0]
                 words = _NAME_WORD.findall(tail)[:5]
                 name_words = []
-                arabic_stop = cfg["arabic_stop"]
+                arabic_stop, street = cfg["arabic_stop"], cfg["street"]
                 for w in words:
                     if name_words and len(w) >= 3 and w.isupper() and w.isalpha():
                         break  # "ИП Иванов И. И. ОГРН ..." - the next label starts
                     if _ARABIC.match(w):  # Arabic has no capitals: take its words up to the next label
-                        if w in arabic_stop or len(name_words) >= 4:
+                        if w in arabic_stop or len(name_words) >= 4 or (street and street.fullmatch(fold(w))):
                             break
                         name_words.append(w)
                         continue
