@@ -1,16 +1,19 @@
 """Named phrase groups (rules/vocab/phrases.yaml) over the visible text of every page.
 
 Adding a group is data-only: each group has per-language phrases; hits become
-``Artifacts.phrases[group] = (Evidence(url, snippet), ...)``. Matching uses a first-word index, so the cost is
-one pass over a page's words whatever the number of groups. A group's ``embeds`` (URL fragments) also count an
+``Artifacts.phrases[group] = (Evidence(url, snippet), ...)``. A group's ``embeds`` (URL fragments) also count an
 embedded map or a link to one as a hit.
+
+Matching cost does not grow with the number of phrases: all phrases are compiled into ONE regex, a trie over
+their tokens (characters, separators, gaps, numbers), run once per page by the C regex engine. It walks the
+text word by word and stops only at word starts where some phrase matches; Python then tries the few phrases
+whose first word fits (their own regexes, compiled on first use) to know which ones and where they end.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from trustaudit.extract.parse import ParsedPage
@@ -22,80 +25,159 @@ _WORD = re.compile(r"[^\W_]+")
 _WORDCH = r"[^\W_]"
 _SEP = r"[\s\-\u2010-\u2015]+"  # whitespace, hyphens and typographic dashes ("Mon–Fri")
 _GAP = r"(?:[^\W_]+" + _SEP + r"){0,5}"  # "...": up to 5 words, no punctuation (stays in one clause)
+_NUM = r"\d{1,4}"
+_END = r"(?![^\W_])"
+_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015"
 DEFAULT_MAX_HITS = 3
 
 
-@dataclass(frozen=True)
-class _Entry:
-    rx: re.Pattern[str]
-    payload: str
+def _tokens(phrase: str) -> list[str] | None:
+    """A phrase as regex tokens (one per character, separator, gap, number, prefix tail, end);
+    ``"".join(tokens)`` is the phrase's regex."""
+    toks: list[str] = []
+    gap = False
+    for w in phrase.split():
+        if w == "...":
+            gap = bool(toks)
+            continue
+        if not w.strip(_DASHES):
+            continue  # a lone dash ("monday - friday") is already a separator
+        star = w.endswith("*")
+        f = fold(w.rstrip("*"))
+        if not f:
+            continue
+        if toks:
+            toks.append(_SEP)
+            if gap:
+                toks.append(_GAP)
+        gap = False
+        if f == "<n>":
+            toks.append(_NUM)
+            continue
+        i = 0
+        while i < len(f):
+            if f.startswith("<n>", i):
+                toks.append(_NUM)
+                i += 3
+                continue
+            toks.append(_SEP if f[i] == "-" else re.escape(f[i]))
+            i += 1
+        if star:
+            toks.append(_WORDCH + "*")
+    if not toks:
+        return None
+    toks.append(_END)
+    return toks
+
+
+class _Trie:
+    __slots__ = ("kids", "end")
+
+    def __init__(self) -> None:
+        self.kids: dict[str, _Trie] = {}
+        self.end = False
+
+    def add(self, toks: list[str]) -> None:
+        node = self
+        for t in toks:
+            node = node.kids.setdefault(t, _Trie())
+        node.end = True
+
+    def regex(self) -> str:
+        out: list[str] = []
+        self._emit(out)
+        return "".join(out)
+
+    def _emit(self, out: list[str]) -> None:
+        node = self
+        while len(node.kids) == 1 and not node.end:  # a chain: no group needed (and no deep recursion)
+            (tok, node), = node.kids.items()
+            out.append(tok)
+        if not node.kids:
+            return
+        out.append("(?:")
+        for j, (tok, kid) in enumerate(node.kids.items()):
+            if j:
+                out.append("|")
+            out.append(tok)
+            kid._emit(out)
+        if node.end:
+            out.append("|")  # the phrase may also end here
+        out.append(")")
 
 
 class PhraseIndex:
-    """Whole-word phrase matching keyed by the first word (exact, prefix "word*", or a number "#")."""
+    """Whole-word phrase matching: one trie regex finds the word starts where any phrase matches; there the
+    phrases keyed by that first word (exact, prefix "word*", or a number) are tried in order."""
 
     def __init__(self, entries: Iterable[tuple[str, str]]):
-        self.exact: dict[str, list[_Entry]] = {}
-        self.prefix: list[tuple[str, _Entry]] = []
-        self.numeric: list[_Entry] = []
+        self._src: list[str] = []
+        self._payload: list[str] = []
+        self._rx: list[re.Pattern[str] | None] = []
+        self.exact: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        self.numeric: list[int] = []
+        trie = _Trie()
         for phrase, payload in entries:
-            words = str(phrase).split()
-            if not words:
+            phrase = str(phrase)
+            toks = _tokens(phrase)
+            if toks is None:
                 continue
-            parts: list[str] = []
-            gap = False
-            for w in words:
-                if w == "...":
-                    gap = bool(parts)
-                    continue
-                if not w.strip("-\u2010\u2011\u2012\u2013\u2014\u2015"):
-                    continue  # a lone dash ("monday - friday") is already a separator
-                star = w.endswith("*")
-                f = fold(w.rstrip("*"))
-                if not f:
-                    continue
-                if f == "<n>":
-                    part = r"\d{1,4}"
-                else:
-                    esc = re.escape(f).replace(re.escape("<n>"), r"\d{1,4}").replace(r"\-", _SEP)
-                    part = esc + (_WORDCH + "*" if star else "")
-                parts.append(_SEP + _GAP + part if gap else (_SEP + part if parts else part))
-                gap = False
-            if not parts:
-                continue
-            rx = re.compile("".join(parts) + r"(?![^\W_])")
-            entry = _Entry(rx, payload)
-            first = words[0]
+            first = phrase.split()[0]
             ffirst = fold(first.rstrip("*"))
             lead = _WORD.match(ffirst)
             if "<n>" in ffirst:
-                self.numeric.append(entry)
+                if toks[0] != _NUM and not toks[0].isdigit():
+                    continue  # tried only at words starting with a digit: "no<n>" can never match
+                bucket = self.numeric
             elif first.endswith("*") and lead and lead.group(0) == ffirst:
-                self.prefix.append((ffirst, entry))
+                bucket = self.prefix.setdefault(ffirst, [])
             elif lead:
-                self.exact.setdefault(lead.group(0), []).append(entry)
+                bucket = self.exact.setdefault(lead.group(0), [])
+            else:
+                continue  # starts with punctuation: never at a word start
+            bucket.append(len(self._src))
+            self._src.append("".join(toks))
+            self._payload.append(payload)
+            self._rx.append(None)
+            trie.add(toks)
+        self._prefix_lengths = sorted({len(p) for p in self.prefix})
+        # word by word, possessively (no backtracking): skip every word where no phrase starts, stop at the
+        # first one where one does (group 1 = that word) or at the end of the text (group 1 unset)
+        self._scan = re.compile(
+            r"[\W_]*+(?:(?!" + trie.regex() + r")[^\W_]++[\W_]*+)*+(?:([^\W_]++)|\Z)"
+        ) if self._src else None
 
-    def finditer(self, folded: str) -> Iterable[tuple[int, int, str]]:
-        exact, prefix, numeric = self.exact, self.prefix, self.numeric
-        for m in _WORD.finditer(folded):
-            w = m.group(0)
-            cands = exact.get(w)
-            if cands:
-                for e in cands:
-                    mm = e.rx.match(folded, m.start())
-                    if mm:
-                        yield m.start(), mm.end(), e.payload
-            if prefix:
-                for p, e in prefix:
-                    if w.startswith(p):
-                        mm = e.rx.match(folded, m.start())
-                        if mm:
-                            yield m.start(), mm.end(), e.payload
-            if numeric and w[0].isdigit():
-                for e in numeric:
-                    mm = e.rx.match(folded, m.start())
-                    if mm:
-                        yield m.start(), mm.end(), e.payload
+    def _match(self, i: int, folded: str, pos: int) -> re.Match[str] | None:
+        rx = self._rx[i]
+        if rx is None:
+            rx = self._rx[i] = re.compile(self._src[i])
+        return rx.match(folded, pos)
+
+    def _candidates(self, w: str) -> list[int]:
+        out = list(self.exact.get(w, ()))
+        if self.prefix:
+            pre: list[int] = []
+            for n in self._prefix_lengths:
+                if n > len(w):
+                    break
+                pre.extend(self.prefix.get(w[:n], ()))
+            out.extend(sorted(pre))
+        if self.numeric and w[0].isdigit():
+            out.extend(self.numeric)
+        return out
+
+    def finditer(self, folded: str) -> Iterator[tuple[int, int, str]]:
+        if self._scan is None:
+            return
+        for m in self._scan.finditer(folded):
+            start = m.start(1)
+            if start < 0:
+                break
+            for i in self._candidates(m.group(1)):
+                mm = self._match(i, folded, start)
+                if mm:
+                    yield start, mm.end(), self._payload[i]
 
 
 @lru_cache(maxsize=1)
