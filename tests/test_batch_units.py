@@ -6,10 +6,11 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import os
 import re
 import shutil
+import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -137,59 +138,71 @@ def test_store_records_each_shop_once(tmp_path: Path):
         assert not store.is_done(fresh.id, "https://a.example/")
 
 
-class _Hostile:
-    """A scan function standing in for shops that break in ways the real crawler rarely shows."""
+def _hostile_scan(target, options, **kw):
+    """A scan function standing in for shops that break in ways the real crawler rarely shows. Module-level
+    (worker processes import it by name); it logs each scan's (host, start, end) to ``$TA_SCAN_LOG``."""
+    host = target.split("/")[2]
+    t0 = time.monotonic()
+    try:
+        time.sleep(0.05)
+        if "boom" in target:
+            raise KeyError("Traceback (most recent call last): secret")
+        if "hang" in target:
+            time.sleep(30)
+        if "gone" in target:
+            raise TargetError("cannot connect to gone.example: connection refused")
+        if "crash" in target:
+            os.kill(os.getpid(), signal.SIGKILL)  # a segfault / the OOM killer, as the batch sees it
+        from trustaudit.pipeline import scan
 
-    def __init__(self):
-        self.active: dict[str, int] = {}
-        self.max_per_host: dict[str, int] = {}
-        self.lock = threading.Lock()
-
-    def __call__(self, target, options, **kw):
-        host = target.split("/")[2]
-        with self.lock:
-            self.active[host] = self.active.get(host, 0) + 1
-            self.max_per_host[host] = max(self.max_per_host.get(host, 0), self.active[host])
-        try:
-            time.sleep(0.05)
-            if "boom" in target:
-                raise KeyError("Traceback (most recent call last): secret")
-            if "hang" in target:
-                time.sleep(30)
-            if "gone" in target:
-                raise TargetError("cannot connect to gone.example: connection refused")
-            from trustaudit.pipeline import scan
-
-            return scan(str(Path(__file__).resolve().parents[1] / "trustaudit" / "demo"), options)
-        finally:
-            with self.lock:
-                self.active[host] -= 1
+        return scan(str(Path(__file__).resolve().parents[1] / "trustaudit" / "demo"), options)
+    finally:
+        with open(os.environ["TA_SCAN_LOG"], "a", encoding="utf-8") as fh:
+            fh.write(f"{host} {t0} {time.monotonic()} {os.getpid()}\n")
 
 
-def test_runner_isolates_failures_and_serialises_hosts(tmp_path: Path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_runner_isolates_failures_and_serialises_hosts(tmp_path: Path, monkeypatch, processes: int):
     targets = [
         "https://boom.example/", "https://hang.example/", "https://gone.example/",
         "https://same.example/a", "https://same.example/b", "https://www.same.example/c",
         "https://ok.example/",
     ]
+    if processes > 1:  # a worker process that dies takes only itself down (in-process it would be the batch)
+        targets += ["https://crash.example/", "https://after.example/"]
     shops = [shop_from_raw(i + 1, t) for i, t in enumerate(targets)]
-    fake = _Hostile()
-    fake("https://warm.example/", ScanOptions())  # rules loaded once before the clock starts
-    cfg = BatchConfig(out_dir=tmp_path, options=ScanOptions(), concurrency=4, stuck_after=2.5)
+    log = tmp_path / "scans.log"
+    monkeypatch.setenv("TA_SCAN_LOG", str(log))
+    _hostile_scan("https://warm.example/", ScanOptions())  # rules loaded once before the clock starts
+    cfg = BatchConfig(out_dir=tmp_path, options=ScanOptions(), concurrency=4, stuck_after=2.5, processes=processes)
     with Store(tmp_path / "t.db") as store:
         run = store.new_run("k")
         t0 = time.monotonic()
-        stats = BatchRunner(store, run, cfg, scan_fn=fake).run_all(iter(shops))
-        assert time.monotonic() - t0 < 10  # the hung scan was given up on, not waited for
+        runner = BatchRunner(store, run, cfg, scan_fn=_hostile_scan)
+        stats = runner.run_all(iter(shops))
+        assert time.monotonic() - t0 < 15  # the hung scan was given up on, not waited for
         rows = {r.url: r for r in store.results(run.id)}
-    assert stats.scanned == 7 and stats.abandoned == 1
+    assert stats.scanned == len(targets) and stats.abandoned == 1
     assert rows["https://boom.example/"].error == "internal error: KeyError"
     assert "Traceback" not in "".join(r.error for r in rows.values())
     assert rows["https://hang.example/"].status == FAILED and "timed out" in rows["https://hang.example/"].error
     assert rows["https://gone.example/"].error == "cannot connect to gone.example: connection refused"
     assert rows["https://ok.example/"].status == OK and rows["https://ok.example/"].score is not None
-    assert fake.max_per_host["same.example"] == 1 and fake.max_per_host["www.same.example"] == 1
     assert (tmp_path / rows["https://ok.example/"].json_file).is_file()
+    # never two scans of one host at once (also across worker processes)
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        host, start, end, _pid = line.split()
+        spans.setdefault(host.removeprefix("www."), []).append((float(start), float(end)))
+    same = sorted(spans["same.example"])
+    assert len(same) == 3 and all(a[1] <= b[0] for a, b in zip(same, same[1:], strict=False)), same
+    if processes > 1:
+        pids = {line.split()[3] for line in log.read_text(encoding="utf-8").splitlines()[1:]}
+        assert len(pids) >= 2 and str(os.getpid()) not in pids  # the scans ran in worker processes
+        crash = rows["https://crash.example/"]
+        assert crash.status == FAILED and "worker process died (SIGKILL)" in crash.error, crash
+        assert rows["https://after.example/"].status == OK  # the dead worker was replaced
+        assert stats.lost == 1 and runner.alive_workers() == 0  # and none outlives the batch
 
 
 # --------------------------------------------------------------------------- outputs

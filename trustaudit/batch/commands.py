@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 from trustaudit.batch.inputs import InputError, Shop, read_shops, shop_from_raw
+from trustaudit.batch.pool import WorkerStartError
 from trustaudit.batch.runner import DEFAULT_CONCURRENCY, BatchConfig, BatchRunner, run_key, run_options
 from trustaudit.batch.shard import Shard, parse_shard
 from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, ShopResult, Store, StoreError
@@ -170,6 +171,15 @@ def batch(
     concurrency: Annotated[
         int, typer.Option("--concurrency", "-j", min=1, max=256, help="Shops audited at once.")
     ] = DEFAULT_CONCURRENCY,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            min=1,
+            max=256,
+            help="Worker processes sharing the --concurrency scans [min(CPUs, concurrency)]; 1: one process.",
+        ),
+    ] = None,
     shard: Annotated[
         str | None, typer.Option("--shard", help="Audit only slice K of N (e.g. 2/4), stable by URL hash.")
     ] = None,
@@ -240,6 +250,7 @@ def batch(
         skip=dict(cfg.skip),
         weights=dict(cfg.weights),
         concurrency=concurrency,
+        processes=processes,
     )
 
     # a first streaming pass: validates the whole file (exit 2 before any scan) and counts the shops
@@ -296,6 +307,10 @@ def batch(
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except InputError as exc:  # the file changed under us between the two passes
             _die(str(exc), EXIT_USAGE)
+            return
+        except WorkerStartError as exc:  # shops finished so far are kept: the same command resumes
+            write_outputs(store, run, out)
+            _die(f"{exc} (try --processes 1)", EXIT_USAGE)
             return
         store.finish_run(run.id)
         run = store.run(run.id) or run

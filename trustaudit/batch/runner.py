@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import queue
 import threading
 import time
 from collections import deque
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from trustaudit.batch.inputs import Shop, file_stem
+from trustaudit.batch.pool import MAX_PER_PROCESS, Done, Lost, ProcessPool, ThreadPool, default_processes
 from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, Run, ShopResult, Store, now_iso
 from trustaudit.options import ScanOptions
 from trustaudit.render._text import clean_text
@@ -48,6 +48,13 @@ class BatchConfig:
     weights: Mapping[str, float] = field(default_factory=dict)
     concurrency: int = DEFAULT_CONCURRENCY
     stuck_after: float | None = None  # seconds before a scan that does not return is given up on
+    processes: int | None = None  # worker processes; None: min(CPUs, concurrency); 1: threads, in-process
+    per_process: int | None = None  # scans at once in one worker process [pool.MAX_PER_PROCESS]
+
+    def worker_processes(self) -> int:
+        if self.processes is not None:
+            return max(1, int(self.processes))
+        return default_processes(max(1, int(self.concurrency)))
 
     def watchdog_s(self) -> float:
         if self.stuck_after is not None:
@@ -217,6 +224,7 @@ class BatchStats:
     already_done: int = 0  # finished by an earlier, interrupted process: not redone
     duplicates: int = 0  # the same shop (normalised URL) listed again in the input
     abandoned: int = 0  # scans that never returned (given up by the watchdog)
+    lost: int = 0  # recorded as failed because their worker process died
 
 
 @dataclass
@@ -224,12 +232,15 @@ class _Task:
     token: int
     shop: Shop
     started: float
-    cancelled: threading.Event
+
+
+MAX_RETRIES = 3  # a shop handed back by a lost worker is started again at most this many times
 
 
 class BatchRunner:
-    """Main-thread scheduler around a pool of daemon worker threads (daemon: Ctrl-C never waits for a
-    stuck crawl; an unfinished shop simply has no row and is redone next time)."""
+    """Main-thread scheduler around a pool of workers: threads of this process (``processes=1``) or worker
+    processes (see ``pool.py``). The main thread alone schedules, keeps hosts apart, writes the database
+    and runs the watchdog; an unfinished shop simply has no row and is redone next time."""
 
     def __init__(
         self,
@@ -246,38 +257,32 @@ class BatchRunner:
         self.scan_fn = scan_fn
         self.stats = BatchStats()
         self.concurrency = max(1, int(cfg.concurrency))
-        self._tasks: queue.Queue[_Task | None] = queue.Queue()
-        self._done: queue.Queue[tuple[int, ShopResult]] = queue.Queue()
+        self.processes = cfg.worker_processes()
         self._in_flight: dict[int, _Task] = {}
         self._busy_hosts: set[str] = set()
         self._in_flight_keys: set[str] = set()
         self._deferred: deque[Shop] = deque()
         self._deferred_limit = max(64, self.concurrency * 16)
+        self._retries: dict[str, int] = {}  # shop key -> times handed back by a lost worker
+        self._solo: set[str] = set()  # shop keys to run alone in a worker process of their own
         self._token = 0
-        self._workers: list[threading.Thread] = []
+        self.pool: ThreadPool | ProcessPool
+        if self.processes == 1:
+            self.pool = ThreadPool(self._run_in_thread, self.concurrency)
+        else:
+            self.pool = ProcessPool(
+                (cfg, scan_fn), self.processes, self.concurrency, cfg.per_process or MAX_PER_PROCESS
+            )
+            self.concurrency = min(self.concurrency, self.pool.processes * self.pool.per_process)
 
-    # workers ---------------------------------------------------------------
-
-    def _spawn_worker(self) -> None:
-        t = threading.Thread(target=self._worker, name=f"trustaudit-batch-{len(self._workers)}", daemon=True)
-        t.start()
-        self._workers.append(t)
-
-    def _worker(self) -> None:
-        while True:
-            task = self._tasks.get()
-            if task is None:
-                return
-            try:
-                result = audit_shop(task.shop, self.cfg, self.scan_fn, task.cancelled)
-            except BaseException as exc:  # noqa: BLE001 - e.g. SystemExit from deep inside a library
-                result = failed_result(task.shop, f"internal error: {type(exc).__name__}")
-            self._done.put((task.token, result))
-            if task.cancelled.is_set():
-                return  # a replacement worker took this one's place
+    def _run_in_thread(self, shop: Shop, cancelled: threading.Event) -> ShopResult:
+        try:
+            return audit_shop(shop, self.cfg, self.scan_fn, cancelled)
+        except BaseException as exc:  # noqa: BLE001 - e.g. SystemExit from deep inside a library
+            return failed_result(shop, f"internal error: {type(exc).__name__}")
 
     def alive_workers(self) -> int:
-        return sum(1 for t in self._workers if t.is_alive())
+        return self.pool.alive()
 
     # scheduling ------------------------------------------------------------
 
@@ -321,21 +326,27 @@ class BatchRunner:
             self.stats.duplicates += 1
         self.observer.skipped(shop, why)
 
-    def _submit(self, shop: Shop) -> None:
+    def _start(self, shop: Shop) -> _Task:
         self._token += 1
-        task = _Task(self._token, shop, time.monotonic(), threading.Event())
+        task = _Task(self._token, shop, time.monotonic())
         self._in_flight[task.token] = task
         self._in_flight_keys.add(shop.key)
         self._busy_hosts.add(shop.host)
         self.observer.started(shop)
-        self._tasks.put(task)
+        return task
+
+    def _release(self, token: int) -> _Task | None:
+        task = self._in_flight.pop(token, None)
+        if task is not None:
+            self._in_flight_keys.discard(task.shop.key)
+            self._busy_hosts.discard(task.shop.host)
+        return task
 
     def _complete(self, token: int, result: ShopResult) -> None:
-        task = self._in_flight.pop(token, None)
+        task = self._release(token)
         if task is None:
             return  # given up by the watchdog earlier: already recorded
-        self._in_flight_keys.discard(task.shop.key)
-        self._busy_hosts.discard(task.shop.host)
+        self._solo.discard(task.shop.key)
         if self.store.record(self.run.id, result):
             self.stats.scanned += 1
             if result.status == FAILED:
@@ -344,60 +355,75 @@ class BatchRunner:
             self.stats.duplicates += 1
         self.observer.finished(task.shop, result)
 
+    def _handle(self, events: Iterable[Done | Lost]) -> None:
+        for ev in events:
+            if isinstance(ev, Done):
+                self._complete(ev.token, ev.result)
+                continue
+            task = self._in_flight.get(ev.token)
+            if task is None:
+                continue
+            shop = task.shop
+            n = self._retries.get(shop.key, 0)
+            if ev.retry and n < MAX_RETRIES:
+                self._retries[shop.key] = n + 1
+                if ev.solo:
+                    self._solo.add(shop.key)
+                self._release(ev.token)
+                self._deferred.appendleft(shop)  # no row yet: started again, before anything new
+            else:
+                self.stats.lost += 1
+                self._complete(ev.token, failed_result(shop, ev.reason))
+
     def _check_stuck(self) -> None:
         limit = self.cfg.watchdog_s()
         now = time.monotonic()
         for token, task in list(self._in_flight.items()):
-            if now - task.started > limit:
-                task.cancelled.set()
+            if token in self._in_flight and now - task.started > limit:
                 self.stats.abandoned += 1
+                handed_back = self.pool.abandon(token)
                 self._complete(
                     token, failed_result(task.shop, f"timed out: the scan did not finish in {limit:g} s")
                 )
-                self._spawn_worker()  # the stuck thread keeps its slot until it returns, then exits
+                self._handle(handed_back)
+        self._handle(self.pool.check())
 
     def in_flight(self) -> list[Shop]:
         return [t.shop for t in self._in_flight.values()]
 
     def run_all(self, shops: Iterable[Shop]) -> BatchStats:
         it = iter(shops)
-        for _ in range(self.concurrency):
-            self._spawn_worker()
+        self.pool.start()
         exhausted = False
         last_check = time.monotonic()
         try:
             while True:
-                while not exhausted and len(self._in_flight) < self.concurrency:
+                while len(self._in_flight) < self.concurrency and (self.pool.free_slots() > 0 or self._solo):
                     shop = self._next_shop(it)
                     if shop is None:
                         # None with nothing deferred means the input is read to the end; with deferred
                         # shops it means they wait for their hosts (or the deferred list is full)
                         exhausted = not self._deferred
                         break
+                    task = self._start(shop)
                     if shop.error:  # an unusable input row: recorded at once, never scanned
-                        self._token += 1
-                        self._in_flight[self._token] = _Task(
-                            self._token, shop, time.monotonic(), threading.Event()
-                        )
-                        self._in_flight_keys.add(shop.key)
-                        self.observer.started(shop)
-                        self._complete(self._token, audit_shop(shop, self.cfg))
+                        self._complete(task.token, audit_shop(shop, self.cfg))
                         continue
-                    self._submit(shop)
-                if not self._in_flight:
-                    if exhausted:
+                    solo = shop.key in self._solo
+                    if not solo and self.pool.free_slots() <= 0:  # only a solo retry may start now
+                        self._release(task.token)
+                        self._deferred.appendleft(shop)
                         break
-                    continue  # deferred shops wait for hosts that are free now: start them
-                try:
-                    token, result = self._done.get(timeout=0.5)
-                except queue.Empty:
-                    pass
-                else:
-                    self._complete(token, result)
+                    self.pool.submit(task.token, shop, solo=solo)
+                if not self._in_flight:
+                    if exhausted and not self._deferred:
+                        break
+                    if self.pool.free_slots() > 0:
+                        continue  # deferred shops wait for hosts that are free now: start them
+                self._handle(self.pool.poll(0.5))
                 if time.monotonic() - last_check >= 1.0:
                     last_check = time.monotonic()
                     self._check_stuck()
         finally:
-            for _ in self._workers:
-                self._tasks.put(None)
+            self.pool.close()
         return self.stats
