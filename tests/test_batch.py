@@ -204,9 +204,12 @@ def test_killed_batch_resumes_without_redoing_or_losing_shops(tmp_path: Path):
                     break
             assert proc.poll() is None, proc.stderr.read().decode()
             time.sleep(0.05)
+        workers = _descendants(proc.pid)
+        assert len(workers) >= 2, "the scans do not run in worker processes"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         proc.stderr.close()
+        _assert_gone(workers)  # no worker outlives a batch killed with SIGKILL
         before = db_rows(db)  # what was committed when the process died
         assert 3 <= len(before) < len(urls), "kill did not land midway"
         requests_at_kill = {s.url + "/": len(s.requests) for s in servers}
@@ -229,6 +232,95 @@ def test_killed_batch_resumes_without_redoing_or_losing_shops(tmp_path: Path):
             assert len(s.requests) == requests_at_kill[s.url + "/"], "a finished shop was crawled again"
     assert all(score is not None for _, _, score, _ in after)
     assert len(summary(out)) == len(urls)
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (an orphan's zombie may never be reaped here)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
+
+
+def _descendants(root: int) -> set[int]:
+    """Running descendants of ``root`` (from /proc), waiting up to 10 s for at least one."""
+    deadline = time.monotonic() + 10
+    while True:
+        children: dict[int, list[int]] = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat", encoding="utf-8") as fh:
+                        ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                children.setdefault(ppid, []).append(int(d))
+        found, todo = set(), [root]
+        while todo:
+            for c in children.get(todo.pop(), ()):
+                if c not in found:
+                    found.add(c)
+                    todo.append(c)
+        found = {p for p in found if _running(p)}
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def _assert_gone(pids: set[int], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in pids if _running(p)], "worker processes outlived the batch"
+
+
+def test_ctrl_c_stops_workers_and_writes_partial_outputs(tmp_path: Path):
+    servers = [TestServer(_slow_shop(0.4)).start() for _ in range(6)]
+    try:
+        txt = tmp_path / "shops.txt"
+        txt.write_text("".join(s.url + "/\n" for s in servers), encoding="utf-8")
+        out = tmp_path / "out"
+        cmd = [sys.executable, "-m", "trustaudit", "batch", str(txt), "--out", str(out), "--concurrency", "2",
+               "--processes", "2", "--max-pages", "3", "--timeout", "3", "--quiet"]
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        db = out / "trustaudit.db"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if db.exists() and db_rows(db):
+                    break
+            except sqlite3.OperationalError:
+                pass
+            assert proc.poll() is None, proc.stderr.read().decode()
+            time.sleep(0.05)
+        workers = _descendants(proc.pid)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        err = proc.communicate(timeout=15)[1].decode()
+        assert time.monotonic() - t0 < 5, "Ctrl-C did not exit promptly"
+    finally:
+        for s in servers:
+            s.stop()
+    assert proc.returncode == 130 and "interrupted after" in err and "Traceback" not in err, err
+    _assert_gone(workers)
+    done = db_rows(db)
+    assert 1 <= len(done) < len(servers) and len(summary(out)) == len(done)
+    assert (out / "index.html").is_file()
+
+
+def test_processes_give_the_same_results_as_one_process(tmp_path: Path, local_shops: list[Path]):
+    txt = tmp_path / "shops.txt"
+    txt.write_text("".join(f"{p}\n" for p in local_shops) + f"http://127.0.0.1:{free_port()}/\n", encoding="utf-8")
+    got = {}
+    for n in (1, 2):
+        out = tmp_path / f"out{n}"
+        invoke("batch", str(txt), "--out", str(out), "--quiet", "--timeout", "0.5", "--concurrency", "4",
+               "--processes", str(n))
+        got[n] = [{k: v for k, v in r.items() if k != "scanned_at"} for r in summary(out)]
+    assert len(got[1]) == len(local_shops) + 1 and got[2] == got[1]
+    assert sum(1 for r in got[2] if r["score"]) == len(local_shops)
 
 
 # --------------------------------------------------------------------------- shards + merge

@@ -182,7 +182,7 @@ def test_runner_isolates_failures_and_serialises_hosts(tmp_path: Path, monkeypat
         stats = runner.run_all(iter(shops))
         assert time.monotonic() - t0 < 15  # the hung scan was given up on, not waited for
         rows = {r.url: r for r in store.results(run.id)}
-    assert stats.scanned == len(targets) and stats.abandoned == 1
+    assert stats.scanned == len(targets) and stats.abandoned == 1, [(r.url, r.error) for r in rows.values()]
     assert rows["https://boom.example/"].error == "internal error: KeyError"
     assert "Traceback" not in "".join(r.error for r in rows.values())
     assert rows["https://hang.example/"].status == FAILED and "timed out" in rows["https://hang.example/"].error

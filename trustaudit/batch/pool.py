@@ -29,13 +29,16 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import pickle
 import queue
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -44,6 +47,8 @@ from trustaudit.batch.inputs import Shop
 MAX_PER_PROCESS = 4  # scans at once in one worker process (each holds ~35 MB of parsed pages in flight)
 STARTUP_TIMEOUT = 120.0  # seconds for a worker process to import trustaudit and load the rules
 MAX_START_FAILURES = 3  # worker processes in a row that die before they are ready: give up
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_ENTRY = "from trustaudit.batch.pool import worker_entry; worker_entry()"
 
 
 def default_processes(concurrency: int) -> int:
@@ -125,6 +130,9 @@ class ThreadPool:
             return []  # given up by the watchdog earlier: already recorded
         return [Done(token, result)]
 
+    def ready_at(self, token: int) -> float:
+        return 0.0
+
     def abandon(self, token: int) -> list[Lost]:
         """The watchdog gave up on ``token``: the thread cannot be stopped; it keeps its slot until it
         returns (its result is then dropped) and a new thread takes its place."""
@@ -148,12 +156,17 @@ class ThreadPool:
 # --------------------------------------------------------------------------- processes
 
 
-def _worker_main(conn: Connection, payload: Any, threads: int) -> None:  # runs in the worker process
-    """Entry point of a worker process: warm up, then run tasks from ``conn`` on ``threads`` threads."""
+def worker_entry() -> None:  # ``python -c "...; worker_entry()" FD`` - the worker process
+    """Entry point of a worker process: warm up, then run tasks from its pipe on its own threads."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn = Connection(int(sys.argv[1]))
+    try:
+        sys.path[:] = conn.recv()  # the batch's own: a scan function given by a test imports by name
+        cfg, scan_fn, threads = conn.recv()
+    except (EOFError, OSError):
+        os._exit(0)
     from trustaudit.batch.runner import audit_shop, failed_result
 
-    cfg, scan_fn = payload
     try:  # load the rules and vocabularies before saying ready, not inside the first scans' time
         import trustaudit.pipeline  # noqa: F401
         import trustaudit.render  # noqa: F401
@@ -200,12 +213,13 @@ def _worker_main(conn: Connection, payload: Any, threads: int) -> None:  # runs 
 
 @dataclass
 class _Worker:
-    proc: Any  # multiprocessing Process
+    proc: subprocess.Popen
     conn: Connection
     slots: int
     started: float
     solo: bool = False
     ready: bool = False
+    ready_at: float = math.inf
     tasks: dict[int, Shop] = field(default_factory=dict)
     served: int = 0
 
@@ -227,7 +241,7 @@ class ProcessPool:
         self.payload = payload
         self.processes = max(1, processes)
         self.per_process = max(1, min(per_process, math.ceil(concurrency / self.processes)))
-        self._ctx = get_context("spawn")
+        pickle.dumps(payload)  # a scan function that cannot be pickled fails here, not in every worker
         self._workers: list[_Worker] = []
         self._where: dict[int, _Worker] = {}  # token -> its worker
         self._start_failures = 0
@@ -236,26 +250,34 @@ class ProcessPool:
     # workers ---------------------------------------------------------------
 
     def _spawn(self, solo: bool = False) -> _Worker:
-        parent_conn, child_conn = self._ctx.Pipe(duplex=True)
+        ours, theirs = socket.socketpair()
         slots = 1 if solo else self.per_process
-        proc = self._ctx.Process(
-            target=_worker_main,
-            args=(child_conn, self.payload, slots),
-            name="trustaudit-batch-worker",
-            daemon=True,
-        )
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (_PACKAGE_ROOT, env.get("PYTHONPATH"))))
         # a Ctrl-C while the child starts up must not print its traceback: it inherits SIG_IGN until it
         # has set its own (only the main thread may change signal handlers)
         main = threading.current_thread() is threading.main_thread()
         old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
-            proc.start()
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _ENTRY, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),  # and no other descriptor: not another worker's pipe
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                env=env,
+            )
         finally:
             if main:
                 signal.signal(signal.SIGINT, old)
-        child_conn.close()  # ours would keep the pipe open after the worker died: no end-of-file
-        w = _Worker(proc, parent_conn, slots, time.monotonic(), solo=solo)
+            theirs.close()  # ours would keep the pipe open after the worker died: no end-of-file
+        conn = Connection(ours.detach())
+        w = _Worker(proc, conn, slots, time.monotonic(), solo=solo)
         self._workers.append(w)
+        try:
+            conn.send(sys.path)
+            conn.send((*self.payload, slots))
+        except OSError:
+            pass  # it died at once: seen as a dead worker by poll()
         return w
 
     def start(self) -> None:
@@ -269,12 +291,12 @@ class ProcessPool:
             w.conn.close()
         with contextlib.suppress(Exception):
             w.proc.kill()
-            w.proc.join(5)
+            w.proc.wait(5)
         for token in w.tasks:
             self._where.pop(token, None)
 
     def alive(self) -> int:
-        return sum(1 for w in self._workers if w.proc.is_alive())
+        return sum(1 for w in self._workers if w.proc.poll() is None)
 
     def close(self) -> None:
         """Stop every worker now (scans in flight have no database row: they are redone next time)."""
@@ -287,10 +309,11 @@ class ProcessPool:
             if w.tasks:
                 with contextlib.suppress(Exception):
                     w.proc.kill()
-            w.proc.join(max(0.0, deadline - time.monotonic()))
-            if w.proc.is_alive():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                w.proc.wait(max(0.0, deadline - time.monotonic()))
+            if w.proc.poll() is None:
                 w.proc.kill()
-                w.proc.join(5)
+                w.proc.wait(5)
         self._workers.clear()
         self._where.clear()
 
@@ -316,10 +339,11 @@ class ProcessPool:
         if not self._workers:
             time.sleep(timeout)
             return []
-        ready = wait([w.conn for w in self._workers] + [w.proc.sentinel for w in self._workers], timeout)
+        # a worker's pipe is readable for a result, and at end-of-file when it died (it alone held the other end)
+        ready = wait([w.conn for w in self._workers], timeout)
         events: list[Done | Lost] = []
         for w in list(self._workers):
-            if w.conn in ready or w.proc.sentinel in ready:
+            if w.conn in ready:
                 events.extend(self._drain(w))
         return events
 
@@ -329,7 +353,7 @@ class ProcessPool:
             while w.conn.poll():
                 msg = w.conn.recv()
                 if msg[0] == "ready":
-                    w.ready = True
+                    w.ready, w.ready_at = True, time.monotonic()
                     self._start_failures = 0
                     continue
                 token, result = msg
@@ -341,11 +365,14 @@ class ProcessPool:
                     return events
         except (EOFError, OSError):
             pass
-        if w.proc.is_alive() or w not in self._workers:
+        else:
+            return events  # no end-of-file: alive
+        if w not in self._workers:
             return events
         # the worker died
-        w.proc.join(1)
-        reason = _death(w.proc.exitcode)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            w.proc.wait(2)
+        reason = _death(w.proc.returncode)
         lost = dict(w.tasks)
         was_ready = w.ready
         self._kill(w)
@@ -360,6 +387,12 @@ class ProcessPool:
         else:  # nobody knows which one killed it: each runs once more alone
             events.extend(Lost(t, reason, retry=True, solo=True) for t in lost)
         return events
+
+    def ready_at(self, token: int) -> float:
+        """When the worker of ``token`` became ready (a solo task waits for its new worker to start: that
+        time is not the scan's); inf while it is starting (``check`` handles a worker that never does)."""
+        w = self._where.get(token)
+        return w.ready_at if w is not None else 0.0
 
     def abandon(self, token: int) -> list[Lost]:
         """The watchdog gave up on ``token``: kill its worker (a stuck scan cannot be stopped otherwise)

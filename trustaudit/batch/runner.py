@@ -379,7 +379,7 @@ class BatchRunner:
         limit = self.cfg.watchdog_s()
         now = time.monotonic()
         for token, task in list(self._in_flight.items()):
-            if token in self._in_flight and now - task.started > limit:
+            if token in self._in_flight and now - max(task.started, self.pool.ready_at(token)) > limit:
                 self.stats.abandoned += 1
                 handed_back = self.pool.abandon(token)
                 self._complete(
