@@ -8,11 +8,12 @@ rules/vocab/contact.yaml ``email``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from urllib.parse import unquote
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import fold, snippet_around
+from trustaudit.extract.text import fold, fold_same_length, snippet_around
 from trustaudit.models import Email
 from trustaudit.resources import load_yaml
 
@@ -45,8 +46,14 @@ def _cfg():
     sep_re = re.compile(sep, re.I)
     hint_br = re.compile(rf"[\[\(\{{<]\s*(?:{at_alt}|@)\s*[\]\)\}}>]", re.I)
     hint_plain = re.compile(rf"\s(?:{dot_alt})\s|[\[\(\{{<]\s*(?:{dot_alt})\s*[\]\)\}}>]", re.I)
+    # hint_plain has to be tried at every whitespace (no literal to jump to): first look for its words in the
+    # page's folded text, one substring search each (see _may_match)
+    plain_needles = tuple(dict.fromkeys(
+        fold_same_length(tok) for w in data.get("dot_words") or [] for v in (str(w).lower(), fold(w))
+        for tok in [max(v.split(), key=len, default="")] if tok
+    ))
     return {
-        "obf": ((obf_br, hint_br), (obf_plain, hint_plain)),
+        "obf": ((obf_br, hint_br, None), (obf_plain, hint_plain, plain_needles or None)),
         "sep": sep_re,
         "domains": tuple(str(d).lower() for d in data.get("placeholder_domains") or []),
         "locals": frozenset(str(x).lower() for x in data.get("placeholder_locals") or []),
@@ -95,6 +102,39 @@ def decode_cfemail(hexstr: str) -> str | None:
         return None
 
 
+def _emails_in(text: str) -> Iterator[re.Match[str]]:
+    """``_EMAIL.finditer(text)`` without trying the pattern at every character: a match has its "@" at most
+    64 characters (the longest local part) after its start, so only the 64 positions before each "@" are tried,
+    leftmost first, which finds the same matches in the same order."""
+    match = _EMAIL.match
+    find = text.find
+    pos = 0
+    while True:
+        at = find("@", pos)
+        if at < 0:
+            return
+        for p in range(max(pos, at - 64), at):
+            m = match(text, p)
+            if m is not None:
+                yield m
+                pos = m.end()
+                break
+        else:
+            pos = at + 1
+
+
+def _may_match(pp: ParsedPage, text: str, needles: tuple[str, ...]) -> bool:
+    """False only when a case-insensitive pattern needing one of ``needles`` (folded words) cannot match
+    ``text``: none of them is in the page's folded text (folded character for character, so every character
+    that re.IGNORECASE equates with a needle's folds to it; the dotless "ı" does not, so it disables the check)."""
+    if len(pp.text) > 300_000 or len(text) != len(pp.text):
+        return True  # folded_text covers the first 300k characters only
+    folded = pp.folded_text
+    if "ı" in folded:
+        return True
+    return any(n in folded for n in needles)
+
+
 def extract_emails(pp: ParsedPage) -> list[Email]:
     out: list[Email] = []
     seen: set[str] = set()
@@ -115,17 +155,16 @@ def extract_emails(pp: ParsedPage) -> list[Email]:
         elif "/cdn-cgi/l/email-protection#" in href:
             add(decode_cfemail(href.split("#", 1)[1]), link.text)
     if pp.root is not None:
-        for el in pp.root.iter():
-            if not isinstance(el.tag, str):
-                continue
+        for el in pp.root.xpath("descendant-or-self::*[@data-cfemail]"):
             cf = el.get("data-cfemail")
             if cf:
                 add(decode_cfemail(cf), "")
     text = pp.text[:MAX_SCAN]
-    if "@" in text:
-        for m in _EMAIL.finditer(text):
-            add(m.group(0), snippet_around(text, m.start(), m.end()))
-    for rx, hint in _cfg()["obf"]:
+    for m in _emails_in(text):
+        add(m.group(0), snippet_around(text, m.start(), m.end()))
+    for rx, hint, needles in _cfg()["obf"]:
+        if needles is not None and not _may_match(pp, text, needles):
+            continue
         if not hint.search(text):
             continue
         for m in rx.finditer(text):

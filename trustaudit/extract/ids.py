@@ -187,7 +187,9 @@ def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int
 
 
 _DIGIT_RUN = re.compile(r"\d(?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]{0,3}\d){5,}")
-_REGISTER_HINT = re.compile(r"(?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d")
+# (?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d with the word-start check after the first letter, so that the regex
+# engine jumps from one H / G / V / P to the next instead of testing a look-behind at every character
+_REGISTER_HINT = re.compile(r"(?:H(?<![^\W_]H)R[BA]|G(?<![^\W_]G)nR|V(?<![^\W_]V)R|P(?<![^\W_]P)R)\s?\d")
 LABEL_LOOKBACK = 90
 
 

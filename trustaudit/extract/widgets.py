@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import fold, fold_same_length, phrase_regex, snippet, snippet_around
+from trustaudit.extract.text import PhraseScanner, fold, fold_same_length, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import load_yaml
 
@@ -45,7 +45,7 @@ class _Slug:
 class _Db:
     slugs: tuple[_Slug, ...]
     by_host: dict[str, list[tuple[_Slug, str]]]
-    text_re: re.Pattern[str] | None
+    text_scan: PhraseScanner
     text_map: dict[str, _Slug]
     cs_re: re.Pattern[str] | None
     cs_map: dict[str, _Slug]
@@ -89,7 +89,8 @@ def db() -> _Db:
                 if key:
                     texts[key] = s
             for t in spec.get("texts_cs") or []:
-                cs[str(t)] = s
+                if str(t):
+                    cs[str(t)] = s
             slugs.append(s)
     text_phrases = []
     for kind in SECTIONS:
@@ -97,11 +98,15 @@ def db() -> _Db:
             text_phrases += [str(t) for t in (spec or {}).get("texts") or []]
     cs_re = None
     if cs:
-        cs_re = re.compile(r"(?<![^\W_])(?:" + "|".join(re.escape(k) for k in sorted(cs, key=len, reverse=True)) + r")(?![^\W_])")
+        # whole words: the "no word character before" check comes after each phrase's first character, so the
+        # pattern starts with literals and the regex engine skips straight to the candidate characters
+        cs_re = re.compile(r"(?:" + "|".join(
+            re.escape(k[0]) + r"(?<![^\W_][\s\S])" + re.escape(k[1:]) for k in sorted(cs, key=len, reverse=True)
+        ) + r")(?![^\W_])")
     return _Db(
         slugs=tuple(slugs),
         by_host=by_host,
-        text_re=phrase_regex(text_phrases),
+        text_scan=PhraseScanner(text_phrases),
         text_map=texts,
         cs_re=cs_re,
         cs_map=cs,
@@ -190,8 +195,8 @@ def scan_page(pp: ParsedPage) -> PageWidgets:
                 v = v.strip()
                 low = v.lower()
                 if tag == "a":
-                    for s in d.slugs:
-                        if s.schemes and any(low.startswith(x) for x in s.schemes):
+                    for s, schemes in _scheme_slugs():
+                        if low.startswith(schemes):
                             res.add(s, v[:200], v)
                     if low.startswith(("mailto:", "tel:", "javascript:", "#")):
                         continue
@@ -266,9 +271,9 @@ def scan_page(pp: ParsedPage) -> PageWidgets:
     # visible text, alt / title texts and link fragments
     alt_raw = "\n".join(alt_texts)[:200_000]
     for raw, chunk in ((pp.text, pp.folded_text), (alt_raw, fold_same_length(alt_raw))):
-        if d.text_re is None or not chunk:
+        if not chunk:
             continue
-        for m in d.text_re.finditer(chunk):
+        for m in d.text_scan.finditer(chunk):
             s = _text_slug(m.group(0))
             if s is not None:
                 res.add(s, pp.url, snippet_around(raw, m.start(), m.end(), 120), via_text=True)
@@ -293,6 +298,11 @@ def _check_url(res: PageWidgets, url: str, tag: str, page_url: str) -> None:
         res.add(s, page_url, u)
     _h, path = _host_path(url)
     _check_paths(res, path, tag, page_url, low)
+
+
+@lru_cache(maxsize=1)
+def _scheme_slugs() -> tuple[tuple[_Slug, tuple[str, ...]], ...]:
+    return tuple((s, tuple(s.schemes)) for s in db().slugs if s.schemes)
 
 
 @lru_cache(maxsize=1)
