@@ -4,7 +4,10 @@ contact forms, on-site review blocks, mixed content, external and broken links."
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
 from functools import lru_cache
+from itertools import accumulate
 
 from trustaudit.extract.country import postcode_regex
 from trustaudit.extract.parse import ParsedPage
@@ -33,9 +36,28 @@ def _cfg():
 
     after_re = re.compile(r"(?<![\w.])(?:" + alt(after) + r")(?![\w])") if after else None
     before_re = re.compile(r"(?<![\w.])(?:" + alt(before) + r")(?=\s+[\"«“„'A-ZА-ЯЁІЇЄ\u0600-\u06ff])") if before else None
+
+    def lead_alt(xs, tail):
+        # the same alternatives within one line, grouped by their first character (a literal) with the
+        # look-behind after it, so a search over the whole text jumps from candidate character to candidate
+        # character and tests one look-behind there
+        groups: dict[str, list[str]] = {}
+        for x in xs:
+            groups.setdefault(x[0], []).append(re.escape(x[1:]).replace(r"\ ", r"[^\S\n]?"))
+        return [
+            re.escape(c) + r"(?<![\w.]" + re.escape(c) + ")(?:" + "|".join(rests) + ")" + tail
+            for c, rests in groups.items()
+        ]
+
+    lines_re = None
+    if (after or before) and not any(x[:1].isspace() or not x for x in after + before):
+        lines_re = re.compile("|".join(
+            lead_alt(after, r"(?![\w])") + lead_alt(before, r"(?=\s+[\"«“„'A-ZА-ЯЁІЇЄ\u0600-\u06ff])")
+        ))
     return {
         "after": after_re,
         "before": before_re,
+        "lines": lines_re,
         "review_markup": tuple(str(x).lower() for x in data.get("review_markup") or []),
         "street": phrase_regex(data.get("street_markers") or []),
         "non_contact": tuple(str(x).lower() for x in data.get("non_contact_forms") or []),
@@ -43,11 +65,26 @@ def _cfg():
     }
 
 
+def _candidate_lines(text: str, lines: list[str], rx: re.Pattern[str] | None) -> Iterable[str]:
+    """The lines where ``after`` / ``before`` can match, in order: one search over the whole text (``rx`` finds,
+    at least, every match either finds within one line) instead of two per line; long lines (cut at 400
+    characters, which can change a match at the cut) are always tried."""
+    if rx is None:
+        return lines
+    starts = list(accumulate((len(x) + 1 for x in lines), initial=0))
+    hit: set[int] = {i for i, x in enumerate(lines) if len(x) > 400}
+    end = starts[-1]
+    for m in rx.finditer(text, 0, end):
+        hit.add(bisect_right(starts, m.start()) - 1)
+    return [lines[i] for i in sorted(hit) if i < len(lines)]
+
+
 def company_names(pp: ParsedPage, limit: int = 10) -> list[Evidence]:
     cfg = _cfg()
     out: list[Evidence] = []
     seen: set[str] = set()
-    for line in pp.text.split("\n")[:MAX_LINES]:
+    lines = pp.text.split("\n")[:MAX_LINES]
+    for line in _candidate_lines(pp.text, lines, cfg["lines"]):
         if len(out) >= limit:
             break
         if len(line) > 400:
