@@ -169,7 +169,14 @@ def batch(
     ],
     db: Annotated[Path | None, typer.Option("--db", help="Database file [OUT/trustaudit.db].")] = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", "-j", min=1, max=256, help="Shops audited at once.")
+        int,
+        typer.Option(
+            "--concurrency",
+            "-j",
+            min=1,
+            max=256,
+            help="Shops audited at once (at most 4 per worker process).",
+        ),
     ] = DEFAULT_CONCURRENCY,
     processes: Annotated[
         int | None,

@@ -1,17 +1,20 @@
 """Run a batch: many shops at once, one commit per finished shop, resumable.
 
-Why threads (not one asyncio loop): ``pipeline.scan`` is the audited, tested unit (crawl -> extract ->
-evaluate -> score) and each call owns its own event loop; running it in a small pool of worker threads
-gives every shop exactly what ``trustaudit scan`` does, and isolates shops from each other: extraction is
-CPU-bound Python (lxml parsing, regexes over every page), and in one shared event loop a shop with huge
-pages would stall the timers of every other crawl and turn them into spurious timeouts. The network part
-of each crawl releases the GIL, so N threads overlap N crawls; each crawl already limits its own requests.
+Each shop gets exactly what ``trustaudit scan`` does: ``pipeline.scan`` (crawl -> extract -> evaluate ->
+score, each call with its own event loop and HTTP client) run by ``audit_shop``, which also renders and
+writes the shop's JSON and HTML reports (atomically) and returns a small ``ShopResult`` - the Report
+object is dropped right there, so memory does not grow with the number of shops.
+
+Where scans run (``pool.py``): extraction is CPU-bound Python (lxml parsing, regexes over every page), so
+threads of one process share one core. By default the scans run in ``min(CPUs, concurrency)`` worker
+processes, each running a few of them at once on threads (the network part of a crawl releases the GIL);
+``processes=1`` runs them on threads of this process. Scans are never put in one shared event loop: a shop
+with huge pages would stall the timers of every other crawl and turn them into spurious timeouts.
 
 Scheduling (main thread only): the input is streamed; a shop whose host is being scanned waits in a
-small bounded ``deferred`` list (never two scans of one host at once). Workers scan, render and write
-the shop's JSON and HTML reports (atomically), and hand back a small ``ShopResult`` - the Report object
-is dropped right there, so memory does not grow with the number of shops. The main thread is the only
-database writer and commits each result as it arrives.
+small bounded ``deferred`` list (never two scans of one host at once). The main thread is the only
+database writer and commits each result as it arrives; it also runs the watchdog (a scan that does not
+return within ``watchdog_s`` is recorded as timed out, and its worker process killed and replaced).
 """
 
 from __future__ import annotations
@@ -405,15 +408,14 @@ class BatchRunner:
                         # shops it means they wait for their hosts (or the deferred list is full)
                         exhausted = not self._deferred
                         break
+                    solo = shop.key in self._solo
+                    if not (shop.error or solo) and self.pool.free_slots() <= 0:
+                        self._deferred.appendleft(shop)  # only a solo retry could start now
+                        break
                     task = self._start(shop)
                     if shop.error:  # an unusable input row: recorded at once, never scanned
                         self._complete(task.token, audit_shop(shop, self.cfg))
                         continue
-                    solo = shop.key in self._solo
-                    if not solo and self.pool.free_slots() <= 0:  # only a solo retry may start now
-                        self._release(task.token)
-                        self._deferred.appendleft(shop)
-                        break
                     self.pool.submit(task.token, shop, solo=solo)
                 if not self._in_flight:
                     if exhausted and not self._deferred:
