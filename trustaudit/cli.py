@@ -7,7 +7,6 @@ Exit codes: 0 ok, 1 below --fail-under / a --fail-on severity failed / regressio
 from __future__ import annotations
 
 import json
-import os
 import sys
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -19,14 +18,12 @@ from rich.table import Table
 from rich.text import Text
 
 from trustaudit import __version__
-from trustaudit.config import ConfigError, load_config
+from trustaudit.batch.commands import register as register_batch_commands
+from trustaudit.cli_common import EXIT_OK, EXIT_TARGET, EXIT_THRESHOLD, EXIT_USAGE, die, err, resolve_settings
 from trustaudit.models import Report, Severity, Status
-from trustaudit.options import DEFAULT_USER_AGENT, ScanOptions
-from trustaudit.pipeline import REPORT_LANGUAGES
+from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render import Format, format_for_path, render
 from trustaudit.render._text import clean_text
-
-EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET = 0, 1, 2, 3
 
 app = typer.Typer(
     add_completion=False,
@@ -37,15 +34,6 @@ app = typer.Typer(
 rules_app = typer.Typer(no_args_is_help=True, help="List and explain the checks.")
 app.add_typer(rules_app, name="rules")
 
-err = Console(stderr=True, highlight=False, markup=False, emoji=False)
-
-
-def _die(message: str, code: int) -> None:
-    err.print(
-        Text(f"trustaudit: {clean_text(message, 500, newlines=False)}", style="red" if code else ""),
-        soft_wrap=True,  # one line, whatever the terminal width: scripts grep it
-    )
-    raise typer.Exit(code)
 
 
 def _version_cb(value: bool) -> None:
@@ -105,7 +93,7 @@ def _outputs(fmt: Format | None, outputs: list[str]) -> list[tuple[Format, str |
         guessed = format_for_path(path)
         chosen = fmt if (fmt is not None and len(outputs) == 1) else guessed
         if chosen is None:
-            _die(f"cannot tell the format of {path!r} from its extension; use --format", EXIT_USAGE)
+            die(f"cannot tell the format of {path!r} from its extension; use --format", EXIT_USAGE)
         pairs.append((chosen, path))
     return pairs
 
@@ -117,7 +105,7 @@ def _write(path: str, text: str) -> None:
             p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _die(f"cannot write {path}: {exc.strerror or exc}", EXIT_USAGE)
+        die(f"cannot write {path}: {exc.strerror or exc}", EXIT_USAGE)
 
 
 def _print_terminal(report: Report, lang: str | None, verbose: bool) -> None:
@@ -189,35 +177,18 @@ def scan(
     from trustaudit.crawl import TargetError
     from trustaudit.pipeline import scan as run_scan
 
-    try:
-        cfg = load_config(config)
-    except ConfigError as exc:
-        _die(str(exc), EXIT_USAGE)
-        return
     if demo:
         if target:
-            _die("give either a TARGET or --demo, not both", EXIT_USAGE)
+            die("give either a TARGET or --demo, not both", EXIT_USAGE)
         target = demo_path()
     if not target:
-        _die("missing TARGET (a shop URL, a saved page or folder); try --demo", EXIT_USAGE)
-    report_lang = lang or cfg.lang
-    if report_lang and report_lang not in REPORT_LANGUAGES:
-        _die(f"--lang must be one of {', '.join(REPORT_LANGUAGES)}", EXIT_USAGE)
-    ctry = (country or cfg.country or "").upper() or None
-    if ctry and (len(ctry) != 2 or not ctry.isalpha()):
-        _die("--country takes a two-letter ISO code such as PL", EXIT_USAGE)
-    pairs = _outputs(fmt, output or [])
-    options = ScanOptions(
-        max_pages=max_pages or cfg.max_pages or 25,
-        timeout=timeout or cfg.timeout or 10.0,
-        total_timeout=total_timeout or 120.0,
-        max_bytes=max_bytes or 5_000_000,
-        user_agent=user_agent,
-        ca_bundle=ca_bundle or os.environ.get("SSL_CERT_FILE") or None,
-        country=ctry,
-        respect_robots=not ignore_robots,
-        allow_private=allow_private,
+        die("missing TARGET (a shop URL, a saved page or folder); try --demo", EXIT_USAGE)
+    cfg, report_lang, options = resolve_settings(
+        config=config, lang=lang, country=country, max_pages=max_pages, timeout=timeout,
+        total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
+        ignore_robots=ignore_robots, allow_private=allow_private,
     )
+    pairs = _outputs(fmt, output or [])
     show_progress = not quiet and err.is_terminal
     try:
         with _Progress(err, show_progress) as progress:
@@ -226,10 +197,10 @@ def scan(
             )
     except TargetError as exc:
         msg = str(exc)
-        _die(msg if target in msg else f"cannot scan {target}: {msg}", EXIT_TARGET)
+        die(msg if target in msg else f"cannot scan {target}: {msg}", EXIT_TARGET)
         return
     except KeyboardInterrupt:
-        _die("interrupted", 130)
+        die("interrupted", 130)
         return
 
     for f, path in pairs:
@@ -246,7 +217,7 @@ def scan(
 
     code, why = gate(report, fail_under if fail_under is not None else cfg.fail_under, fail_on or cfg.fail_on)
     if code:
-        _die(why, code)
+        die(why, code)
 
 
 # --------------------------------------------------------------------------- rules
@@ -273,7 +244,7 @@ def rules_list(
         )
         return
     if fmt != "table":
-        _die("--format must be table or json", EXIT_USAGE)
+        die("--format must be table or json", EXIT_USAGE)
     table = Table(box=None, header_style="bold")
     for col in ("id", "category", "weight", "severity", "countries"):
         table.add_column(col)
@@ -293,7 +264,7 @@ def rules_show(
 
     rule = next((r for r in load_rules() if r.id == rule_id), None)
     if rule is None:
-        _die(f"no check with id {rule_id!r} (see `trustaudit rules list`)", EXIT_USAGE)
+        die(f"no check with id {rule_id!r} (see `trustaudit rules list`)", EXIT_USAGE)
         return
     out = Console(highlight=False, markup=False)
     body = Text()
@@ -336,7 +307,7 @@ def eval_cmd(
     from trustaudit import evaluation
 
     if not corpus.is_dir():
-        _die(f"not a folder: {corpus}", EXIT_USAGE)
+        die(f"not a folder: {corpus}", EXIT_USAGE)
     result = evaluation.evaluate_corpus(corpus)
     if as_json and hasattr(evaluation, "result_to_dict"):
         typer.echo(json.dumps(evaluation.result_to_dict(result), indent=2, ensure_ascii=False))
@@ -357,26 +328,28 @@ def diff_cmd(
     from trustaudit.diff import diff_reports, render_diff
 
     if fmt not in ("text", "json", "md"):
-        _die("--format must be text, json or md", EXIT_USAGE)
+        die("--format must be text, json or md", EXIT_USAGE)
     docs = []
     for p in (old, new):
         try:
             docs.append(json.loads(p.read_text(encoding="utf-8")))
         except FileNotFoundError:
-            _die(f"no such file: {p}", EXIT_USAGE)
+            die(f"no such file: {p}", EXIT_USAGE)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            _die(f"{p} is not a JSON report: {exc}", EXIT_USAGE)
+            die(f"{p} is not a JSON report: {exc}", EXIT_USAGE)
     try:
         d = diff_reports(docs[0], docs[1])
     except (KeyError, TypeError, ValueError) as exc:
-        _die(f"not a trustaudit JSON report: {exc}", EXIT_USAGE)
+        die(f"not a trustaudit JSON report: {exc}", EXIT_USAGE)
         return
     sys.stdout.write(render_diff(d, fmt))
     if fail_on_regression and d.regressed:
         raise typer.Exit(EXIT_THRESHOLD)
 
 
-from trustaudit.batch.commands import register as _register_batch; _register_batch(app)  # noqa: E402, E702, I001
+
+
+register_batch_commands(app)  # batch, history, merge
 
 
 def main() -> None:

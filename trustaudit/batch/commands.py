@@ -32,19 +32,13 @@ from trustaudit.batch.pool import WorkerStartError
 from trustaudit.batch.runner import DEFAULT_CONCURRENCY, BatchConfig, BatchRunner, run_key, run_options
 from trustaudit.batch.shard import Shard, parse_shard
 from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, ShopResult, Store, StoreError
-from trustaudit.options import DEFAULT_USER_AGENT, ScanOptions
+from trustaudit.cli_common import EXIT_INTERRUPTED, EXIT_THRESHOLD, EXIT_USAGE, resolve_settings
+from trustaudit.cli_common import die as _die
+from trustaudit.cli_common import err as _err
+from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render._text import clean_text
 
-EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DB_NAME = "trustaudit.db"
-
-_err = Console(stderr=True, highlight=False, markup=False, emoji=False)
-
-
-def _die(message: str, code: int) -> None:
-    _err.print(Text(f"trustaudit: {clean_text(message, 500, newlines=False)}", style="red" if code else ""))
-    raise typer.Exit(code)
-
 
 def _out() -> Console:
     return Console(highlight=False, markup=False, emoji=False)
@@ -222,17 +216,12 @@ def batch(
 ) -> None:
     """Audit many shops: one JSON + HTML report each, summary.csv and index.html; resumable."""
     from trustaudit.batch.index import write_outputs
-    from trustaudit.config import ConfigError, load_config
-    from trustaudit.pipeline import REPORT_LANGUAGES
 
-    try:
-        cfg = load_config(config)
-    except ConfigError as exc:
-        _die(str(exc), EXIT_USAGE)
-        return
-    report_lang = lang or cfg.lang
-    if report_lang and report_lang not in REPORT_LANGUAGES:
-        _die(f"--lang must be one of {', '.join(REPORT_LANGUAGES)}", EXIT_USAGE)
+    cfg, report_lang, options = resolve_settings(
+        config=config, lang=lang, country=None, max_pages=max_pages, timeout=timeout,
+        total_timeout=total_timeout, user_agent=user_agent, ca_bundle=ca_bundle,
+        ignore_robots=ignore_robots, allow_private=allow_private,
+    )
     try:
         sh = parse_shard(shard) if shard is not None else None
     except ValueError as exc:
@@ -240,16 +229,6 @@ def batch(
         return
     if out.exists() and not out.is_dir():
         _die(f"--out {out} exists and is not a folder", EXIT_USAGE)
-    options = ScanOptions(
-        max_pages=max_pages or cfg.max_pages or 25,
-        timeout=timeout or cfg.timeout or 10.0,
-        total_timeout=total_timeout or 120.0,
-        user_agent=user_agent,
-        ca_bundle=ca_bundle or os.environ.get("SSL_CERT_FILE") or None,
-        country=(cfg.country or "").upper() or None,
-        respect_robots=not ignore_robots,
-        allow_private=allow_private,
-    )
     bcfg = BatchConfig(
         out_dir=out,
         options=options,
