@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import accumulate
 
+from lxml import etree
+
 from trustaudit.extract.country import postcode_regex
 from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.site import is_same_site
@@ -198,10 +200,47 @@ def contact_forms(pp: ParsedPage, is_contact_page: bool) -> list[Evidence]:
     return out
 
 
+_CLASS_ID = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id")
+_CLASS_ID_PLAIN = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id", smart_strings=False)
+
+
+def _review_candidates(pp: ParsedPage, marks: tuple[str, ...]) -> Iterable:
+    """The elements whose class or id (lower-cased) contains a mark, in document order: a superset of those
+    ``review_blocks`` keeps (marks have no space, so none spans the space between class and id). One XPath
+    gives every class / id value, one regex search over them all (joined by spaces) finds the values with a
+    mark; most pages have none."""
+    rx = _marks_regex(marks)
+    if pp.root is None or rx is None:
+        yield from pp.elements
+        return
+    if not rx.search(" ".join(_CLASS_ID_PLAIN(pp.root)).lower()):
+        return
+    vals = _CLASS_ID(pp.root)  # the same values, as strings that know their element
+    joined = " ".join(vals)
+    low = joined.lower()
+    if len(low) != len(joined):  # a character lower-cases to two ("İ"): offsets would shift
+        yield from pp.elements
+        return
+    starts = list(accumulate((len(v) + 1 for v in vals), initial=0))
+    last = None
+    for m in rx.finditer(low):
+        el = vals[bisect_right(starts, m.start()) - 1].getparent()
+        if el is not last:  # class and id of one element come one after the other
+            last = el
+            yield el
+
+
+@lru_cache(maxsize=4)
+def _marks_regex(marks: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not marks or any(not m or " " in m for m in marks):
+        return None
+    return re.compile("|".join(re.escape(m) for m in sorted(marks, key=len, reverse=True)))
+
+
 def review_blocks(pp: ParsedPage, limit: int = 3) -> list[Evidence]:
     marks = _cfg()["review_markup"]
     out: list[Evidence] = []
-    for el in pp.elements:
+    for el in _review_candidates(pp, marks):
         if len(out) >= limit:
             break
         ident = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
@@ -212,7 +251,8 @@ def review_blocks(pp: ParsedPage, limit: int = 3) -> list[Evidence]:
         text = " ".join((el.text_content() or "").split())
         if len(text) < 40:
             continue
-        out.append(Evidence(pp.url, snippet(text, 160)))
+        # = snippet(text, 160): text is already collapsed (a block may hold a whole page of reviews)
+        out.append(Evidence(pp.url, text if len(text) <= 160 else text[:159].rstrip() + "…"))
     return out
 
 
