@@ -210,3 +210,15 @@ def test_pay_on_delivery_counts_bnpl_providers_but_not_any_provider():
     assert _eval(bnpl)["payments.pay-on-delivery"].status is Status.PASS
     assert _eval(cod_text)["payments.pay-on-delivery"].status is Status.PASS
     assert _eval(card)["payments.pay-on-delivery"].status is Status.WARN
+
+
+def test_absence_findings_say_where_we_looked_and_passes_carry_no_stray_reason():
+    facts = Facts(tls=GOOD_TLS, local=False, pages_fetched=7, home_url="https://s.pl/")
+    res = _eval(Artifacts(country="PL"), facts)
+    ev = res["contact.email"].evidence
+    assert ev and ev[0].url == "https://s.pl/" and "7 pages crawled" in ev[0].snippet
+    good = TlsInfo(https=True, valid=True, hostname_match=True, days_left=90, protocol="TLSv1.3", hsts=True,
+                   hsts_max_age=100, http_redirects_to_https=True, error="stale note", checked=True)
+    res = _eval(Artifacts(), Facts(tls=good, local=False, pages_fetched=1, home_url="https://s.pl/"))
+    assert res["security.certificate-valid"].status is Status.PASS
+    assert res["security.certificate-valid"].reason == ""

@@ -64,7 +64,7 @@ class Facts:
     local: bool
     pages_fetched: int
     blocked: bool = False
-    home_https: bool | None = None
+    home_url: str = ""  # where a person can look for what a failed check did not find
 
 
 @dataclass(frozen=True)
@@ -287,6 +287,11 @@ def evaluate(
         if status is Status.FAIL and rule.on_fail is Status.WARN:
             status = Status.WARN
         failed = status in (Status.FAIL, Status.WARN)
+        evidence = outcome.evidence[:MAX_EVIDENCE]
+        if failed and not evidence and facts.home_url:
+            # an absence is a finding too: say where we looked, so a person can check
+            n = facts.pages_fetched
+            evidence = (Evidence(facts.home_url, f"not found on the {n} page{'s' if n != 1 else ''} crawled"),)
         title = rule.text("fail_title" if failed else "title", lang)
         fix_platform = ""
         if failed and platform:
@@ -304,7 +309,7 @@ def evaluate(
                 weight=weight,
                 severity=rule.severity,
                 title=title,
-                evidence=outcome.evidence[:MAX_EVIDENCE],
+                evidence=evidence,
                 fix=rule.text("fix", lang),
                 fix_platform=fix_platform,
                 reason=reason,
@@ -486,7 +491,6 @@ def _tls(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     tls = ctx.facts.tls
     if ctx.facts.local:
         return Outcome(Status.ERROR, reason="a saved copy has no connection to check; scan the live URL")
-    where = Evidence(tls.subject or "", "")
     if fact == "https":
         if tls.https is None:
             return Outcome(Status.ERROR, reason=tls.error or "HTTPS could not be checked")
@@ -505,10 +509,10 @@ def _tls(ctx: Context, p: Mapping[str, Any]) -> Outcome:
         return Outcome(Status.ERROR, reason=tls.error or f"{fact} could not be checked")
     evidence: tuple[Evidence, ...] = ()
     if fact == "valid" and not value and tls.error:
-        evidence = (Evidence(where.url, tls.error),)
+        evidence = (Evidence(ctx.facts.home_url, tls.error),)
     if fact == "hsts" and value:
-        evidence = (Evidence("", f"max-age={tls.hsts_max_age}"),)
-    return Outcome(Status.PASS if value else Status.FAIL, evidence, reason=tls.error or "" if not value else "")
+        evidence = (Evidence(ctx.facts.home_url, f"max-age={tls.hsts_max_age}"),)
+    return Outcome(Status.PASS if value else Status.FAIL, evidence, reason="" if value else (tls.error or ""))
 
 
 @predicate("cert_expiry")

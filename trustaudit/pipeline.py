@@ -85,6 +85,7 @@ def build_report(
         local=snapshot.local,
         pages_fetched=sum(1 for p in snapshot.pages if p.text),
         blocked=snapshot.blocked,
+        home_url=snapshot.final_url or snapshot.base_url,
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
