@@ -216,9 +216,32 @@ def test_absence_findings_say_where_we_looked_and_passes_carry_no_stray_reason()
     facts = Facts(tls=GOOD_TLS, local=False, pages_fetched=7, home_url="https://s.pl/")
     res = _eval(Artifacts(country="PL"), facts)
     ev = res["contact.email"].evidence
-    assert ev and ev[0].url == "https://s.pl/" and "7 pages crawled" in ev[0].snippet
+    assert ev and ev[0].url == "https://s.pl/" and ev[0].snippet == "not found (pages crawled: 7)"
     good = TlsInfo(https=True, valid=True, hostname_match=True, days_left=90, protocol="TLSv1.3", hsts=True,
                    hsts_max_age=100, http_redirects_to_https=True, error="stale note", checked=True)
     res = _eval(Artifacts(), Facts(tls=good, local=False, pages_fetched=1, home_url="https://s.pl/"))
     assert res["security.certificate-valid"].status is Status.PASS
     assert res["security.certificate-valid"].reason == ""
+
+
+def test_every_reason_the_engine_gives_is_translated():
+    import re
+    from pathlib import Path
+
+    from trustaudit.resources import ui_strings
+
+    src = (Path(__file__).resolve().parents[1] / "trustaudit/engine.py").read_text(encoding="utf-8")
+    keys = set(re.findall(r'"((?:reason|evidence)\.[a-z_]+)"', src))
+    assert len(keys) >= 10
+    for key in keys:
+        for lang in ("en", "pl", "ru", "el", "ar"):
+            assert ui_strings()[key].get(lang), (key, lang)
+
+
+def test_reasons_and_evidence_in_the_report_language():
+    local = Facts(tls=TlsInfo(), local=True, pages_fetched=2, home_url="file:///x/index.html")
+    res = _eval(Artifacts(country="PL"), local, lang="pl")
+    assert res["security.https"].reason.startswith("zapisana kopia")
+    assert "przeskanowane strony: 2" in res["contact.email"].evidence[0].snippet
+    res_ar = _eval(Artifacts(country="US"), local, lang="ar")
+    assert "PL" in res_ar["legal.pl-nip"].reason and "فقط" in res_ar["legal.pl-nip"].reason

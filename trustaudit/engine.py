@@ -22,7 +22,7 @@ from trustaudit.models import (
     Status,
     TlsInfo,
 )
-from trustaudit.resources import YAML_LOADER, load_yaml, rules_dir
+from trustaudit.resources import YAML_LOADER, load_yaml, rules_dir, t
 
 MAX_EVIDENCE = 5
 
@@ -71,13 +71,15 @@ class Facts:
 class Outcome:
     status: Status
     evidence: tuple[Evidence, ...] = ()
-    reason: str = ""
+    reason: str = ""  # an i18n key ("reason.no_https") translated with ``args``, or plain text (TLS errors)
+    args: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Context:
     artifacts: Artifacts
     facts: Facts
+    lang: str = "en"
 
 
 PredicateFn = Callable[[Context, Mapping[str, Any]], Outcome]
@@ -228,9 +230,10 @@ def platform_fixes(rule: Rule) -> dict[str, Mapping[str, str]]:
     return out
 
 
-def applies(rule: Rule, country: str | None) -> tuple[bool, str]:
+def applies(rule: Rule, country: str | None) -> tuple[bool, Outcome | None]:
+    """Does the rule apply to a shop of ``country``? If not, the not-applicable outcome that says why."""
     if not rule.countries and not rule.exclude_countries:
-        return True, ""
+        return True, None
     groups = country_groups()
 
     def expand(codes: tuple[str, ...]) -> set[str]:
@@ -241,12 +244,14 @@ def applies(rule: Rule, country: str | None) -> tuple[bool, str]:
 
     if rule.countries:
         if not country:
-            return False, "the shop's country is unknown (set --country to check it)"
+            return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_unknown")
         if country.upper() not in expand(rule.countries):
-            return False, f"applies to {', '.join(rule.countries)} only"
+            return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_only",
+                                  args={"countries": ", ".join(rule.countries)})
     if country and country.upper() in expand(rule.exclude_countries):
-        return False, f"does not apply in {country.upper()}"
-    return True, ""
+        return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_excluded",
+                              args={"country": country.upper()})
+    return True, None
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -260,7 +265,7 @@ def evaluate(
     skip: Mapping[str, str] | None = None,
     weights: Mapping[str, float] | None = None,
 ) -> tuple[CheckResult, ...]:
-    ctx = Context(artifacts, facts)
+    ctx = Context(artifacts, facts, lang)
     skip = skip or {}
     weights = weights or {}
     platform = artifacts.platform.slug if artifacts.platform else None
@@ -269,20 +274,20 @@ def evaluate(
         if rule.id in skip:
             continue
         weight = float(weights.get(rule.id, rule.weight))
-        ok, why = applies(rule, artifacts.country)
-        if not ok:
-            outcome = Outcome(Status.NOT_APPLICABLE, reason=why)
+        _, not_applicable = applies(rule, artifacts.country)
+        if not_applicable is not None:
+            outcome = not_applicable
         elif facts.blocked and rule.predicate != "manual":
-            outcome = Outcome(Status.ERROR, reason="the site answered with a bot-protection page: inconclusive")
+            outcome = Outcome(Status.ERROR, reason="reason.blocked")
         elif facts.pages_fetched == 0 and not _is_tls_rule(rule):
-            outcome = Outcome(Status.ERROR, reason="no page of the shop could be fetched")
+            outcome = Outcome(Status.ERROR, reason="reason.no_pages")
         elif rule.remote_only and facts.local:
-            outcome = Outcome(Status.ERROR, reason="a saved copy of a site cannot show this; scan the live URL")
+            outcome = Outcome(Status.ERROR, reason="reason.saved_copy")
         else:
             try:
                 outcome = PREDICATES[rule.predicate](ctx, rule.params)
             except Exception as exc:  # noqa: BLE001 - a predicate bug must not kill the report
-                outcome = Outcome(Status.ERROR, reason=f"internal error in check: {type(exc).__name__}")
+                outcome = Outcome(Status.ERROR, reason="reason.internal_error", args={"error": type(exc).__name__})
         status = outcome.status
         if status is Status.FAIL and rule.on_fail is Status.WARN:
             status = Status.WARN
@@ -290,15 +295,14 @@ def evaluate(
         evidence = outcome.evidence[:MAX_EVIDENCE]
         if failed and not evidence and facts.home_url:
             # an absence is a finding too: say where we looked, so a person can check
-            n = facts.pages_fetched
-            evidence = (Evidence(facts.home_url, f"not found on the {n} page{'s' if n != 1 else ''} crawled"),)
+            evidence = (Evidence(facts.home_url, t("evidence.not_found", lang, n=facts.pages_fetched)),)
         title = rule.text("fail_title" if failed else "title", lang)
         fix_platform = ""
         if failed and platform:
             tbl = platform_fixes(rule).get(platform)
             if tbl:
                 fix_platform = tbl.get(lang) or tbl.get("en", "")
-        reason = outcome.reason
+        reason = t(outcome.reason, lang, **outcome.args) if outcome.reason.startswith("reason.") else outcome.reason
         if status is Status.MANUAL and rule.manual_note:
             reason = rule.text("manual_note", lang)
         out.append(
@@ -382,7 +386,9 @@ def _signal_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
         evs.extend(found)
     if _distinct(evs) >= minimum and evs:
         return Outcome(Status.PASS, tuple(evs))
-    return Outcome(Status.FAIL, tuple(evs), reason=f"found {_distinct(evs)}, need {minimum}" if evs else "")
+    if not evs:
+        return Outcome(Status.FAIL)
+    return Outcome(Status.FAIL, tuple(evs), reason="reason.found_need", args={"found": _distinct(evs), "need": minimum})
 
 
 @predicate("signal_absent")
@@ -402,7 +408,7 @@ def _distinct_channels(ctx: Context, p: Mapping[str, Any]) -> Outcome:
             present.append(Evidence(evs[0].url, f"{s.split(':')[-1]}: {evs[0].snippet}"))
     if len(present) >= int(p.get("min", 3)):
         return Outcome(Status.PASS, tuple(present))
-    return Outcome(Status.FAIL, tuple(present), reason=f"{len(present)} channel(s) found")
+    return Outcome(Status.FAIL, tuple(present), reason="reason.channels", args={"n": len(present)})
 
 
 @predicate("page_found")
@@ -460,7 +466,7 @@ def _tax_id_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     if good:
         return Outcome(Status.PASS, evs)
     if ids:
-        return Outcome(Status.FAIL, evs, reason="shown, but fails its check digit")
+        return Outcome(Status.FAIL, evs, reason="reason.bad_check_digit")
     return Outcome(Status.FAIL)
 
 
@@ -471,12 +477,15 @@ def _tax_ids_valid(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     if bad:
         return Outcome(
             Status.FAIL,
-            tuple(Evidence(t.url, f"{t.label or t.scheme} {t.value} ({t.scheme}: check digit fails)") for t in bad),
+            tuple(
+                Evidence(x.url, f"{x.label or x.scheme} {x.value} ({x.scheme}: {t('evidence.bad_check_digit', ctx.lang)})")
+                for x in bad
+            ),
         )
     checked = [t for t in ids if t.valid is True]
     if checked:
         return Outcome(Status.PASS, tuple(Evidence(t.url, f"{t.scheme} {t.value}") for t in checked))
-    return Outcome(Status.NOT_APPLICABLE, reason="no identifier with a check digit was found")
+    return Outcome(Status.NOT_APPLICABLE, reason="reason.no_checkable_id")
 
 
 _TLS_FACTS = ("https", "valid", "hostname_match", "http_redirects_to_https", "hsts", "protocol")
@@ -490,23 +499,23 @@ def _tls(ctx: Context, p: Mapping[str, Any]) -> Outcome:
         raise KeyError(fact)
     tls = ctx.facts.tls
     if ctx.facts.local:
-        return Outcome(Status.ERROR, reason="a saved copy has no connection to check; scan the live URL")
+        return Outcome(Status.ERROR, reason="reason.saved_copy")
     if fact == "https":
         if tls.https is None:
-            return Outcome(Status.ERROR, reason=tls.error or "HTTPS could not be checked")
+            return Outcome(Status.ERROR, reason=tls.error or "reason.tls_unknown")
         return Outcome(Status.PASS if tls.https else Status.FAIL, reason=tls.error or "")
     if tls.https is False:
         if fact == "http_redirects_to_https":
-            return Outcome(Status.FAIL, reason="the site is not served over HTTPS")
-        return Outcome(Status.NOT_APPLICABLE, reason="the site is not served over HTTPS")
+            return Outcome(Status.FAIL, reason="reason.no_https")
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_https")
     value = getattr(tls, fact)
     if fact == "protocol":
         if not value:
-            return Outcome(Status.ERROR, reason=tls.error or "protocol version unknown")
+            return Outcome(Status.ERROR, reason=tls.error or "reason.tls_unknown")
         ok = value not in _OLD_PROTOCOLS
         return Outcome(Status.PASS if ok else Status.FAIL, (Evidence("", value),))
     if value is None:
-        return Outcome(Status.ERROR, reason=tls.error or f"{fact} could not be checked")
+        return Outcome(Status.ERROR, reason=tls.error or "reason.tls_unknown")
     evidence: tuple[Evidence, ...] = ()
     if fact == "valid" and not value and tls.error:
         evidence = (Evidence(ctx.facts.home_url, tls.error),)
@@ -519,11 +528,11 @@ def _tls(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 def _cert_expiry(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     tls = ctx.facts.tls
     if ctx.facts.local:
-        return Outcome(Status.ERROR, reason="a saved copy has no certificate to check; scan the live URL")
+        return Outcome(Status.ERROR, reason="reason.saved_copy")
     if tls.https is False:
-        return Outcome(Status.NOT_APPLICABLE, reason="the site is not served over HTTPS")
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_https")
     if tls.days_left is None:
-        return Outcome(Status.ERROR, reason=tls.error or "certificate dates unknown")
+        return Outcome(Status.ERROR, reason=tls.error or "reason.tls_unknown")
     ev = (Evidence("", f"not after {tls.not_after} ({tls.days_left} days left)"),)
     if tls.days_left < int(p.get("fail_days", 14)):
         return Outcome(Status.FAIL, ev)
@@ -535,9 +544,9 @@ def _cert_expiry(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 @predicate("mixed_content")
 def _mixed_content(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     if ctx.facts.local:
-        return Outcome(Status.ERROR, reason="a saved copy cannot show how pages are served; scan the live URL")
+        return Outcome(Status.ERROR, reason="reason.saved_copy")
     if ctx.facts.tls.https is False:
-        return Outcome(Status.NOT_APPLICABLE, reason="the site is not served over HTTPS")
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_https")
     if ctx.artifacts.mixed_content:
         return Outcome(Status.FAIL, ctx.artifacts.mixed_content)
     return Outcome(Status.PASS)
@@ -547,7 +556,7 @@ def _mixed_content(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 def _rating_at_least(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     r = ctx.artifacts.aggregate_rating
     if r is None:
-        return Outcome(Status.NOT_APPLICABLE, reason="no rating is shown")
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_rating")
     best = r.best or 5.0
     normalised = r.value * 5.0 / best if best else r.value
     ev = (Evidence(r.url, f"{r.value}/{best} ({r.count or '?'} ratings)"),)
