@@ -335,11 +335,11 @@ def test_merged_shards_equal_the_unsharded_run(tmp_path: Path, local_shops: list
             w.writerow([str(p), f"Shop {i}"])
         w.writerow([f"http://127.0.0.1:{free_port()}/", "Dead"])
     whole = tmp_path / "whole"
-    invoke("batch", str(shops_csv), "--out", str(whole), "--quiet", "--timeout", "0.5")
+    invoke("batch", str(shops_csv), "--out", str(whole), "--quiet", "--timeout", "5")
     parts = []
     for k in (1, 2):
         part = tmp_path / f"part{k}"
-        invoke("batch", str(shops_csv), "--out", str(part), "--shard", f"{k}/2", "--quiet", "--timeout", "0.5")
+        invoke("batch", str(shops_csv), "--out", str(part), "--shard", f"{k}/2", "--quiet", "--timeout", "5")
         parts.append(part)
     sizes = [len(summary(p)) for p in parts]
     assert sum(sizes) == len(local_shops) + 1 and all(sizes)  # a real split, nothing lost

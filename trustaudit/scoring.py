@@ -56,16 +56,3 @@ def grade(score: int | None) -> str | None:
         if score >= floor:
             return letter
     return "F"
-
-
-def potential_gain(check: CheckResult, checks: Iterable[CheckResult], cats: Iterable[CategoryScore]) -> float:
-    """Points of the overall score this one check would add if fixed (used for 'top fixes')."""
-    cr = credit(check.status)
-    if cr is None or cr >= 1.0:
-        return 0.0
-    cat_weight = {c.id: c.weight for c in cats if c.score is not None}
-    total_cat = sum(cat_weight.values()) or 1.0
-    den = sum(c.weight for c in checks if c.category == check.category and credit(c.status) is not None)
-    if den <= 0:
-        return 0.0
-    return 100.0 * (cat_weight.get(check.category, 0.0) / total_cat) * (check.weight * (1.0 - cr) / den)

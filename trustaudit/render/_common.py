@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from trustaudit.models import CheckResult, Report, Severity, Status
-
-# How much of a check's weight a status earns (what a fix would gain is weight x (1 - credit)).
-CREDIT: Mapping[Status, float] = {Status.PASS: 1.0, Status.WARN: 0.5, Status.FAIL: 0.0}
+from trustaudit.scoring import (
+    CREDIT,  # one credit table: the report's ordering never disagrees with the score
+)
 
 # Severity -> SARIF level; the same mapping decides how loud CI output is.
 SARIF_LEVEL: Mapping[Severity, str] = {
