@@ -104,7 +104,7 @@ def test_batch_of_local_and_network_shops(tmp_path: Path, local_shops: list[Path
             csv.writer(fh).writerows(rows)
         out = tmp_path / "out"
         t0 = time.monotonic()
-        res = invoke("batch", str(shops_csv), "--out", str(out), "--timeout", "0.5", "--total-timeout", "1.5",
+        res = invoke("batch", str(shops_csv), "--out", str(out), "--timeout", "2", "--total-timeout", "4",
                      "--max-pages", "5", "--concurrency", "4")
         assert time.monotonic() - t0 < 20
 
@@ -316,7 +316,7 @@ def test_processes_give_the_same_results_as_one_process(tmp_path: Path, local_sh
     got = {}
     for n in (1, 2):
         out = tmp_path / f"out{n}"
-        invoke("batch", str(txt), "--out", str(out), "--quiet", "--timeout", "0.5", "--concurrency", "4",
+        invoke("batch", str(txt), "--out", str(out), "--quiet", "--timeout", "5", "--concurrency", "4",
                "--processes", str(n))
         got[n] = [{k: v for k, v in r.items() if k != "scanned_at"} for r in summary(out)]
     assert len(got[1]) == len(local_shops) + 1 and got[2] == got[1]
