@@ -302,25 +302,26 @@ class BatchRunner:
     def _next_shop(self, it: Iterator[Shop]) -> Shop | None:
         for _ in range(len(self._deferred)):
             shop = self._deferred.popleft()
-            why = self._eligible(shop)
-            if not why:
+            if self._ready(shop):
                 return shop
-            if why == "busy":
-                self._deferred.append(shop)
-            else:
-                self._skip(shop, why)
         while len(self._deferred) < self._deferred_limit:
             shop = next(it, None)
             if shop is None:
                 return None
-            why = self._eligible(shop)
-            if not why:
+            if self._ready(shop):
                 return shop
-            if why == "busy":
-                self._deferred.append(shop)
-            else:
-                self._skip(shop, why)
         return None
+
+    def _ready(self, shop: Shop) -> bool:
+        """True when ``shop`` can start now; a shop whose host is busy waits, any other reason skips it."""
+        why = self._eligible(shop)
+        if not why:
+            return True
+        if why == "busy":
+            self._deferred.append(shop)
+        else:
+            self._skip(shop, why)
+        return False
 
     def _skip(self, shop: Shop, why: str) -> None:
         if why == "done":

@@ -61,13 +61,7 @@ def snippet_around(text: str, start: int, end: int, limit: int = 160) -> str:
 @lru_cache(maxsize=65536)
 def fold(s: str) -> str:
     """NFKC + casefold + no diacritics + ASCII digits; whitespace collapsed."""
-    if not s:
-        return ""
-    s = unicodedata.normalize("NFKC", s).translate(_EXTRA).translate(DIGITS).casefold()
-    s = unicodedata.normalize("NFD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = unicodedata.normalize("NFC", s)
-    return collapse(s)
+    return collapse(fold_text(s)) if s else ""
 
 
 def fold_text(s: str) -> str:
