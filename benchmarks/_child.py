@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     t_imp = time.perf_counter()
     if args.mode == "scan":
         import trustaudit.crawl  # noqa: F401 - imported up front: import time is reported apart
+        import trustaudit.crawl.http  # noqa: F401 - (the CLI imports it lazily, after argument parsing)
         import trustaudit.extract  # noqa: F401
         from trustaudit.options import ScanOptions
         from trustaudit.pipeline import scan

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
 from servers import Certs, TestServer
 
 from trustaudit.options import ScanOptions
+
+# The compiled-vocabulary cache (trustaudit/vocabcache.py) goes to a private folder per test process, never to
+# the user's ~/.cache; subprocesses started by tests inherit it.
+if "TRUSTAUDIT_CACHE_DIR" not in os.environ:
+    _cache = tempfile.mkdtemp(prefix="trustaudit-test-cache-")
+    os.environ["TRUSTAUDIT_CACHE_DIR"] = _cache
+    atexit.register(shutil.rmtree, _cache, True)
 
 # --------------------------------------------------------------------------- network / TLS (crawl stage)
 

@@ -139,3 +139,43 @@ def test_country_and_language():
     assert (c.country, c.country_source) == ("GR", "override")
     pl_in_en = art('<p>Darmowa dostawa, regulamin sklepu, koszyk, zamówienia, płatność się</p>')
     assert pl_in_en.language == "pl"
+
+
+def _shop_pages() -> list:
+    from trustaudit.extract.parse import ParsedPage
+
+    footer = ('<footer><script src="https://widget.trustpilot.com/bootstrap/v5/tp.widget.bootstrap.min.js"></script>'
+              '<div class="trustpilot-widget" data-locale="pl-PL"></div><img alt="Visa" src="/i/visa.svg">'
+              '<a href="https://www.facebook.com/sklep.herbata">FB</a><script>window.$zopim=1;</script>'
+              "<p>Płacisz przez BLIK lub Przelewy24</p></footer>")
+    bodies = [
+        "<p>Strona główna</p>",
+        '<p>Produkt</p><img alt="Mastercard" src="/i/mc.svg"><a href="tg://resolve?domain=herbata">Telegram</a>',
+        '<p>Kontakt</p><script src="//code.jivosite.com/widget/abc"></script><p>Apple Pay</p>',
+    ]
+    return [
+        ParsedPage(FetchedPage(url=f"https://shop.example.pl/{i}", status=200,
+                               text=f"<html><body>{b}{footer}</body></html>"))
+        for i, b in enumerate(bodies)
+    ]
+
+
+def test_what_earlier_pages_showed_is_skipped_without_changing_the_shop_result():
+    """scan_page(pp, seen) skips URLs, markup, alt texts and scripts an earlier page of the shop had; the merged
+    shop-level detections are the same as scanning every page in full."""
+    from trustaudit.extract.widgets import merge, scan_page
+
+    full = merge([scan_page(pp) for pp in _shop_pages()])
+    seen: set = set()
+    pages = _shop_pages()
+    shared = [scan_page(pp, seen) for pp in pages]
+    deduped = merge(shared)
+    assert {k: [(d.kind, d.slug) for d in v] for k, v in deduped.items()} == {
+        k: [(d.kind, d.slug) for d in v] for k, v in full.items()
+    }
+    assert {"trustpilot", "zendesk_chat", "jivosite"} <= {d.slug for v in full.values() for d in v}
+    assert {"visa", "mastercard"} <= {d.slug for d in full["payment"]}
+    # the footer's Trustpilot script was looked at once, on the first page only
+    assert ("review", "trustpilot") in shared[0].found
+    assert ("review", "trustpilot") not in shared[1].found and ("review", "trustpilot") not in shared[2].found
+    assert len(seen) > 5

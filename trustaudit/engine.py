@@ -22,7 +22,7 @@ from trustaudit.models import (
     Status,
     TlsInfo,
 )
-from trustaudit.resources import YAML_LOADER, load_yaml, rules_dir, t
+from trustaudit.resources import load_yaml, rules_dir, t
 
 MAX_EVIDENCE = 5
 
@@ -162,11 +162,10 @@ def load_rules() -> tuple[Rule, ...]:
     rules: list[Rule] = []
     seen: set[str] = set()
     for path in sorted((rules_dir() / "checks").glob("*.yaml")):
-        with path.open(encoding="utf-8") as fh:
-            try:
-                data = yaml.load(fh, Loader=YAML_LOADER)
-            except yaml.YAMLError as exc:
-                raise RuleError(f"{path.name}: invalid YAML: {exc}") from None
+        try:
+            data = load_yaml(f"checks/{path.name}")
+        except yaml.YAMLError as exc:
+            raise RuleError(f"{path.name}: invalid YAML: {exc}") from None
         rule = parse_rule(data, path.stem)
         if rule.id in seen:
             raise RuleError(f"{path.name}: duplicate rule id {rule.id}")
@@ -208,11 +207,10 @@ def stack_packs() -> dict[str, Mapping[str, Any]]:
     if not folder.is_dir():
         return packs
     for path in sorted(folder.glob("*.yaml")):
-        with path.open(encoding="utf-8") as fh:
-            try:
-                data = yaml.load(fh, Loader=YAML_LOADER) or {}
-            except yaml.YAMLError as exc:
-                raise RuleError(f"stacks/{path.name}: invalid YAML: {exc}") from None
+        try:
+            data = load_yaml(f"stacks/{path.name}") or {}
+        except yaml.YAMLError as exc:
+            raise RuleError(f"stacks/{path.name}: invalid YAML: {exc}") from None
         if not isinstance(data, Mapping):
             raise RuleError(f"stacks/{path.name}: not a mapping")
         packs[str(data.get("slug") or path.stem)] = data

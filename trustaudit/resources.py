@@ -21,12 +21,37 @@ def rules_dir() -> Path:
     raise FileNotFoundError("trustaudit rules folder not found (broken installation)")
 
 
+def _parse(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=YAML_LOADER)
+
+
+def _parse_all() -> dict[str, Any]:
+    root = rules_dir()
+    out = {}
+    for path in sorted(root.rglob("*.yaml")):
+        try:
+            out[path.relative_to(root).as_posix()] = _parse(path)
+        except (OSError, yaml.YAMLError):
+            continue  # left out: load_yaml reads it again and raises the real error where it is used
+    return out
+
+
+@cache
+def _bundle() -> dict[str, Any]:
+    """Every YAML file under rules/, parsed once and kept in the on-disk vocabulary cache."""
+    from trustaudit.vocabcache import load_or_build
+
+    return load_or_build("rules-yaml", _parse_all)
+
+
 @cache
 def load_yaml(relpath: str) -> Any:
     """Load one YAML file under rules/ (cached; the data is read-only)."""
-    path = rules_dir() / relpath
-    with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=YAML_LOADER)
+    bundle = _bundle()
+    if relpath in bundle:
+        return bundle[relpath]
+    return _parse(rules_dir() / relpath)
 
 
 @cache

@@ -115,7 +115,8 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
         tax_ids.extend(_safe(extract_ids, [], pp, country))
     pages = _safe(find_pages, {}, snapshot, cache, site_keys)
 
-    widget_pages = [w for w in (_safe(_scan_widgets, None, pp) for pp in pps) if w is not None]
+    widget_seen: set = set()  # what earlier pages of this shop already showed (see widgets.scan_page)
+    widget_pages = [w for w in (_safe(_scan_widgets, None, pp, widget_seen) for pp in pps) if w is not None]
     widgets = _safe(_merge_widgets, {}, widget_pages)
     structured = [_safe(extract_structured, Structured(), pp) for pp in pps]
     types: list[str] = []

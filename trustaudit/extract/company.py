@@ -17,6 +17,7 @@ from trustaudit.extract.site import is_same_site
 from trustaudit.extract.text import fold, phrase_regex, snippet
 from trustaudit.models import Address, Evidence, SiteSnapshot
 from trustaudit.resources import load_yaml
+from trustaudit.vocabcache import cached_build
 
 MAX_LINES = 20_000
 _NAME_WORD = re.compile(r"[\"«»“”„'()&+.\-\w]+")
@@ -26,7 +27,7 @@ _STOP = re.compile(r"[|©:;•·\u2022/\\]|\s[-–—]\s")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 
 
-@lru_cache(maxsize=1)
+@cached_build("company")
 def _cfg():
     data = load_yaml("vocab/company.yaml") or {}
     forms = data.get("legal_forms") or {}
@@ -51,11 +52,27 @@ def _cfg():
             for c, rests in groups.items()
         ]
 
-    lines_re = None
+    lines_re: tuple[re.Pattern[str], ...] | None = None
     if (after or before) and not any(x[:1].isspace() or not x for x in after + before):
-        lines_re = re.compile("|".join(
-            lead_alt(after, r"(?![\w])") + lead_alt(before, r"(?=\s+[\"«“„'A-ZА-ЯЁІЇЄ\u0600-\u06ff])")
-        ))
+        # forms starting with a capital (GmbH, Sp., ООО, ΑΕ ...) share one pattern whose first characters are
+        # rare; a form starting with a frequent lower-case letter ("sp. z o.o.", "a.s.", "mbH", "شركة") would
+        # stop that scan at every "s" / "a" / "m" of the page, so each gets its own pattern that begins with
+        # its whole literal prefix, which the regex engine finds with a fast substring search
+        tail_after, tail_before = r"(?![\w])", r"(?=\s+[\"«“„'A-ZА-ЯЁІЇЄ\u0600-\u06ff])"
+        common = [x for x in after if x[0].isupper()], [x for x in before if x[0].isupper()]
+        rare = [(x, tail_after) for x in after if not x[0].isupper()]
+        rare += [(x, tail_before) for x in before if not x[0].isupper()]
+        pats = []
+        if common[0] or common[1]:
+            pats.append("|".join(lead_alt(common[0], tail_after) + lead_alt(common[1], tail_before)))
+        for x, tail in rare:
+            body = re.escape(x).replace(r"\ ", r"[^\S\n]?")
+            lead = re.match(r"(?:\\.|[^\\[(?*+{])+", body)  # the literal start of the escaped form
+            n = len(lead.group(0)) if lead else 0
+            lit = re.escape(x[: len(re.sub(r"\\(.)", r"\1", body[:n]))]) if n else ""
+            pats.append(body[:n] + r"(?<![\w.]" + lit + ")" + body[n:] + tail if n else
+                        r"(?<![\w.])" + body + tail)
+        lines_re = tuple(re.compile(p) for p in pats)
     return {
         "after": after_re,
         "before": before_re,
@@ -67,17 +84,18 @@ def _cfg():
     }
 
 
-def _candidate_lines(text: str, lines: list[str], rx: re.Pattern[str] | None) -> Iterable[str]:
-    """The lines where ``after`` / ``before`` can match, in order: one search over the whole text (``rx`` finds,
-    at least, every match either finds within one line) instead of two per line; long lines (cut at 400
+def _candidate_lines(text: str, lines: list[str], rxs: tuple[re.Pattern[str], ...] | None) -> Iterable[str]:
+    """The lines where ``after`` / ``before`` can match, in order: a few searches over the whole text (``rxs``
+    find, at least, every match either finds within one line) instead of two per line; long lines (cut at 400
     characters, which can change a match at the cut) are always tried."""
-    if rx is None:
+    if rxs is None:
         return lines
     starts = list(accumulate((len(x) + 1 for x in lines), initial=0))
     hit: set[int] = {i for i, x in enumerate(lines) if len(x) > 400}
     end = starts[-1]
-    for m in rx.finditer(text, 0, end):
-        hit.add(bisect_right(starts, m.start()) - 1)
+    for rx in rxs:
+        for m in rx.finditer(text, 0, end):
+            hit.add(bisect_right(starts, m.start()) - 1)
     return [lines[i] for i in sorted(hit) if i < len(lines)]
 
 

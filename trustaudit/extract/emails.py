@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from urllib.parse import unquote
 
 from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import fold, fold_same_length, snippet_around
 from trustaudit.models import Email
 from trustaudit.resources import load_yaml
+from trustaudit.vocabcache import cached_build
 
 MAX_SCAN = 400_000
 _EMAIL = re.compile(
@@ -25,7 +25,7 @@ _EMAIL = re.compile(
 _HEX = re.compile(r"^[0-9a-f]+$", re.I)
 
 
-@lru_cache(maxsize=1)
+@cached_build("emails")
 def _cfg():
     data = (load_yaml("vocab/contact.yaml") or {}).get("email") or {}
     at_words = {re.escape(v).replace(r"\ ", r"\s+") for w in data.get("at_words") or [] for v in (str(w).lower(), fold(w))}

@@ -18,6 +18,7 @@ from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import HOMOGLYPHS, ascii_digits, fold, snippet_around
 from trustaudit.models import TaxId
 from trustaudit.resources import load_yaml
+from trustaudit.vocabcache import cached_build
 
 MAX_SCAN = 400_000
 _SEP = " \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-"
@@ -60,7 +61,7 @@ def _label_key(s: str) -> str:
     return re.sub(r"[\s.:\-/]+", "", fold(s))
 
 
-@lru_cache(maxsize=1)
+@cached_build("ids")
 def compiled() -> _Compiled:
     data = load_yaml("vocab/ids.yaml") or {}
     schemes: dict[str, Scheme] = {}

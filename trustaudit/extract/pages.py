@@ -18,6 +18,7 @@ from trustaudit.extract.site import is_same_site, normalize_url
 from trustaudit.extract.text import fold, phrase_regex, snippet
 from trustaudit.models import PAGE_KINDS, PageRef, Region, SiteSnapshot
 from trustaudit.resources import load_yaml
+from trustaudit.vocabcache import cached_build
 
 MIN_SCORE = 0.35
 _NONWORD = re.compile(r"[\W_]+")
@@ -55,7 +56,7 @@ def _compact(s: str) -> str:
     return _NONWORD.sub("", fold(s))
 
 
-@lru_cache(maxsize=1)
+@cached_build("pages")
 def vocab() -> _Vocab:
     data = load_yaml("vocab/pages.yaml") or {}
     kinds = []

@@ -184,10 +184,10 @@ class ParsedPage:
         return tuple(out)
 
     @cached_property
-    def inline_scripts(self) -> str:
-        """Inline script bodies (JSON-LD excluded), joined; used for widget globals."""
+    def inline_script_bodies(self) -> tuple[str, ...]:
+        """Inline script bodies (JSON-LD excluded), each cut at 200k characters; used for widget globals."""
         if self.root is None:
-            return ""
+            return ()
         parts = []
         for s in self.root.iter("script"):
             if s.get("src"):
@@ -196,7 +196,12 @@ class ParsedPage:
                 continue
             if s.text:
                 parts.append(s.text[:200_000])
-        return "\n".join(parts)
+        return tuple(parts)
+
+    @cached_property
+    def inline_scripts(self) -> str:
+        """Inline script bodies (JSON-LD excluded), joined."""
+        return "\n".join(self.inline_script_bodies)
 
     @cached_property
     def json_ld_blocks(self) -> tuple[str, ...]:

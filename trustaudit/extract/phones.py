@@ -9,7 +9,6 @@ are not valid numbers for the region or sit next to a non-phone label.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import unquote
 
 import phonenumbers
@@ -18,17 +17,24 @@ from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import ascii_digits, fold_text, phrase_regex, snippet_around
 from trustaudit.models import Phone
 from trustaudit.resources import load_yaml
+from trustaudit.vocabcache import cached_build
 
 MAX_SCAN = 300_000
+# A number: "+" or "00", or a plain digit or "(", then 5-20 digits / separators, ending in a digit; not glued to a
+# word, URL or decimal before it. Written with the first character as a class (and the "not glued" test as a
+# look-behind after it), so the regex engine jumps from candidate character to candidate character instead of
+# trying the pattern at every position of the page (same matches as the plain form, about 2-4x faster).
+_X = r"(?:[\d \u00a0\u2009().\-/]|\)\n)"
 _CAND = re.compile(
-    r"(?<![\w+/.,:-])((?:\+|00)[ \u00a0]?\(?\d(?:[\d \u00a0\u2009().\-/]|\)\n){5,20}\d|\(?\d(?:[\d \u00a0\u2009().\-/]|\)\n){5,20}\d)(?![\w/])"
+    r"([+(\d](?<![\w+/.,:-].)(?:(?<=\+)[ \u00a0]?\(?\d" + _X + r"{5,20}\d|(?<=0)0[ \u00a0]?\(?\d" + _X + r"{5,20}\d"
+    r"|(?<=\()\d" + _X + r"{5,20}\d|(?<=\d)" + _X + r"{5,20}\d))(?![\w/])"
 )
 _GROUPS = re.compile(r"\d+")
 _DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{4}[./-]\d{1,2}[./-]\d{1,2}$")
 _CURRENCY_AFTER = re.compile(r"^\s*(?:zł|zl|pln|руб|р\.|₽|€|eur|\$|usd|£|gbp|kr|kč|czk|лв|грн|₴|sar|aed|%)", re.I)
 
 
-@lru_cache(maxsize=1)
+@cached_build("phones")
 def _cfg():
     data = (load_yaml("vocab/contact.yaml") or {}).get("phone") or {}
     return {

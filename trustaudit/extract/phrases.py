@@ -20,6 +20,7 @@ from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import fold, snippet, snippet_around
 from trustaudit.models import Evidence
 from trustaudit.resources import load_yaml
+from trustaudit.vocabcache import cached_build
 
 _WORD = re.compile(r"[^\W_]+")
 _WORDCH = r"[^\W_]"
@@ -180,7 +181,7 @@ class PhraseIndex:
                     yield start, mm.end(), self._payload[i]
 
 
-@lru_cache(maxsize=1)
+@cached_build("phrases")
 def _index() -> tuple[PhraseIndex, dict[str, int]]:
     data = load_yaml("vocab/phrases.yaml") or {}
     entries = []

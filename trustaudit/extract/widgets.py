@@ -16,12 +16,14 @@ from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import PhraseScanner, fold, fold_same_length, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import load_yaml
+from trustaudit.vocabcache import cached_build
 
 _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
               "a": ("href",), "form": ("action",), "embed": ("src",), "source": ("src",), "object": ("data",)}
 _HOSTLIKE = re.compile(r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})(/[\w./?=&%+~:-]*)?|\b((?:[a-z0-9-]+\.)+(?:com|net|org|de|ru|pl|io|co|me|ai|sk|cz|gr|sa|ae|to|ua|uk|fr|it|es|eu|info|biz|chat|dk)(?:/[\w./?=&%+~-]*)?)", re.I)
 _IDENT = re.compile(r"[$A-Za-z_][$\w]*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_CUSTOM_TAGS = ("etrusted", "klarna", "tamara", "apple-pay")
 SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger")
 
 
@@ -56,7 +58,7 @@ def _words_key(s: str) -> str:
     return re.sub(r"[\W_]+", " ", fold(s)).strip()
 
 
-@lru_cache(maxsize=1)
+@cached_build("widgets")
 def db() -> _Db:
     data = load_yaml("vocab/widgets.yaml") or {}
     slugs: list[_Slug] = []
@@ -178,12 +180,23 @@ class PageWidgets:
             self.text_only.discard(key)
 
 
-def scan_page(pp: ParsedPage) -> PageWidgets:
+def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
+    """Third-party fingerprints on one page.
+
+    ``seen`` is shared by the pages of one shop: a URL, class name, alt text or inline script already looked
+    at on an earlier page (header, footer and tracking snippets repeat on every page) is skipped. What it
+    would find was already found, and only from markup or URLs, so the shop-level ``merge`` is unchanged."""
     d = db()
     res = PageWidgets()
-    markup_parts: list[str] = []
+    root = pp.root
+    if root is None:
+        return res
+    if seen is None:
+        seen = set()
     alt_texts: list[str] = []
+    markup_parts: list[str] = []
     generator = ""
+    scheme_slugs = _scheme_slugs()
     for el in pp.elements:
         tag = el.tag.lower()
         attrs = _URL_ATTRS.get(tag)
@@ -193,9 +206,17 @@ def scan_page(pp: ParsedPage) -> PageWidgets:
                 if not v:
                     continue
                 v = v.strip()
+                key = (tag, v)
+                if key in seen:
+                    continue
+                seen.add(key)
                 low = v.lower()
                 if tag == "a":
-                    for s, schemes in _scheme_slugs():
+                    if "#" in v:
+                        frag = v.split("#", 1)[1][:60]
+                        if frag and not frag.startswith(("!", "/")):
+                            alt_texts.append(_CAMEL.sub(" ", frag))
+                    for s, schemes in scheme_slugs:
                         if low.startswith(schemes):
                             res.add(s, v[:200], v)
                     if low.startswith(("mailto:", "tel:", "javascript:", "#")):
@@ -207,46 +228,52 @@ def scan_page(pp: ParsedPage) -> PageWidgets:
                 elif low.startswith(("data:", "about:", "blob:")):
                     continue
                 else:
-                    # relative: on the shop's own host, only path fingerprints (platforms, self-hosted chat) apply
+                    # relative: on the shop's own host, only path fingerprints (platforms, self-hosted chat)
                     _check_paths(res, v if low.startswith("/") else "/" + v, tag, pp.url)
                     continue
                 _check_url(res, absolute, tag, pp.url)
-        if tag in ("img", "a", "input", "area"):
+            if tag in ("img", "a", "input", "area"):
+                for a in ("alt", "title", "aria-label"):
+                    v = el.get(a)
+                    if v and ("alt", v) not in seen:
+                        seen.add(("alt", v))
+                        alt_texts.append(v[:200])
+        elif tag in ("input", "area"):
             for a in ("alt", "title", "aria-label"):
                 v = el.get(a)
-                if v:
+                if v and ("alt", v) not in seen:
+                    seen.add(("alt", v))
                     alt_texts.append(v[:200])
-        if tag == "a":
-            href = el.get("href") or ""
-            if "#" in href:
-                frag = href.split("#", 1)[1][:60]
-                if frag and not frag.startswith(("!", "/")):
-                    alt_texts.append(_CAMEL.sub(" ", frag))
-        if tag == "meta" and (el.get("name") or "").lower() == "generator":
+        elif tag == "meta" and (el.get("name") or "").lower() == "generator":
             generator = (el.get("content") or "").lower()
-        cls = el.get("class")
-        if cls:
-            markup_parts.append(cls)
-        ident = el.get("id")
-        if ident:
-            markup_parts.append(ident)
-        al = el.get("aria-labelledby")
-        if al:
-            markup_parts.append(al)
-        for k in el.keys():
-            if k.startswith("data-"):
-                markup_parts.append(k)
-        if tag.startswith(("etrusted", "klarna", "tamara", "apple-pay")):
+        for k, v in el.items():
+            if k == "class" or k == "id" or k == "aria-labelledby":
+                part = v
+            elif k.startswith("data-"):
+                part = k
+            else:
+                continue
+            if part and ("markup", part) not in seen:
+                seen.add(("markup", part))
+                markup_parts.append(part)
+        if tag.startswith(_CUSTOM_TAGS) and ("markup", tag) not in seen:
+            seen.add(("markup", tag))
             markup_parts.append(tag)
     markup = " ".join(markup_parts).lower()[:2_000_000]
-    for s in d.slugs:
-        for m in s.markup:
-            if m in markup:
-                res.add(s, pp.url, f"markup: {m}")
-                break
-        if generator and any(g in generator for g in s.generator):
-            res.add(s, pp.url, f"generator: {generator}")
-    inline = pp.inline_scripts[:1_000_000]
+    if markup or generator:
+        for s in d.slugs:
+            for m in s.markup:
+                if m in markup:
+                    res.add(s, pp.url, f"markup: {m}")
+                    break
+            if generator and any(g in generator for g in s.generator):
+                res.add(s, pp.url, f"generator: {generator}")
+    bodies = []
+    for body in pp.inline_script_bodies:
+        if ("script", body) not in seen:
+            seen.add(("script", body))
+            bodies.append(body)
+    inline = "\n".join(bodies)[:1_000_000]
     if inline:
         low_inline = inline.lower()
         for m in _HOSTLIKE.finditer(low_inline):
