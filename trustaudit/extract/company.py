@@ -12,7 +12,7 @@ from itertools import accumulate
 from lxml import etree
 
 from trustaudit.extract.country import postcode_regex
-from trustaudit.extract.parse import ParsedPage
+from trustaudit.extract.parse import ParsedPage, text_of
 from trustaudit.extract.site import is_same_site
 from trustaudit.extract.text import fold, phrase_regex, snippet
 from trustaudit.models import Address, Evidence, SiteSnapshot
@@ -266,7 +266,7 @@ def review_blocks(pp: ParsedPage, limit: int = 3) -> list[Evidence]:
             continue
         if el.tag in ("script", "style", "link", "meta", "a", "li", "span", "img", "input", "button"):
             continue
-        text = " ".join((el.text_content() or "").split())
+        text = " ".join(text_of(el).split())
         if len(text) < 40:
             continue
         # = snippet(text, 160): text is already collapsed (a block may hold a whole page of reviews)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from trustaudit.extract.parse import Link, ParseCache, ParsedPage
+from trustaudit.extract.parse import Link, ParseCache, ParsedPage, text_of
 from trustaudit.extract.site import is_same_site, normalize_url
 from trustaudit.extract.text import fold, phrase_regex, snippet
 from trustaudit.models import PAGE_KINDS, PageRef, Region, SiteSnapshot
@@ -242,7 +242,7 @@ def _headings(pp: ParsedPage) -> list[str]:
         for i, h in enumerate(pp.root.iter("h1")):
             if i >= 3:
                 break
-            t = " ".join(h.text_content().split())
+            t = " ".join(text_of(h).split())
             if t:
                 out.append(t[:200])
     return out

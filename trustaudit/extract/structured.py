@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from trustaudit.extract.parse import ParsedPage
+from trustaudit.extract.parse import ParsedPage, text_of
 from trustaudit.extract.text import collapse
 from trustaudit.models import Rating
 
@@ -197,8 +197,8 @@ def _itemprop_value(el) -> str:
     if tag in ("data", "meter"):
         return el.get("value") or ""
     if tag == "time":
-        return el.get("datetime") or collapse(el.text_content() or "")
-    return collapse(el.text_content() or "")[:500]
+        return el.get("datetime") or collapse(text_of(el))
+    return collapse(text_of(el))[:500]
 
 
 def _microdata(pp: ParsedPage, out: Structured) -> None:
@@ -241,7 +241,7 @@ def _props_of(scope, props: dict[str, str], source: str) -> None:
         for n in names:
             n = n.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
             if n not in props:
-                props[n] = _itemprop_value(el) if not nested else collapse(el.text_content() or "")[:300]
+                props[n] = _itemprop_value(el) if not nested else collapse(text_of(el))[:300]
         if not nested:
             stack.extend(list(el)[::-1])
 
