@@ -181,10 +181,16 @@ class PhraseIndex:
                     yield start, mm.end(), self._payload[i]
 
 
+WIDGET_SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger")
+
+
 @cached_build("phrases")
 def _index() -> tuple[PhraseIndex, dict[str, int]]:
+    """One index for every phrase looked for in page text: the phrase groups (payload: the group name) and the
+    names of third-party services from rules/vocab/widgets.yaml (payload: ``(kind, slug)``), so that each page's
+    text is walked once for both."""
     data = load_yaml("vocab/phrases.yaml") or {}
-    entries = []
+    entries: list[tuple[str, str | tuple[str, str]]] = []
     limits = {}
     for group, spec in (data.get("groups") or {}).items():
         spec = spec or {}
@@ -192,7 +198,21 @@ def _index() -> tuple[PhraseIndex, dict[str, int]]:
         for phrases in (spec.get("phrases") or {}).values():
             for p in phrases or []:
                 entries.append((str(p), str(group)))
+    widgets = load_yaml("vocab/widgets.yaml") or {}
+    for kind in WIDGET_SECTIONS:
+        for name, spec in (widgets.get(kind) or {}).items():
+            for t in (spec or {}).get("texts") or []:
+                entries.append((str(t), (kind, str(name))))
     return PhraseIndex(entries), limits
+
+
+def page_hits(pp: ParsedPage) -> list[tuple[int, int, str | tuple[str, str]]]:
+    """Every (start, end, payload) of the index in the page's folded text; computed once per page."""
+    hits = pp.__dict__.get("_phrase_hits")
+    if hits is None:
+        index, _limits = _index()
+        hits = pp.__dict__["_phrase_hits"] = list(index.finditer(pp.folded_text))
+    return hits
 
 
 @lru_cache(maxsize=1)
@@ -212,10 +232,11 @@ def group_names() -> tuple[str, ...]:
 
 
 def page_phrases(pp: ParsedPage) -> dict[str, list[Evidence]]:
-    index, limits = _index()
-    folded = pp.folded_text
+    _idx, limits = _index()
     out: dict[str, list[Evidence]] = {}
-    for start, end, group in index.finditer(folded):
+    for start, end, group in page_hits(pp):
+        if not isinstance(group, str):
+            continue  # a service name: widgets.scan_page
         hits = out.setdefault(group, [])
         if len(hits) >= limits.get(group, DEFAULT_MAX_HITS):
             continue

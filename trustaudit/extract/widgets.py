@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from trustaudit.extract.parse import ParsedPage
+from trustaudit.extract.phrases import page_hits
 from trustaudit.extract.text import PhraseScanner, fold, fold_same_length, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import load_yaml
@@ -52,6 +53,7 @@ class _Db:
     cs_re: re.Pattern[str] | None
     cs_map: dict[str, _Slug]
     social_exclude: tuple[str, ...]
+    by_name: dict[tuple[str, str], _Slug]
 
 
 def _words_key(s: str) -> str:
@@ -113,6 +115,7 @@ def db() -> _Db:
         cs_re=cs_re,
         cs_map=cs,
         social_exclude=tuple(str(x).lower() for x in data.get("social_exclude") or []),
+        by_name={(s.kind, s.slug): s for s in slugs},
     )
 
 
@@ -295,15 +298,28 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
             for pat in s.paths:
                 if pat in low_inline:
                     res.add(s, pp.url, f"script: {pat}")
-    # visible text, alt / title texts and link fragments
-    alt_raw = "\n".join(alt_texts)[:200_000]
-    for raw, chunk in ((pp.text, pp.folded_text), (alt_raw, fold_same_length(alt_raw))):
-        if not chunk:
+    # visible text: the service names were found by the page's shared phrase pass (phrases.page_hits); like a
+    # regex alternation of them, the longest name at the leftmost start wins and matches do not overlap
+    longest: dict[int, tuple[int, tuple[str, str]]] = {}
+    for start, end, payload in page_hits(pp):
+        if not isinstance(payload, str) and (start not in longest or end > longest[start][0]):
+            longest[start] = (end, payload)
+    last_end = -1
+    for start in sorted(longest):
+        end, payload = longest[start]
+        s = d.by_name.get(payload)
+        if start < last_end or s is None:
             continue
+        last_end = end
+        res.add(s, pp.url, snippet_around(pp.text, start, end, 120), via_text=True)
+    # alt / title texts and link fragments
+    alt_raw = "\n".join(alt_texts)[:200_000]
+    chunk = fold_same_length(alt_raw)
+    if chunk:
         for m in d.text_scan.finditer(chunk):
             s = _text_slug(m.group(0))
             if s is not None:
-                res.add(s, pp.url, snippet_around(raw, m.start(), m.end(), 120), via_text=True)
+                res.add(s, pp.url, snippet_around(alt_raw, m.start(), m.end(), 120), via_text=True)
     if d.cs_re is not None:
         raw = pp.text[:300_000] + "\n" + "\n".join(alt_texts)
         for m in d.cs_re.finditer(raw):
