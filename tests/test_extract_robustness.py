@@ -52,3 +52,27 @@ def test_big_page_is_fast():
 def test_random_text_and_mutated_html_never_raise(garbage, pos):
     assert isinstance(run(garbage), Artifacts)
     assert isinstance(run(SEED[:pos] + garbage + SEED[pos:]), Artifacts)
+
+
+_BASES = ["https://a.pl", "https://a.pl/", "http://a.pl:8080/x/y?z#f", "https://user@a.pl/p/", "https://[::1]:99/a",
+          "https://a.pl?x", "https://a.pl#f", "file:///tmp/a/b.html", "http://a.pl/d/e.html"]
+_HREFS = ["/", "/a/../b", "/./c", "/a?x#y", "/%zz", "/a//b", "https://b.pl/../x", "http://[::1/x", "https://b.pl#f",
+          "/[", "/..", "https://a.pl/x/./y", "http://b.pl/./q?", "https://b.pl?#", "rel/x", "../up", "?q", "//cdn.x/y"]
+
+
+def test_link_resolution_cache_gives_what_urljoin_gives():
+    """parse._absolute caches links that resolve the same on every page; the result is urljoin's, always."""
+    from urllib.parse import urldefrag, urljoin
+
+    from trustaudit.extract.parse import _absolute
+
+    def reference(base: str, href: str) -> str:
+        try:
+            return urldefrag(urljoin(base, href))[0]
+        except ValueError:
+            return ""
+
+    for _ in range(2):  # the second round is served from the cache
+        for base in _BASES:
+            for href in _HREFS:
+                assert _absolute(base, href) == reference(base, href), (base, href)

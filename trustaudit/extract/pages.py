@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from trustaudit.extract.parse import Link, ParseCache, ParsedPage, text_of
 from trustaudit.extract.site import is_same_site, normalize_url
-from trustaudit.extract.text import fold, phrase_regex, snippet
+from trustaudit.extract.text import PhraseScanner, fold, phrase_regex, snippet
 from trustaudit.models import PAGE_KINDS, PageRef, Region, SiteSnapshot
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
@@ -43,7 +43,7 @@ class _Vocab:
     kinds: tuple[_Kind, ...]
     connectors: frozenset[str]
     region_weight: dict[str, float]
-    any_text: re.Pattern[str] | None  # union of every kind's phrases: one search rejects most anchors
+    any_text: PhraseScanner  # union of every kind's phrases (a trie): one search rejects most anchors
     any_whole: frozenset[str]
     slug_index: dict[str, tuple[str, ...]]  # compact slug -> kinds
 
@@ -87,7 +87,7 @@ def vocab() -> _Vocab:
         for sl in k.slugs:
             slug_index.setdefault(sl, []).append(k.name)
     return _Vocab(
-        tuple(kinds), conn, rw, phrase_regex(all_texts), frozenset(w for k in kinds for w in k.whole),
+        tuple(kinds), conn, rw, PhraseScanner(all_texts), frozenset(w for k in kinds for w in k.whole),
         {k: tuple(v) for k, v in slug_index.items()},
     )
 
@@ -109,7 +109,7 @@ def text_scores(text: str) -> dict[str, float]:
     if n_words == 0 or n_words > 12:
         return out
     v = vocab()
-    if words not in v.any_whole and (v.any_text is None or not v.any_text.search(folded)):
+    if words not in v.any_whole and v.any_text.search(folded) is None:
         return out
     for k in v.kinds:
         if k.exclude_re is not None and k.exclude_re.search(folded):

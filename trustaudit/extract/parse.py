@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urldefrag, urljoin
 
 from lxml import etree
@@ -160,10 +160,7 @@ class ParsedPage:
             if low.startswith(("javascript:", "mailto:", "tel:", "callto:", "sms:", "data:", "#")):
                 absolute = ""
             else:
-                try:
-                    absolute = urldefrag(urljoin(base, href))[0]
-                except ValueError:
-                    absolute = ""
+                absolute = _absolute(base, href)
             out.append(Link(absolute, href, text[:300], _region_of(a, memo), (a.get("rel") or "").lower()))
         return tuple(out)
 
@@ -231,6 +228,31 @@ class ParsedPage:
         if self.root is None:
             return ()
         return tuple(el for el in self.root.iter() if isinstance(el.tag, str))
+
+
+def _absolute(base: str, href: str) -> str:
+    """``urldefrag(urljoin(base, href)).url`` ("" if unparsable). Header, menu and footer links repeat on every
+    page of a shop: an absolute URL, or an absolute path ("/kontakt") resolved against the same scheme and host,
+    gives the same result whatever page it is on (RFC 3986, 5.2.2), so those are resolved once per process."""
+    if href.startswith(("http://", "https://")) and base.startswith(("http://", "https://")):
+        return _join_cached(base[: base.index(":")] + "://x", href)  # only the base's scheme matters
+    if href.startswith("/") and not href.startswith("//"):
+        i = base.find("/", base.find("//") + 2) if "//" in base else -1
+        origin = base if i < 0 else base[:i]
+        return _join_cached(origin, href)
+    return _join(base, href)
+
+
+def _join(base: str, href: str) -> str:
+    try:
+        return urldefrag(urljoin(base, href))[0]
+    except ValueError:
+        return ""
+
+
+@lru_cache(maxsize=16384)
+def _join_cached(origin: str, href: str) -> str:
+    return _join(origin + "/", href)
 
 
 def _parse(text: str):

@@ -220,6 +220,10 @@ class PhraseScanner:
         _emit_trie(root, out)
         self._scan = re.compile(r"[\W_]*+(?:(?!" + "".join(out) + r"(?![^\W_]))[^\W_]++[\W_]*+)*+(?:([^\W_]++)|\Z)")
 
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first match, as ``phrase_regex(phrases).search`` would find it."""
+        return next(self.finditer(text), None)
+
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         if self.rx is None:
             return
