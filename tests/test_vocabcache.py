@@ -74,9 +74,9 @@ def test_cached_vocabulary_matches_a_fresh_build(cache_dir):
     assert list(cached_idx.finditer(folded)) == list(fresh_idx.finditer(folded))
     assert list(cached_idx.finditer(folded))  # the sample really hits phrases
     fresh_w, cached_w = widgets.db.build(), vocabcache.load_or_build("db-t", widgets.db.build)
-    assert [m.span() for m in cached_w.text_scan.finditer(folded)] == [
-        m.span() for m in fresh_w.text_scan.finditer(folded)
-    ]
+    assert [m.span() for m in cached_w.cs_re.finditer(text)] == [m.span() for m in fresh_w.cs_re.finditer(text)]
+    assert any(True for _ in cached_w.cs_re.finditer(text))  # "BLIK"
+    assert cached_w.by_name.keys() == fresh_w.by_name.keys()
     fresh_i, cached_i = ids.compiled.build(), vocabcache.load_or_build("compiled-t", ids.compiled.build)
     assert [m.span() for m in cached_i.label_re.finditer(text)] == [m.span() for m in fresh_i.label_re.finditer(text)]
     assert any(True for _ in cached_i.label_re.finditer(text))

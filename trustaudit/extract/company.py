@@ -31,8 +31,9 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 def _cfg():
     data = load_yaml("vocab/company.yaml") or {}
     forms = data.get("legal_forms") or {}
-    after = sorted({str(x) for x in forms.get("after") or []}, key=len, reverse=True)
-    before = sorted({str(x) for x in forms.get("before") or []}, key=len, reverse=True)
+    # longest first (alternation order), ties in a fixed order so that every process builds the same patterns
+    after = sorted({str(x) for x in forms.get("after") or []}, key=lambda x: (-len(x), x))
+    before = sorted({str(x) for x in forms.get("before") or []}, key=lambda x: (-len(x), x))
 
     def alt(xs):
         return "|".join(re.escape(x).replace(r"\ ", r"\s?") for x in xs)
@@ -66,12 +67,11 @@ def _cfg():
         if common[0] or common[1]:
             pats.append("|".join(lead_alt(common[0], tail_after) + lead_alt(common[1], tail_before)))
         for x, tail in rare:
-            body = re.escape(x).replace(r"\ ", r"[^\S\n]?")
-            lead = re.match(r"(?:\\.|[^\\[(?*+{])+", body)  # the literal start of the escaped form
-            n = len(lead.group(0)) if lead else 0
-            lit = re.escape(x[: len(re.sub(r"\\(.)", r"\1", body[:n]))]) if n else ""
-            pats.append(body[:n] + r"(?<![\w.]" + lit + ")" + body[n:] + tail if n else
-                        r"(?<![\w.])" + body + tail)
+            head, space, rest = x.partition(" ")  # the literal start of the form: up to its first space
+            body = re.escape(head) + r"(?<![\w.]" + re.escape(head) + ")"
+            if space:
+                body += r"[^\S\n]?" + re.escape(rest).replace(r"\ ", r"[^\S\n]?")
+            pats.append(body + tail)
         lines_re = tuple(re.compile(p) for p in pats)
     return {
         "after": after_re,

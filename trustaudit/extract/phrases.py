@@ -181,9 +181,6 @@ class PhraseIndex:
                     yield start, mm.end(), self._payload[i]
 
 
-WIDGET_SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger")
-
-
 @cached_build("phrases")
 def _index() -> tuple[PhraseIndex, dict[str, int]]:
     """One index for every phrase looked for in page text: the phrase groups (payload: the group name) and the
@@ -198,21 +195,47 @@ def _index() -> tuple[PhraseIndex, dict[str, int]]:
         for phrases in (spec.get("phrases") or {}).values():
             for p in phrases or []:
                 entries.append((str(p), str(group)))
+    from trustaudit.extract.widgets import SECTIONS  # late: widgets imports this module
+
     widgets = load_yaml("vocab/widgets.yaml") or {}
-    for kind in WIDGET_SECTIONS:
+    for kind in SECTIONS:
         for name, spec in (widgets.get(kind) or {}).items():
             for t in (spec or {}).get("texts") or []:
                 entries.append((str(t), (kind, str(name))))
     return PhraseIndex(entries), limits
 
 
-def page_hits(pp: ParsedPage) -> list[tuple[int, int, str | tuple[str, str]]]:
-    """Every (start, end, payload) of the index in the page's folded text; computed once per page."""
+Hit = tuple[int, int, str | tuple[str, str]]
+
+
+def text_hits(folded: str) -> list[Hit]:
+    """Every (start, end, payload) of the index in a folded text."""
+    return list(_index()[0].finditer(folded)) if folded else []
+
+
+def page_hits(pp: ParsedPage) -> list[Hit]:
+    """``text_hits`` of the page's folded text, computed once per page."""
     hits = pp.__dict__.get("_phrase_hits")
     if hits is None:
-        index, _limits = _index()
-        hits = pp.__dict__["_phrase_hits"] = list(index.finditer(pp.folded_text))
+        hits = pp.__dict__["_phrase_hits"] = text_hits(pp.folded_text)
     return hits
+
+
+def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, str]]]:
+    """The service-name hits ``(kind, slug)`` among ``hits``, as a regex alternation of the names would find
+    them: the longest name at the leftmost start wins and matches do not overlap."""
+    longest: dict[int, tuple[int, tuple[str, str]]] = {}
+    for start, end, payload in hits:
+        if not isinstance(payload, str) and (start not in longest or end > longest[start][0]):
+            longest[start] = (end, payload)
+    out = []
+    last_end = -1
+    for start in sorted(longest):
+        end, name = longest[start]
+        if start >= last_end:
+            out.append((start, end, name))
+            last_end = end
+    return out
 
 
 @lru_cache(maxsize=1)

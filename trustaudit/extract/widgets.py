@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.phrases import page_hits
-from trustaudit.extract.text import PhraseScanner, fold, fold_same_length, snippet, snippet_around
+from trustaudit.extract.phrases import page_hits, service_hits, text_hits
+from trustaudit.extract.text import fold_same_length, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
@@ -24,7 +24,6 @@ _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", 
 _HOSTLIKE = re.compile(r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})(/[\w./?=&%+~:-]*)?|\b((?:[a-z0-9-]+\.)+(?:com|net|org|de|ru|pl|io|co|me|ai|sk|cz|gr|sa|ae|to|ua|uk|fr|it|es|eu|info|biz|chat|dk)(?:/[\w./?=&%+~-]*)?)", re.I)
 _IDENT = re.compile(r"[$A-Za-z_][$\w]*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_CUSTOM_TAGS = ("etrusted", "klarna", "tamara", "apple-pay")
 SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger")
 
 
@@ -48,16 +47,11 @@ class _Slug:
 class _Db:
     slugs: tuple[_Slug, ...]
     by_host: dict[str, list[tuple[_Slug, str]]]
-    text_scan: PhraseScanner
-    text_map: dict[str, _Slug]
     cs_re: re.Pattern[str] | None
     cs_map: dict[str, _Slug]
     social_exclude: tuple[str, ...]
     by_name: dict[tuple[str, str], _Slug]
-
-
-def _words_key(s: str) -> str:
-    return re.sub(r"[\W_]+", " ", fold(s)).strip()
+    markup_tags: tuple[str, ...]
 
 
 @cached_build("widgets")
@@ -65,7 +59,6 @@ def db() -> _Db:
     data = load_yaml("vocab/widgets.yaml") or {}
     slugs: list[_Slug] = []
     by_host: dict[str, list[tuple[_Slug, str]]] = {}
-    texts: dict[str, _Slug] = {}
     cs: dict[str, _Slug] = {}
     for kind in SECTIONS:
         for name, spec in (data.get(kind) or {}).items():
@@ -88,18 +81,10 @@ def db() -> _Db:
             s.generator = [str(g).lower() for g in spec.get("generator") or []]
             s.schemes = [str(x).lower() for x in spec.get("schemes") or []]
             s.implied_by = frozenset(str(x) for x in spec.get("implied_by") or [])
-            for t in spec.get("texts") or []:
-                key = _words_key(str(t).replace("*", ""))
-                if key:
-                    texts[key] = s
             for t in spec.get("texts_cs") or []:
                 if str(t):
                     cs[str(t)] = s
             slugs.append(s)
-    text_phrases = []
-    for kind in SECTIONS:
-        for spec in (data.get(kind) or {}).values():
-            text_phrases += [str(t) for t in (spec or {}).get("texts") or []]
     cs_re = None
     if cs:
         # whole words: the "no word character before" check comes after each phrase's first character, so the
@@ -110,27 +95,12 @@ def db() -> _Db:
     return _Db(
         slugs=tuple(slugs),
         by_host=by_host,
-        text_scan=PhraseScanner(text_phrases),
-        text_map=texts,
         cs_re=cs_re,
         cs_map=cs,
         social_exclude=tuple(str(x).lower() for x in data.get("social_exclude") or []),
         by_name={(s.kind, s.slug): s for s in slugs},
+        markup_tags=tuple(str(x).lower() for x in data.get("markup_tags") or []),
     )
-
-
-def _text_slug(matched: str) -> _Slug | None:
-    d = db()
-    key = _words_key(matched)
-    if key in d.text_map:
-        return d.text_map[key]
-    # prefix phrases ("kreditkarte*"): find the phrase whose words start the match
-    for k, s in d.text_map.items():
-        kw = k.split()
-        mw = key.split()
-        if len(kw) == len(mw) and all(m.startswith(x) for m, x in zip(mw, kw, strict=True)):
-            return s
-    return None
 
 
 def _host_path(url: str) -> tuple[str, str]:
@@ -235,13 +205,7 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
                     _check_paths(res, v if low.startswith("/") else "/" + v, tag, pp.url)
                     continue
                 _check_url(res, absolute, tag, pp.url)
-            if tag in ("img", "a", "input", "area"):
-                for a in ("alt", "title", "aria-label"):
-                    v = el.get(a)
-                    if v and ("alt", v) not in seen:
-                        seen.add(("alt", v))
-                        alt_texts.append(v[:200])
-        elif tag in ("input", "area"):
+        if tag in ("img", "a", "input", "area"):
             for a in ("alt", "title", "aria-label"):
                 v = el.get(a)
                 if v and ("alt", v) not in seen:
@@ -259,7 +223,7 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
             if part and ("markup", part) not in seen:
                 seen.add(("markup", part))
                 markup_parts.append(part)
-        if tag.startswith(_CUSTOM_TAGS) and ("markup", tag) not in seen:
+        if d.markup_tags and tag.startswith(d.markup_tags) and ("markup", tag) not in seen:
             seen.add(("markup", tag))
             markup_parts.append(tag)
     markup = " ".join(markup_parts).lower()[:2_000_000]
@@ -298,28 +262,14 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
             for pat in s.paths:
                 if pat in low_inline:
                     res.add(s, pp.url, f"script: {pat}")
-    # visible text: the service names were found by the page's shared phrase pass (phrases.page_hits); like a
-    # regex alternation of them, the longest name at the leftmost start wins and matches do not overlap
-    longest: dict[int, tuple[int, tuple[str, str]]] = {}
-    for start, end, payload in page_hits(pp):
-        if not isinstance(payload, str) and (start not in longest or end > longest[start][0]):
-            longest[start] = (end, payload)
-    last_end = -1
-    for start in sorted(longest):
-        end, payload = longest[start]
-        s = d.by_name.get(payload)
-        if start < last_end or s is None:
-            continue
-        last_end = end
-        res.add(s, pp.url, snippet_around(pp.text, start, end, 120), via_text=True)
-    # alt / title texts and link fragments
+    # service names in the visible text (the page's shared phrase pass) and in alt / title texts and link
+    # fragments, through the same phrase index
     alt_raw = "\n".join(alt_texts)[:200_000]
-    chunk = fold_same_length(alt_raw)
-    if chunk:
-        for m in d.text_scan.finditer(chunk):
-            s = _text_slug(m.group(0))
+    for raw, hits in ((pp.text, page_hits(pp)), (alt_raw, text_hits(fold_same_length(alt_raw)))):
+        for start, end, name in service_hits(hits):
+            s = d.by_name.get(name)
             if s is not None:
-                res.add(s, pp.url, snippet_around(alt_raw, m.start(), m.end(), 120), via_text=True)
+                res.add(s, pp.url, snippet_around(raw, start, end, 120), via_text=True)
     if d.cs_re is not None:
         raw = pp.text[:300_000] + "\n" + "\n".join(alt_texts)
         for m in d.cs_re.finditer(raw):
