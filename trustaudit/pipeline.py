@@ -138,11 +138,13 @@ def scan(
     """
     from trustaudit.crawl import crawl
     from trustaudit.extract import extract
+    from trustaudit.extract.warm import PageWarmer
 
     options = options or ScanOptions()
     t0 = time.perf_counter()
     cache = ParseCache()
-    snapshot = crawl(target, options, cache, observer, http_port=http_port)
+    with PageWarmer(cache, options.country, observer) as warmer:  # extracts while the crawl waits on the network
+        snapshot = crawl(target, options, cache, warmer, http_port=http_port)
     artifacts = extract(snapshot, cache, options.country)
     return build_report(
         snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0

@@ -31,7 +31,7 @@ from trustaudit.extract.widgets import merge as _merge_widgets
 from trustaudit.extract.widgets import scan_page as _scan_widgets
 from trustaudit.models import Address, Artifacts, Email, Evidence, Phone, SiteSnapshot, TaxId
 
-__all__ = ["extract"]
+__all__ = ["extract", "language_and_country", "scan_widgets", "scan_widgets_on", "warm_country", "warm_page"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,6 +48,24 @@ def _safe(fn: Callable[..., T], default: T, *args, **kwargs) -> T:
         return default
 
 
+def _memo(pp: ParsedPage, fn: Callable[..., T], default: T, *args) -> T:
+    """``_safe(fn, default, pp, *args)``, once per page and arguments. The page warmer (``warm.py``) calls the
+    same functions while the crawl is still fetching, so most of them are already done when ``extract`` runs.
+    Every memoised function is pure (a function of the page and the arguments) and its result is never
+    mutated, so a result computed on the warmer's thread is the one this thread would compute."""
+    store = pp.__dict__.get("_memo")
+    if store is None:
+        store = pp.__dict__.setdefault("_memo", {})
+    key = (fn, args)
+    try:
+        return store[key]
+    except KeyError:
+        pass
+    result = _safe(fn, default, pp, *args)
+    store[key] = result
+    return result
+
+
 def _pages(snapshot: SiteSnapshot, cache: ParseCache) -> list[ParsedPage]:
     out = []
     for page in snapshot.pages[:MAX_PAGES]:
@@ -59,12 +77,22 @@ def _pages(snapshot: SiteSnapshot, cache: ParseCache) -> list[ParsedPage]:
     return out
 
 
+def language_and_country(
+    final_url: str, base_url: str, pps: list[ParsedPage], override: str | None
+) -> tuple[str | None, str | None, str]:
+    """(language, country, how the country was found), from the first pages only (``pps[:5]``)."""
+    home = pps[0] if pps else None
+    declared = [pp.lang for pp in pps[:3]]
+    language = _safe(_country.detect_language, None, declared, home.text if home else "")
+    return (language, *_detect_country(final_url, base_url, pps, language, override))
+
+
 def _detect_country(
-    snapshot: SiteSnapshot, pps: list[ParsedPage], language: str | None, override: str | None
+    final_url: str, base_url: str, pps: list[ParsedPage], language: str | None, override: str | None
 ) -> tuple[str | None, str]:
     if override:
         return override.strip().upper(), "override"
-    for url in [snapshot.final_url, snapshot.base_url] + [p.url for p in pps[:3]]:
+    for url in [final_url, base_url] + [p.url for p in pps[:3]]:
         cc = _country.country_from_host(url)
         if cc:
             return cc, "tld"
@@ -78,7 +106,7 @@ def _detect_country(
     # international phone numbers on the page
     counts: Counter[str] = Counter()
     for pp in pps[:5]:
-        for ph in _safe(extract_phones, [], pp, None):
+        for ph in _memo(pp, extract_phones, [], None):
             try:
                 region = phonenumbers.region_code_for_number(phonenumbers.parse(ph.e164))
             except phonenumbers.NumberParseException:
@@ -90,12 +118,47 @@ def _detect_country(
     return None, ""
 
 
+def scan_widgets_on(pp: ParsedPage, before: tuple[ParsedPage, ...], seen: set):
+    """``widgets.scan_page`` of ``pp`` after the pages ``before`` were scanned with the same ``seen`` (what
+    earlier pages of the shop already showed); the result is kept on the page with the pages it came after."""
+    w = _safe(_scan_widgets, None, pp, seen)
+    pp.__dict__["_widgets"] = (before, w)
+    return w
+
+
+def scan_widgets(pps: list[ParsedPage]) -> list:
+    """``widgets.scan_page`` of every page in order. When the warmer already scanned each page after exactly
+    the same earlier pages, its results are used; otherwise the whole shop is scanned again here, so the result
+    never depends on how far the warmer got."""
+    done = [pp.__dict__.get("_widgets") for pp in pps]
+    if all(d is not None and d[0] == tuple(pps[:i]) for i, d in enumerate(done)):
+        return [d[1] for d in done]
+    seen: set = set()
+    return [scan_widgets_on(pp, tuple(pps[:i]), seen) for i, pp in enumerate(pps)]
+
+
+def warm_page(pp: ParsedPage) -> None:
+    """The per-page extractors that need nothing but the page (see ``_memo``), in ``extract``'s order."""
+    _memo(pp, extract_emails, [])
+    _memo(pp, extract_structured, Structured())
+    _memo(pp, _company.company_names, [])
+    _memo(pp, _company.review_blocks, [])
+    _memo(pp, _company.mixed_content, [])
+    _memo(pp, _phrases.page_phrases, {})
+
+
+def warm_country(pp: ParsedPage, country: str | None) -> None:
+    """The per-page extractors that also need the shop's country."""
+    _memo(pp, extract_phones, [], country)
+    _memo(pp, extract_ids, [], country)
+    _memo(pp, _company.text_addresses, [], country)
+
+
 def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | None = None) -> Artifacts:
     pps = _pages(snapshot, cache)
-    home = pps[0] if pps else None
-    declared = [pp.lang for pp in pps[:3]]
-    language = _safe(_country.detect_language, None, declared, home.text if home else "")
-    country, country_source = _detect_country(snapshot, pps, language, country_override)
+    language, country, country_source = language_and_country(
+        snapshot.final_url, snapshot.base_url, pps, country_override
+    )
     site_keys = _safe(shop_site_keys, set(), snapshot, cache)
 
     emails: list[Email] = []
@@ -104,21 +167,20 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
     seen_e: set[str] = set()
     seen_p: set[str] = set()
     for pp in pps:
-        for e in _safe(extract_emails, [], pp):
+        for e in _memo(pp, extract_emails, []):
             if e.address not in seen_e:
                 seen_e.add(e.address)
                 emails.append(e)
-        for ph in _safe(extract_phones, [], pp, country):
+        for ph in _memo(pp, extract_phones, [], country):
             if ph.e164 not in seen_p:
                 seen_p.add(ph.e164)
                 phones.append(ph)
-        tax_ids.extend(_safe(extract_ids, [], pp, country))
+        tax_ids.extend(_memo(pp, extract_ids, [], country))
     pages = _safe(find_pages, {}, snapshot, cache, site_keys)
 
-    widget_seen: set = set()  # what earlier pages of this shop already showed (see widgets.scan_page)
-    widget_pages = [w for w in (_safe(_scan_widgets, None, pp, widget_seen) for pp in pps) if w is not None]
+    widget_pages = [w for w in scan_widgets(pps) if w is not None]
     widgets = _safe(_merge_widgets, {}, widget_pages)
-    structured = [_safe(extract_structured, Structured(), pp) for pp in pps]
+    structured = [_memo(pp, extract_structured, Structured()) for pp in pps]
     types: list[str] = []
     ratings = []
     for st in structured:
@@ -150,7 +212,7 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
                 seen_a.add(text.lower())
                 addresses.append(Address(text, pp.url, source))
     for pp in pps:
-        for addr in _safe(_company.text_addresses, [], pp, country):
+        for addr in _memo(pp, _company.text_addresses, [], country):
             if addr.text.lower() not in seen_a:
                 seen_a.add(addr.text.lower())
                 addresses.append(addr)
@@ -163,7 +225,7 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
                 seen_n.add(n.lower())
                 names.append(Evidence(pp.url, snippet(n, 160)))
     for pp in pps:
-        for ev in _safe(_company.company_names, [], pp):
+        for ev in _memo(pp, _company.company_names, []):
             if ev.snippet.lower() not in seen_n:
                 seen_n.add(ev.snippet.lower())
                 names.append(ev)
@@ -176,9 +238,9 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
         forms.extend(_safe(_company.contact_forms, [], pp, normalize_url(pp.url) == contact_url))
         if st.reviews:
             reviews_on_site.append(Evidence(pp.url, f"{st.reviews} schema.org Review item(s)"))
-        reviews_on_site.extend(_safe(_company.review_blocks, [], pp))
-        mixed.extend(_safe(_company.mixed_content, [], pp))
-    phrases = _safe(_phrases.merge, {}, [_safe(_phrases.page_phrases, {}, pp) for pp in pps])
+        reviews_on_site.extend(_memo(pp, _company.review_blocks, []))
+        mixed.extend(_memo(pp, _company.mixed_content, []))
+    phrases = _safe(_phrases.merge, {}, [_memo(pp, _phrases.page_phrases, {}) for pp in pps])
 
     return Artifacts(
         language=language,

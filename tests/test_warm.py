@@ -1,0 +1,116 @@
+"""The page warmer (trustaudit/extract/warm.py): extraction done while the crawl fetches must give exactly what
+extraction after the crawl gives, whatever the warmer got to, and must really take the work off the end."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from servers import html
+from test_e2e_shops import PL_SHOP
+
+import trustaudit.extract.warm as warm
+from trustaudit.cli import demo_path
+from trustaudit.crawl import crawl
+from trustaudit.extract import extract, extract_emails
+from trustaudit.extract.parse import ParseCache
+from trustaudit.extract.warm import PageWarmer
+from trustaudit.options import ScanOptions
+
+
+def _cold(snapshot, country=None) -> dict:
+    return dataclasses.asdict(extract(snapshot, ParseCache(), country))
+
+
+def _warmed(snapshot, pages=None, warmer_country=None, country=None) -> tuple[dict, ParseCache]:
+    cache = ParseCache()
+    with PageWarmer(cache, warmer_country) as w:
+        for p in snapshot.pages if pages is None else pages:
+            w.page_fetched(p)
+    return dataclasses.asdict(extract(snapshot, cache, country)), cache
+
+
+@pytest.fixture(scope="module")
+def demo_snapshot():
+    return crawl(demo_path(), ScanOptions(), ParseCache())
+
+
+def test_crawl_with_warmer_gives_the_same_artifacts_and_the_work_is_done_before_extract(serve, fast_options):
+    shop = serve(PL_SHOP)
+    cache = ParseCache()
+    with PageWarmer(cache) as w:
+        snapshot = crawl(shop.url + "/", fast_options, cache, w)
+    pages = [p for p in snapshot.pages if p.text]
+    assert len(pages) >= 10
+    # every page was parsed once, into the shared cache, and its per-page extractors already ran
+    for p in pages:
+        pp = cache.get(p)
+        assert (extract_emails, ()) in pp.__dict__["_memo"], p.url
+        assert pp.__dict__["_widgets"][1] is not None
+    warm_result = dataclasses.asdict(extract(snapshot, cache, None))
+    assert warm_result == _cold(snapshot)
+    assert warm_result["emails"] and warm_result["tax_ids"] and warm_result["review_widgets"]
+
+
+def test_demo_shop_same_result_warmed_or_not(demo_snapshot):
+    got, _ = _warmed(demo_snapshot)
+    assert got == _cold(demo_snapshot)
+    assert got["country"] == "PL" and got["tax_ids"]
+
+
+def test_a_wrong_country_guess_is_recomputed(demo_snapshot):
+    """The warmer guessed Germany; extract decides otherwise and must not reuse the German phone/ID results."""
+    got, cache = _warmed(demo_snapshot, warmer_country="DE")
+    assert got == _cold(demo_snapshot)
+    pp = cache.get(next(p for p in demo_snapshot.pages if p.text))
+    countries = {key[1] for key in pp.__dict__["_memo"] if key[1]}
+    assert ("DE",) in countries and ("PL",) in countries  # both were computed, the right one was used
+
+
+def test_pages_warmed_in_another_order_are_scanned_again(demo_snapshot):
+    """Widget results depend on the earlier pages; a different order must not leak into the result."""
+    got, _ = _warmed(demo_snapshot, pages=list(reversed(demo_snapshot.pages)))
+    assert got == _cold(demo_snapshot)
+
+
+def test_partial_warming_is_completed_by_extract(demo_snapshot):
+    got, _ = _warmed(demo_snapshot, pages=demo_snapshot.pages[:2])
+    assert got == _cold(demo_snapshot)
+
+
+def test_a_failing_warmer_changes_nothing(demo_snapshot, monkeypatch):
+    calls = []
+
+    def broken(pp):
+        calls.append(pp.url)
+        if len(calls) == 2:
+            raise ValueError("boom")
+        return real(pp)
+
+    real = warm.warm_page
+    monkeypatch.setattr(warm, "warm_page", broken)
+    got, _ = _warmed(demo_snapshot)
+    assert len(calls) == 2  # it stopped at the failure
+    assert got == _cold(demo_snapshot)
+
+
+def test_country_override_reaches_the_warmer(demo_snapshot):
+    got, _ = _warmed(demo_snapshot, warmer_country="DE", country="DE")
+    assert got == _cold(demo_snapshot, "DE")
+    assert got["country"] == "DE"
+
+
+def test_a_failed_scan_does_not_wait_for_the_warmer(serve):
+    """When the crawl raises, leaving the warmer drops the queued pages instead of working through them."""
+    page = html("<html><body>" + "<p>Tel. +48 22 123 45 67, NIP 525-224-84-81</p>" * 3000 + "</body></html>")
+    shop = serve({"/": page})
+    first = crawl(shop.url + "/", ScanOptions(max_pages=1), ParseCache()).pages[0]
+    pages = [dataclasses.replace(first, url=f"{shop.url}/p{i}") for i in range(50)]
+    w = PageWarmer(ParseCache())
+    with pytest.raises(RuntimeError), w:
+        for p in pages:
+            w.page_fetched(p)
+        raise RuntimeError("crawl failed")
+    w._thread.join(30)
+    assert not w._thread.is_alive()
+    assert w.pages_seen < len(pages)  # the rest was dropped
