@@ -288,11 +288,12 @@ def run_floor_many(urls: list[str], shops_concurrency: int, timeout: float) -> d
 # --------------------------------------------------------------------------------------------- measures
 
 
-def measure_single(url: str, reps: int, concurrency: int) -> dict:
+def measure_single(url: str, reps: int, concurrency: int, uncached: bool = True) -> dict:
     scans, floors = [], []
     # the first scan after installing (or changing) trustaudit builds the compiled-vocabulary cache
     # (trustaudit/vocabcache.py); measure that apart, with the cache off, and warm it before the timed runs
-    uncached = run_child(["scan", url], timeout=180, env={"TRUSTAUDIT_NO_CACHE": "1"})
+    if uncached:
+        uncached_run = run_child(["scan", url], timeout=180, env={"TRUSTAUDIT_NO_CACHE": "1"})
     run_child(["scan", url], timeout=180)
     for _ in range(reps):  # interleaved, so drift hits both alike
         floors.append(run_child(["floor", url, "--concurrency", str(concurrency)], timeout=120))
@@ -315,7 +316,7 @@ def measure_single(url: str, reps: int, concurrency: int) -> dict:
         "floor": f,
         "ratio_wall": ratio,
         "ratio_cpu": cpu_ratio,
-        "scan_without_vocab_cache": uncached,
+        "scan_without_vocab_cache": uncached_run if uncached else {},
         "scan_runs": scans,
         "floor_runs": floors,
         "errors": errors,
@@ -523,6 +524,17 @@ def markdown(res: dict) -> str:
         f"{_f(s.get('scan_without_vocab_cache', {}).get('wall_s'))} s | | |",
         f"| cold start: `import trustaudit.cli` | {_f(res['cold_start']['import_cli_s'])} s | | |",
     ]
+    lat = res.get("latency")
+    if lat:
+        ls, lf, ms = lat["scan"], lat["floor"], f"{res['latency_ms']:g} ms"
+        out += [
+            f"| with {ms} per answer (a remote shop's time to first byte): scan wall / CPU | "
+            f"{_f(ls['wall_s'])} s / {_f(ls['cpu_s'])} s | | |",
+            f"| with {ms} per answer: floor wall | {_f(lf['wall_s'])} s | | |",
+            f"| with {ms} per answer: scan / floor, wall | {_f(lat['ratio_wall'], '{:.1f}x')} | "
+            f"<= {TARGETS['scan_floor_ratio']:.0f}x | "
+            f"{_met(lat['ratio_wall'] <= TARGETS['scan_floor_ratio'] if lat['ratio_wall'] else None)} |",
+        ]
     for b in res.get("batch") or []:
         tag = (
             f" (timed out after {b['wall_s']:.0f} s: {b['done']}/{b['shops']} done)" if b["timed_out"] else ""
@@ -639,6 +651,13 @@ def main(argv: list[str] | None = None) -> int:
         help="wall-clock limit per batch run in seconds [300; quick 12]",
     )
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--latency-ms",
+        type=float,
+        default=100.0,
+        help="also measure scan vs floor against a server that answers after this delay, like a remote shop "
+        "(0: skip) [100]",
+    )
     a = ap.parse_args(argv)
 
     quick = a.quick
@@ -671,6 +690,11 @@ def main(argv: list[str] | None = None) -> int:
             res["single"] = measure_single(urls[0], reps, concurrency)
             res["single"]["template"] = srv.template_of(0)
             res["cold_start"] = cold_start()
+            if a.latency_ms > 0:
+                print(f"single scan vs floor with {a.latency_ms:g} ms per answer ...", file=sys.stderr)
+                with ShopServer(1, a.seed, latency_ms=a.latency_ms) as slow:
+                    res["latency"] = measure_single(slow.urls[0], reps, concurrency, uncached=False)
+                res["latency_ms"] = a.latency_ms
             per = []
             if not quick:
                 for i in range(1, min(7, len(srv.template_keys))):  # one per language / legacy encoding

@@ -28,7 +28,7 @@ import sys
 READY_TIMEOUT = 120.0  # seconds to generate the templates and bind the ports
 
 
-def _serve(n_shops: int, seed: int, n_templates: int | None) -> None:  # runs in the server process
+def _serve(n_shops: int, seed: int, n_templates: int | None, latency_ms: float = 0.0) -> None:  # server process
     import asyncio
     import signal
 
@@ -107,10 +107,23 @@ def _serve(n_shops: int, seed: int, n_templates: int | None) -> None:  # runs in
                 for line in lines[1:]:
                     k, _, v = line.partition(":")
                     headers[k.strip().lower()] = v.strip()
-                self.transport.write(handle(self.port, parts[0], parts[1], headers))
-                if headers.get("connection", "").lower() == "close" or parts[2] == "HTTP/1.0":
-                    self.transport.close()
+                data = handle(self.port, parts[0], parts[1], headers)
+                close = headers.get("connection", "").lower() == "close" or parts[2] == "HTTP/1.0"
+                if latency_ms > 0:
+                    # a remote shop's time to first byte: the answer leaves after the latency (clients here
+                    # send one request at a time per connection, so answers keep their order)
+                    asyncio.get_running_loop().call_later(latency_ms / 1000, self._send, data, close)
+                else:
+                    self._send(data, close)
+                if close:
                     return
+
+        def _send(self, data: bytes, close: bool) -> None:
+            if self.transport is None or self.transport.is_closing():
+                return
+            self.transport.write(data)
+            if close:
+                self.transport.close()
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -139,8 +152,9 @@ def _serve(n_shops: int, seed: int, n_templates: int | None) -> None:  # runs in
 class ShopServer:
     """Serve ``n_shops`` generated shops on loopback from a separate process (``python shopserver.py``)."""
 
-    def __init__(self, n_shops: int, seed: int = 7, n_templates: int | None = None):
+    def __init__(self, n_shops: int, seed: int = 7, n_templates: int | None = None, latency_ms: float = 0.0):
         self.n_shops = n_shops
+        self.latency_ms = latency_ms
         self.seed = seed
         self.n_templates = n_templates
         self.proc: subprocess.Popen | None = None
@@ -165,6 +179,8 @@ class ShopServer:
         ]
         if self.n_templates:
             cmd += ["--templates", str(self.n_templates)]
+        if self.latency_ms:
+            cmd += ["--latency-ms", str(self.latency_ms)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         try:
             ready, _, _ = select.select([self.proc.stdout], [], [], READY_TIMEOUT)
@@ -202,5 +218,6 @@ if __name__ == "__main__":
     ap.add_argument("--shops", type=int, default=1)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--templates", type=int, default=None)
+    ap.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer (a remote shop's TTFB)")
     a = ap.parse_args()
-    _serve(a.shops, a.seed, a.templates)
+    _serve(a.shops, a.seed, a.templates, a.latency_ms)
