@@ -9,8 +9,10 @@ Social: only ``<a>`` links to a network with a profile path count (``//plus.goog
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 
 from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.phrases import page_hits, service_hits, text_hits
@@ -21,9 +23,18 @@ from trustaudit.vocabcache import cached_build
 
 _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
               "a": ("href",), "form": ("action",), "embed": ("src",), "source": ("src",), "object": ("data",)}
-_HOSTLIKE = re.compile(r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})(/[\w./?=&%+~:-]*)?|\b((?:[a-z0-9-]+\.)+(?:com|net|org|de|ru|pl|io|co|me|ai|sk|cz|gr|sa|ae|to|ua|uk|fr|it|es|eu|info|biz|chat|dk)(?:/[\w./?=&%+~-]*)?)", re.I)
+_TLDS = "com|net|org|de|ru|pl|io|co|me|ai|sk|cz|gr|sa|ae|to|ua|uk|fr|it|es|eu|info|biz|chat|dk"
+_HOSTLIKE = re.compile(r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})(/[\w./?=&%+~:-]*)?|\b((?:[a-z0-9-]+\.)+(?:" + _TLDS + r")(?:/[\w./?=&%+~-]*)?)", re.I)
+# Every _HOSTLIKE match holds an anchor, "//" or "." + one of the TLDs (the same case-insensitive literals),
+# and no character of _NOT_HOST_CHAR (see _host_matches)
+_HOST_ANCHOR = re.compile(r"//|\.(?:" + _TLDS + ")", re.I)
+_NOT_HOST_CHAR = re.compile(r"[^\w.\-/?=&%+~:]")
+_ALNUM_RUN = re.compile(r"[^\W_]*")  # letters and digits, as str.isalnum
+_NOT_ALNUM = re.compile(r"[\W_]")
 _IDENT = re.compile(r"[$A-Za-z_][$\w]*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SCAN_TAGS = frozenset((*_URL_ATTRS, "input", "area", "meta"))  # elements the URL / alt text / generator pass reads
+_ALT_TAGS = ("img", "a", "input", "area")
 SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger")
 
 
@@ -52,6 +63,7 @@ class _Db:
     social_exclude: tuple[str, ...]
     by_name: dict[tuple[str, str], _Slug]
     markup_tags: tuple[str, ...]
+    host_labels: int  # labels of the longest host in by_host
 
 
 @cached_build("widgets")
@@ -100,6 +112,7 @@ def db() -> _Db:
         social_exclude=tuple(str(x).lower() for x in data.get("social_exclude") or []),
         by_name={(s.kind, s.slug): s for s in slugs},
         markup_tags=tuple(str(x).lower() for x in data.get("markup_tags") or []),
+        host_labels=max((h.count(".") + 1 for h in by_host), default=0),
     )
 
 
@@ -123,6 +136,37 @@ def _host_path(url: str) -> tuple[str, str]:
     return host, path
 
 
+def _host_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_HOSTLIKE.finditer(text)``, the slow pattern (no literal start: the regex engine tries it at every
+    position of long script code) run only on the runs of host characters that hold an anchor.
+
+    A run is bounded by characters no match contains (or the text's ends), so no match crosses it, the scan
+    restarts fresh after it and the pattern's word-boundary test sees a non-word character there as at the
+    text's ends: each anchored run searched alone (``pos`` / ``endpos``) gives the same matches, in the same
+    order, as the whole text. Where anchors come thick (hostile text), the rest is searched in one go."""
+    n = len(text)
+    pos = 0
+    runs = 0
+    rev = None
+    while pos < n:
+        if runs > 64 and runs * 40 > pos:
+            yield from _HOSTLIKE.finditer(text, pos)
+            return
+        a = _HOST_ANCHOR.search(text, pos)
+        if a is None:
+            return
+        i = a.start()
+        if rev is None:
+            rev = text[::-1]
+        b = _NOT_HOST_CHAR.search(rev, n - i, n - pos)  # the last non-host character before the anchor
+        start = n - b.start() if b is not None else pos
+        b = _NOT_HOST_CHAR.search(text, a.end())
+        end = b.start() if b is not None else n
+        yield from _HOSTLIKE.finditer(text, start, end)
+        pos = end
+        runs += 1
+
+
 def _match_url(url: str) -> list[tuple[_Slug, str]]:
     """Slugs whose host (and path prefix) match an absolute URL."""
     host, path = _host_path(url)
@@ -130,9 +174,11 @@ def _match_url(url: str) -> list[tuple[_Slug, str]]:
     if host:
         parts = host.split(".")
         lpath = path.lower()
-        for i in range(len(parts) - 1):
+        # suffixes of at most as many labels as the longest known host (a hostile host has thousands)
+        d = db()
+        for i in range(max(0, len(parts) - d.host_labels), len(parts) - 1):
             cand = ".".join(parts[i:])
-            for s, prefix in db().by_host.get(cand, ()):
+            for s, prefix in d.by_host.get(cand, ()):
                 if not prefix or lpath.startswith(prefix.lower()):
                     out.append((s, url))
     return out
@@ -152,13 +198,28 @@ class PageWidgets:
         elif not via_text:
             self.text_only.discard(key)
 
+    def add_around(self, s: _Slug, url: str, text: str, start: int, end: int, via_text: bool = False) -> None:
+        """``add`` with the snippet of ``text`` around [start, end) as evidence, cut only if it is kept (a name
+        can repeat thousands of times on a page)."""
+        key = (s.kind, s.slug)
+        if key in self.found:
+            if not via_text:
+                self.text_only.discard(key)
+            return
+        self.add(s, url, snippet_around(text, start, end, 120), via_text)
+
 
 def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
     """Third-party fingerprints on one page.
 
     ``seen`` is shared by the pages of one shop: a URL, class name, alt text or inline script already looked
     at on an earlier page (header, footer and tracking snippets repeat on every page) is skipped. What it
-    would find was already found, and only from markup or URLs, so the shop-level ``merge`` is unchanged."""
+    would find was already found, and only from markup or URLs, so the shop-level ``merge`` is unchanged.
+
+    Cost (issue #7): Python touches only the elements that can carry a URL, alt text or generator, and each
+    element's attributes once for markup; the long texts (scripts, page text) go through literal-led regex
+    scans, the slower exact patterns only where those found something. Each shortcut gives exactly what the
+    plain pass gave (tests/test_widgets_fast_paths.py)."""
     d = db()
     res = PageWidgets()
     root = pp.root
@@ -167,11 +228,16 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
     if seen is None:
         seen = set()
     alt_texts: list[str] = []
-    markup_parts: list[str] = []
     generator = ""
     scheme_slugs = _scheme_slugs()
-    for el in pp.elements:
-        tag = el.tag.lower()
+    elements = pp.elements
+    tag_list = [el.tag for el in elements]
+    tags = set(tag_list)
+    if any(t != t.lower() for t in tags):  # never from lxml's HTML parser, which lowercases names
+        tag_list = [t.lower() for t in tag_list]
+        tags = set(tag_list)
+    # only the elements whose attributes this pass reads, in document order
+    for el, tag in compress(zip(elements, tag_list, strict=True), map(_SCAN_TAGS.__contains__, tag_list)):
         attrs = _URL_ATTRS.get(tag)
         if attrs:
             for a in attrs:
@@ -205,7 +271,7 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
                     _check_paths(res, v if low.startswith("/") else "/" + v, tag, pp.url)
                     continue
                 _check_url(res, absolute, tag, pp.url)
-        if tag in ("img", "a", "input", "area"):
+        if tag in _ALT_TAGS:
             for a in ("alt", "title", "aria-label"):
                 v = el.get(a)
                 if v and ("alt", v) not in seen:
@@ -213,19 +279,12 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
                     alt_texts.append(v[:200])
         elif tag == "meta" and (el.get("name") or "").lower() == "generator":
             generator = (el.get("content") or "").lower()
-        for k, v in el.items():
-            if k == "class" or k == "id" or k == "aria-labelledby":
-                part = v
-            elif k.startswith("data-"):
-                part = k
-            else:
-                continue
-            if part and ("markup", part) not in seen:
-                seen.add(("markup", part))
-                markup_parts.append(part)
-        if d.markup_tags and tag.startswith(d.markup_tags) and ("markup", tag) not in seen:
-            seen.add(("markup", tag))
-            markup_parts.append(tag)
+    # class / id / aria-labelledby values, data-* names and vendor element names, in order of first occurrence,
+    # minus what earlier pages had
+    vendor_tags = bool(d.markup_tags) and any(t.startswith(d.markup_tags) for t in tags)
+    markup_parts = [p for p in _markup_parts(elements, tag_list if vendor_tags else None, d.markup_tags)
+                    if ("markup", p) not in seen]
+    seen.update([("markup", p) for p in markup_parts])
     markup = " ".join(markup_parts).lower()[:2_000_000]
     if markup or generator:
         for s in d.slugs:
@@ -243,7 +302,7 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
     inline = "\n".join(bodies)[:1_000_000]
     if inline:
         low_inline = inline.lower()
-        for m in _HOSTLIKE.finditer(low_inline):
+        for m in _host_matches(low_inline):
             host = m.group(1) or ""
             path = m.group(2) or ""
             if not host and m.group(3):
@@ -251,7 +310,7 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
                 path = "/" + rest
             for s, _u in _match_url(f"http://{host}{path}"):
                 if not s.links_only:
-                    res.add(s, pp.url, snippet_around(inline, m.start(), m.end(), 120))
+                    res.add_around(s, pp.url, inline, m.start(), m.end())
         idents = set(_IDENT.findall(inline))
         for s in d.slugs:
             if s.globals and s.globals & idents:
@@ -269,14 +328,82 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
         for start, end, name in service_hits(hits):
             s = d.by_name.get(name)
             if s is not None:
-                res.add(s, pp.url, snippet_around(raw, start, end, 120), via_text=True)
+                res.add_around(s, pp.url, raw, start, end, via_text=True)
     if d.cs_re is not None:
         raw = pp.text[:300_000] + "\n" + "\n".join(alt_texts)
-        for m in d.cs_re.finditer(raw):
-            s = d.cs_map.get(m.group(0))
+        for start, end, name in _cs_matches(raw):
+            s = d.cs_map.get(name)
             if s is not None:
-                res.add(s, pp.url, snippet_around(raw, m.start(), m.end(), 120), via_text=True)
+                res.add_around(s, pp.url, raw, start, end, via_text=True)
     return res
+
+
+@lru_cache(maxsize=1)
+def _cs_anchors() -> tuple[re.Pattern[str], ...] | None:
+    """Patterns that find, in a few literal scans, a piece of every case-sensitive service name, when each name
+    is one word of letters and digits (else None): from its first character that is not a lowercase letter
+    ("DEAL" of "iDEAL"), one pattern per starting character, so the regex engine skips to that character."""
+    names = db().cs_map
+    if not names or not all(k.isalnum() for k in names):
+        return None
+    groups: dict[str, set[str]] = {}
+    for k in names:
+        j = next((i for i, ch in enumerate(k) if not ch.islower()), 0)
+        groups.setdefault(k[j], set()).add(k[j:])
+    return tuple(re.compile("|".join(re.escape(a) for a in sorted(g, key=len, reverse=True)))
+                 for _c, g in sorted(groups.items()))
+
+
+def _cs_matches(raw: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of what ``db().cs_re.finditer(raw)`` matches.
+
+    With names of letters and digits only, ``cs_re`` matches exactly the maximal runs of letters and digits
+    (``[^\\W_]``, i.e. ``str.isalnum``) that are a name, so it is enough to look at the runs around the anchors."""
+    d = db()
+    anchors = _cs_anchors()
+    if anchors is None:
+        return [(m.start(), m.end(), m.group(0)) for m in d.cs_re.finditer(raw)] if d.cs_re is not None else []
+    cands = sorted((m.start(), m.end()) for rx in anchors for m in rx.finditer(raw))
+    out = []
+    n = len(raw)
+    rev = raw[::-1] if cands else ""
+    pos = 0  # end of the last run looked at: runs do not overlap
+    for a, b in cands:
+        if a < pos:
+            continue
+        c = _NOT_ALNUM.search(rev, n - a, n - pos)  # the last non-alphanumeric character before the anchor
+        start = n - c.start() if c is not None else pos
+        end = _ALNUM_RUN.match(raw, b).end()
+        if raw[start:end] in d.cs_map:
+            out.append((start, end, raw[start:end]))
+        pos = end
+    return out
+
+
+def _markup_parts(elements, tag_list: list[str] | None, tag_prefixes: tuple[str, ...]) -> dict[str, None]:
+    """Each element's non-empty class / id / aria-labelledby values and data-* attribute names, in attribute
+    order, then its (lowercased, in ``tag_list``) name if that starts with one of ``tag_prefixes``; in order of
+    first occurrence (a dict as an ordered set). ``tag_list`` None: no element name has such a start."""
+    parts: dict[str, None] = {}
+    if tag_list is None:
+        for el in elements:
+            for k, v in el.items():
+                if k == "class" or k == "id" or k == "aria-labelledby":
+                    if v:
+                        parts[v] = None
+                elif k.startswith("data-"):
+                    parts[k] = None
+        return parts
+    for el, tag in zip(elements, tag_list, strict=True):
+        for k, v in el.items():
+            if k == "class" or k == "id" or k == "aria-labelledby":
+                if v:
+                    parts[v] = None
+            elif k.startswith("data-"):
+                parts[k] = None
+        if tag.startswith(tag_prefixes):
+            parts[tag] = None
+    return parts
 
 
 def _check_url(res: PageWidgets, url: str, tag: str, page_url: str) -> None:
