@@ -43,6 +43,11 @@ def _own_region(node) -> Region | None:
     if tag == "footer":
         return Region.FOOTER
     ident = f"{node.get('id') or ''} {node.get('class') or ''} {node.get('role') or ''}"
+    # a shop's layout repeats on every page: the same (tag, id, class, role) is looked at once
+    return _region_cached(tag, ident) if len(ident) <= 300 else _region_from(tag, ident)
+
+
+def _region_from(tag: str, ident: str) -> Region | None:
     if ident.strip():
         if _FOOTER_HINT.search(ident) or "contentinfo" in ident:
             return Region.FOOTER
@@ -55,6 +60,9 @@ def _own_region(node) -> Region | None:
     if tag == "nav":
         return Region.NAV
     return None
+
+
+_region_cached = lru_cache(maxsize=8192)(_region_from)
 
 
 def _region_of(el, memo: dict | None = None) -> Region:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from trustaudit.extract.parse import ParseCache, ParsedPage
@@ -12,6 +13,11 @@ _SECOND_LEVEL = {"co", "com", "net", "org", "gov", "ac", "edu", "ltd", "plc", "m
 
 
 def host_of(url: str) -> str:
+    # the same header / footer links come back on every page: short URLs are answered from a bounded cache
+    return _host_of_cached(url) if len(url) <= 512 else _host_of(url)
+
+
+def _host_of(url: str) -> str:
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
@@ -20,8 +26,15 @@ def host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+_host_of_cached = lru_cache(maxsize=16384)(_host_of)
+
+
 def site_key(host: str) -> str:
     """A cheap registrable domain: ``shop.example.co.uk`` -> ``example.co.uk``, ``sklep.x.pl`` -> ``x.pl``."""
+    return _site_key_cached(host) if len(host) <= 253 else _site_key(host)  # 253: the longest DNS name
+
+
+def _site_key(host: str) -> str:
     host = host.lower().rstrip(".")
     parts = [p for p in host.split(".") if p]
     if len(parts) <= 2:
@@ -29,6 +42,9 @@ def site_key(host: str) -> str:
     if len(parts[-1]) == 2 and parts[-2] in _SECOND_LEVEL:
         return ".".join(parts[-3:])
     return ".".join(parts[-2:])
+
+
+_site_key_cached = lru_cache(maxsize=4096)(_site_key)
 
 
 def normalize_url(url: str) -> str:
