@@ -7,7 +7,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, count
 
 from lxml import etree
 
@@ -57,8 +57,11 @@ def _cfg():
     if (after or before) and not any(x[:1].isspace() or not x for x in after + before):
         # forms starting with a capital (GmbH, Sp., ООО, ΑΕ ...) share one pattern whose first characters are
         # rare; a form starting with a frequent lower-case letter ("sp. z o.o.", "a.s.", "mbH", "شركة") would
-        # stop that scan at every "s" / "a" / "m" of the page, so each gets its own pattern that begins with
-        # its whole literal prefix, which the regex engine finds with a fast substring search
+        # stop that scan at every "s" / "a" / "m" of the page, so it is looked for at a literal: at its first
+        # dot when it has one and no space before it ("sp. z o.o.", "s.r.o.", "ش.م.م"), all such forms in one
+        # scan that stops only at dots and tests the characters before the dot with a look-behind; otherwise
+        # with a pattern of its own that begins with the form's whole literal prefix. The regex engine finds a
+        # literal first character or prefix with a fast substring search.
         tail_after, tail_before = r"(?![\w])", r"(?=\s+[\"«“„'A-ZА-ЯЁІЇЄ\u0600-\u06ff])"
         common = [x for x in after if x[0].isupper()], [x for x in before if x[0].isupper()]
         rare = [(x, tail_after) for x in after if not x[0].isupper()]
@@ -66,7 +69,19 @@ def _cfg():
         pats = []
         if common[0] or common[1]:
             pats.append("|".join(lead_alt(common[0], tail_after) + lead_alt(common[1], tail_before)))
+        dotted = [(x, tail) for x, tail in rare if x.find(".") > 0 and " " not in x[: x.find(".")]]
+        if dotted:
+            alts = []
+            for x, tail in sorted(dotted, key=lambda xt: (-len(xt[0]), xt[0])):
+                i = x.index(".")
+                # = x's own pattern below, entered at the dot
+                alts.append(r"(?<=(?<![\w.])" + re.escape(x[: i + 1]) + ")"
+                            + re.escape(x[i + 1:]).replace(r"\ ", r"[^\S\n]?") + tail)
+            before_dot = "".join(sorted({re.escape(x[x.index(".") - 1]) for x, _ in dotted}))
+            pats.append(r"\.(?<=[" + before_dot + r"]\.)(?:" + "|".join(alts) + ")")
         for x, tail in rare:
+            if (x, tail) in dotted:
+                continue
             head, space, rest = x.partition(" ")  # the literal start of the form: up to its first space
             body = re.escape(head) + r"(?<![\w.]" + re.escape(head) + ")"
             if space:
@@ -77,6 +92,10 @@ def _cfg():
         "after": after_re,
         "before": before_re,
         "lines": lines_re,
+        # an "after" form that ends where the text ends: at a 400-character line cut, it matches even when the
+        # line goes on with a letter (see _candidate_lines)
+        "after_at_end": re.compile(r"(?<![\w.])(?:" + alt(after) + r")\Z") if after else None,
+        "after_len": max((len(x) for x in after), default=0),
         "review_markup": tuple(str(x).lower() for x in data.get("review_markup") or []),
         "street": phrase_regex(data.get("street_markers") or []),
         "non_contact": tuple(str(x).lower() for x in data.get("non_contact_forms") or []),
@@ -84,19 +103,32 @@ def _cfg():
     }
 
 
-def _candidate_lines(text: str, lines: list[str], rxs: tuple[re.Pattern[str], ...] | None) -> Iterable[str]:
-    """The lines where ``after`` / ``before`` can match, in order: a few searches over the whole text (``rxs``
-    find, at least, every match either finds within one line) instead of two per line; long lines (cut at 400
-    characters, which can change a match at the cut) are always tried."""
+def _candidate_lines(text: str, lines: list[str], cfg: dict) -> list[str]:
+    """The lines where ``after`` / ``before`` can match (first 400 characters of a line), in order.
+
+    A few searches over the whole text (``cfg["lines"]`` find, at least, every match either finds within one
+    line) instead of two per line; the line of a hit is found by counting newlines before it (C), not with a
+    table of all line starts. A line longer than 400 characters is cut there, which can only add a match: an
+    "after" form ending exactly at the cut (its "no letter follows" test then sees the end of the string). So a
+    long line without a hit is tried only when one ends there: one short search at its cut, for long lines only
+    (found without a Python loop over all lines)."""
+    rxs = cfg["lines"]
     if rxs is None:
         return lines
-    starts = list(accumulate((len(x) + 1 for x in lines), initial=0))
-    hit: set[int] = {i for i, x in enumerate(lines) if len(x) > 400}
-    end = starts[-1]
-    for rx in rxs:
-        for m in rx.finditer(text, 0, end):
-            hit.add(bisect_right(starts, m.start()) - 1)
-    return [lines[i] for i in sorted(hit) if i < len(lines)]
+    end = sum(map(len, lines)) + len(lines)  # the offset just after the last line's newline
+    hit: set[int] = set()
+    line = prev = 0
+    for pos in sorted({m.start() for rx in rxs for m in rx.finditer(text, 0, end)}):
+        line += text.count("\n", prev, pos)
+        prev = pos
+        hit.add(line)
+    cut = cfg["after_at_end"]
+    if cut is not None:
+        start = max(0, 400 - cfg["after_len"])
+        for i in compress(count(), map((400).__lt__, map(len, lines))):
+            if i not in hit and cut.search(lines[i], start, 400):
+                hit.add(i)
+    return [lines[i] for i in sorted(hit)]
 
 
 def company_names(pp: ParsedPage, limit: int = 10) -> list[Evidence]:
@@ -104,7 +136,7 @@ def company_names(pp: ParsedPage, limit: int = 10) -> list[Evidence]:
     out: list[Evidence] = []
     seen: set[str] = set()
     lines = pp.text.split("\n")[:MAX_LINES]
-    for line in _candidate_lines(pp.text, lines, cfg["lines"]):
+    for line in _candidate_lines(pp.text, lines, cfg):
         if len(out) >= limit:
             break
         if len(line) > 400:
@@ -169,11 +201,13 @@ def text_addresses(pp: ParsedPage, country: str | None, limit: int = 5) -> list[
     lines = pp.text.split("\n")[:MAX_LINES]
     out: list[Address] = []
     seen: set[str] = set()
-    for i, line in enumerate(lines):
+    # the lines of at most 200 characters where the postcode pattern matches, lazily (the loop stops at limit);
+    # the filtering and searching run in C (map / compress), not in a Python loop over every line
+    short = list(compress(count(), map((201).__gt__, map(len, lines))))
+    for i in compress(short, map(rx.search, map(lines.__getitem__, short))):
         if len(out) >= limit:
             break
-        if len(line) > 200 or not rx.search(line):
-            continue
+        line = lines[i]
         parts = [line]
         has_street = street is not None and bool(street.search(fold(line)))
         if not has_street and i > 0 and len(lines[i - 1]) <= 120 and street is not None and street.search(fold(lines[i - 1])):
@@ -218,31 +252,40 @@ def contact_forms(pp: ParsedPage, is_contact_page: bool) -> list[Evidence]:
     return out
 
 
-_CLASS_ID = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id")
 _CLASS_ID_PLAIN = etree.XPath("descendant-or-self::*/@class | descendant-or-self::*/@id", smart_strings=False)
 
 
 def _review_candidates(pp: ParsedPage, marks: tuple[str, ...]) -> Iterable:
     """The elements whose class or id (lower-cased) contains a mark, in document order: a superset of those
     ``review_blocks`` keeps (marks have no space, so none spans the space between class and id). One XPath
-    gives every class / id value, one regex search over them all (joined by spaces) finds the values with a
-    mark; most pages have none."""
+    gives every class / id value (plain strings: no element proxies), one regex search over them all (joined
+    by spaces) finds the values with a mark; most pages have none."""
     rx = _marks_regex(marks)
     if pp.root is None or rx is None:
         yield from pp.elements
         return
-    if not rx.search(" ".join(_CLASS_ID_PLAIN(pp.root)).lower()):
-        return
-    vals = _CLASS_ID(pp.root)  # the same values, as strings that know their element
+    vals = _CLASS_ID_PLAIN(pp.root)
     joined = " ".join(vals)
     low = joined.lower()
+    if not rx.search(low):
+        return
     if len(low) != len(joined):  # a character lower-cases to two ("İ"): offsets would shift
         yield from pp.elements
         return
-    starts = list(accumulate((len(v) + 1 for v in vals), initial=0))
+    starts = list(accumulate(map((1).__add__, map(len, vals)), initial=0))  # offset of each value in joined
+    # the element of value k: walk the elements in document order (the order of the values), counting their
+    # class and id values; only as far as the candidates review_blocks takes
+    walk = pp.root.iter(etree.Element)
+    el = None
+    seen = 0  # values of the elements walked so far
     last = None
     for m in rx.finditer(low):
-        el = vals[bisect_right(starts, m.start()) - 1].getparent()
+        k = bisect_right(starts, m.start()) - 1
+        while seen <= k:
+            el = next(walk, None)
+            if el is None:  # (cannot happen: both list the same elements)
+                return
+            seen += (el.get("class") is not None) + (el.get("id") is not None)
         if el is not last:  # class and id of one element come one after the other
             last = el
             yield el
@@ -266,12 +309,25 @@ def review_blocks(pp: ParsedPage, limit: int = 3) -> list[Evidence]:
             continue
         if el.tag in ("script", "style", "link", "meta", "a", "li", "span", "img", "input", "button"):
             continue
-        text = " ".join(text_of(el).split())
+        text = _collapsed_head(text_of(el), 160)
         if len(text) < 40:
             continue
-        # = snippet(text, 160): text is already collapsed (a block may hold a whole page of reviews)
+        # = snippet(text, 160): text is already collapsed
         out.append(Evidence(pp.url, text if len(text) <= 160 else text[:159].rstrip() + "…"))
     return out
+
+
+def _collapsed_head(raw: str, need: int) -> str:
+    """``" ".join(raw.split())``, or a prefix of it longer than ``need`` characters: a block may hold a whole
+    page of reviews and only its start is shown. The words of ``raw[:n]`` joined are a prefix of all the words
+    joined (only the last word may be cut), so a few growing prefixes are collapsed instead of the whole text."""
+    n = 4 * need
+    while n < len(raw):
+        head = " ".join(raw[:n].split())
+        if len(head) > need:
+            return head
+        n *= 4
+    return " ".join(raw.split())
 
 
 _MIXED_TAGS = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src", "audio": "src",

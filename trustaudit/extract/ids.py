@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import HOMOGLYPHS, ascii_digits, fold, snippet_around
+from trustaudit.extract.text import DIGITS, HOMOGLYPHS, fold, number_scan, snippet_around, trie_regex
 from trustaudit.models import TaxId
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
@@ -51,6 +52,7 @@ class Scheme:
 @dataclass(frozen=True)
 class _Compiled:
     label_re: re.Pattern[str]
+    label_at: re.Pattern[str]  # zero-width, at every position where some label_re alternative starts
     by_label: dict[str, tuple[Scheme, ...]]
     gap_re: re.Pattern[str]
     gap_words_re: re.Pattern[str]
@@ -67,6 +69,7 @@ def compiled() -> _Compiled:
     schemes: dict[str, Scheme] = {}
     by_label: dict[str, list[Scheme]] = {}
     alts: set[str] = set()
+    words: set[tuple[str, ...]] = set()
     for name, spec in (data.get("schemes") or {}).items():
         vp = spec.get("value_pattern")
         pat = spec.get("pattern")
@@ -95,13 +98,20 @@ def compiled() -> _Compiled:
                     continue
                 body = r"\s*".join(re.escape(part) for part in variant.split())
                 alts.add(body)
+                words.add(tuple(variant.split()))
             by_label.setdefault(_label_key(label), []).append(sch)
     ordered = sorted(alts, key=len, reverse=True)
     label_re = re.compile(r"(?<![^\W_])(?:" + "|".join(ordered) + r")(?![^\W_])", re.I)
+    # the same alternatives as one trie (a character per branch), without the end test: a look-ahead that
+    # holds wherever label_re can match (and a few more places), tested in a few steps per word start
+    seqs = ([tok for j, part in enumerate(ws) for tok in ([r"\s*"] if j else []) + [re.escape(c) for c in part]]
+            for ws in sorted(words))
+    label_at = re.compile(r"(?<![^\W_])(?=" + trie_regex(seqs) + ")", re.I)
     fillers = sorted({re.escape(str(f)) for f in data.get("fillers") or []}, key=len, reverse=True)
     gap = r"[\s:.\-–—#№°º/()]*(?:(?:" + "|".join(fillers) + r")(?![^\W_])\.?[\s:.\-–—#№°º/()]*){0,2}"
     return _Compiled(
         label_re=label_re,
+        label_at=label_at,
         by_label={k: tuple(v) for k, v in by_label.items()},
         gap_re=re.compile(gap, re.I),
         gap_words_re=re.compile(r"(?:[^\W\d_][^\s\d]{0,25}[\s,]+){0,3}"),
@@ -187,30 +197,64 @@ def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int
     return best[0], prefix, start, end
 
 
-_DIGIT_RUN = re.compile(r"\d(?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]{0,3}\d){5,}")
-# (?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d with the word-start check after the first letter, so that the regex
-# engine jumps from one H / G / V / P to the next instead of testing a look-behind at every character
-_REGISTER_HINT = re.compile(r"(?:H(?<![^\W_]H)R[BA]|G(?<![^\W_]G)nR|V(?<![^\W_]V)R|P(?<![^\W_]P)R)\s?\d")
 LABEL_LOOKBACK = 90
+
+
+def _anchors(text: str) -> tuple[list[int], bool]:
+    r"""(anchors, whether ``text`` has Eastern Arabic digits). Anchors are the starts of the non-overlapping
+    matches of ``\d(?:SEP{0,3}\d){5,}`` (runs of >= 6 digits) and of ``(?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d``
+    (register numbers), in order: replayed from the page's number scan (``text.number_scan``), shared with the
+    phone extractor. They are the same before and after mapping Eastern digits (both are ``\d``)."""
+    anchors: list[int] = []
+    east = False
+    run_end = 0
+    for m in number_scan(text):
+        if m.start("east") >= 0:
+            east = True
+        if m.start("run") >= 0:
+            if m.start() >= run_end:  # finditer goes on after the end of the run it found
+                anchors.append(m.start())
+                run_end = m.end("run")
+        elif m.start("hint") >= 0:
+            anchors.append(m.start())
+    return anchors, east
 
 
 def extract_ids(pp: ParsedPage, country: str | None) -> list[TaxId]:
     """IDs on one page. Labels are looked for only in the few characters before each run of >= 6 digits
     (and before "HRB 123"-style register numbers), so long pages cost one cheap scan."""
     c = compiled()
-    text = ascii_digits(pp.text[:MAX_SCAN])
+    text = pp.text[:MAX_SCAN]
+    anchors, east = _anchors(text)
+    if not anchors:
+        return []
+    if east:
+        text = text.translate(DIGITS)  # = ascii_digits(text), character for character
     found: list[TaxId] = []
     taken: set[tuple[int, int]] = set()
     done_labels: set[int] = set()
-    anchors = [m.start() for m in _DIGIT_RUN.finditer(text)]
-    anchors += [m.start() for m in _REGISTER_HINT.finditer(text)]
-    for anchor in sorted(set(anchors)):
-        for lm in c.label_re.finditer(text, max(0, anchor - LABEL_LOOKBACK), anchor + 4):
+    for anchor in anchors:
+        for lm in _labels(c, text, max(0, anchor - LABEL_LOOKBACK), anchor + 4):
             if lm.start() in done_labels:
                 continue
             done_labels.add(lm.start())
             _at_label(c, lm, text, country, pp.url, found, taken)
     return found
+
+
+def _labels(c: _Compiled, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """``c.label_re.finditer(text, start, end)``, the same matches: label_re (hundreds of alternatives, tried
+    one after the other at every word start) is only tried where ``c.label_at`` (the alternatives as one trie)
+    says that one of them starts."""
+    nxt = start
+    for p in c.label_at.finditer(text, start, end):
+        p = p.start()
+        if p < nxt:
+            continue
+        lm = c.label_re.match(text, p, end)
+        if lm is not None:
+            nxt = lm.end()
+            yield lm
 
 
 def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: str, found: list[TaxId],

@@ -9,26 +9,27 @@ are not valid numbers for the region or sit next to a non-phone label.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from functools import lru_cache
 from urllib.parse import unquote
 
 import phonenumbers
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import ascii_digits, fold_text, phrase_regex, snippet_around
+from trustaudit.extract.text import (
+    PHONE_TAIL,
+    ascii_digits,
+    digit_class,
+    fold_text,
+    number_scan,
+    phrase_regex,
+    snippet_around,
+)
 from trustaudit.models import Phone
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
 
 MAX_SCAN = 300_000
-# A number: "+" or "00", or a plain digit or "(", then 5-20 digits / separators, ending in a digit; not glued to a
-# word, URL or decimal before it. Written with the first character as a class (and the "not glued" test as a
-# look-behind after it), so the regex engine jumps from candidate character to candidate character instead of
-# trying the pattern at every position of the page (same matches as the plain form, about 2-4x faster).
-_X = r"(?:[\d \u00a0\u2009().\-/]|\)\n)"
-_CAND = re.compile(
-    r"([+(\d](?<![\w+/.,:-].)(?:(?<=\+)[ \u00a0]?\(?\d" + _X + r"{5,20}\d|(?<=0)0[ \u00a0]?\(?\d" + _X + r"{5,20}\d"
-    r"|(?<=\()\d" + _X + r"{5,20}\d|(?<=\d)" + _X + r"{5,20}\d))(?![\w/])"
-)
 _GROUPS = re.compile(r"\d+")
 _DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{4}[./-]\d{1,2}[./-]\d{1,2}$")
 _CURRENCY_AFTER = re.compile(r"^\s*(?:zł|zl|pln|руб|р\.|₽|€|eur|\$|usd|£|gbp|kr|kč|czk|лв|грн|₴|sar|aed|%)", re.I)
@@ -42,6 +43,8 @@ def _cfg():
         "fax": phrase_regex(data.get("fax_labels") or []),
         "non": phrase_regex(data.get("non_phone_labels") or []),
         "window": int(data.get("label_window") or 40),
+        # the candidates on their own, for a page longer than MAX_SCAN (see _candidates)
+        "cand": re.compile("[+(" + digit_class() + r"](?<![\w+/.,:-].)" + PHONE_TAIL + r"(?![\w/])"),
     }
 
 
@@ -60,8 +63,9 @@ def _last_match(rx: re.Pattern[str] | None, s: str):
     return last
 
 
+@lru_cache(maxsize=4096)
 def parse_number(raw: str, region: str | None) -> str | None:
-    """E.164 for a valid number, else None."""
+    """E.164 for a valid number, else None. Remembered: a shop shows the same numbers on every page."""
     raw = ascii_digits(raw).strip()
     if not raw:
         return None
@@ -79,6 +83,13 @@ def parse_number(raw: str, region: str | None) -> str | None:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
+def _fold_short(s: str) -> str:
+    """``fold_text`` of the few characters around a number (the same header / footer on every page)."""
+    return fold_text(s)
+
+
+@lru_cache(maxsize=4096)
 def _context_ok(folded_before: str) -> bool:
     """Decide from the text just before a number: phone label nearest -> yes; fax/ID label nearest -> no."""
     cfg = _cfg()
@@ -101,6 +112,22 @@ def _standalone(text: str, start: int, end: int, raw: str) -> bool:
     le = len(text) if le < 0 else le
     line = text[ls:le].strip(" \u00a0()[]:")
     return line == raw.strip(" \u00a0()[]:") and len(_GROUPS.findall(raw)) >= 3
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int]]:
+    r"""Spans of the numbers to look at: "+" or "00", or a plain digit or "(", then 5-20 digits / separators,
+    ending in a digit; not glued to a word, URL or decimal before it. The matches of
+    ``finditer(r"[+(\d](?<![\w+/.,:-].)" + text.PHONE_TAIL + r"(?![\w/])")``, non-overlapping, replayed from the
+    page's number scan (``text.number_scan``), shared with the ID extractor. A page longer than MAX_SCAN is
+    cut at another length for IDs, so there is nothing to share: it is scanned for candidates alone."""
+    if len(text) >= MAX_SCAN:
+        yield from (m.span() for m in _cfg()["cand"].finditer(text))
+        return
+    end = 0
+    for m in number_scan(text):
+        if m.start() >= end and m.start("phone") >= 0:
+            end = m.end("phone")
+            yield m.start(), end
 
 
 def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
@@ -126,16 +153,17 @@ def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
     text = pp.text[:MAX_SCAN]
     cfg = _cfg()
     window = cfg["window"]
-    for m in _CAND.finditer(text):
-        raw = m.group(1).replace("\n", " ")
+    for start, end in _candidates(text):
+        number = text[start:end]
+        raw = number.replace("\n", " ")
         digits = re.sub(r"\D", "", raw)
         if len(digits) < 7 or len(digits) > 15:
             continue
         if _DATE.match(raw.strip()):
             continue
-        if _CURRENCY_AFTER.match(text[m.end(): m.end() + 5]):
+        if _CURRENCY_AFTER.match(text[end: end + 5]):
             continue
-        fb = fold_text(text[max(0, m.start() - window): m.start()])
+        fb = _fold_short(text[max(0, start - window): start])
         intl = raw.lstrip("(").startswith(("+", "00"))
         if not _context_ok(fb):
             # a fax / ID label right before the number vetoes it in any case
@@ -145,10 +173,10 @@ def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
             same_line = fb.rsplit("\n", 1)[-1]
             if _last(cfg["non"], same_line) >= 0:
                 continue
-            after = fold_text(text[m.end(): m.end() + 30])
+            after = _fold_short(text[end: end + 30])
             label_after = cfg["labels"].search(after) is not None if cfg["labels"] is not None else False
-            if not (intl or _standalone(text, m.start(), m.end(), m.group(1)) or label_after):
+            if not (intl or _standalone(text, start, end, number) or label_after):
                 continue
         e = parse_number(raw, region)
-        add(e, raw, snippet_around(text, m.start(), m.end()))
+        add(e, raw, snippet_around(text, start, end))
     return out

@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from trustaudit.vocabcache import cached_build
+
 _WS = re.compile(r"\s+")
 
 # letters NFD does not decompose
@@ -139,12 +141,112 @@ def _set_charmap(cm: _CharMap) -> _CharMap:
 _charmap: _CharMap = _build_charmap(_ASCII)  # type: ignore[assignment]
 
 
-_EASTERN_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+EASTERN_DIGITS = "\u0660-\u0669\u06f0-\u06f9"  # the characters DIGITS maps, as a regex class body
+_EASTERN_DIGIT = re.compile("[" + EASTERN_DIGITS + "]")
+_EASTERN_CHARS = tuple(chr(c) for c in (*range(0x660, 0x66A), *range(0x6F0, 0x6FA)))
+
+
+@lru_cache(maxsize=1)
+def digit_class() -> str:
+    r"""The body of a regex character class holding every character ``\d`` matches (Unicode decimal digits, those
+    of this Python's Unicode database) and, besides, every character outside the BMP.
+
+    For the first character of a pattern that scans a whole page. The regex engine tests ``\d`` with a lookup in
+    the Unicode database per character (~10 ns); an explicit set of BMP characters is one bit test in a table,
+    about twice as fast over a page. Characters outside the BMP cannot be in that table (each would be one more
+    test per character), so they are all let in as one range: a pattern using this class as its first
+    character checks ``(?<=\d)`` after it wherever a digit is meant. Build patterns with it in cached builders
+    (``vocabcache``): computing the set costs a few milliseconds."""
+    codes = [ord(c) for c in re.findall(r"\d", "".join(map(chr, range(0x10000))))]
+    out: list[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        out.append(re.escape(chr(codes[i])) + ("-" + re.escape(chr(codes[j])) if j > i else ""))
+        i = j + 1
+    return "".join(out) + "\U00010000-\U0010ffff"
 
 
 def ascii_digits(s: str) -> str:
-    # str.translate with a dict costs a lookup per character; most pages have no Eastern digit at all
-    return s.translate(DIGITS) if _EASTERN_DIGIT.search(s) else s
+    """``s`` with Eastern Arabic digits mapped to ASCII (``s`` itself when it has none, the usual case).
+
+    str.translate with a dict costs a lookup per character, so first test whether there is anything to map:
+    an ASCII string (a flag) or one whose characters all fit in one byte (``in`` then returns at once) has
+    none; otherwise one ``in`` per digit is a C search (memchr on the low byte): on a long Polish page the 20
+    searches take about a third of the time of one regex character-class scan, which is kept for short
+    strings (less call overhead). The ID extractor learns it from its number scan instead."""
+    if s.isascii():
+        return s
+    if len(s) < 256:
+        return s.translate(DIGITS) if _EASTERN_DIGIT.search(s) else s
+    for ch in _EASTERN_CHARS:
+        if ch in s:
+            return s.translate(DIGITS)
+    return s
+
+
+# -- numbers: one scan of a page shared by the extractors that start from digits ----------------------------
+
+# separators inside an ID number ("526-104-08-28", "DE 136 695 976", "1234/56")
+ID_SEPARATORS = "[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]"
+# what may follow the first character of a phone number: digits / separators, "(", ")" and ")\n"
+_PHONE_X = r"(?:[\d \u00a0\u2009().\-/]|\)\n)"
+PHONE_TAIL = (
+    r"(?:(?<=\+)[ \u00a0]?\(?\d" + _PHONE_X + r"{5,20}\d|(?<=0)0[ \u00a0]?\(?\d" + _PHONE_X + r"{5,20}\d"
+    r"|(?<=\()\d" + _PHONE_X + r"{5,20}\d|(?<=\d)" + _PHONE_X + r"{5,20}\d)"
+)
+
+
+@cached_build("numbers")
+def _number_regex() -> re.Pattern[str]:
+    r"""See ``number_scan``. Each match is the one character where something starts; what starts there is
+    captured by look-aheads, so that nothing is consumed and each consumer replays its own non-overlapping scan.
+
+    - ``run``: ``ids``: a run of >= 6 digits, ``\d(?:SEP{0,3}\d){5,}``, tried only where finditer can start
+      one: at a digit that does not continue a chain of digits (no digit, or a digit and at most 3 separators,
+      right before it). A run found later in a chain would also be found, longer, from the chain's start, and a
+      run ends only where the chain ends; so each chain is read once (a page of "123456 123456 ..." would
+      otherwise be read again from each of its groups);
+    - ``hint``: ``ids``: a register number "HRB 12" / "HRA" / "GnR" / "VR" / "PR", not glued to a word before;
+    - ``phone``: ``phones``: ``[+(\d](?<![\w+/.,:-].)PHONE_TAIL(?![\w/])`` ("+48 22 ...", "(0) 22 ...",
+      "22 654 ..."), the match of the character class and the tail;
+    - ``east``: an Eastern Arabic digit (the text needs ``ascii_digits``).
+
+    The first character is one of a small set (digits, "+", "(", H, G, V, P: ``digit_class``), so the regex
+    engine jumps from candidate character to candidate character, and one pass serves both extractors."""
+    sep = ID_SEPARATORS
+    run = (r"(?<=\d)(?<!\d\d)(?<!\d" + sep + r"\d)(?<!\d" + sep + r"{2}\d)(?<!\d" + sep + r"{3}\d)"
+           r"(?=(?P<run>(?:" + sep + r"{0,3}\d){5,}))")
+    phone = r"(?<![\w+/.,:-].)(?=(?P<phone>" + PHONE_TAIL + r")(?![\w/]))"
+    east = r"(?<=[" + EASTERN_DIGITS + r"])(?P<east>)"
+    hint = (r"(?<=[HGVP])(?:(?<=H)(?<![^\W_]H)(?=R[BA]\s?\d)|(?<=G)(?<![^\W_]G)(?=nR\s?\d)"
+            r"|(?<=V)(?<![^\W_]V)(?=R\s?\d)|(?<=P)(?<![^\W_]P)(?=R\s?\d))(?P<hint>)")
+    return re.compile(
+        "[+(HGVP" + digit_class() + "]"
+        # a digit inside a group of digits starts neither a run nor a phone number: it fails after two tests
+        r"(?:(?:" + east + r"|(?<!\d\d))(?<=[\d+(])(?:" + run + ")?(?:" + phone + r")?(?(east)|(?(run)|(?(phone)|(?!))))"
+        r"|" + hint + ")"
+    )
+
+
+_last_numbers: tuple = (None, ())
+
+
+def number_scan(text: str) -> tuple[re.Match[str], ...]:
+    """Where number-like things start in ``text``, in order (see ``_number_regex`` for the groups).
+
+    The ID and phone extractors both look for digits all over a page; the scan of the page for candidate
+    characters is the costly part, so they share it: the result for the last text is kept (by identity), and
+    ``extract_phones`` and ``extract_ids``, called one after the other on a page, scan it once."""
+    global _last_numbers
+    last = _last_numbers
+    if last[0] is text:
+        return last[1]
+    found = tuple(_number_regex().finditer(text))
+    _last_numbers = (text, found)  # one assignment: another thread sees the old pair or the new one, not a mix
+    return found
 
 
 _WORD_CHAR = r"[^\W_]"
@@ -245,6 +347,21 @@ class PhraseScanner:
 
 
 _WORD_START = re.compile(r"[^\W_]")
+
+
+def trie_regex(seqs: Iterable[Iterable[str]]) -> str:
+    """One regex (no group) matching what the alternation of the token sequences matches (each token a regex
+    piece, e.g. one escaped character), written as a trie so that alternatives sharing a start are tried once.
+    The order of the alternatives is not kept: use it to find where one matches, not which one."""
+    root: dict = {}
+    for seq in seqs:
+        node = root
+        for tok in seq:
+            node = node.setdefault(tok, {})
+        node[""] = {}
+    out: list[str] = []
+    _emit_trie(root, out)
+    return "".join(out) if out else "(?!)"
 
 
 def _emit_trie(node: dict, out: list[str]) -> None:

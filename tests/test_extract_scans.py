@@ -1,0 +1,131 @@
+"""The fast scans of the text extractors find exactly what the plain patterns they replace find.
+
+ids / phones share one scan of a page for digits (text.number_scan) and replay from it the non-overlapping
+matches of their own patterns; ID labels are looked for through a trie of the labels; company names are looked
+for on candidate lines only; review blocks map class / id values to elements without element proxies. Each is
+checked against the plain form on tricky strings and on random strings from a small alphabet (fixed seed).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from trustaudit.extract import company, ids, phones
+from trustaudit.extract import text as T
+from trustaudit.extract.parse import ParsedPage
+from trustaudit.models import FetchedPage
+
+_SEP = "[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]"
+DIGIT_RUN = re.compile(r"\d(?:" + _SEP + r"{0,3}\d){5,}")
+REGISTER = re.compile(r"(?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d")
+PHONE = re.compile(r"[+(\d](?<![\w+/.,:-].)" + T.PHONE_TAIL + r"(?![\w/])")
+EASTERN = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+
+TRICKY = [
+    "", "1", "12345", "123456", "12 345678", "1 2 3 4 5 6", "1    23456", "12.34.56", "12-34/56 7",
+    "HRB 12345", "HRB12345", "xHRB 1", "_HRB 1", "GnR 5", "VR1 PR 2", "HRA  1", "HRB\n1", "PR -1",
+    "\u0661\u0662\u0663\u0664\u0665\u0666", "1\u06623", "x \u06f5", "\u0967\u0968\u0969\u096a\u096b\u096c",
+    "+48 22 654 32 10", "(0) 22 654 32 10", "0048 22 654 32 10", "tel:+48226543210", "a1234567", "/1234567",
+    "(22) 654-32-10)\n12", "+ (48) 22 654 32 10", "00 (22) 654 32 10", "1.234.567,89", "12/05/2024 10:00",
+    "123456 " * 40, "1" * 500, "1 " * 300, "+1 " * 100, "(" * 50 + "1234567", "\U0001d7ce" * 8 + " 1234567",
+    "😀123456😀", "NIP: 526-104-08-28, REGON 012345678\nKRS 0000123456 tel. +48 22 654 32 10",
+]
+_ALPHABET = "0123456789" * 3 + "  \u00a0\u2009\u2013.-/+()\n,:" + "HRBAGnVP" + "ab_" + "\u0661\u06f5\u0967" + "😀"
+
+
+def _fuzz(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 90))) for _ in range(n)]
+
+
+STRINGS = TRICKY + _fuzz(3000, 7)
+
+
+def test_id_anchors_are_the_plain_scans():
+    for s in STRINGS:
+        want = sorted({m.start() for m in DIGIT_RUN.finditer(s)} | {m.start() for m in REGISTER.finditer(s)})
+        assert ids._anchors(s) == (want, bool(EASTERN.search(s))), s
+
+
+def test_phone_candidates_are_the_plain_scan():
+    for s in STRINGS:
+        assert list(phones._candidates(s)) == [m.span() for m in PHONE.finditer(s)], s
+
+
+def test_phone_candidates_of_a_page_longer_than_the_scan_limit():
+    s = "\n".join(STRINGS)
+    s = (s * (phones.MAX_SCAN // len(s) + 1))[: phones.MAX_SCAN]  # the text extract_phones reads, cut there
+    assert list(phones._candidates(s)) == [m.span() for m in PHONE.finditer(s)]
+
+
+def test_one_number_scan_per_text():
+    s = "NIP 526-104-08-28, tel. +48 22 654 32 10"
+    first = T.number_scan(s)
+    assert T.number_scan(s) is first
+    assert T.number_scan("x" + s[1:]) is not first
+
+
+def test_digit_class_is_every_digit():
+    rx = re.compile("[" + T.digit_class() + "]")
+    bmp = "".join(map(chr, range(0x10000)))
+    assert rx.findall(bmp) == re.findall(r"\d", bmp)
+    assert rx.match("\U0001d7ce") and rx.match("😀")  # outside the BMP: all let in (the patterns check \d)
+
+
+@pytest.mark.parametrize("s", ["", "abc", "zażółć 123", "٣٠٠", "x" * 300 + "۵", "ł" * 300, "é" * 300 + "١"])
+def test_ascii_digits(s):
+    assert T.ascii_digits(s) == s.translate(T.DIGITS)
+
+
+def test_id_labels_are_the_plain_search():
+    c = ids.compiled()
+    rng = random.Random(3)
+    words = ["NIP", "nip", "Nr", "REGON", "KRS", "ИНН", "ΑΦΜ", "Α.Φ.Μ.", "USt-IdNr.", "VAT", "No", "UID", "IČO",
+             "ICO", "HRB", "Company", "Registered", "in", "England", "x", "PL", "-", ":", " ", "\n", "1234"]
+    for _ in range(1500):
+        s = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        start, end = rng.randint(0, len(s)), rng.randint(0, len(s) + 4)
+        want = [m.span() for m in c.label_re.finditer(s, start, end)]
+        assert [m.span() for m in ids._labels(c, s, start, end)] == want, (s, start, end)
+
+
+def _page(html: str) -> ParsedPage:
+    return ParsedPage(FetchedPage(url="https://shop.example/", status=200, text=html))
+
+
+def test_company_candidate_lines_hold_every_match():
+    cfg = company._cfg()
+    rng = random.Random(5)
+    forms = ["GmbH", "AG", "Sp. z o.o.", "sp. z o.o.", "s.r.o.", "a.s.", "ООО", "mbH", "Ltd", "S.A.", "e.K."]
+    lines = []
+    for _ in range(400):
+        n = rng.choice([10, 100, 390, 396, 398, 399, 400, 401, 600])
+        line = ("Acme " * 200)[:n]
+        form = rng.choice(forms)
+        at = max(0, rng.choice([n - len(form), 400 - len(form), rng.randint(0, n)]))
+        line = (line[:at] + form + rng.choice(["", "x", " Foo", ",", "B"]) + line[at:])[: max(n, 1)]
+        lines.append(line)
+    text = "\n".join(lines)
+    cand = company._candidate_lines(text, lines, cfg)
+    for line in lines:
+        cut = line[:400]
+        if cfg["after"].search(cut) or cfg["before"].search(cut):
+            assert line in cand, line
+    assert company.company_names(_page("<pre>" + text + "</pre>"))  # some lines do hold a name
+
+
+def test_review_candidates_are_the_elements_with_a_mark():
+    marks = company._cfg()["review_markup"]
+    html = (
+        "<div id='Reviews'><p class='x'>a</p><div class='REVIEW big' id='r1'>b</div><span class=''>c</span>"
+        "<section id='opinie' class='reviews'>d</section><div class='testimonialS'>e</div><i id='x'>f</i>"
+        "<div class='nothing'>g</div><div id='customer-reviews-2' class='a b'>h</div></div>"
+    )
+    pp = _page(html)
+    want = [el for el in pp.root.iter() if any(m in (el.get("class") or "").lower() or m in (el.get("id") or "").lower()
+                                               for m in marks)]
+    assert list(company._review_candidates(pp, marks)) == want
+    assert len(want) == 5
