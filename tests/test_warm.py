@@ -4,9 +4,10 @@ extraction after the crawl gives, whatever the warmer got to, and must really ta
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
-from servers import html
+from servers import send
 from test_e2e_shops import PL_SHOP
 
 import trustaudit.extract.warm as warm
@@ -24,9 +25,11 @@ def _cold(snapshot, country=None) -> dict:
 
 def _warmed(snapshot, pages=None, warmer_country=None, country=None) -> tuple[dict, ParseCache]:
     cache = ParseCache()
-    with PageWarmer(cache, warmer_country) as w:
-        for p in snapshot.pages if pages is None else pages:
-            w.page_fetched(p)
+    w = PageWarmer(cache, warmer_country)
+    for p in snapshot.pages if pages is None else pages:
+        w.page_fetched(p)
+    while w.idle():
+        pass
     return dataclasses.asdict(extract(snapshot, cache, country)), cache
 
 
@@ -35,21 +38,55 @@ def demo_snapshot():
     return crawl(demo_path(), ScanOptions(), ParseCache())
 
 
-def test_crawl_with_warmer_gives_the_same_artifacts_and_the_work_is_done_before_extract(serve, fast_options):
-    shop = serve(PL_SHOP)
+def _slow(route, seconds: float):
+    """A route that answers after ``seconds``, like a remote shop."""
+    status, headers, body = route
+
+    def handler(h) -> None:
+        time.sleep(seconds)
+        send(h, status, headers, body)
+
+    return handler
+
+
+def test_the_crawler_hands_its_waiting_time_to_the_warmer(serve, fast_options):
+    """Against a shop that answers after 0.2 s, pages are extracted while the crawl waits for the next ones,
+    and the result is exactly what extraction after the crawl gives."""
+    shop = serve({path: _slow(route, 0.2) if path != "/robots.txt" else route for path, route in PL_SHOP.items()})
     cache = ParseCache()
-    with PageWarmer(cache) as w:
-        snapshot = crawl(shop.url + "/", fast_options, cache, w)
+    w = PageWarmer(cache)
+    snapshot = crawl(shop.url + "/", fast_options, cache, w)
     pages = [p for p in snapshot.pages if p.text]
     assert len(pages) >= 10
-    # every page was parsed once, into the shared cache, and its per-page extractors already ran
-    for p in pages:
+    # the first pages were done during the crawl: parsed once into the shared cache, their extractors run
+    assert w.pages_warmed >= 5
+    for p in pages[: w.pages_warmed]:
         pp = cache.get(p)
         assert (extract_emails, ()) in pp.__dict__["_memo"], p.url
         assert pp.__dict__["_widgets"][1] is not None
     warm_result = dataclasses.asdict(extract(snapshot, cache, None))
     assert warm_result == _cold(snapshot)
     assert warm_result["emails"] and warm_result["tax_ids"] and warm_result["review_widgets"]
+
+
+def test_a_failing_idle_step_does_not_stop_the_crawl(serve, fast_options):
+    class Broken:
+        calls = 0
+
+        def page_fetched(self, page) -> None:
+            pass
+
+        def page_failed(self, err) -> None:
+            pass
+
+        def idle(self) -> bool:
+            Broken.calls += 1
+            raise RuntimeError("boom")
+
+    shop = serve({path: _slow(route, 0.05) if path != "/robots.txt" else route for path, route in PL_SHOP.items()})
+    snapshot = crawl(shop.url + "/", fast_options, ParseCache(), Broken())
+    assert Broken.calls == 1  # called once, then left alone
+    assert len([p for p in snapshot.pages if p.text]) >= 10
 
 
 def test_demo_shop_same_result_warmed_or_not(demo_snapshot):
@@ -98,19 +135,3 @@ def test_country_override_reaches_the_warmer(demo_snapshot):
     got, _ = _warmed(demo_snapshot, warmer_country="DE", country="DE")
     assert got == _cold(demo_snapshot, "DE")
     assert got["country"] == "DE"
-
-
-def test_a_failed_scan_does_not_wait_for_the_warmer(serve):
-    """When the crawl raises, leaving the warmer drops the queued pages instead of working through them."""
-    page = html("<html><body>" + "<p>Tel. +48 22 123 45 67, NIP 525-224-84-81</p>" * 3000 + "</body></html>")
-    shop = serve({"/": page})
-    first = crawl(shop.url + "/", ScanOptions(max_pages=1), ParseCache()).pages[0]
-    pages = [dataclasses.replace(first, url=f"{shop.url}/p{i}") for i in range(50)]
-    w = PageWarmer(ParseCache())
-    with pytest.raises(RuntimeError), w:
-        for p in pages:
-            w.page_fetched(p)
-        raise RuntimeError("crawl failed")
-    w._thread.join(30)
-    assert not w._thread.is_alive()
-    assert w.pages_seen < len(pages)  # the rest was dropped

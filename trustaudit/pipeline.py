@@ -143,8 +143,8 @@ def scan(
     options = options or ScanOptions()
     t0 = time.perf_counter()
     cache = ParseCache()
-    with PageWarmer(cache, options.country, observer) as warmer:  # extracts while the crawl waits on the network
-        snapshot = crawl(target, options, cache, warmer, http_port=http_port)
+    warmer = PageWarmer(cache, options.country, observer)  # extracts pages while the crawl waits on the network
+    snapshot = crawl(target, options, cache, warmer, http_port=http_port)
     artifacts = extract(snapshot, cache, options.country)
     return build_report(
         snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0

@@ -25,6 +25,9 @@ class CrawlObserver(Protocol):
 
     def page_failed(self, err: FetchError) -> None: ...
 
+    # optional: ``idle() -> bool``, called while the crawler has nothing to do but wait for answers; it does one
+    # bounded piece of work and returns False when it has none (extract/warm.py)
+
 
 def one_line(text: object, limit: int = 300) -> str:
     s = " ".join(str(text).split())

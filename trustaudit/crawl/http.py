@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import heapq
+import logging
 import time
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -60,6 +61,8 @@ MAX_SKIPPED = 200
 MAX_SITEMAPS = 4
 MAX_URL_LENGTH = 2048
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class _PageResult:
@@ -88,6 +91,7 @@ class HttpCrawl:
         self.options = options
         self.cache = cache
         self.observer = observer
+        self._idle = getattr(observer, "idle", None)
         self.http_port = http_port
         self.max_pages = max(1, options.max_pages)
         self.pages: list[FetchedPage] = []
@@ -286,6 +290,22 @@ class HttpCrawl:
                 self._consider(link, 1, high_only=False)
         await self._run_frontier()
 
+    async def _wait_using_idle(self, pending, deadline: float) -> set:
+        """While no fetch is done, give the observer's ``idle()`` one step of work at a time (the page warmer
+        extracts one page), looking at the network between steps; returns the fetches done meanwhile."""
+        idle = self._idle
+        while idle is not None:
+            done, _ = await asyncio.wait(pending, timeout=0)  # one turn of the loop: handles what has arrived
+            if done or time.monotonic() >= deadline:
+                return done
+            try:
+                if not idle():
+                    return done
+            except Exception:  # noqa: BLE001 - an observer's failure must not stop the crawl
+                log.debug("crawl observer idle() failed", exc_info=True)
+                self._idle = idle = None
+        return set()
+
     async def _run_frontier(self) -> None:
         attempts = 1  # the home page
         pending: dict[asyncio.Task[_PageResult], tuple[str, int]] = {}
@@ -302,7 +322,11 @@ class HttpCrawl:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
-                done, _ = await asyncio.wait(pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                done = await self._wait_using_idle(pending, deadline)
+                if not done:
+                    done, _ = await asyncio.wait(
+                        pending, timeout=deadline - time.monotonic(), return_when=asyncio.FIRST_COMPLETED
+                    )
                 for task in done:
                     url, depth = pending.pop(task)
                     try:

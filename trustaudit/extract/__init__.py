@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import phonenumbers
@@ -137,21 +137,29 @@ def scan_widgets(pps: list[ParsedPage]) -> list:
     return [scan_widgets_on(pp, tuple(pps[:i]), seen) for i, pp in enumerate(pps)]
 
 
-def warm_page(pp: ParsedPage) -> None:
-    """The per-page extractors that need nothing but the page (see ``_memo``), in ``extract``'s order."""
-    _memo(pp, extract_emails, [])
-    _memo(pp, extract_structured, Structured())
-    _memo(pp, _company.company_names, [])
-    _memo(pp, _company.review_blocks, [])
-    _memo(pp, _company.mixed_content, [])
-    _memo(pp, _phrases.page_phrases, {})
+def warm_page(pp: ParsedPage) -> Iterator[bool]:
+    """The per-page extractors that need nothing but the page (see ``_memo``), in ``extract``'s order; a
+    generator, so that the page warmer can interleave them with network work (one extractor per step)."""
+    for fn, default in _PAGE_ONLY:
+        _memo(pp, fn, default)
+        yield True
 
 
-def warm_country(pp: ParsedPage, country: str | None) -> None:
-    """The per-page extractors that also need the shop's country."""
-    _memo(pp, extract_phones, [], country)
-    _memo(pp, extract_ids, [], country)
-    _memo(pp, _company.text_addresses, [], country)
+def warm_country(pp: ParsedPage, country: str | None) -> Iterator[bool]:
+    """The per-page extractors that also need the shop's country; one per step."""
+    for fn in (extract_phones, extract_ids, _company.text_addresses):
+        _memo(pp, fn, [], country)
+        yield True
+
+
+_PAGE_ONLY = (
+    (extract_emails, []),
+    (extract_structured, Structured()),
+    (_company.company_names, []),
+    (_company.review_blocks, []),
+    (_company.mixed_content, []),
+    (_phrases.page_phrases, {}),
+)
 
 
 def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | None = None) -> Artifacts:
