@@ -52,10 +52,10 @@ def _memo(pp: ParsedPage, fn: Callable[..., T], default: T, *args) -> T:
     """``_safe(fn, default, pp, *args)``, once per page and arguments. The page warmer (``warm.py``) calls the
     same functions while the crawl is still fetching, so most of them are already done when ``extract`` runs.
     Every memoised function is pure (a function of the page and the arguments) and its result is never
-    mutated, so a result computed on the warmer's thread is the one this thread would compute."""
+    mutated, so a result computed by the warmer is the one ``extract`` would compute."""
     store = pp.__dict__.get("_memo")
     if store is None:
-        store = pp.__dict__.setdefault("_memo", {})
+        store = pp.__dict__["_memo"] = {}
     key = (fn, args)
     try:
         return store[key]

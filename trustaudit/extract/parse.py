@@ -370,16 +370,13 @@ class ParseCache:
     """URL -> ParsedPage, filled by the crawler as pages arrive and reused by every extractor."""
 
     _pages: dict[str, ParsedPage] = field(default_factory=dict)
-    # the crawler (event loop thread) and the page warmer (extract/warm.py) share the cache: one parse per page
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def get(self, page: FetchedPage) -> ParsedPage:
-        with self._lock:
-            pp = self._pages.get(page.url)
-            if pp is None or pp.page is not page:
-                pp = ParsedPage(page)
-                self._pages[page.url] = pp
-            return pp
+        pp = self._pages.get(page.url)
+        if pp is None or pp.page is not page:
+            pp = ParsedPage(page)
+            self._pages[page.url] = pp
+        return pp
 
     def __len__(self) -> int:
         return len(self._pages)
