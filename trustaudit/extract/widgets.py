@@ -385,23 +385,16 @@ def _markup_parts(elements, tag_list: list[str] | None, tag_prefixes: tuple[str,
     order, then its (lowercased, in ``tag_list``) name if that starts with one of ``tag_prefixes``; in order of
     first occurrence (a dict as an ordered set). ``tag_list`` None: no element name has such a start."""
     parts: dict[str, None] = {}
-    if tag_list is None:
-        for el in elements:
-            for k, v in el.items():
-                if k == "class" or k == "id" or k == "aria-labelledby":
-                    if v:
-                        parts[v] = None
-                elif k.startswith("data-"):
-                    parts[k] = None
-        return parts
-    for el, tag in zip(elements, tag_list, strict=True):
+    prefixes = tag_prefixes if tag_list is not None else ()
+    tags = tag_list if tag_list is not None else [""] * len(elements)
+    for el, tag in zip(elements, tags, strict=True):
         for k, v in el.items():
             if k == "class" or k == "id" or k == "aria-labelledby":
                 if v:
                     parts[v] = None
             elif k.startswith("data-"):
                 parts[k] = None
-        if tag.startswith(tag_prefixes):
+        if prefixes and tag.startswith(prefixes):
             parts[tag] = None
     return parts
 
