@@ -1,57 +1,69 @@
-"""Recognise bot-protection answers (Cloudflare, DataDome, Akamai, Imperva, ...) instead of the shop itself."""
+"""Recognise bot-protection answers (Cloudflare, DataDome, Akamai, Imperva, ...) instead of the shop itself.
+
+The vendors' fingerprints are data: rules/vocab/blocking.yaml."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 
-_BLOCK_STATUSES = frozenset({401, 403, 406, 429, 503})
+from trustaudit.resources import load_yaml
 
-# (vendor, header names that identify it, body markers (lower case))
-_VENDORS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    (
-        "Cloudflare",
-        ("cf-ray", "cf-mitigated", "cf-chl-bypass"),
-        ("just a moment", "attention required", "cf-chl", "challenge-platform", "cf_chl_opt", "cf-browser-verification"),
-    ),
-    ("DataDome", ("x-datadome", "x-dd-b"), ("captcha-delivery.com", "datadome")),
-    ("Akamai", ("akamai-grn",), ("errors.edgesuite.net", "reference #", "access denied")),
-    ("Imperva", ("x-iinfo",), ("_incapsula_resource", "incapsula incident", "imperva")),
-    ("PerimeterX", (), ("px-captcha", "_pxhd", "perimeterx")),
-    ("Sucuri", ("x-sucuri-id", "x-sucuri-block"), ("sucuri website firewall", "access denied - sucuri")),
-    ("AWS WAF", ("x-amzn-waf-action",), ("aws-waf-token", "awswaf")),
-)
-_GENERIC = (
-    "captcha",
-    "are you a robot",
-    "are you human",
-    "verify you are human",
-    "unusual traffic",
-    "bot protection",
-    "ddos protection",
-    "access denied",
-    "request blocked",
-)
+
+@dataclass(frozen=True)
+class _Vendor:
+    name: str
+    headers: tuple[str, ...]
+    server: tuple[str, ...]
+    body: tuple[str, ...]
+    body_alone: bool
+    body_all: tuple[tuple[str, ...], ...]
+    challenge: tuple[tuple[str, str], ...]
+
+
+def _words(v) -> tuple[str, ...]:
+    return tuple(str(x).lower() for x in v or ())
+
+
+@cache
+def _db() -> tuple[frozenset[int], tuple[_Vendor, ...], tuple[str, ...]]:
+    data = load_yaml("vocab/blocking.yaml") or {}
+    vendors = tuple(
+        _Vendor(
+            name=str(name),
+            headers=_words(spec.get("headers")),
+            server=_words(spec.get("server")),
+            body=_words(spec.get("body")),
+            body_alone=bool(spec.get("body_alone", True)),
+            body_all=tuple(_words(group) for group in spec.get("body_all") or ()),
+            challenge=tuple((str(k).lower(), str(v).lower()) for k, v in (spec.get("challenge") or {}).items()),
+        )
+        for name, spec in (data.get("vendors") or {}).items()
+    )
+    return frozenset(int(s) for s in data.get("statuses") or ()), vendors, _words(data.get("generic"))
 
 
 def detect_block(status: int, headers: Mapping[str, str], text: str) -> str | None:
     """The protection vendor (or "bot protection") when the answer looks like a challenge page, else None."""
-    mitigated = headers.get("cf-mitigated", "").lower() == "challenge"
-    if status not in _BLOCK_STATUSES and not mitigated:
+    statuses, vendors, generic = _db()
+    for v in vendors:
+        if any(headers.get(k, "").lower() == value for k, value in v.challenge):
+            return v.name
+    if status not in statuses:
         return None
     body = text[:30_000].lower()
     server = headers.get("server", "").lower()
-    for vendor, names, markers in _VENDORS:
-        by_header = any(n in headers for n in names) or vendor.lower().split()[0] in server
-        by_body = any(m in body for m in markers)
-        if mitigated and vendor == "Cloudflare":
-            return vendor
+    for v in vendors:
+        by_header = any(n in headers for n in v.headers) or any(w in server for w in v.server)
+        by_body = any(m in body for m in v.body)
         if by_header and (by_body or status in (403, 429)):
-            return vendor
-        if by_body and vendor not in ("Akamai",):
-            return vendor
-        if vendor == "Akamai" and "access denied" in body and ("reference #" in body or "akamai" in server):
-            return vendor
-    if status in (403, 429) and any(m in body for m in _GENERIC):
+            return v.name
+        if by_body and v.body_alone:
+            return v.name
+        if any(all(m in body for m in group) for group in v.body_all):
+            return v.name
+    if status in (403, 429) and any(m in body for m in generic):
         return "bot protection"
     if status == 429:
         return "rate limiting"

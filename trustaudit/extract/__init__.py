@@ -29,9 +29,9 @@ from trustaudit.extract.structured import Structured, extract_structured
 from trustaudit.extract.text import snippet
 from trustaudit.extract.widgets import merge as _merge_widgets
 from trustaudit.extract.widgets import scan_page as _scan_widgets
-from trustaudit.models import Address, Artifacts, Email, Evidence, Phone, SiteSnapshot, TaxId
+from trustaudit.models import Address, Artifacts, Email, Evidence, FetchedPage, Phone, SiteSnapshot, TaxId
 
-__all__ = ["extract", "language_and_country", "scan_widgets", "scan_widgets_on", "warm_country", "warm_page"]
+__all__ = ["extract", "extractable", "language_and_country", "scan_widgets", "scan_widgets_on", "warm_country", "warm_page"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,10 +66,15 @@ def _memo(pp: ParsedPage, fn: Callable[..., T], default: T, *args) -> T:
     return result
 
 
+def extractable(page: FetchedPage) -> bool:
+    """Whether ``extract`` looks at a page (one of the snapshot's first MAX_PAGES): a body, no error status."""
+    return page.status < 400 and bool(page.text)
+
+
 def _pages(snapshot: SiteSnapshot, cache: ParseCache) -> list[ParsedPage]:
     out = []
     for page in snapshot.pages[:MAX_PAGES]:
-        if page.status >= 400 or not page.text:
+        if not extractable(page):
             continue
         pp = _safe(cache.get, None, page)
         if pp is not None:

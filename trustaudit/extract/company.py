@@ -100,6 +100,7 @@ def _cfg():
         "street": phrase_regex(data.get("street_markers") or []),
         "non_contact": tuple(str(x).lower() for x in data.get("non_contact_forms") or []),
         "arabic_stop": frozenset(str(x) for x in data.get("arabic_name_stop") or []),
+        "connectors": frozenset(str(x).lower() for x in data.get("name_connectors") or []),
     }
 
 
@@ -150,7 +151,7 @@ def company_names(pp: ParsedPage, limit: int = 10) -> list[Evidence]:
                 for w in reversed(words):
                     if w[:1].isupper() or w[:1] in "\"«“„'&+" or w.isdigit() and name_words:
                         name_words.insert(0, w)
-                    elif w.lower() in ("de", "la", "und", "and", "i", "e", "&", "von", "der", "di", "del", "y"):
+                    elif w.lower() in cfg["connectors"]:
                         name_words.insert(0, w)
                     else:
                         break

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import fold, snippet, snippet_around
+from trustaudit.extract.text import fold, snippet, snippet_around, trie_regex
 from trustaudit.models import Evidence
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
@@ -71,42 +71,6 @@ def _tokens(phrase: str) -> list[str] | None:
     return toks
 
 
-class _Trie:
-    __slots__ = ("kids", "end")
-
-    def __init__(self) -> None:
-        self.kids: dict[str, _Trie] = {}
-        self.end = False
-
-    def add(self, toks: list[str]) -> None:
-        node = self
-        for t in toks:
-            node = node.kids.setdefault(t, _Trie())
-        node.end = True
-
-    def regex(self) -> str:
-        out: list[str] = []
-        self._emit(out)
-        return "".join(out)
-
-    def _emit(self, out: list[str]) -> None:
-        node = self
-        while len(node.kids) == 1 and not node.end:  # a chain: no group needed (and no deep recursion)
-            (tok, node), = node.kids.items()
-            out.append(tok)
-        if not node.kids:
-            return
-        out.append("(?:")
-        for j, (tok, kid) in enumerate(node.kids.items()):
-            if j:
-                out.append("|")
-            out.append(tok)
-            kid._emit(out)
-        if node.end:
-            out.append("|")  # the phrase may also end here
-        out.append(")")
-
-
 class PhraseIndex:
     """Whole-word phrase matching: one trie regex finds the word starts where any phrase matches; there the
     phrases keyed by that first word (exact, prefix "word*", or a number) are tried in order."""
@@ -118,7 +82,7 @@ class PhraseIndex:
         self.exact: dict[str, list[int]] = {}
         self.prefix: dict[str, list[int]] = {}
         self.numeric: list[int] = []
-        trie = _Trie()
+        seqs: list[list[str]] = []
         for phrase, payload in entries:
             phrase = str(phrase)
             toks = _tokens(phrase)
@@ -141,12 +105,12 @@ class PhraseIndex:
             self._src.append("".join(toks))
             self._payload.append(payload)
             self._rx.append(None)
-            trie.add(toks)
+            seqs.append(toks)
         self._prefix_lengths = sorted({len(p) for p in self.prefix})
         # word by word, possessively (no backtracking): skip every word where no phrase starts, stop at the
         # first one where one does (group 1 = that word) or at the end of the text (group 1 unset)
         self._scan = re.compile(
-            r"[\W_]*+(?:(?!" + trie.regex() + r")[^\W_]++[\W_]*+)*+(?:([^\W_]++)|\Z)"
+            r"[\W_]*+(?:(?!" + trie_regex(seqs) + r")[^\W_]++[\W_]*+)*+(?:([^\W_]++)|\Z)"
         ) if self._src else None
 
     def _match(self, i: int, folded: str, pos: int) -> re.Match[str] | None:

@@ -29,7 +29,14 @@ import logging
 from collections import deque
 from collections.abc import Iterator
 
-from trustaudit.extract import MAX_PAGES, language_and_country, scan_widgets_on, warm_country, warm_page
+from trustaudit.extract import (
+    MAX_PAGES,
+    extractable,
+    language_and_country,
+    scan_widgets_on,
+    warm_country,
+    warm_page,
+)
 from trustaudit.extract.parse import ParseCache, ParsedPage
 from trustaudit.models import FetchedPage
 
@@ -58,9 +65,8 @@ class PageWarmer:
     def page_fetched(self, page: FetchedPage) -> None:
         if self.inner is not None:
             self.inner.page_fetched(page)
-        # the pages extract() looks at: those with a body and no error status among the first MAX_PAGES
         self.pages_seen += 1
-        if self.pages_seen <= MAX_PAGES and page.status < 400 and page.text:
+        if self.pages_seen <= MAX_PAGES and extractable(page):  # the pages extract() looks at
             self._queue.append(page)
 
     def page_failed(self, err) -> None:
