@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import inspect
 import json
 import sys
 from pathlib import Path
@@ -54,13 +53,8 @@ def snapshots(out: Path, corpus: Path | None, shops: list[str]) -> None:
     from trustaudit.crawl import crawl
     from trustaudit.options import ScanOptions
 
-    try:
-        from trustaudit.extract.parse import ParseCache  # the tree before the web layer
-    except ImportError:
-        ParseCache = None  # noqa: N806
-
     def crawl_(target: str):
-        return crawl(target, ScanOptions(), ParseCache()) if ParseCache is not None else crawl(target, ScanOptions())
+        return crawl(target, ScanOptions())
 
     out.mkdir(parents=True, exist_ok=True)
     items: list[tuple[str, object]] = []
@@ -82,16 +76,14 @@ def extract_all(snap_dir: Path, out: Path) -> None:
     from trustaudit.extract import extract
     from trustaudit.models import SiteSnapshot
 
-    old_api = "cache" in inspect.signature(extract).parameters
+    try:
+        from trustaudit.web.html import ParseCache
+    except ImportError:  # a tree from before the web layer
+        from trustaudit.extract.parse import ParseCache
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(snap_dir.glob("*.json")):
         snap = _build(SiteSnapshot, json.loads(path.read_text(encoding="utf-8")))
-        if old_api:
-            from trustaudit.extract.parse import ParseCache
-
-            art = extract(snap, ParseCache(), None)
-        else:
-            art = extract(snap)
+        art = extract(snap, ParseCache(), None)
         (out / path.name).write_text(json.dumps(_jsonable(art), ensure_ascii=False, indent=1), encoding="utf-8")
 
 

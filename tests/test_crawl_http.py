@@ -16,9 +16,9 @@ from servers import (
     infinite_links,
     redirect,
 )
+from trustaudit.extract.parse import ParseCache
 
 from trustaudit.crawl import TargetError, crawl
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchedPage, FetchError
 from trustaudit.options import ScanOptions
 

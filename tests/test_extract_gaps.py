@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from trustaudit.extract.parse import ParseCache
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchedPage, SiteSnapshot
 
 

@@ -6,9 +6,9 @@ import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from trustaudit.extract.parse import ParseCache
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import Artifacts, FetchedPage, SiteSnapshot
 
 SEED = """<html lang="pl"><head><script type="application/ld+json">{"@type":"Organization","name":"X"}</script></head>

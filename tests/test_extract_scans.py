@@ -12,10 +12,10 @@ import random
 import re
 
 import pytest
+from trustaudit.extract.parse import ParsedPage
 
 from trustaudit.extract import company, ids, phones
 from trustaudit.extract import text as T
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.models import FetchedPage
 
 _SEP = "[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]"

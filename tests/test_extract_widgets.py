@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from trustaudit.extract import extract
 from trustaudit.extract.parse import ParseCache
+
+from trustaudit.extract import extract
 from trustaudit.models import FetchedPage, SiteSnapshot
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from trustaudit.extract.parse import ParsedPage
 
 from trustaudit.extract.ids import compiled, extract_ids
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.models import FetchedPage
 
 

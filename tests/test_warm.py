@@ -7,15 +7,15 @@ import dataclasses
 import time
 
 import pytest
+import trustaudit.extract.warm as warm
 from servers import send
 from test_e2e_shops import PL_SHOP
+from trustaudit.extract.parse import ParseCache
+from trustaudit.extract.warm import PageWarmer
 
-import trustaudit.extract.warm as warm
 from trustaudit.cli import demo_path
 from trustaudit.crawl import crawl
 from trustaudit.extract import extract, extract_emails
-from trustaudit.extract.parse import ParseCache
-from trustaudit.extract.warm import PageWarmer
 from trustaudit.options import ScanOptions
 
 

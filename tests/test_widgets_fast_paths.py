@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from trustaudit.extract import widgets as W
 from trustaudit.extract.parse import ParsedPage
+
+from trustaudit.extract import widgets as W
 from trustaudit.models import FetchedPage
 
 

@@ -206,6 +206,16 @@ class Detection:
 
 
 @dataclass(frozen=True)
+class ExtractorError:
+    """An extractor that failed on a page (or on the shop): the signals it feeds could not be checked."""
+
+    extractor: str
+    url: str
+    error: str
+    signals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Artifacts:
     language: str | None = None  # detected page language (ISO 639-1)
     country: str | None = None  # ISO 3166-1 alpha-2, upper case
@@ -231,6 +241,7 @@ class Artifacts:
     mixed_content: tuple[Evidence, ...] = ()
     broken_links: tuple[Evidence, ...] = ()
     external_links: tuple[str, ...] = ()
+    extractor_errors: tuple[ExtractorError, ...] = ()
 
 
 # --------------------------------------------------------------------------- evaluate / score

@@ -1,7 +1,8 @@
 """The crawl stage: the only stage that does I/O.
 
 ``crawl(target, options) -> SiteSnapshot`` for an ``http(s)://`` URL, a bare host (``shop.pl``: https, then
-http), a local ``.html`` file or a local folder (a saved mirror; never touches the network).
+http), a local ``.html`` file or a local folder (a saved mirror; never touches the network). Which links are
+fetched first is the ``scorer``'s decision (``priority.Scorer``), given by the caller.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from trustaudit.crawl.common import CrawlObserver, TargetError
+from trustaudit.crawl.priority import Scorer
 from trustaudit.crawl.urls import clean_url
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import SiteSnapshot
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import ParseCache
 
-__all__ = ["CrawlObserver", "TargetError", "crawl", "crawl_async", "resolve_target"]
+__all__ = ["CrawlObserver", "Scorer", "TargetError", "crawl", "crawl_async", "resolve_target"]
 
 _LOCAL_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -74,6 +76,7 @@ async def crawl_async(
     observer: CrawlObserver | None = None,
     *,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
 ) -> SiteSnapshot:
     """Crawl ``target``. ``http_port`` (internal, for tests): the port probed for the plain-HTTP redirect."""
     options = options if options is not None else ScanOptions()
@@ -82,11 +85,11 @@ async def crawl_async(
         from trustaudit.crawl.local import crawl_local
 
         assert isinstance(value, Path)
-        return crawl_local(target, value, options, cache, observer)
+        return crawl_local(target, value, options, cache, observer, scorer)
     from trustaudit.crawl.http import crawl_http
 
     assert isinstance(value, list)
-    return await crawl_http(target, value, options, cache, observer, http_port=http_port)
+    return await crawl_http(target, value, options, cache, observer, http_port=http_port, scorer=scorer)
 
 
 def crawl(
@@ -96,6 +99,7 @@ def crawl(
     observer: CrawlObserver | None = None,
     *,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
 ) -> SiteSnapshot:
     """Synchronous wrapper around :func:`crawl_async` (one event loop per call)."""
     out: list[SiteSnapshot] = []
@@ -110,6 +114,7 @@ def crawl(
                 cache if cache is not None else ParseCache(),
                 observer,
                 http_port=http_port,
+                scorer=scorer,
             )
         )
 

@@ -8,8 +8,8 @@ Order of work:
 2. The home page. Redirects are followed by hand and recorded; if the home page moves to another registrable
    domain (a shop that changed domains) we follow it and the *final* home URL defines the site for the rest
    of the crawl. ``SiteSnapshot.final_url`` vs ``base_url`` shows the move.
-3. Links of the home page (parsed once through the shared ParseCache) are ranked by
-   ``trustaudit.extract.pages.link_priority`` and fetched best-first with bounded concurrency. Pages at depth 1
+3. Links of the home page (parsed once through the shared ParseCache) are ranked by the scorer the crawl is
+   given (``priority.Scorer``; the pipeline passes the page-kind vocabulary's) and fetched best-first with bounded concurrency. Pages at depth 1
    contribute their high-priority links (depth 2). When the home page yields few links, the sitemap is used.
 4. The TLS handshake and the plain-HTTP probe run concurrently with step 3.
 
@@ -33,7 +33,7 @@ from trustaudit.crawl.common import CrawlObserver, TargetError, one_line
 from trustaudit.crawl.encoding import decode_html, looks_binary
 from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of
 from trustaudit.crawl.netsafety import NetGuard
-from trustaudit.crawl.priority import get_scorer, slug_text
+from trustaudit.crawl.priority import FALLBACK, Scorer, slug_text
 from trustaudit.crawl.robots import (
     ROBOTS_MAX_BYTES,
     SITEMAP_MAX_BYTES,
@@ -51,9 +51,9 @@ from trustaudit.crawl.urls import (
     same_site,
     url_key,
 )
-from trustaudit.extract.parse import Link, ParseCache
 from trustaudit.models import FetchedPage, FetchError, Region, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import Link, ParseCache
 
 FEW_LINKS = 5  # fewer same-site links than this on the home page: read the sitemap too
 MAX_DEPTH = 2
@@ -85,6 +85,7 @@ class HttpCrawl:
         cache: ParseCache,
         observer: CrawlObserver | None,
         http_port: int | None,
+        scorer: Scorer | None = None,
     ):
         self.target = target
         self.candidates = candidates
@@ -106,7 +107,7 @@ class HttpCrawl:
         self._candidates: dict[str, tuple[str, str] | None] = {}
         self._low: set[str] = set()
         self._robots: dict[str, asyncio.Task[Protego | None]] = {}
-        self._scorer = get_scorer()
+        self._scorer = scorer or FALLBACK
         self.site_host = ""
         self.tls_content_error: str | None = None
 
@@ -548,5 +549,6 @@ async def crawl_http(
     cache: ParseCache,
     observer: CrawlObserver | None,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
 ) -> SiteSnapshot:
-    return await HttpCrawl(target, candidates, options, cache, observer, http_port).run()
+    return await HttpCrawl(target, candidates, options, cache, observer, http_port, scorer).run()

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import DIGITS, HOMOGLYPHS, fold, number_scan, snippet_around, trie_regex
 from trustaudit.models import TaxId
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
+from trustaudit.web.html import ParsedPage
 
 MAX_SCAN = 400_000
 _SEP = " \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-"
@@ -200,15 +200,16 @@ def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int
 LABEL_LOOKBACK = 90
 
 
-def _anchors(text: str) -> tuple[list[int], bool]:
+def _anchors(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> tuple[list[int], bool]:
     r"""(anchors, whether ``text`` has Eastern Arabic digits). Anchors are the starts of the non-overlapping
     matches of ``\d(?:SEP{0,3}\d){5,}`` (runs of >= 6 digits) and of ``(?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d``
     (register numbers), in order: replayed from the page's number scan (``text.number_scan``), shared with the
-    phone extractor. They are the same before and after mapping Eastern digits (both are ``\d``)."""
+    phone extractor (``numbers``, when the caller has it). They are the same before and after mapping Eastern
+    digits (both are ``\d``)."""
     anchors: list[int] = []
     east = False
     run_end = 0
-    for m in number_scan(text):
+    for m in numbers if numbers is not None else number_scan(text):
         if m.start("east") >= 0:
             east = True
         if m.start("run") >= 0:
@@ -220,25 +221,57 @@ def _anchors(text: str) -> tuple[list[int], bool]:
     return anchors, east
 
 
+@dataclass(frozen=True)
+class IdCandidate:
+    """One reading of the number after an ID label: as one scheme would read it."""
+
+    tax_id: TaxId
+    span: tuple[int, int]  # where the number is (a number is reported once, under the label before it)
+    rank: int  # 2 check digit valid, 1 no check digit, 0 invalid; an eu.vat reading 1 less; a register 3
+    country: str | None = None  # the scheme's country: its readings rank 4 higher in a shop of that country
+
+
 def extract_ids(pp: ParsedPage, country: str | None) -> list[TaxId]:
-    """IDs on one page. Labels are looked for only in the few characters before each run of >= 6 digits
-    (and before "HRB 123"-style register numbers), so long pages cost one cheap scan."""
+    """IDs on one page, read for a shop of ``country``."""
+    return resolve_ids(id_candidates(pp), country)
+
+
+def resolve_ids(labels: Iterable[tuple[IdCandidate, ...]], country: str | None) -> list[TaxId]:
+    """For each label of one page (in page order), the best reading for a shop of ``country``; a number
+    already taken by an earlier label is not reported again."""
+    found: list[TaxId] = []
+    taken: set[tuple[int, int]] = set()
+    for cands in labels:
+        if not cands:
+            continue
+        best = max(cands, key=lambda c: c.rank + (4 if country and c.country == country else 0))
+        if best.span in taken:
+            continue
+        taken.add(best.span)
+        found.append(best.tax_id)
+    return found
+
+
+def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> list[tuple[IdCandidate, ...]]:
+    """Every ID label of one page followed by a number, with that number's readings by each scheme the label
+    names (in page order; the shop's country picks one in ``resolve_ids``). Labels are looked for only in the
+    few characters before each run of >= 6 digits (and before "HRB 123"-style register numbers), so long pages
+    cost one cheap scan; ``numbers`` is the page's ``number_scan`` when the caller already has it."""
     c = compiled()
     text = pp.text[:MAX_SCAN]
-    anchors, east = _anchors(text)
+    anchors, east = _anchors(text, numbers)
     if not anchors:
         return []
     if east:
         text = text.translate(DIGITS)  # = ascii_digits(text), character for character
-    found: list[TaxId] = []
-    taken: set[tuple[int, int]] = set()
+    found: list[tuple[IdCandidate, ...]] = []
     done_labels: set[int] = set()
     for anchor in anchors:
         for lm in _labels(c, text, max(0, anchor - LABEL_LOOKBACK), anchor + 4):
             if lm.start() in done_labels:
                 continue
             done_labels.add(lm.start())
-            _at_label(c, lm, text, country, pp.url, found, taken)
+            found.append(_at_label(c, lm, text, pp.url))
     return found
 
 
@@ -257,15 +290,14 @@ def _labels(c: _Compiled, text: str, start: int, end: int) -> Iterator[re.Match[
             yield lm
 
 
-def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: str, found: list[TaxId],
-              taken: set[tuple[int, int]]) -> None:
+def _at_label(c: _Compiled, lm: re.Match, text: str, url: str) -> tuple[IdCandidate, ...]:
     label = lm.group(0)
     schemes = c.by_label.get(_label_key(label), ())
     if not schemes:
-        return
+        return ()
     gm = c.gap_re.match(text, lm.end())
     pos = gm.end() if gm else lm.end()
-    cands: list[tuple[int, TaxId, tuple[int, int]]] = []
+    cands: list[IdCandidate] = []
     for sch in schemes:
         p = pos
         if sch.gap_words:
@@ -278,7 +310,7 @@ def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: s
         if sch.register_label:
             tid = _register(sch, label, text, lm.start(), pos, url)
             if tid:
-                cands.append((3, tid, (lm.start(), lm.end())))
+                cands.append(IdCandidate(tid, (lm.start(), lm.end()), 3))
             continue
         got = _read_value(sch, text, p)
         if got is None:
@@ -291,19 +323,12 @@ def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: s
         if sch.name == "gr.vat" and len(value) == 8:
             out_value = "0" + value
             valid = check(sch, out_value)
-        rank = (4 if country and sch.country == country else 0) + (2 if valid else 1 if valid is None else 0)
+        rank = 2 if valid else 1 if valid is None else 0
         if sch.name == "eu.vat":
             rank -= 1  # a national scheme with the same number wins
         tid = TaxId(sch.name, out_value, valid, url, label.strip(), snippet_around(text, lm.start(), vend))
-        cands.append((rank, tid, (vstart, vend)))
-    if not cands:
-        return
-    cands.sort(key=lambda x: -x[0])
-    _rank, tid, span = cands[0]
-    if span in taken:
-        return
-    taken.add(span)
-    found.append(tid)
+        cands.append(IdCandidate(tid, (vstart, vend), rank, sch.country))
+    return tuple(cands)
 
 
 def _register(sch: Scheme, label: str, text: str, lstart: int, pos: int, url: str) -> TaxId | None:
@@ -344,4 +369,59 @@ def dedupe(ids: list[TaxId]) -> list[TaxId]:
             continue
         seen.add(key)
         out.append(t)
+    return out
+
+
+_VAT_PREFIX_COUNTRY = {"EL": "GR"}  # VAT prefixes that differ from the ISO country code
+
+
+def structured_ids(items: Iterable[tuple[str, str]], url: str, country: str | None) -> list[TaxId]:
+    """Identifiers a page declares in structured data (``Structured.ids``), read and checked like numbers next
+    to a label in the text:
+
+    * ``identifier`` PropertyValues named like an ID label ("NIP", "KRS", "HRB") by that label's schemes;
+    * ``vatID`` / ``taxID`` by the schemes of their country: the VAT prefix's ("DE136695976", "EL...") or else
+      the shop's (``country``), and by ``eu.vat`` when prefixed; not read when neither is known;
+    * ``leiCode`` as a Legal Entity Identifier (ISO 17442, check digits).
+
+    A value only counts when a scheme reads all of it; the best reading wins as in ``resolve_ids``."""
+    c = compiled()
+    out: list[TaxId] = []
+    for prop, raw in items:
+        text = str(raw).strip()
+        if sum(ch.isdigit() for ch in text) < 5:
+            continue
+        snip = f"schema.org {prop}: {text}"
+        if prop == "leiCode":
+            value = re.sub(r"[\s.\-]", "", text).upper()
+            mod = _module("lei")
+            valid = bool(mod.is_valid(value)) if mod is not None else None
+            out.append(TaxId("lei", value, valid, url, prop, snip))
+            continue
+        if prop in ("vatID", "taxID"):
+            head = text[:2].translate(HOMOGLYPHS).upper()
+            prefixed = head.isascii() and head.isalpha()
+            cc = _VAT_PREFIX_COUNTRY.get(head, head) if prefixed else country
+            schemes = [s for s in c.schemes.values() if cc and s.country == cc and not s.register_label]
+            if prefixed and "eu.vat" in c.schemes:
+                schemes.append(c.schemes["eu.vat"])
+        else:
+            schemes = [s for s in c.by_label.get(_label_key(prop), ()) if not s.register_label]
+        best: IdCandidate | None = None
+        for sch in schemes:
+            got = _read_value(sch, text, 0)
+            if got is None or got[3] != len(text):
+                continue
+            value, prefix = got[0], got[1]
+            valid = check(sch, value, prefix)
+            out_value = (prefix + value) if sch.name == "eu.vat" else value
+            if sch.name == "gr.vat" and len(value) == 8:
+                out_value = "0" + value
+                valid = check(sch, out_value)
+            rank = (2 if valid else 1 if valid is None else 0) - (1 if sch.name == "eu.vat" else 0)
+            rank += 4 if country and sch.country == country else 0
+            if best is None or rank > best.rank:
+                best = IdCandidate(TaxId(sch.name, out_value, valid, url, prop, snip), (0, len(text)), rank)
+        if best is not None:
+            out.append(best.tax_id)
     return out

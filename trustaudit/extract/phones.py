@@ -9,13 +9,13 @@ are not valid numbers for the region or sit next to a non-phone label.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
 import phonenumbers
 
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import (
     PHONE_TAIL,
     ascii_digits,
@@ -28,6 +28,7 @@ from trustaudit.extract.text import (
 from trustaudit.models import Phone
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
+from trustaudit.web.html import ParsedPage
 
 MAX_SCAN = 300_000
 _GROUPS = re.compile(r"\d+")
@@ -114,46 +115,69 @@ def _standalone(text: str, start: int, end: int, raw: str) -> bool:
     return line == raw.strip(" \u00a0()[]:") and len(_GROUPS.findall(raw)) >= 3
 
 
-def _candidates(text: str) -> Iterator[tuple[int, int]]:
+def _candidates(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> Iterator[tuple[int, int]]:
     r"""Spans of the numbers to look at: "+" or "00", or a plain digit or "(", then 5-20 digits / separators,
     ending in a digit; not glued to a word, URL or decimal before it. The matches of
     ``finditer(r"[+(\d](?<![\w+/.,:-].)" + text.PHONE_TAIL + r"(?![\w/])")``, non-overlapping, replayed from the
-    page's number scan (``text.number_scan``), shared with the ID extractor. A page longer than MAX_SCAN is
-    cut at another length for IDs, so there is nothing to share: it is scanned for candidates alone."""
+    page's number scan (``text.number_scan`` of ``text``, ``numbers`` when the caller has it), shared with the
+    ID extractor. A page longer than MAX_SCAN is cut at another length for IDs, so there is nothing to share: it
+    is scanned for candidates alone."""
     if len(text) >= MAX_SCAN:
         yield from (m.span() for m in _cfg()["cand"].finditer(text))
         return
     end = 0
-    for m in number_scan(text):
+    for m in numbers if numbers is not None else number_scan(text):
         if m.start() >= end and m.start("phone") >= 0:
             end = m.end("phone")
             yield m.start(), end
 
 
+@dataclass(frozen=True)
+class PhoneCandidate:
+    """A number on a page that reads as a phone number, before the shop's country is known: from a ``tel:`` /
+    ``callto:`` link (``link=True``) or from the text (next to a phone label, written internationally, or alone
+    on its line in groups). ``resolve_phones`` parses it for the shop's country."""
+
+    raw: str  # as written (the link target, or the text with line breaks as spaces)
+    snippet: str  # the link text, or the text around the number
+    link: bool = False
+
+
 def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
+    """The valid phone numbers of one page, parsed for ``region`` (the shop's country)."""
+    return resolve_phones(phone_candidates(pp), pp.url, region)
+
+
+def resolve_phones(cands: Iterable[PhoneCandidate], url: str, region: str | None) -> list[Phone]:
+    """Candidates of one page -> valid numbers in E.164 for the shop's country, the first of each kept."""
     out: list[Phone] = []
     seen: set[str] = set()
+    for c in cands:
+        e = parse_number(c.raw, region)
+        if c.link and e is None and c.raw.strip().isdigit() and not c.raw.startswith("0") and region:
+            # tel:18666403800 - a national number with its trunk/country code but no "+"
+            e = parse_number("+" + c.raw.strip(), region)
+        if e and e not in seen:
+            seen.add(e)
+            out.append(Phone(e, url, c.raw.strip()[:40], c.snippet))
+    return out
 
-    def add(e164: str | None, raw: str, snip: str) -> None:
-        if e164 and e164 not in seen:
-            seen.add(e164)
-            out.append(Phone(e164, pp.url, raw.strip()[:40], snip))
 
+def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> list[PhoneCandidate]:
+    """Every phone-number candidate of one page, in page order (links first, then text); ``numbers`` is the
+    page's ``number_scan`` when the caller already has it."""
+    out: list[PhoneCandidate] = []
     for link in pp.links:
         href = link.href.strip()
         low = href[:7].lower()
         if low.startswith(("tel:", "callto:")):
             raw = unquote(href.split(":", 1)[1]).split("?")[0].split(";")[0]
-            e = parse_number(raw, region)
-            if e is None and raw.strip().isdigit() and not raw.startswith("0") and region:
-                # tel:18666403800 - a national number with its trunk/country code but no "+"
-                e = parse_number("+" + raw.strip(), region)
-            add(e, raw, link.text or raw)
+            out.append(PhoneCandidate(raw, link.text or raw, link=True))
 
     text = pp.text[:MAX_SCAN]
     cfg = _cfg()
     window = cfg["window"]
-    for start, end in _candidates(text):
+    for start, end in _candidates(text, numbers):
         number = text[start:end]
         raw = number.replace("\n", " ")
         digits = re.sub(r"\D", "", raw)
@@ -177,6 +201,5 @@ def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
             label_after = cfg["labels"].search(after) is not None if cfg["labels"] is not None else False
             if not (intl or _standalone(text, start, end, number) or label_after):
                 continue
-        e = parse_number(raw, region)
-        add(e, raw, snippet_around(text, start, end))
+        out.append(PhoneCandidate(raw, snippet_around(text, start, end)))
     return out

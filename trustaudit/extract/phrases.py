@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import fold, snippet, snippet_around, trie_regex
 from trustaudit.models import Evidence
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
+from trustaudit.web.html import ParsedPage
 
 _WORD = re.compile(r"[^\W_]+")
 _WORDCH = r"[^\W_]"
@@ -30,6 +30,8 @@ _NUM = r"\d{1,4}"
 _END = r"(?![^\W_])"
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015"
 DEFAULT_MAX_HITS = 3
+# the sections of rules/vocab/widgets.yaml: kinds of third-party services, whose names the index also finds
+SERVICE_KINDS = ("review", "chat", "payment", "payment_method", "social", "messenger")
 
 
 def _tokens(phrase: str) -> list[str] | None:
@@ -159,10 +161,8 @@ def _index() -> tuple[PhraseIndex, dict[str, int]]:
         for phrases in (spec.get("phrases") or {}).values():
             for p in phrases or []:
                 entries.append((str(p), str(group)))
-    from trustaudit.extract.widgets import SECTIONS  # late: widgets imports this module
-
     widgets = load_yaml("vocab/widgets.yaml") or {}
-    for kind in SECTIONS:
+    for kind in SERVICE_KINDS:
         for name, spec in (widgets.get(kind) or {}).items():
             for t in (spec or {}).get("texts") or []:
                 entries.append((str(t), (kind, str(name))))
@@ -178,11 +178,9 @@ def text_hits(folded: str) -> list[Hit]:
 
 
 def page_hits(pp: ParsedPage) -> list[Hit]:
-    """``text_hits`` of the page's folded text, computed once per page."""
-    hits = pp.__dict__.get("_phrase_hits")
-    if hits is None:
-        hits = pp.__dict__["_phrase_hits"] = text_hits(pp.folded_text)
-    return hits
+    """``text_hits`` of the page's folded text: phrase groups and service names in one pass (``extract_page``
+    computes it once and hands it to ``page_phrases`` and ``widgets.scan_page``)."""
+    return text_hits(pp.folded_text)
 
 
 def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, str]]]:
@@ -218,10 +216,11 @@ def group_names() -> tuple[str, ...]:
     return tuple(_index()[1])
 
 
-def page_phrases(pp: ParsedPage) -> dict[str, list[Evidence]]:
+def page_phrases(pp: ParsedPage, hits: list[Hit] | None = None) -> dict[str, list[Evidence]]:
+    """Phrase-group hits of one page (``hits``: its ``page_hits`` when the caller has them)."""
     _idx, limits = _index()
     out: dict[str, list[Evidence]] = {}
-    for start, end, group in page_hits(pp):
+    for start, end, group in hits if hits is not None else page_hits(pp):
         if not isinstance(group, str):
             continue  # a service name: widgets.scan_page
         hits = out.setdefault(group, [])

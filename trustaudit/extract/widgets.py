@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 
-from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.phrases import page_hits, service_hits, text_hits
+from trustaudit.extract.phrases import SERVICE_KINDS, Hit, page_hits, service_hits, text_hits
 from trustaudit.extract.text import fold_same_length, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
+from trustaudit.web.html import ParsedPage
 
 _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
               "a": ("href",), "form": ("action",), "embed": ("src",), "source": ("src",), "object": ("data",)}
@@ -35,7 +35,7 @@ _IDENT = re.compile(r"[$A-Za-z_][$\w]*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SCAN_TAGS = frozenset((*_URL_ATTRS, "input", "area", "meta"))  # elements the URL / alt text / generator pass reads
 _ALT_TAGS = ("img", "a", "input", "area")
-SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger")
+SECTIONS = SERVICE_KINDS
 
 
 @dataclass
@@ -209,24 +209,20 @@ class PageWidgets:
         self.add(s, url, snippet_around(text, start, end, 120), via_text)
 
 
-def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
-    """Third-party fingerprints on one page.
+def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
+    """Third-party fingerprints on one page (``hits``: the page's ``phrases.page_hits`` when the caller has
+    them). A URL, class name, alt text or inline script repeated on the page is looked at once.
 
-    ``seen`` is shared by the pages of one shop: a URL, class name, alt text or inline script already looked
-    at on an earlier page (header, footer and tracking snippets repeat on every page) is skipped. What it
-    would find was already found, and only from markup or URLs, so the shop-level ``merge`` is unchanged.
-
-    Cost (issue #7): Python touches only the elements that can carry a URL, alt text or generator, and each
-    element's attributes once for markup; the long texts (scripts, page text) go through literal-led regex
-    scans, the slower exact patterns only where those found something. Each shortcut gives exactly what the
-    plain pass gave (tests/test_widgets_fast_paths.py)."""
+    Cost: Python touches only the elements that can carry a URL, alt text or generator, and each element's
+    attributes once for markup; the long texts (scripts, page text) go through literal-led regex scans, the
+    slower exact patterns only where those found something. Each shortcut gives exactly what the plain pass
+    gave (tests/test_widgets_fast_paths.py)."""
     d = db()
     res = PageWidgets()
     root = pp.root
     if root is None:
         return res
-    if seen is None:
-        seen = set()
+    seen: set = set()
     alt_texts: list[str] = []
     generator = ""
     scheme_slugs = _scheme_slugs()
@@ -324,8 +320,9 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
     # service names in the visible text (the page's shared phrase pass) and in alt / title texts and link
     # fragments, through the same phrase index
     alt_raw = "\n".join(alt_texts)[:200_000]
-    for raw, hits in ((pp.text, page_hits(pp)), (alt_raw, text_hits(fold_same_length(alt_raw)))):
-        for start, end, name in service_hits(hits):
+    page = hits if hits is not None else page_hits(pp)
+    for raw, found in ((pp.text, page), (alt_raw, text_hits(fold_same_length(alt_raw)))):
+        for start, end, name in service_hits(found):
             s = d.by_name.get(name)
             if s is not None:
                 res.add_around(s, pp.url, raw, start, end, via_text=True)
