@@ -20,6 +20,10 @@ if "TRUSTAUDIT_CACHE_DIR" not in os.environ:
     os.environ["TRUSTAUDIT_CACHE_DIR"] = _cache
     atexit.register(shutil.rmtree, _cache, True)
 
+# An extractor that raises fails the test instead of being recorded as an extractor error (trustaudit/extract/
+# page.py); tests/test_extract_page.py proves the recording with the variable removed.
+os.environ.setdefault("TRUSTAUDIT_STRICT", "1")
+
 # --------------------------------------------------------------------------- network / TLS (crawl stage)
 
 

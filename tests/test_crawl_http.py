@@ -16,11 +16,11 @@ from servers import (
     infinite_links,
     redirect,
 )
-from trustaudit.extract.parse import ParseCache
 
 from trustaudit.crawl import TargetError, crawl
 from trustaudit.models import FetchedPage, FetchError
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import ParseCache
 
 
 def page(body: str) -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from trustaudit.extract.parse import ParseCache
 
 from trustaudit.extract import extract
 from trustaudit.models import FetchedPage, SiteSnapshot
+from trustaudit.web.html import ParseCache
 
 
 def _artifacts(body: str, lang: str, country: str | None = None, host: str = "shop.example"):

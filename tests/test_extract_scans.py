@@ -12,11 +12,11 @@ import random
 import re
 
 import pytest
-from trustaudit.extract.parse import ParsedPage
 
 from trustaudit.extract import company, ids, phones
 from trustaudit.extract import text as T
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 _SEP = "[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]"
 DIGIT_RUN = re.compile(r"\d(?:" + _SEP + r"{0,3}\d){5,}")
@@ -61,11 +61,29 @@ def test_phone_candidates_of_a_page_longer_than_the_scan_limit():
     assert list(phones._candidates(s)) == [m.span() for m in PHONE.finditer(s)]
 
 
-def test_one_number_scan_per_text():
-    s = "NIP 526-104-08-28, tel. +48 22 654 32 10"
-    first = T.number_scan(s)
-    assert T.number_scan(s) is first
-    assert T.number_scan("x" + s[1:]) is not first
+def test_one_number_scan_per_page_shared_by_phones_and_ids(monkeypatch):
+    """extract_page scans a page's digits once and hands the scan to both extractors, which read exactly what
+    they read when each scans on its own."""
+    import trustaudit.extract.page as page_mod
+    from trustaudit.extract.ids import id_candidates
+    from trustaudit.extract.page import extract_page
+    from trustaudit.extract.phones import phone_candidates
+    from trustaudit.models import FetchedPage
+
+    html = "<html><body><p>KRS 0000412345</p><p>NIP 526-104-08-28, tel. +48 22 654 32 10</p></body></html>"
+    page = FetchedPage(url="https://shop.example.pl/", status=200, text=html)
+    calls = []
+
+    def counting(text):
+        calls.append(text)
+        return T.number_scan(text)
+
+    monkeypatch.setattr(page_mod, "number_scan", counting)
+    facts = extract_page(page)
+    assert len(calls) == 1
+    pp = ParsedPage(page)
+    assert list(facts.phones) == phone_candidates(pp) and facts.phones
+    assert list(facts.ids) == id_candidates(pp) and facts.ids
 
 
 def test_digit_class_is_every_digit():

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from trustaudit.extract.parse import ParsedPage
 
 from trustaudit.extract.ids import compiled, extract_ids
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 
 def ids(body: str, country: str | None = None) -> list[tuple[str, str, bool | None]]:

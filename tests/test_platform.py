@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from trustaudit.extract.parse import ParsedPage
 
 from trustaudit.engine import stack_packs
 from trustaudit.extract.platform import compile_packs, detect_platform
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 HOME = "https://shop.example.com/"
 
