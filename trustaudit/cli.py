@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from trustaudit import __version__
-from trustaudit.batch.commands import register as register_batch_commands
+from trustaudit.batch.commands import register as register_batch_commands  # light: imports batch lazily
 from trustaudit.cli_common import EXIT_OK, EXIT_TARGET, EXIT_THRESHOLD, EXIT_USAGE, die, err, resolve_settings
 from trustaudit.models import Report, Severity, Status
 from trustaudit.options import DEFAULT_USER_AGENT
@@ -52,7 +50,7 @@ def _root(
 
 
 def demo_path() -> str:
-    return str(importlib_resources.files("trustaudit") / "demo")
+    return str(Path(__file__).resolve().parent / "demo")  # shipped inside the package
 
 
 class _Progress:
@@ -245,6 +243,8 @@ def rules_list(
         return
     if fmt != "table":
         die("--format must be table or json", EXIT_USAGE)
+    from rich.table import Table
+
     table = Table(box=None, header_style="bold")
     for col in ("id", "category", "weight", "severity", "countries"):
         table.add_column(col)
