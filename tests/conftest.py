@@ -13,7 +13,7 @@ from servers import Certs, TestServer
 
 from trustaudit.options import ScanOptions
 
-# The compiled-vocabulary cache (trustaudit/vocabcache.py) goes to a private folder per test process, never to
+# The build cache (trustaudit/resources.py: parsed rules, compiled vocabulary) goes to a private folder per test process, never to
 # the user's ~/.cache; subprocesses started by tests inherit it.
 if "TRUSTAUDIT_CACHE_DIR" not in os.environ:
     _cache = tempfile.mkdtemp(prefix="trustaudit-test-cache-")

@@ -15,8 +15,7 @@ from lxml import etree
 from trustaudit.extract.country import postcode_regex
 from trustaudit.extract.text import fold, phrase_regex, snippet
 from trustaudit.models import Address, Evidence, SiteSnapshot
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage, text_of
 
 MAX_LINES = 20_000

@@ -17,8 +17,7 @@ from functools import lru_cache
 
 from trustaudit.extract.text import DIGITS, HOMOGLYPHS, fold, number_scan, snippet_around, trie_regex
 from trustaudit.models import TaxId
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
 
 MAX_SCAN = 400_000

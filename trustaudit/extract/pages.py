@@ -18,8 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from trustaudit.extract.site import is_same_site, normalize_url
 from trustaudit.extract.text import PhraseScanner, fold, phrase_regex, snippet
 from trustaudit.models import PAGE_KINDS, FetchedPage, PageRef, Region, SiteSnapshot
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import Link, ParsedPage, text_of
 
 MIN_SCORE = 0.35

@@ -26,8 +26,7 @@ from trustaudit.extract.text import (
     snippet_around,
 )
 from trustaudit.models import Phone
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
 
 MAX_SCAN = 300_000

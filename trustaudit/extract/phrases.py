@@ -18,8 +18,7 @@ from functools import lru_cache
 
 from trustaudit.extract.text import fold, snippet, snippet_around, trie_regex
 from trustaudit.models import Evidence
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
 
 _WORD = re.compile(r"[^\W_]+")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build
 from trustaudit.web.text import (  # noqa: F401 - the extractors' text toolbox, in one import
     DIGITS,
     EASTERN_DIGITS,
@@ -36,7 +36,7 @@ def digit_class() -> str:
     about twice as fast over a page. Characters outside the BMP cannot be in that table (each would be one more
     test per character), so they are all let in as one range: a pattern using this class as its first
     character checks ``(?<=\d)`` after it wherever a digit is meant. Build patterns with it in cached builders
-    (``vocabcache``): computing the set costs a few milliseconds."""
+    (``resources.cached_build``): computing the set costs a few milliseconds."""
     codes = [ord(c) for c in re.findall(r"\d", "".join(map(chr, range(0x10000))))]
     out: list[str] = []
     i = 0

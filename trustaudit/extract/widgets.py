@@ -17,8 +17,7 @@ from itertools import compress
 from trustaudit.extract.phrases import SERVICE_KINDS, Hit, page_hits, service_hits, text_hits
 from trustaudit.extract.text import fold_same_length, snippet, snippet_around
 from trustaudit.models import Detection
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
 
 _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
