@@ -379,8 +379,9 @@ def structured_ids(items: Iterable[tuple[str, str]], url: str, country: str | No
     to a label in the text:
 
     * ``identifier`` PropertyValues named like an ID label ("NIP", "KRS", "HRB") by that label's schemes;
-    * ``vatID`` / ``taxID`` by the schemes of their country: the VAT prefix's ("DE136695976", "EL...") or else
-      the shop's (``country``), and by ``eu.vat`` when prefixed; not read when neither is known;
+    * ``vatID`` / ``taxID`` by the schemes with a check of their country: the VAT prefix's ("DE136695976",
+      "EL...") or else the shop's (``country``), and by ``eu.vat`` when prefixed; not read when neither is
+      known;
     * ``leiCode`` as a Legal Entity Identifier (ISO 17442, check digits).
 
     A value only counts when a scheme reads all of it; the best reading wins as in ``resolve_ids``."""
@@ -401,7 +402,9 @@ def structured_ids(items: Iterable[tuple[str, str]], url: str, country: str | No
             head = text[:2].translate(HOMOGLYPHS).upper()
             prefixed = head.isascii() and head.isalpha()
             cc = _VAT_PREFIX_COUNTRY.get(head, head) if prefixed else country
-            schemes = [s for s in c.schemes.values() if cc and s.country == cc and not s.register_label]
+            # the country's schemes that have a check (a tax number has one; bare register numbers do not)
+            schemes = [s for s in c.schemes.values()
+                       if cc and s.country == cc and not s.register_label and (s.stdnum or s.pattern)]
             if prefixed and "eu.vat" in c.schemes:
                 schemes.append(c.schemes["eu.vat"])
         else:
