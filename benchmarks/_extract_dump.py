@@ -53,8 +53,15 @@ def snapshots(out: Path, corpus: Path | None, shops: list[str]) -> None:
     from trustaudit.crawl import crawl
     from trustaudit.options import ScanOptions
 
+    try:  # the crawl is given the page-kind link scorer, as pipeline.scan gives it
+        from trustaudit.pipeline import link_scorer
+
+        kw = {"scorer": link_scorer()}
+    except ImportError:  # a tree from before: its crawl found the scorer itself
+        kw = {}
+
     def crawl_(target: str):
-        return crawl(target, ScanOptions())
+        return crawl(target, ScanOptions(), **kw)
 
     out.mkdir(parents=True, exist_ok=True)
     items: list[tuple[str, object]] = []
