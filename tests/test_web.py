@@ -102,3 +102,33 @@ def test_url_forms():
     assert clean_url("HTTPS://Sklepik.PL:443/a?utm_source=x&b=1#top") == "https://sklepik.pl/a?b=1"
     assert url_key("https://sklepik.pl/a/?b=2&a=1") == url_key("https://sklepik.pl/a?a=1&b=2")
     assert normalize_url("http://www.sklepik.pl/kontakt/") == normalize_url("https://sklepik.pl/kontakt")
+
+
+def _fold_plain(s: str) -> str:
+    """fold_text as defined: NFKC, the extra letters, ASCII digits, casefold, no combining marks, NFC."""
+    import unicodedata
+
+    from trustaudit.web.text import _EXTRA, DIGITS
+
+    if not s:
+        return ""
+    s = unicodedata.normalize("NFKC", s).translate(_EXTRA).translate(DIGITS).casefold()
+    s = "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", s)
+
+
+def test_fold_text_shortcuts_give_the_plain_definition():
+    import random
+    import unicodedata
+
+    from trustaudit.web.text import fold_text
+
+    # the shortcut for text without characters above Latin-1 after NFD rests on this
+    assert not any(unicodedata.combining(chr(c)) for c in range(256))
+    rng = random.Random(11)
+    pool = [chr(c) for c in range(0, 0x3100, 3)] + list("ąęłŁßẞﬁ٣۵ΆάΐЁёǅ`´’\u0301\u0308\u0640\u00ad\u200bİı\U0001d7ce")
+    for s in ["", "`Kontakt`", "Zwroty i reklamacje", "Polityka prywatności", "ΕΠΙΚΟΙΝΩΝΙΑ", "اتصل بنا ٣"]:
+        assert fold_text(s) == _fold_plain(s), s
+    for _ in range(3000):
+        s = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 25)))
+        assert fold_text(s) == _fold_plain(s), repr(s)

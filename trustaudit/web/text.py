@@ -67,10 +67,34 @@ def fold_text(s: str) -> str:
     """``fold`` for long texts: same result, no cache, lengths preserved per line where possible."""
     if not s:
         return ""
-    s = unicodedata.normalize("NFKC", s).translate(_EXTRA).translate(DIGITS).casefold()
-    s = unicodedata.normalize("NFD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", s)
+    if s.isascii():  # NFKC, NFD and NFC leave ASCII as it is and casefold is lower(): the common case
+        return (s.translate(_EXTRA) if "`" in s else s).lower()
+    s = unicodedata.normalize("NFKC", s)
+    # str.translate with a dict costs a look-up per character: only when a character it maps is there
+    if _EXTRA_CHARS.search(s):
+        s = s.translate(_EXTRA)
+    s = ascii_digits(s).casefold()
+    d = unicodedata.normalize("NFD", s)
+    if _MAYBE_MARK.search(d):
+        d = d.translate(_NO_MARKS)  # combining marks out, one C pass over a lazily filled table
+    return unicodedata.normalize("NFC", d)
+
+
+class _NoMarks(dict):
+    """str.translate table deleting combining marks (``unicodedata.combining``), keeping every other character."""
+
+    def __missing__(self, code: int) -> str | None:
+        c = chr(code)
+        v = None if unicodedata.combining(c) else c
+        self[code] = v
+        return v
+
+
+_NO_MARKS = _NoMarks()
+_EXTRA_CHARS = re.compile("[" + re.escape("".join(map(chr, _EXTRA))) + "]")
+# every combining mark is outside ASCII and Latin-1 (checked in tests/test_web.py): text without such
+# characters after NFD has none to remove
+_MAYBE_MARK = re.compile(r"[^\x00-\xff]")
 
 
 class _FoldMap(dict):
