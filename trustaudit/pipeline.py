@@ -9,6 +9,7 @@ parameter, so it never imports a later stage.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Generator, Mapping
@@ -221,11 +222,13 @@ def scan(
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
     """
     from trustaudit.crawl import crawl
-    from trustaudit.extract import merge
+    from trustaudit.extract import load_vocabulary, merge
     from trustaudit.web.html import ParseCache
 
     options = options or ScanOptions()
     t0 = time.perf_counter()
+    # the vocabulary is compiled while the crawl waits for the shop's first answers (robots.txt, home page)
+    threading.Thread(target=load_vocabulary, name="trustaudit-vocabulary", daemon=True).start()
     cache = ParseCache()
     pages = PageExtractor(cache, inner=observer)
     snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer())

@@ -28,6 +28,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -195,15 +196,24 @@ def load_or_build(name: str, build: Callable[[], T]) -> T:
 
 
 def cached_build(name: str) -> Callable[[Callable[[], T]], Callable[[], T]]:
-    """Decorate a zero-argument builder of read-only data: built once per process, cached on disk."""
+    """Decorate a zero-argument builder of read-only data: built once per process (a second thread asking
+    meanwhile waits for the first one's result), cached on disk."""
 
     def deco(fn: Callable[[], T]) -> Callable[[], T]:
-        @functools.lru_cache(maxsize=1)
+        lock = threading.Lock()
+        done: list[T] = []
+
         @functools.wraps(fn)
         def wrapper() -> T:
-            return load_or_build(name, fn)
+            if done:
+                return done[0]
+            with lock:
+                if not done:
+                    done.append(load_or_build(name, fn))
+            return done[0]
 
         wrapper.build = fn  # type: ignore[attr-defined]  # the uncached builder, for tests
+        wrapper.cache_clear = done.clear  # type: ignore[attr-defined]
         return wrapper
 
     return deco

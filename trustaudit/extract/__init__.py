@@ -28,6 +28,7 @@ __all__ = [
     "merge",
     "page_steps",
     "strict_mode",
+    "load_vocabulary",
 ]
 
 
@@ -42,3 +43,28 @@ def extract(
     ctx = context if context is not None else PageContext()
     facts = [extract_page(p, ctx, cache) for p in snapshot.pages if extractable(p)]
     return merge(facts, snapshot, country_override=country_override, strict=ctx.strict)
+
+
+def load_vocabulary() -> None:
+    """Build (or load from the build cache) every matcher extraction uses, so that the first page does not wait
+    for it; the pipeline runs it on a thread while the crawl reaches the shop. Errors are left for the first
+    real use to raise."""
+    from trustaudit.extract import (
+        company,
+        country,
+        emails,
+        ids,
+        pages,
+        phones,
+        phrases,
+        platform,
+        text,
+        widgets,
+    )
+
+    for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, company._cfg, emails._cfg, phones._cfg,
+                  text._number_regex, platform._default_packs, country.profiles):
+        try:
+            build()
+        except Exception:  # noqa: BLE001
+            return
