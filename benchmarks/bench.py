@@ -1,4 +1,4 @@
-"""trustaudit benchmarks (issue #7): how close to "as fast as the network allows" is a scan?
+"""trustaudit benchmarks: how close to "as fast as the network allows" is a scan?
 
     python benchmarks/bench.py [--quick] [--json OUT.json] [--profile] [--reps N] [--no-batch]
 
@@ -8,6 +8,8 @@
    measured the same way; the ratio scan / floor
 3. ``trustaudit batch`` of 200 shops at concurrency 8 and 32: shops/s and peak memory
 4. growth: batch of 50, 200, 1,000 shops: time and peak memory (--quick: 10 and 20)
+5. ``--process``: whole ``trustaudit scan`` processes of the product-grid shop against the floor process, and
+   import times, side by side with older revisions (``--old REV``)
 
 ``--profile`` profiles one scan with pyinstrument and rewrites benchmarks/PROFILE.md. Every child process has
 a timeout; the shop server is stopped in ``finally``. See benchmarks/README.md.
@@ -291,7 +293,7 @@ def run_floor_many(urls: list[str], shops_concurrency: int, timeout: float) -> d
 def measure_single(url: str, reps: int, concurrency: int, uncached: bool = True) -> dict:
     scans, floors = [], []
     # the first scan after installing (or changing) trustaudit builds the compiled-vocabulary cache
-    # (trustaudit/vocabcache.py); measure that apart, with the cache off, and warm it before the timed runs
+    # (trustaudit/resources.py); measure that apart, with the cache off, and warm it before the timed runs
     if uncached:
         uncached_run = run_child(["scan", url], timeout=180, env={"TRUSTAUDIT_NO_CACHE": "1"})
     run_child(["scan", url], timeout=180)
@@ -474,7 +476,7 @@ def _classify(chain: list[dict]) -> str:
             or (fn in ("compile", "_compile") and ("re/" in p or p.endswith("re.py")))
         ):
             return "loading rules/vocab (YAML, regex compile)"
-        if "trustaudit/extract/parse.py" in p:
+        if "trustaudit/web/html.py" in p:
             if fn in ("text", "_iter_text", "_collapse"):
                 return "text extraction (visible text)"
             if fn in ("_parse", "__init__", "get"):
