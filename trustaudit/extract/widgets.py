@@ -19,6 +19,7 @@ from trustaudit.extract.text import fold_same_length, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
+from trustaudit.web.urls import host_and_path as _host_path
 
 _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
               "a": ("href",), "form": ("action",), "embed": ("src",), "source": ("src",), "object": ("data",)}
@@ -113,26 +114,6 @@ def db() -> _Db:
         markup_tags=tuple(str(x).lower() for x in data.get("markup_tags") or []),
         host_labels=max((h.count(".") + 1 for h in by_host), default=0),
     )
-
-
-def _host_path(url: str) -> tuple[str, str]:
-    """(host without www., path + query) of an absolute URL, by plain string splitting (hot path)."""
-    i = url.find("//")
-    if i < 0 or i > 8:
-        return "", ""
-    rest = url[i + 2:]
-    cut = len(rest)
-    for ch in "/?#":
-        j = rest.find(ch)
-        if 0 <= j < cut:
-            cut = j
-    host = rest[:cut].rsplit("@", 1)[-1].split(":", 1)[0].lower()
-    if host.startswith("www."):
-        host = host[4:]
-    path = rest[cut:].split("#", 1)[0] or "/"
-    if not path.startswith("/"):
-        path = "/" + path
-    return host, path
 
 
 def _host_matches(text: str) -> Iterator[re.Match[str]]:

@@ -59,6 +59,27 @@ def strip_www(host: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def host_and_path(url: str) -> tuple[str, str]:
+    """(host without ``www.``, path + query) of an absolute URL, by plain string splitting: for matching many
+    URLs of a page against known service hosts (no IDNA, no validation; ``host_of`` for anything else)."""
+    i = url.find("//")
+    if i < 0 or i > 8:
+        return "", ""
+    rest = url[i + 2:]
+    cut = len(rest)
+    for ch in "/?#":
+        j = rest.find(ch)
+        if 0 <= j < cut:
+            cut = j
+    host = rest[:cut].rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    if host.startswith("www."):
+        host = host[4:]
+    path = rest[cut:].split("#", 1)[0] or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    return host, path
+
+
 def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))
