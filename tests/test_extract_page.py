@@ -154,3 +154,23 @@ def test_strict_mode_re_raises(monkeypatch):
         extract_page(_page("<p>x</p>"))
     monkeypatch.setenv("TRUSTAUDIT_STRICT", "0")
     assert extract_page(_page("<p>x</p>")).errors[0].signals == ("mixed_content",)
+
+
+def test_a_strict_failure_during_the_crawl_is_raised_after_it(demo_snapshot, monkeypatch):
+    """The crawl swallows an observer's failure (it must not stop the crawl); in strict mode the page
+    extractor keeps it and raises it when its facts are asked for, so a test cannot miss it."""
+
+    def broken(pp):
+        raise ValueError("hostile page")
+
+    monkeypatch.setattr(page_mod, "mixed_content", broken)
+    strict = PageExtractor(ParseCache(), PageContext(strict=True))
+    lenient = PageExtractor(ParseCache(), PageContext(strict=False))
+    for p in demo_snapshot.pages:
+        strict.page_fetched(p)
+        lenient.page_fetched(p)
+    with pytest.raises(ValueError, match="hostile page"):
+        strict.finish()
+    facts = lenient.finish()
+    assert len(facts) == len([p for p in demo_snapshot.pages if extractable(p)])
+    assert all(f.errors and f.errors[0].extractor == "mixed_content" for f in facts)

@@ -154,6 +154,7 @@ class PageExtractor:
         self._queue: deque[FetchedPage] = deque()
         self._page: FetchedPage | None = None
         self._steps: Generator | None = None
+        self._failure: BaseException | None = None  # strict mode: raised by finish(), not lost in the crawl
 
     def page_fetched(self, page: FetchedPage) -> None:
         from trustaudit.extract import extractable
@@ -180,6 +181,8 @@ class PageExtractor:
         """The facts of every page fetched, once the crawl is over (extracting the rest now)."""
         while self._steps is not None or self._queue:
             self.idle()
+        if self._failure is not None:
+            raise self._failure
         return list(self.facts.values())
 
     def _start(self, page: FetchedPage) -> None:
@@ -189,13 +192,23 @@ class PageExtractor:
         self._steps = page_steps(page, self.context, self.cache)
 
     def _step(self) -> None:
+        from trustaudit.extract import PageFacts
+        from trustaudit.models import ExtractorError
+
         assert self._steps is not None and self._page is not None
+        page = self._page
         try:
             next(self._steps)
             return
         except StopIteration as done:
-            self.facts[self._page.url] = done.value
-        self.cache.discard(self._page)  # the crawl found the page's links when it arrived: the tree can go
+            self.facts[page.url] = done.value
+        except Exception as e:  # noqa: BLE001 - extract_page records its extractors' failures; this is the rest
+            if self.context.strict and self._failure is None:
+                self._failure = e
+            why = " ".join(f"{type(e).__name__}: {e}".split())[:300]
+            self.facts[page.url] = PageFacts(page.url, parsed=False,
+                                             errors=(ExtractorError("extract_page", page.url, why, ("*",)),))
+        self.cache.discard(page)  # the crawl found the page's links when it arrived: the tree can go
         self._steps = self._page = None
 
 
