@@ -13,8 +13,8 @@ from servers import Certs, TestServer
 
 from trustaudit.options import ScanOptions
 
-# The build cache (trustaudit/resources.py: parsed rules, compiled vocabulary) goes to a private folder per test process, never to
-# the user's ~/.cache; subprocesses started by tests inherit it.
+# The build cache (trustaudit/resources.py: parsed rules, compiled vocabulary) goes to a private folder per test
+# process, never to the user's ~/.cache; subprocesses started by tests inherit it.
 if "TRUSTAUDIT_CACHE_DIR" not in os.environ:
     _cache = tempfile.mkdtemp(prefix="trustaudit-test-cache-")
     os.environ["TRUSTAUDIT_CACHE_DIR"] = _cache
