@@ -162,12 +162,15 @@ class Source:
                 parsed = None
         return status, parsed, resp.headers
 
-    async def _pace(self, url: str) -> None:
-        key = self.pacing_key(url)
+    def _check_blocked(self, key: str) -> None:
         blocked = self.ctx.store.blocked(key)
         if blocked is not None:
             until, why = blocked
             raise Unavailable(f"register asked to slow down ({why}); not asked again until {utc_iso(until)}")
+
+    async def _pace(self, url: str) -> None:
+        key = self.pacing_key(url)
+        self._check_blocked(key)
         latest = None
         rem = self.ctx.remaining()
         if rem is not None:
@@ -178,6 +181,7 @@ class Source:
         delay = slot - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
+            self._check_blocked(key)  # a 429 may have come back while this request waited its turn
 
     # ------------------------------------------------------------------ the public interface
 
