@@ -130,6 +130,7 @@ class Source:
         await self._pace(url)
         timeout = self.spec.timeout
         rem = self.ctx.remaining()
+        cut = rem is not None and rem < timeout  # the scan's deadline, not the register, limits this request
         if rem is not None:
             timeout = min(timeout, max(0.05, rem))
         hdrs = {"User-Agent": self.ctx.config.user_agent, "Accept": "application/json"}
@@ -145,6 +146,8 @@ class Source:
                     if len(body) > MAX_ANSWER_BYTES:
                         raise Unavailable(f"answer larger than {MAX_ANSWER_BYTES // 1_000_000} MB")
         except httpx.TimeoutException:
+            if cut:
+                raise Unavailable(f"no answer before the scan's deadline ({timeout:.1f} s left)", cache=False) from None
             raise Unavailable(f"no answer within {timeout:.0f} s") from None
         except httpx.HTTPError as exc:
             raise Unavailable(f"could not connect: {one_line(exc) or type(exc).__name__}") from None

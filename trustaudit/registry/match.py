@@ -30,7 +30,6 @@ from rapidfuzz import fuzz
 
 from trustaudit.registry import data
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 @dataclass(frozen=True)
@@ -200,15 +199,14 @@ def name_in_text(registered: str | None, text: str | None) -> bool:
 # ------------------------------------------------------------------------------------------------- addresses
 
 _NUM = re.compile(r"\d+")
+_DASHED = re.compile(r"(?<=\d)[-\u2010-\u2013](?=\d)")
 
 
 def _address_parts(text: str) -> tuple[set[str], list[str]]:
-    ws = words(text)
-    nums = {m for w in ws for m in _NUM.findall(w)}
-    # postcodes written with a dash or a space ("00-838", "TW5 9ST") are also joined, so both spellings meet
-    joined = _NON_WORD.sub("", anyascii(text).lower())
-    nums |= {m for m in re.findall(r"\d{2}\d{3}", joined)}
-    letters = [w for w in ws if not any(c.isdigit() for c in w) and len(w) > 2]
+    """(numbers, street/town words). A dash between digits is dropped first, so "00-838" and "00838" meet."""
+    joined = _DASHED.sub("", anyascii(unicodedata.normalize("NFKC", text)))
+    nums = set(_NUM.findall(joined))
+    letters = [w for w in words(text) if not any(c.isdigit() for c in w) and len(w) > 2]
     return nums, letters
 
 
