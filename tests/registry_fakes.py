@@ -132,3 +132,18 @@ def plain_client() -> httpx.AsyncClient:
 def tax_id(scheme: str, value: str, valid: bool | None = True, snippet: str = "",
            url: str = "https://shop.example/kontakt") -> TaxId:
     return TaxId(scheme, value, valid, url, "", snippet)
+
+
+def worker_lookup(base_url: str, cache_dir: str, scheme: str, value: str, out) -> None:
+    """In a separate process (spawn): verify one ID against the loopback registers, report (status, cached)."""
+    import asyncio
+    import time
+
+    from trustaudit.registry import verify
+
+    env = {"TRUSTAUDIT_PL_WL_URL": f"{base_url}/wl", "TRUSTAUDIT_VIES_URL": f"{base_url}/vies"}
+    cfg = RegistryConfig.load({"cache_dir": cache_dir}, env)
+    v = asyncio.run(verify([tax_id(scheme, value)], config=cfg, client_factory=plain_client,
+                           deadline=time.monotonic() + 30))
+    rec = v.ids[0].record
+    out.put((rec.status.value, rec.cached, rec.checked_at))

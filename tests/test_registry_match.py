@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from trustaudit.registry.match import best_name_match, compare_addresses, compare_names, core, name_in_text, words
+from trustaudit.registry.match import (
+    best_name_match,
+    compare_addresses,
+    compare_names,
+    core,
+    name_in_text,
+    words,
+)
 
 SAME = [
     # register spelling, site spelling

@@ -31,7 +31,6 @@ from rapidfuzz import fuzz
 from trustaudit.registry import data
 
 
-
 @dataclass(frozen=True)
 class NameMatch:
     match: bool | None
