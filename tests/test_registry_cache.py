@@ -67,6 +67,22 @@ def test_worker_processes_share_one_request_per_id(tmp_path):
     assert len({r[2] for r in results}) == 1
 
 
+def test_threads_of_one_process_share_one_request_per_id(tmp_path):
+    """The batch's thread pool: scans in threads of one process, each with its own event loop."""
+    import threading
+
+    with RegisterServer({"/wl/api/search/nip/*": slow(0.8, fixture_route("wl_active.json"))}) as srv:
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(
+            run(srv, tmp_path, [tax_id("pl.nip", "9512381607")]).ids[0].record)) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert len(srv.hits("/wl/")) == 1
+    assert [r.status for r in results] == [RegStatus.ACTIVE] * 3
+
+
 def test_requests_are_spaced_across_processes(tmp_path):
     a, b = Store(tmp_path), Store(tmp_path)  # two connections = two processes
     s1 = a.reserve_slot("pl_wl", 1.0)

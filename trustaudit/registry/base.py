@@ -20,6 +20,7 @@ import email.utils
 import json
 import logging
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,7 +56,7 @@ class Context:
     store: Store
     client: httpx.AsyncClient
     deadline: float | None = None  # time.monotonic() value
-    owner: str = ""
+    owner: str = field(default_factory=lambda: uuid.uuid4().hex)  # claims are per verify call
     semaphores: dict[str, asyncio.Semaphore] = field(default_factory=dict)
 
     def remaining(self) -> float | None:
@@ -197,7 +198,7 @@ class Source:
                 return RegistryRecord.from_cache(hit)
             # someone else is asking right now: wait for their answer (or for their claim to lapse)
             lease = self.spec.timeout + 5.0
-            while not store.claim(self.id, key, lease):
+            while not store.claim(self.id, key, lease, self.ctx.owner):
                 await asyncio.sleep(WAIT_POLL_S)
                 hit = store.get(self.id, key)
                 if hit is not None:
@@ -205,7 +206,7 @@ class Source:
             try:
                 rec = await self._ask_once(rid)
             finally:
-                store.release(self.id, key)
+                store.release(self.id, key, self.ctx.owner)
             return rec
         except asyncio.CancelledError:
             raise

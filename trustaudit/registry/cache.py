@@ -150,25 +150,26 @@ class Store:
 
     # ------------------------------------------------------------------ claims (one request per key)
 
-    def claim(self, source: str, key: str, lease: float) -> bool:
-        """True when this process may ask the register; False when another one is asking right now."""
+    def claim(self, source: str, key: str, lease: float, owner: str = _OWNER) -> bool:
+        """True when ``owner`` (one verify call) may ask the register; False when another scan, in this process
+        or another one, is asking right now."""
         now = time.time()
         try:
             with self._tx(immediate=True):
                 row = self._db.execute(
                     "SELECT owner, until FROM claims WHERE source=? AND key=?", (source, key)
                 ).fetchone()
-                if row and row[0] != _OWNER and row[1] > now:
+                if row and row[0] != owner and row[1] > now:
                     return False
-                self._db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?)", (source, key, _OWNER, now + lease))
+                self._db.execute("INSERT OR REPLACE INTO claims VALUES (?,?,?,?)", (source, key, owner, now + lease))
             return True
         except sqlite3.Error:
             return True
 
-    def release(self, source: str, key: str) -> None:
+    def release(self, source: str, key: str, owner: str = _OWNER) -> None:
         try:
             with self._tx():
-                self._db.execute("DELETE FROM claims WHERE source=? AND key=? AND owner=?", (source, key, _OWNER))
+                self._db.execute("DELETE FROM claims WHERE source=? AND key=? AND owner=?", (source, key, owner))
         except sqlite3.Error:
             pass
 
@@ -287,9 +288,15 @@ class Store:
         try:
             with self._tx(immediate=True):
                 self._db.execute("DELETE FROM warning WHERE list=?", (name,))
-                for domain, listed_on in rows:
-                    self._db.execute("INSERT OR REPLACE INTO warning VALUES (?,?,?)", (name, domain, listed_on))
-                    n += 1
+                counted = [0]
+
+                def numbered() -> Iterator[tuple[str, str, str | None]]:
+                    for domain, listed_on in rows:
+                        counted[0] += 1
+                        yield name, domain, listed_on
+
+                self._db.executemany("INSERT OR REPLACE INTO warning VALUES (?,?,?)", numbered())
+                n = counted[0]
                 self._db.execute("INSERT OR REPLACE INTO blobs VALUES (?,?,?,?,?)",
                                  (f"list:{name}", time.time(), etag, last_modified, str(n).encode()))
         except sqlite3.Error as exc:

@@ -113,7 +113,7 @@ class CertPl(Source):
         if meta is not None and time.time() - meta[0] < self.spec.ttl_s:
             return meta[0], False, None
         lease = self.spec.timeout + 60.0
-        while not store.claim(self.id, "list", lease):
+        while not store.claim(self.id, "list", lease, self.ctx.owner):
             if meta is not None and time.time() - meta[0] < self.max_stale_s:
                 return meta[0], True, "a newer copy is being downloaded by another scan"
             await asyncio.sleep(0.2)
@@ -123,7 +123,7 @@ class CertPl(Source):
         try:
             error = await self._download(meta)
         finally:
-            store.release(self.id, "list")
+            store.release(self.id, "list", self.ctx.owner)
         meta = store.blob(META)
         if error is None and meta is not None:
             return meta[0], False, None
