@@ -121,7 +121,7 @@ def test_white_list_removed_vat_payer_is_inactive(register, tmp_path):
     v = run(srv, tmp_path, [tax_id("pl.nip", "5631410744")], names=["Marek Zieliński Usługi Remontowe"])
     rec = v.ids[0].record
     assert rec.status is RegStatus.INACTIVE
-    assert "removed from the VAT register on 2022-11-02" in rec.detail
+    assert "removed from the VAT register on 2022-11-02" in rec.detail and rec.removed_on == "2022-11-02"
     assert rec.name_match is True  # the right company, no longer a VAT payer
 
 
@@ -202,6 +202,7 @@ def test_krs_struck_off_is_inactive(register, tmp_path):
     rec = run(srv, tmp_path, [tax_id("pl.krs", "413516")]).ids[0].record
     assert rec.status is RegStatus.INACTIVE
     assert "struck off the register on 2024-02-01" in rec.detail and "in liquidation" in rec.detail
+    assert rec.removed_on == "2024-02-01"
 
 
 def test_krs_and_gleif_agree(register, tmp_path):

@@ -76,6 +76,8 @@ class CompaniesHouse(Source):
             name=one_line(doc["company_name"], 300),
             address=address,
             registered_on=created,
+            removed_on=(str(doc.get("date_of_cessation") or "")[:10] or None) if status is RegStatus.INACTIVE
+            else None,
             legal_form=str(doc["type"]) if doc.get("type") else None,
             detail="; ".join(notes),
         )

@@ -54,6 +54,7 @@ class RegistryRecord:
     name: str | None = None  # registered name
     address: str | None = None  # registered address, one line
     registered_on: str | None = None  # ISO date the entity was registered / incorporated
+    removed_on: str | None = None  # ISO date it was removed / struck off / dissolved (status inactive)
     name_match: bool | None = None  # registered name vs the seller named on the site (None: not judged)
     address_match: bool | None = None
     checked_at: str | None = None  # ISO-8601 UTC time of the register's answer (cached answers keep theirs)
@@ -82,6 +83,8 @@ class RegistryRecord:
             "checked_at": self.checked_at,
             "error": self.error,
         }
+        if self.removed_on:
+            out["removed_on"] = self.removed_on
         if self.detail:
             out["detail"] = self.detail
         if self.legal_form:
@@ -113,6 +116,7 @@ class RegistryRecord:
             name=d.get("name"),
             address=d.get("address"),
             registered_on=d.get("registered_on"),
+            removed_on=d.get("removed_on"),
             checked_at=d.get("checked_at"),
             error=d.get("error"),
             detail=d.get("detail") or "",

@@ -13,6 +13,7 @@ Recorded answer: michal-bed/el-proyecte-grande-naspolke:src/main/java/com/compan
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -118,6 +119,7 @@ class Krs(Source):
             name=one_line(name, 300),
             address=_address(adres) if adres else None,
             registered_on=krs_date(header.get("dataRejestracjiWKRS")),
+            removed_on=struck if struck and re.fullmatch(r"\d{4}-\d{2}-\d{2}", struck) else None,
             legal_form=one_line(subject["formaPrawna"], 120) if subject.get("formaPrawna") else None,
             linked_ids=linked,
             detail="; ".join(dict.fromkeys(notes)),

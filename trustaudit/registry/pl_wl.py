@@ -77,8 +77,10 @@ class WhiteList(Source):
         restored = _day(subject.get("restorationDate"))
         denied = _day(subject.get("registrationDenialDate"))
         notes = [detail] if detail else []
+        removed_on = None
         if removed and (restored is None or restored < removed):
             status = RegStatus.INACTIVE
+            removed_on = removed.isoformat()
             basis = one_line(subject.get("removalBasis") or "", 120)
             notes = [f"removed from the VAT register on {removed.isoformat()}" + (f" ({basis})" if basis else "")]
         elif denied and status is not RegStatus.ACTIVE:
@@ -97,6 +99,7 @@ class WhiteList(Source):
             name=one_line(subject.get("name"), 300) if subject.get("name") else None,
             address=one_line(address, 300) if address else None,
             registered_on=registered.isoformat() if registered else None,
+            removed_on=removed_on,
             detail="; ".join(n for n in notes if n),
             linked_ids=linked,
         )
