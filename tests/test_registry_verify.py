@@ -127,6 +127,24 @@ def test_garbage_answers_are_unknown(tmp_path):
     assert all(i.record.error for i in v.ids)
 
 
+def test_hostile_register_answers(tmp_path):
+    evil = {"result": {"subject": {"name": "\x1b[31mEVIL\x1b[0m SP. Z O.O.\n\n[bold]x[/bold]", "statusVat": "Czynny",
+                                   "workingAddress": "ul. \x07Prosta 1" + " " * 5000 + "end"}}}
+    nested = b"[" * 100_000 + b"]" * 100_000
+    routes = {"/wl/api/search/nip/*": json_route(evil), "/krs/OdpisAktualny/*": json_route(nested),
+              "/gleif/lei-records": json_route({"data": []})}
+    with RegisterServer(routes) as srv:
+        v = asyncio.run(verify([tax_id("pl.nip", "9512381607"), tax_id("pl.krs", "0000413516"),
+                                tax_id("lei", "../../admin?x=1")], config=srv.config(tmp_path),
+                               client_factory=plain_client, deadline=time.monotonic() + 10))
+        assert not srv.hits("/gleif/lei-records/")  # a malformed LEI is never put in a URL
+    wl, krs, lei = v.ids
+    assert "\x1b" not in wl.record.name and "\n" not in wl.record.name and "\x07" not in wl.record.address
+    assert len(wl.record.address) <= 400
+    assert krs.record.status is RegStatus.UNKNOWN
+    assert lei.record.status is RegStatus.UNKNOWN
+
+
 # --------------------------------------------------------------------------- configuration
 
 

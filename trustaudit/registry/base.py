@@ -69,8 +69,14 @@ class Context:
         return sem
 
 
+_CONTROL = dict.fromkeys(i for i in range(0x20) if i not in (9, 10, 13)) | {0x7F: None} | dict.fromkeys(
+    range(0x80, 0xA0))
+
+
 def one_line(text: object, limit: int = 200) -> str:
-    s = " ".join(str(text).split())
+    """Register text is as untrusted as page text: control characters (terminal escapes) go, whitespace runs
+    become one space, long texts are cut."""
+    s = " ".join(str(text).translate(_CONTROL).split())
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
@@ -112,6 +118,11 @@ class Source:
 
     def record(self, status: RegStatus, **kw: Any) -> RegistryRecord:
         kw.setdefault("checked_at", utc_iso())
+        for k in ("name", "address", "detail", "legal_form", "error", "registered_on", "removed_on"):
+            if isinstance(kw.get(k), str):
+                kw[k] = one_line(kw[k], 400) or (None if k != "detail" else "")
+        if kw.get("linked_ids"):
+            kw["linked_ids"] = {one_line(a, 40): one_line(b, 60) for a, b in kw["linked_ids"].items()}
         if status is RegStatus.UNKNOWN and "manual_check" not in kw:
             kw["manual_check"] = data.manual_for(self.spec.manual)
         return RegistryRecord(source=self.id, status=status, **kw)
@@ -162,7 +173,7 @@ class Source:
         if body:
             try:
                 parsed = json.loads(bytes(body).decode(resp.encoding or "utf-8", errors="replace"))
-            except ValueError:
+            except (ValueError, RecursionError):
                 parsed = None
         return status, parsed, resp.headers
 

@@ -169,7 +169,7 @@ class CertPl(Source):
 
         try:
             n = await asyncio.to_thread(store_it)
-        except (ValueError, UnicodeError) as exc:
+        except (ValueError, UnicodeError, RecursionError) as exc:
             return f"the warning list is not in the expected format ({one_line(exc, 80)})"
         if n < 0:
             return "the warning list could not be stored"

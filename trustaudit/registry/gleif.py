@@ -13,6 +13,7 @@ Field names: owasp-amass/amass:engine/plugins/support/org/types.go and ../shared
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,7 +44,10 @@ class Gleif(Source):
 
     async def ask(self, rid: RegId) -> RegistryRecord:
         if rid.scheme == "lei":
-            return await self._lei(rid.value.upper())
+            lei = rid.value.strip().upper()
+            if not re.fullmatch(r"[0-9A-Z]{18}[0-9]{2}", lei):
+                return self.unknown("not an LEI (20 letters and digits)", manual_check=None)
+            return await self._lei(lei)
         return await self._cross_check(rid)
 
     async def _lei(self, lei: str) -> RegistryRecord:
