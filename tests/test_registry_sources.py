@@ -276,3 +276,10 @@ def test_turned_off_source_is_not_asked(register, tmp_path):
     rec = run(srv, tmp_path, [tax_id("pl.nip", "9512381607")], off=["pl_wl"]).ids[0].record
     assert rec.status is RegStatus.UNKNOWN and "turned off" in rec.error
     assert srv.requests == []
+
+
+def test_gleif_only_cross_check_without_an_lei_points_to_the_national_register(register, tmp_path):
+    srv = register({"/gleif/lei-records": json_route({"data": []})})
+    rec = run(srv, tmp_path, [tax_id("fr.siren", "552008443")]).ids[0].record
+    assert rec.source == "gleif" and rec.status is RegStatus.UNKNOWN and "only some companies" in rec.error
+    assert "annuaire-entreprises" in rec.manual_check.url

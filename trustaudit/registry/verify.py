@@ -116,6 +116,8 @@ async def _verify(ids: list[Any], seller_names: list[str], addresses: list[str],
             seen.add(e[0])
             entries.append(e)
     trader = _trader_details(seller_names, addresses) if config.send_trader_details else {}
+    if not entries and not host:
+        return Verification(duration_s=time.monotonic() - started)
 
     async with client_factory() as client:
         ctx = Context(config=config, store=store, client=client, deadline=deadline, owner=uuid.uuid4().hex)
@@ -168,6 +170,9 @@ async def _verify(ids: list[Any], seller_names: list[str], addresses: list[str],
             rec = ref if isinstance(ref, RegistryRecord) else results[ref]
             recs.append(_judge(rec, seller_names, addresses, snippet))
         primary = next((r for r in recs if r.status.definite), recs[0])
+        if primary.status is RegStatus.UNKNOWN and primary.manual_check is None:
+            spec = data.schemes().get(rid.scheme)
+            primary = primary.with_(manual_check=data.manual_for(spec.manual if spec else None))
         others = tuple(r for r in recs if r is not primary)
         out.append(IdVerification(id=rid, record=primary, cross_checks=others, url=url))
 
