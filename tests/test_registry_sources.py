@@ -244,8 +244,8 @@ def test_companies_house_dissolved_and_missing(register, tmp_path):
 
 
 def test_lei_lookup(register, tmp_path):
-    srv = register({"/gleif/lei-records/259400SWLEX0EXAMPLE7": fixture_route("gleif_lei.json")})
-    v = run(srv, tmp_path, [tax_id("lei", "259400SWLEX0EXAMPLE7"), tax_id("lei", "259400NOSUCH0EXAMP99")])
+    srv = register({"/gleif/lei-records/259400SWLEXEXAMPLE89": fixture_route("gleif_lei.json")})
+    v = run(srv, tmp_path, [tax_id("lei", "259400SWLEXEXAMPLE89"), tax_id("lei", "259400NOSUCHEXAMPL12")])
     found, missing = v.ids
     assert found.record.status is RegStatus.ACTIVE and found.record.registered_on == "2011-09-06"
     assert missing.record.status is RegStatus.NOT_FOUND
