@@ -165,11 +165,15 @@ def _index() -> tuple[PhraseIndex, dict[str, int]]:
     for kind in SECTIONS:
         for name, spec in (widgets.get(kind) or {}).items():
             for t in (spec or {}).get("texts") or []:
-                entries.append((str(t), (kind, str(name))))
+                # a name with a gap ("наличн* ... при получени*") must not hide the names inside the gap
+                entries.append((str(t), (kind, str(name), "gap") if "..." in str(t).split() else (kind, str(name))))
+            # names that are also ordinary words: a third element marks them (widgets._in_list decides)
+            for t in (spec or {}).get("texts_list") or []:
+                entries.append((str(t), (kind, str(name), "list")))
     return PhraseIndex(entries), limits
 
 
-Hit = tuple[int, int, str | tuple[str, str]]
+Hit = tuple[int, int, str | tuple[str, ...]]
 
 
 def text_hits(folded: str) -> list[Hit]:
@@ -185,10 +189,11 @@ def page_hits(pp: ParsedPage) -> list[Hit]:
     return hits
 
 
-def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, str]]]:
-    """The service-name hits ``(kind, slug)`` among ``hits``, as a regex alternation of the names would find
-    them: the longest name at the leftmost start wins and matches do not overlap."""
-    longest: dict[int, tuple[int, tuple[str, str]]] = {}
+def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """The service-name hits ``(kind, slug)`` (``(kind, slug, "list")`` for a name that counts only in a list)
+    among ``hits``, as a regex alternation of the names would find them: the longest name at the leftmost start
+    wins and matches do not overlap."""
+    longest: dict[int, tuple[int, tuple[str, ...]]] = {}
     for start, end, payload in hits:
         if not isinstance(payload, str) and (start not in longest or end > longest[start][0]):
             longest[start] = (end, payload)
@@ -198,7 +203,8 @@ def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, str]]]:
         end, name = longest[start]
         if start >= last_end:
             out.append((start, end, name))
-            last_end = end
+            # a name with a gap covers only its start: the words in the gap may be names of their own
+            last_end = start + 1 if name[2:] == ("gap",) else end
     return out
 
 
