@@ -16,9 +16,10 @@ Scoring (precision / recall / F1 per signal, micro-averaged over cases):
 - ``page.<kind>``: the label is the href of the first link of that kind (relative ones are resolved against the
   case's base URL), or a list of hrefs naming the same page (tracking or display variants of one URL): a
   prediction equal to any member is a true positive. URLs are compared normalised (scheme, ``www.``, trailing
-  slash and fragment ignored). A wrong URL counts as one false positive and one false negative. A label ``javascript:...`` means "a JS-only
-  link exists": it is matched by a predicted ``PageRef`` with ``url == ""`` (our representation of a JS-only
-  link), anything else for that kind is wrong.
+  slash and fragment ignored). A wrong URL counts as one false positive and one false negative. A label
+  ``javascript:...`` or a bare ``#`` means "a JS-only link exists": it is matched by a predicted ``PageRef``
+  with ``url == ""`` (our representation of a JS-only link), anything else for that kind is wrong. A label
+  ``#section`` is an in-page link: the page itself (fragment ignored).
 - ``aggregate_rating``: boolean.
 - A label ``null`` means "could not be determined" and that signal is skipped for the case.
 
@@ -252,7 +253,7 @@ def _page_key(href: str | None, base_url: str) -> str | None:
     if href is None:
         return None
     href = str(href).strip()
-    if href.lower().startswith("javascript:"):
+    if href.lower().startswith("javascript:") or href in ("#", "#!"):
         return "javascript:"
     return normalize_url(urljoin(base_url, href))
 
