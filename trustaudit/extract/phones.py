@@ -20,7 +20,6 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 import phonenumbers
-
 from lxml import etree
 
 from trustaudit.extract.parse import ParsedPage, text_of
