@@ -366,13 +366,16 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
             s = d.by_name.get(name[:2])
             if s is None:
                 continue
-            if name[2:] == ("list",) and not _in_list(raw, start, end, pay_spans, d.list_words):
+            # a payment name in a list of payment names is as good as a logo: it needs no other evidence
+            listed = s.kind in PAYMENT_KINDS and _in_list(raw, start, end, pay_spans, d.list_words)
+            if name[2:] == ("list",) and not listed:
                 continue
-            res.add_around(s, pp.url, raw, start, end, via_text=True)
+            res.add_around(s, pp.url, raw, start, end, via_text=not listed)
         for start, end, name in cs:
             s = d.cs_map.get(name)
             if s is not None:
-                res.add_around(s, pp.url, raw, start, end, via_text=True)
+                listed = s.kind in PAYMENT_KINDS and _in_list(raw, start, end, pay_spans, d.list_words)
+                res.add_around(s, pp.url, raw, start, end, via_text=not listed)
     if d.chat_controls is not None:
         for text in _control_texts(pp):
             if d.chat_controls.match(fold(text)):
@@ -409,7 +412,10 @@ def _in_list(text: str, start: int, end: int, spans: list[tuple[int, int]], word
         last = left.rsplit(None, 1)[-1]
         if fold(last) not in words:
             return False
-    if right and right[0] not in _LIST_SEPARATORS and right[0] not in ".!…":
+    if right and right[0] in ".!…":
+        if right.strip(".!… \t\u00a0"):
+            return False  # the name ends a sentence that goes on ("Swish! The ball went in.")
+    elif right and right[0] not in _LIST_SEPARATORS:
         first = right.split(None, 1)[0]
         if fold(first) not in words:
             return False
