@@ -41,7 +41,7 @@ _GROUPS = re.compile(r"\d+")
 _DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{4}[./-]\d{1,2}[./-]\d{1,2}$")
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _DASH_MAP = str.maketrans({c: "-" for c in _DASHES})
-_HAS_DASH = re.compile("[0-9][" + _DASHES + "][0-9(]|[0-9)][" + _DASHES + "][0-9]")
+_HAS_DASH = re.compile("[0-9)][ \u00a0]?[" + _DASHES + "][ \u00a0]?[0-9(]")
 # a number with typographic dashes between its groups (the shared scan knows only "-"), or with its "+" glued
 # to the label before it ("Tel.:+31 (0) 614392096")
 _DASHED = re.compile(r"(?<![\w+/.,:\-\u2010-\u2015\u2212])(?:\+[ \u00a0]?)?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")

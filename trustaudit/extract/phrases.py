@@ -156,17 +156,17 @@ def _name_groups() -> tuple[frozenset[str], frozenset[str]]:
     return named, stop
 
 
-_TITLE_WORD = r"(?:[^\W\d_][.]?\s*){0,1}"
 # a capitalised given name + surname ("Thomas Berger", "Katarzyna Nowak-Kowalska", "Анне Петровой"), optionally
 # after a courtesy title; Arabic has no capitals: two Arabic words
+_CAP = r"[^\W\d_a-zа-яёα-ωß]\w+"
+# given name, surname particles ("de", "van der", "von"), surname
+_FULL_NAME = (_CAP + r"(?:-\w+)?\s+(?:(?:de|da|di|del|van|von|der|den|la|le|el|al)\s+){0,2}" + _CAP
+              + r"|[\u0621-\u064a]{2,}\s+[\u0621-\u064a]{2,}")
 _NAME_AFTER = re.compile(
     r"[\s:–—\-,]{0,4}(?:[^\W\d_A-ZА-ЯЁΑ-Ω\u0621-\u064a]{2,8}\s+)?(?:(?:Herr|Frau|Mr|Mrs|Ms|Pan|Pani|Dr|г-н|г-жа|κ\.|κα)\.?\s+)?"
-    r"(?:[^\W\d_a-zа-яёα-ωß]\w+(?:-\w+)?\s+[^\W\d_a-zа-яёα-ωß]\w+|[\u0621-\u064a]{2,}\s+[\u0621-\u064a]{2,})"
+    r"(?:" + _FULL_NAME + ")"
 )
-_NAME_BEFORE = re.compile(
-    r"(?:[^\W\d_a-zа-яёα-ωß]\w+(?:-\w+)?\s+[^\W\d_a-zа-яёα-ωß]\w+|[\u0621-\u064a]{2,}\s+[\u0621-\u064a]{2,})"
-    r"[\s,–—\-(]{1,4}\Z"
-)
+_NAME_BEFORE = re.compile(r"(?:" + _FULL_NAME + r")[\s,–—\-(]{1,4}\Z")
 
 
 def _name_near(text: str, start: int, end: int) -> bool:
