@@ -277,7 +277,9 @@ def extract_ids(pp: ParsedPage, country: str | None) -> list[TaxId]:
                 continue
             done_labels.add(lm.start())
             _at_label(c, lm, text, country, pp.url, found, taken)
-    _title_labelled(pp, c, country, found)
+    if any(not any(a <= anchor < b for a, b in taken) for anchor in anchors):
+        # a number no label in the text claimed: maybe its label is a title attribute
+        _title_labelled(pp, c, country, found)
     return found
 
 

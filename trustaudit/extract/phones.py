@@ -237,6 +237,7 @@ def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
     text = pp.text[:MAX_SCAN]
     cfg = _cfg()
     window = cfg["window"]
+    unlabelled: set[str] = set()
     for start, end in _all_candidates(text):
         number = text[start:end]
         raw = number.replace("\n", " ").translate(_DASH_MAP)
@@ -258,12 +259,18 @@ def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
             if _last(cfg["non"], same_line) >= 0:
                 continue
             if not (intl or _standalone(text, start, end, number) or _label_after(text, end)):
+                e = parse_number(raw, region)
+                if e is not None:
+                    unlabelled.add(e)  # a valid number with no label in the text: maybe an icon names it
                 continue
         e = parse_number(raw, region)
         add(e, raw, snippet_around(text, start, end))
-    for raw, context in _icon_numbers(pp):
-        raw = raw.translate(_DASH_MAP)
-        if _DATE.match(raw.strip()) or len(re.sub(r"\D", "", raw)) < 7:
-            continue
-        add(parse_number(raw, region), raw, context)
+    if unlabelled - seen:
+        for raw, context in _icon_numbers(pp):
+            raw = raw.translate(_DASH_MAP)
+            if _DATE.match(raw.strip()) or len(re.sub(r"\D", "", raw)) < 7:
+                continue
+            e = parse_number(raw, region)
+            if e in unlabelled:
+                add(e, raw, context)
     return out
