@@ -65,3 +65,63 @@ def test_synthetic_corpus(tmp_path):
         assert res.signals[sig].f1 == 1.0, format_table(res)
     assert res.signals["social"].fn == 1 and res.signals["social"].fp == 0
     assert "instagram" in format_table(res)
+
+
+def _case(root: Path, name: str, labels: dict, html: str) -> None:
+    case = root / name
+    case.mkdir()
+    (case / "index.html").write_text(html, encoding="utf-8")
+    (case / "labels.json").write_text(json.dumps({"shop": f"{name}.example", **labels}), encoding="utf-8")
+
+
+def test_a_page_label_may_be_a_list_of_hrefs_naming_one_page(tmp_path):
+    html = ('<html lang="de"><body><footer><a href="/info/11/popup/true">Versandkosten</a>'
+            '<a href="#">Sendungsverfolgung</a><a href="#agb">AGB</a></footer></body></html>')
+    _case(tmp_path, "de-a", {"pages": {"delivery": ["/info/11/labels/true", "/info/11/popup/true"],
+                                        "order_tracking": "#", "terms": "#agb"}}, html)
+    res = evaluate_corpus(tmp_path)
+    for sig in ("page.delivery", "page.order_tracking", "page.terms"):
+        s = res.signals[sig]
+        assert (s.tp, s.fp, s.fn) == (1, 0, 0), format_table(res)
+    # a prediction matching no member is one false positive and one false negative
+    _case(tmp_path, "de-b", {"pages": {"delivery": ["/a", "/b"]}}, html)
+    s = evaluate_corpus(tmp_path / "de-b").signals["page.delivery"]
+    assert (s.tp, s.fp, s.fn) == (0, 1, 1)
+
+
+def test_split_is_the_sha256_rule_and_reproducible(tmp_path):
+    import hashlib
+
+    from trustaudit.evaluation import in_split
+
+    names = [f"xx-case{i}" for i in range(12)]
+    held = {n for n in names if int(hashlib.sha256(n.encode()).hexdigest(), 16) % 3 == 0}
+    assert held and held != set(names)
+    assert {n for n in names if in_split(n, "held")} == held
+    assert {n for n in names if in_split(n, "tune")} == set(names) - held
+    assert all(in_split(n, "all") for n in names)
+    with pytest.raises(ValueError):
+        in_split("x", "test")
+    for n in names:
+        _case(tmp_path, n, {"emails": []}, "<html><body>x</body></html>")
+    assert evaluate_corpus(tmp_path, split="held").cases == len(held)
+    assert evaluate_corpus(tmp_path, split="tune").cases == len(names) - len(held)
+    assert evaluate_corpus(tmp_path).cases == len(names)
+
+
+def test_cli_split_option(tmp_path):
+    from typer.testing import CliRunner
+
+    from trustaudit.cli import app
+
+    for n in ("xx-case0", "xx-case1", "xx-case2", "xx-case3"):
+        _case(tmp_path, n, {"emails": []}, "<html><body>x</body></html>")
+    runner = CliRunner()
+    counts = {}
+    for split in ("all", "tune", "held"):
+        r = runner.invoke(app, ["eval", str(tmp_path), "--split", split, "--json"])
+        assert r.exit_code == 0, r.output
+        counts[split] = json.loads(r.output)["cases"]
+    assert counts["tune"] + counts["held"] == counts["all"] == 4
+    r = runner.invoke(app, ["eval", str(tmp_path), "--split", "test"])
+    assert r.exit_code != 0 and "--split" in r.output
