@@ -12,11 +12,19 @@ from trustaudit.evaluation import EvalResult, evaluate_corpus, format_table, res
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEV = SHARED / "corpus" / "dev"
 
-# Signals with >= 5 labelled instances must reach this F1 on the dev corpus. Below 1.0 because of known label
-# disagreements: a chat widget that sits inside an HTML comment (inactive, not reported), an "FAQs" footer
-# link labelled as no FAQ, an "Unternehmen" (company) page labelled as no about page, Amazon Pay loaded by
-# script but not named in text.
-F1_FLOOR = 0.85
+# Signals with >= 5 labelled instances must reach F1_FLOOR on the 44-shop dev corpus, and the micro-F1 over all
+# signals TOTAL_FLOOR (measured at 0.981; held-out third 0.969). The exceptions below are kept at the measured
+# value because of label disagreements checked by hand (see README "Accuracy"), not missing vocabulary alone:
+# - page.complaints (6 labelled): of two valid complaint links the tool prefers the one whose anchor and URL both
+#   name the kind over the first in document order; a combined "payment methods and guarantees" link.
+# - page.faq (21): "FAQs" and a JS "#" help-centre link labelled as no FAQ; a community-help page preferred over
+#   "Infocenter / Hilfe"; a Lithuanian product category "Pagalba judėjimui" ("mobility aid") read as help.
+# - chat_widgets (9): a chat snippet inside an HTML comment (inactive, not reported) labelled as present.
+# - tax_ids_valid: its recall is bounded by the labelled IDs that fail their own check digit or length (6 of 37),
+#   which the tool reports as invalid; its precision must stay 1.0 (test_valid_tax_ids_are_never_wrong).
+F1_FLOOR = 0.95
+TOTAL_FLOOR = 0.97
+EXCEPTIONS = {"page.complaints": 0.75, "page.faq": 0.85, "chat_widgets": 0.90, "tax_ids_valid": 0.90}
 
 
 @pytest.fixture(scope="module")
@@ -28,14 +36,15 @@ def dev_result() -> EvalResult:
 
 def test_f1_floor_for_signals_with_support(dev_result):
     table = format_table(dev_result)
-    low = {n: round(s.f1, 3) for n, s in dev_result.signals.items() if s.support >= 5 and s.f1 < F1_FLOOR}
+    low = {n: round(s.f1, 3) for n, s in dev_result.signals.items()
+           if s.support >= 5 and s.f1 < EXCEPTIONS.get(n, F1_FLOOR)}
     assert not low, table
+    assert dev_result.total.f1 >= TOTAL_FLOOR, table
 
 
 def test_valid_tax_ids_are_never_wrong(dev_result):
     s = dev_result.signals["tax_ids_valid"]
     assert s.precision == 1.0, format_table(dev_result)
-    assert dev_result.total.f1 >= 0.95
 
 
 def test_table_format(dev_result):
