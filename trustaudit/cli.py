@@ -302,13 +302,18 @@ def rules_show(
 def eval_cmd(
     corpus: Annotated[Path, typer.Argument(help="Folder of labelled cases (saved pages + labels.json).")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
+    split: Annotated[str, typer.Option(
+        "--split", help="Cases to score: all, tune, or held (the third with sha256(case id) % 3 == 0)."
+    )] = "all",
 ) -> None:
     """Measure extraction accuracy (precision, recall, F1 per signal) on a labelled corpus."""
     from trustaudit import evaluation
 
     if not corpus.is_dir():
         die(f"not a folder: {corpus}", EXIT_USAGE)
-    result = evaluation.evaluate_corpus(corpus)
+    if split not in evaluation.SPLITS:
+        die(f"--split must be one of {', '.join(evaluation.SPLITS)}, not {split!r}", EXIT_USAGE)
+    result = evaluation.evaluate_corpus(corpus, split=split)
     if as_json and hasattr(evaluation, "result_to_dict"):
         typer.echo(json.dumps(evaluation.result_to_dict(result), indent=2, ensure_ascii=False))
     else:

@@ -231,6 +231,7 @@ class Artifacts:
     mixed_content: tuple[Evidence, ...] = ()
     broken_links: tuple[Evidence, ...] = ()
     external_links: tuple[str, ...] = ()
+    trust_badges: tuple[Detection, ...] = ()  # trust marks / business verification (Maroof, EHI, Thuiswinkel ...)
 
 
 # --------------------------------------------------------------------------- evaluate / score

@@ -278,6 +278,7 @@ def extract(snapshot: SiteSnapshot, cache: ParseCache, country_override: str | N
         payment_methods=tuple(widgets.get("payment_method", [])),
         social=tuple(widgets.get("social", [])),
         messengers=tuple(widgets.get("messenger", [])),
+        trust_badges=tuple(widgets.get("trust_badge", [])),
         platform=platform,
         structured_types=tuple(types[:200]),
     )

@@ -100,6 +100,9 @@ def _cfg():
         "street": phrase_regex(data.get("street_markers") or []),
         "non_contact": tuple(str(x).lower() for x in data.get("non_contact_forms") or []),
         "arabic_stop": frozenset(str(x) for x in data.get("arabic_name_stop") or []),
+        "np_countries": frozenset(str(x).upper() for x in (data.get("address_without_postcode") or {}).get("countries") or []),
+        "np_district": phrase_regex((data.get("address_without_postcode") or {}).get("district_markers") or []),
+        "np_city": phrase_regex((data.get("address_without_postcode") or {}).get("cities") or []),
         "connectors": frozenset(str(x).lower() for x in data.get("name_connectors") or []),
     }
 
@@ -194,7 +197,15 @@ def _add(out: list[Evidence], seen: set[str], url: str, name: str) -> None:
 
 
 def text_addresses(pp: ParsedPage, country: str | None, limit: int = 5) -> list[Address]:
-    """Lines with the country's postcode pattern followed by a town, next to a street line."""
+    """Lines with the country's postcode pattern followed by a town, next to a street line; where postcodes are
+    rarely written (Gulf states: ``address_without_postcode`` in rules/vocab/company.yaml), a line naming a city
+    with a street or a district ("شارع الأمير سلطان، حي الروضة، الرياض", "Prince Sultan Rd, Ar Rawdah Dist.,
+    Riyadh")."""
+    cfg = _cfg()
+    if country in cfg["np_countries"] or (country is None and _ARABIC.search(pp.text[:20000] or "")):
+        found = _no_postcode_addresses(pp, limit)
+        if found or country is None:
+            return found
     rx = postcode_regex(country)
     if rx is None:
         return []
@@ -220,6 +231,32 @@ def text_addresses(pp: ParsedPage, country: str | None, limit: int = 5) -> list[
         key = fold(text)
         if key not in seen:
             seen.add(key)
+            out.append(Address(text, pp.url, "text"))
+    return out
+
+
+def _no_postcode_addresses(pp: ParsedPage, limit: int) -> list[Address]:
+    cfg = _cfg()
+    city, street, district = cfg["np_city"], cfg["street"], cfg["np_district"]
+    if city is None:
+        return []
+    out: list[Address] = []
+    seen: set[str] = set()
+    for line in pp.text.split("\n")[:MAX_LINES]:
+        if len(out) >= limit:
+            break
+        if len(line) > 200 or len(line) < 10:
+            continue
+        f = fold(line)
+        if not city.search(f):
+            continue
+        if not ((street is not None and street.search(f)) or (district is not None and district.search(f))):
+            continue
+        if len(re.split(r"[,،\-–|]", line)) < 2:
+            continue  # a city and a street word in one phrase of prose, not an address of several parts
+        text = snippet(line.strip(" ,"), 200)
+        if fold(text) not in seen:
+            seen.add(fold(text))
             out.append(Address(text, pp.url, "text"))
     return out
 

@@ -4,7 +4,9 @@ Only a number that directly follows a label from rules/vocab/ids.yaml is read (a
 as an ID). Text is scanned with Eastern digits mapped to ASCII; Greek/Cyrillic look-alike prefix letters are mapped
 to Latin; separators (space, dot, dash, and slash where the scheme allows) are removed before validation.
 ``valid`` is True/False from the scheme's check digit (python-stdnum or a documented pattern), None when the scheme
-has no check.
+has no check. A number of the wrong length after a label of its kind (a 14-digit ОГРНИП, an 8-digit REGON) is
+reported with ``valid=False``: a mistyped ID is a finding, not nothing. A label given only in an element's
+``title`` / ``aria-label`` (``<a title="VAT number">300…003</a>``) is read with the element's text.
 """
 
 from __future__ import annotations
@@ -15,8 +17,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import DIGITS, HOMOGLYPHS, fold, number_scan, snippet_around, trie_regex
+from lxml import etree
+
+from trustaudit.extract.parse import ParsedPage, text_of
+from trustaudit.extract.text import (
+    DIGITS,
+    HOMOGLYPHS,
+    ascii_digits,
+    fold,
+    number_scan,
+    snippet,
+    snippet_around,
+    trie_regex,
+)
 from trustaudit.models import TaxId
 from trustaudit.resources import load_yaml
 from trustaudit.vocabcache import cached_build
@@ -146,8 +159,12 @@ _RUN = re.compile(r"[0-9A-Za-z](?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-
 _RUN_SLASH = re.compile(r"[0-9A-Za-z](?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]{0,2}[0-9A-Za-z]){0,24}")
 
 
+MALFORMED_SLACK = 2  # how many digits too few or too many still make "an ID of this kind, mistyped"
+
+
 def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int] | None:
-    """(value, prefix, start, end) of the number at ``pos`` for ``scheme``."""
+    """(value, prefix, start, end) of the number at ``pos`` for ``scheme``; a digit-only number whose length is
+    not one of the scheme's but within ``MALFORMED_SLACK`` of them comes back too (``malformed`` tells)."""
     prefix = ""
     start = pos
     m = re.compile(_PREFIX).match(text, pos) if scheme.prefixes else None
@@ -189,12 +206,33 @@ def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int
         if n > max(scheme.lengths or {0}):
             break
     if best is None:
-        return None
+        return _malformed(scheme, groups, run, rm.start(), text, prefix, start)
     end = best[1]
     # the number must not continue with more digits right after (e.g. an IBAN)
     if end < len(text) and text[end].isdigit():
         return None
     return best[0], prefix, start, end
+
+
+def _malformed(scheme: Scheme, groups: list[str], run: str, run_start: int, text: str, prefix: str,
+               start: int) -> tuple[str, str, int, int] | None:
+    """The whole digit run after a label when its length is near, but not one of, the scheme's lengths."""
+    if scheme.alnum or not scheme.lengths or not all(g.isdigit() for g in groups):
+        return None
+    digits = "".join(groups)
+    lo, hi = min(scheme.lengths), max(scheme.lengths)
+    if len(digits) < max(6, lo - MALFORMED_SLACK) or len(digits) > hi + MALFORMED_SLACK:
+        return None
+    end = run_start + len(run)
+    if end < len(text) and text[end].isdigit():
+        return None
+    return digits, prefix, start, end
+
+
+def malformed(scheme: Scheme, value: str) -> bool:
+    """Whether a value read for ``scheme`` has none of its lengths (a mistyped number)."""
+    return bool(scheme.lengths) and not scheme.alnum and scheme.value_re is None and not scheme.register_label \
+        and len(value) not in scheme.lengths
 
 
 LABEL_LOOKBACK = 90
@@ -239,7 +277,42 @@ def extract_ids(pp: ParsedPage, country: str | None) -> list[TaxId]:
                 continue
             done_labels.add(lm.start())
             _at_label(c, lm, text, country, pp.url, found, taken)
+    if any(not any(a <= anchor < b for a, b in taken) for anchor in anchors):
+        # a number no label in the text claimed: maybe its label is a title attribute
+        _title_labelled(pp, c, country, found)
     return found
+
+
+_TITLED = etree.XPath("//*[@title or @aria-label][not(self::img)]")
+
+
+def _title_labelled(pp: ParsedPage, c: _Compiled, country: str | None, found: list[TaxId]) -> None:
+    """IDs whose label is only in the element's ``title`` / ``aria-label`` and whose text is the number."""
+    root = pp.root
+    if root is None:
+        return
+    try:
+        els = _TITLED(root)
+    except Exception:  # noqa: BLE001 - a broken tree must not break ID extraction
+        return
+    have = {(t.scheme, t.value) for t in found}
+    for el in els[:2000]:
+        label = (el.get("title") or el.get("aria-label") or "").strip()
+        if not label or len(label) > 60 or not any(ch.isalpha() for ch in label):
+            continue
+        value = " ".join(text_of(el).split())
+        if not value or len(value) > 40 or not any(ch.isdigit() for ch in value):
+            continue
+        text = ascii_digits(f"{label}: {value}")
+        for lm in _labels(c, text, 0, len(label) + 1):
+            got: list[TaxId] = []
+            _at_label(c, lm, text, country, pp.url, got, set())
+            for t in got:
+                if (t.scheme, t.value) not in have:
+                    have.add((t.scheme, t.value))
+                    found.append(TaxId(t.scheme, t.value, t.valid, t.url, t.label,
+                                       snippet(f'title="{label}": {value}', 160)))
+            break
 
 
 def _labels(c: _Compiled, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
@@ -291,6 +364,8 @@ def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: s
         if sch.name == "gr.vat" and len(value) == 8:
             out_value = "0" + value
             valid = check(sch, out_value)
+        if malformed(sch, value):
+            valid = False  # a wrong length is a wrong number, whether or not the scheme has a check digit
         rank = (4 if country and sch.country == country else 0) + (2 if valid else 1 if valid is None else 0)
         if sch.name == "eu.vat":
             rank -= 1  # a national scheme with the same number wins

@@ -1,9 +1,12 @@
 """Page kinds (contact, about, terms, ...): score links by anchor text + URL slug against rules/vocab/pages.yaml,
 and classify fetched pages by their title / h1.
 
-JS-only links: a link whose href is ``javascript:``/``#`` but whose text names a page kind shows the buyer that
-the page exists, yet has no URL we can fetch. It is reported as a ``PageRef`` with ``url == ""`` and only when
-no link with a real URL exists for that kind.
+JS-only links: a link whose href is ``javascript:`` or a bare ``#`` but whose text clearly names a page kind shows
+the buyer that the page exists (a pop-up, an in-place panel), yet has no URL we can fetch. It is reported as a
+``PageRef`` with ``url == ""``. In-page links (``#delivery``) are the sections of a one-page shop: reported as the
+page's own URL with the fragment. Both count only when no link to another page exists for that kind (a page
+beats a section, a section beats a JS control), and only with a clear label: an anchor that names the kind
+(text score >= 0.8), or names it among other words (>= 0.6) in the header, navigation or footer.
 """
 
 from __future__ import annotations
@@ -234,6 +237,7 @@ class _Cand:
     score: float
     order: int
     tier: float = 0.0
+    level: int = 2  # 2 = a link to a page, 1 = an in-page section ("#delivery"), 0 = a JS control
 
 
 def _headings(pp: ParsedPage) -> list[str]:
@@ -260,27 +264,32 @@ def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -
         page_factor = 1.0 if idx == 0 else 0.9
         for link in pp.links:
             order += 1
-            js_only = not link.url
-            if js_only:
-                # a javascript: control opens the page in place; a bare "#" is a menu toggle or placeholder
-                if not link.href.strip().lower().startswith("javascript:"):
-                    continue
-            elif not is_same_site(link.url, site_keys):
+            url, level = link.url, 2
+            if not url:
+                href = link.href.strip()
+                low = href.lower()
+                if low.startswith("javascript:") or low in ("#", "#!"):
+                    level = 0  # a control that opens the page in place (pop-up, panel)
+                elif low.startswith("#") and len(href) > 1 and not low.startswith("#!/"):
+                    level, url = 1, page.url.split("#", 1)[0] + href  # a section of this page
+                else:
+                    continue  # mailto:, tel:, data: ...
+            elif not is_same_site(url, site_keys):
                 continue
-            if js_only:
-                scores = {k: s * 0.9 for k, s in text_scores(link.text).items() if s >= 0.8}
-                scores = {k: s * vocab().region_weight.get(link.region.value, 0.6) for k, s in scores.items()}
+            if level == 2:
+                scores = _link_kind_scores(link.text, url, link.region.value)
             else:
-                scores = _link_kind_scores(link.text, link.url, link.region.value)
+                scores = _inpage_scores(link.text, link.href, link.region)
             for kind, s in scores.items():
                 s *= page_factor
                 if s < MIN_SCORE:
                     continue
                 rw = vocab().region_weight.get(link.region.value, 0.6)
                 tier = round(s / rw, 1) - (0.3 if link.region is Region.BODY else 0.0) - (0.05 if idx else 0.0)
-                cands.setdefault(kind, []).append(
-                    _Cand(kind, link.url, page.url, snippet(link.text, 160), link.region.value, s, order, tier)
-                )
+                cands.setdefault(kind, []).append(_Cand(
+                    kind, "" if level == 0 else url, page.url, snippet(link.text, 160), link.region.value, s, order,
+                    tier, level,
+                ))
         if idx > 0:
             # the fetched page itself, named by its title / h1
             best: dict[str, float] = {}
@@ -308,11 +317,26 @@ def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -
     return out
 
 
+def _inpage_scores(text: str, href: str, region: Region) -> dict[str, float]:
+    """Kinds named by a link that stays on the page (a JS control or a "#section"): a clear anchor text, or (for a
+    section) an anchor together with a fragment that names the kind ("#dostawa")."""
+    rw = vocab().region_weight.get(region.value, 0.6)
+    need = 0.8 if region is Region.BODY else 0.6
+    frag = href.split("#", 1)[1] if href.startswith("#") else ""
+    named = slug_kinds("http://x/" + frag) if frag and not frag.startswith("!") else frozenset()
+    out = {}
+    for k, s in text_scores(text).items():
+        if s >= need or (s >= 0.6 and k in named):
+            out[k] = s * 0.9 * rw
+    return out
+
+
 def _choose(kind: str, cands: list[_Cand], fetched_urls: set[str]) -> PageRef | None:
     if not cands:
         return None
-    real = [c for c in cands if c.url]
-    pool = real or cands
+    # a link to a page beats an in-page section, which beats a JS control
+    top = max(c.level for c in cands)
+    pool = [c for c in cands if c.level == top]
     # the same URL linked several times adds a little confidence
     by_url: dict[str, float] = {}
     for c in pool:
