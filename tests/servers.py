@@ -221,14 +221,15 @@ class _Server(ThreadingHTTPServer):
 
 
 class TestServer:
-    """A threaded HTTP(S) server on 127.0.0.1 and a random port; use as a context manager."""
+    """A threaded HTTP(S) server on 127.0.0.1 (or ``host``, e.g. 127.0.0.2 to play another machine) and a random
+    port (or ``port``); use as a context manager."""
 
     __test__ = False  # not a pytest test class
 
     def __init__(self, routes: dict[str, Route] | None = None, *, directory: str | Path | None = None,
-                 ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1"):
+                 ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1", port: int = 0):
         self._server = _Server(
-            (host, 0), dict(routes or {}), Path(directory).resolve() if directory else None, ssl_context
+            (host, port), dict(routes or {}), Path(directory).resolve() if directory else None, ssl_context
         )
         self.host = host
         self.port = self._server.server_address[1]
@@ -278,6 +279,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# --------------------------------------------------------------------------- DNS
+
+
+class FakeResolver:
+    """Test DNS for the connection gate (``trustaudit.net.resolve.Resolver``): host name -> addresses.
+
+    An answer is a list of addresses, or a list of such lists answered in turn (the last one repeats), which
+    plays DNS rebinding. Unknown names do not resolve; nothing is ever sent to a real DNS server. Every
+    question is recorded in ``calls`` as (host, port).
+    """
+
+    def __init__(self, answers: dict[str, list[str] | list[list[str]]]):
+        self.answers = {k.lower(): v for k, v in answers.items()}
+        self.calls: list[tuple[str, int]] = []
+
+    def asked(self, host: str) -> int:
+        return sum(1 for h, _ in self.calls if h == host.lower())
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        host = host.lower().rstrip(".")
+        self.calls.append((host, port))
+        ans = self.answers.get(host)
+        if not ans:
+            return []
+        if isinstance(ans[0], (list, tuple)):
+            turn = self.asked(host) - 1
+            return list(ans[min(turn, len(ans) - 1)])
+        return list(ans)  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------- certificates
 
 
@@ -318,6 +349,10 @@ class Certs:
 
     def valid(self) -> ssl.SSLContext:
         return self._leaf("valid", self.ca.issue_cert("127.0.0.1", "localhost"))
+
+    def for_hosts(self, *names: str) -> ssl.SSLContext:
+        """A valid certificate for the given host names (reached through a FakeResolver or --resolve)."""
+        return self._leaf("hosts-" + "-".join(n.replace("*", "star") for n in names), self.ca.issue_cert(*names))
 
     def expired(self) -> ssl.SSLContext:
         now = dt.datetime.now(dt.timezone.utc)
