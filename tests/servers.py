@@ -117,6 +117,64 @@ def gzip_bomb(decompressed: int = 200_000_000) -> tuple[int, dict[str, str], byt
     return 200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, gzip_bomb_bytes(decompressed)
 
 
+@functools.lru_cache(maxsize=8)
+def stacked_bomb_bytes(content_encoding: str, decompressed: int) -> bytes:
+    """A body for ``Content-Encoding: <content_encoding>`` (e.g. "gzip, gzip", "br", "zstd", "gzip, br") whose
+    innermost layer holds ``decompressed`` bytes of an HTML page of spaces. Each layer is applied in header
+    order, the first one streamed so the page is never in memory."""
+    tokens = [t.strip() for t in content_encoding.split(",") if t.strip()]
+    first, rest = tokens[0], tokens[1:]
+    block = b" " * 1_048_576
+    head = b"<html><body><p>"
+    if first in ("gzip", "deflate"):
+        comp = zlib.compressobj(9, zlib.DEFLATED, 31 if first == "gzip" else 15)
+        out = [comp.compress(head)] + [comp.compress(block) for _ in range(decompressed // len(block))]
+        data = b"".join(out) + comp.flush()
+    elif first == "br":
+        import brotli
+
+        c = brotli.Compressor(quality=5)
+        data = c.process(head) + b"".join(c.process(block) for _ in range(decompressed // len(block))) + c.finish()
+    elif first == "zstd":
+        try:
+            from compression import zstd  # type: ignore[import-not-found]
+        except ImportError:
+            from backports import zstd  # type: ignore[no-redef]
+        c = zstd.ZstdCompressor()
+        data = c.compress(head) + b"".join(c.compress(block) for _ in range(decompressed // len(block))) + c.flush()
+    else:
+        raise ValueError(first)
+    for t in rest:
+        data = _encode_once(t, data)
+    return data
+
+
+def _encode_once(token: str, data: bytes) -> bytes:
+    if token == "gzip":
+        return gzip.compress(data, 9)
+    if token == "deflate":
+        return zlib.compress(data, 9)
+    if token == "br":
+        import brotli
+
+        return brotli.compress(data)
+    if token == "zstd":
+        try:
+            from compression import zstd  # type: ignore[import-not-found]
+        except ImportError:
+            from backports import zstd  # type: ignore[no-redef]
+        return zstd.compress(data)
+    raise ValueError(token)
+
+
+def encoded(body: bytes, content_encoding: str,
+            content_type: str = "text/html; charset=utf-8") -> tuple[int, dict[str, str], bytes]:
+    """``body`` with the encodings of ``content_encoding`` applied in order (an ordinary compressed page)."""
+    for t in [t.strip() for t in content_encoding.split(",") if t.strip() and t.strip() != "identity"]:
+        body = _encode_once(t, body)
+    return 200, {"Content-Type": content_type, "Content-Encoding": content_encoding}, body
+
+
 def gzipped(body: bytes, content_type: str = "text/html; charset=utf-8") -> tuple[int, dict[str, str], bytes]:
     return 200, {"Content-Type": content_type, "Content-Encoding": "gzip"}, gzip.compress(body)
 

@@ -127,8 +127,8 @@ def looks_binary(body: bytes) -> bool:
     """True for bodies that are clearly not text (images, archives, executables), even if labelled text/html.
 
     A few NUL bytes or control characters in an otherwise textual page do not make it binary (browsers show
-    such pages): only a known file signature, or a head where more than a tenth of the bytes are NULs or
-    other control characters."""
+    such pages): only a known file signature, or a head where more than one byte in twenty is a NUL or
+    another control character (random binary data has about one in ten)."""
     head = body[:4096]
     if not head:
         return False
@@ -137,7 +137,7 @@ def looks_binary(body: bytes) -> bool:
     if head.startswith(_BINARY_MAGIC):
         return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32 and b != 27)
-    return controls > len(head) * 0.1
+    return controls > len(head) * 0.05
 
 
 def _detect(body: bytes) -> webencodings.Encoding | None:

@@ -492,6 +492,7 @@ class HttpCrawl:
             return None
 
     async def _load_robots(self, origin: str) -> Protego | None:
+        await self._pace()
         out = await self.fetcher.fetch(
             origin + "/robots.txt", scope=self.scope, max_bytes=ROBOTS_MAX_BYTES, read_body=always
         )
@@ -509,6 +510,7 @@ class HttpCrawl:
         while queue and fetched < MAX_SITEMAPS:
             sm = queue.pop(0)
             fetched += 1
+            await self._pace()
             out = await self.fetcher.fetch(sm, scope=self.scope, max_bytes=limit, read_body=always)
             if out.final is None or out.final.status != 200 or not out.final.body:
                 continue
@@ -577,6 +579,7 @@ class HttpCrawl:
             host = f"[{host}]"
         port = self.http_port
         url = f"http://{host}/" if not port or port == 80 else f"http://{host}:{port}/"
+        await self._pace()
         out = await self.fetcher.fetch(url, scope=None, max_bytes=1024, read_body=html_or_unknown)
         if out.failure is not None:
             return None
