@@ -135,6 +135,25 @@ def test_batch_of_local_and_network_shops(tmp_path: Path, local_shops: list[Path
     assert "could not be scanned" in index
 
 
+def test_a_list_naming_local_files_reads_none_of_them(tmp_path: Path, local_shops: list[Path]):
+    """Someone else's list says /etc/passwd, notes.txt and a saved shop: without --allow-local every row is
+    refused with its reason and nothing local is read; with it, only the saved shop (a folder) is scanned."""
+    (tmp_path / "notes.txt").write_text("Kontakt: boss@secret.example", encoding="utf-8")
+    txt = tmp_path / "shops.txt"
+    txt.write_text(f"/etc/passwd\nnotes.txt\n{local_shops[0]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    invoke("batch", str(txt), "--out", str(out), "--quiet")
+    rows = summary(out)
+    assert [r["score"] for r in rows] == ["", "", ""] and not list((out / "reports").glob("*.json"))
+    assert all("is a local path: lists hold shop URLs" in r["error"] for r in rows)
+    out2 = tmp_path / "out2"
+    invoke("batch", str(txt), "--out", str(out2), "--quiet", "--allow-local")
+    rows = summary(out2)
+    assert [bool(r["score"]) for r in rows] == [False, False, True]
+    assert "only folders and .html/.htm files" in rows[0]["error"] and "only folders" in rows[1]["error"]
+    assert "boss@secret.example" not in "".join(p.read_text("utf-8") for p in (out2 / "reports").glob("*.json"))
+
+
 def test_usage_errors_exit_2(tmp_path: Path, local_shops: list[Path]):
     txt = tmp_path / "shops.txt"
     txt.write_text(f"{local_shops[0]}\n", encoding="utf-8")

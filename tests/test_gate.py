@@ -238,6 +238,21 @@ def test_other_ports_of_the_same_host_are_not_crawled(serve, shop):
     assert any(e.kind == "offsite_redirect" and e.url.endswith("/jump") for e in snap.errors)
 
 
+def test_the_shops_own_subdomains_on_its_own_address_are_crawled(shop):
+    """help./support. subdomains are the shop's own site: followed when they resolve to the address the user
+    asked for (the near miss of the refused intranet subdomain)."""
+    shop.routes["/"] = page(f"<footer><a href='http://help.shop.test:{shop.port}/faq'>FAQ</a>"
+                            f"<a href='http://support.shop.test:{shop.port}/kontakt'>Kontakt</a></footer>")
+    shop.routes["/faq"] = page("<p>faq</p>")
+    shop.routes["/kontakt"] = page("<p>kontakt</p>")
+    res = FakeResolver({"shop.test": ["127.0.0.1"], "help.shop.test": ["127.0.0.1"],
+                        "support.shop.test": ["127.0.0.1"]})
+    snap = crawl(f"http://shop.test:{shop.port}/", opts(), resolver=res)
+    assert {p.url for p in snap.pages} == {f"http://shop.test:{shop.port}/", f"http://help.shop.test:{shop.port}/faq",
+                                           f"http://support.shop.test:{shop.port}/kontakt"}
+    assert not snap.errors
+
+
 def test_home_page_redirect_to_private_address_is_recorded_not_followed(serve):
     srv = serve({"/": redirect("http://169.254.169.254/")})
     snap = crawl(srv.url + "/", opts(timeout=1.0, total_timeout=5))
