@@ -10,6 +10,7 @@ refused before any connection is attempted.
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 
 import httpx
@@ -331,3 +332,19 @@ def test_register_client_on_loopback_is_allowed_when_configured(serve):
         asyncio.run(get(False))
     assert isinstance(exc.value.__cause__, GateRefused) and "loopback" in str(exc.value)
     assert len(reg.requests) == 1
+
+
+def test_batch_resolve_reaches_named_shops(serve, tmp_path):
+    srv = serve({"/": page("<footer><a href='/kontakt'>Kontakt</a> sklep@shop.test</footer>"),
+                 "/kontakt": page("<p>tel. 22 123 45 67</p>")})
+    lst = tmp_path / "shops.txt"
+    lst.write_text(f"http://shop.test:{srv.port}/\nhttp://other.test:{srv.port}/\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["batch", str(lst), "--out", str(out), "--quiet", "--processes", "1",
+                                   "--resolve", f"shop.test:{srv.port}:127.0.0.1", "--timeout", "3"])
+    assert res.exit_code == 0, res.output
+    with (out / "summary.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows[0]["url"] == f"http://shop.test:{srv.port}/" and rows[0]["score"].isdigit()
+    assert rows[1]["score"] == "" and "cannot resolve host other.test" in rows[1]["error"]
+    assert {r.headers["host"] for r in srv.requests} == {f"shop.test:{srv.port}"}
