@@ -167,8 +167,12 @@ def scan(
     user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
     allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow redirects to private/loopback addresses.")
+        bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
     ] = False,
+    resolve: Annotated[
+        list[str] | None,
+        typer.Option("--resolve", help="HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
+    ] = None,
     config: Annotated[str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
@@ -186,7 +190,7 @@ def scan(
     cfg, report_lang, options = resolve_settings(
         config=config, lang=lang, country=country, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
-        ignore_robots=ignore_robots, allow_private=allow_private,
+        ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
     )
     pairs = _outputs(fmt, output or [])
     show_progress = not quiet and err.is_terminal

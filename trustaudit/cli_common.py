@@ -40,6 +40,7 @@ def resolve_settings(
     ca_bundle: str | None,
     ignore_robots: bool,
     allow_private: bool,
+    resolve: list[str] | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -53,6 +54,13 @@ def resolve_settings(
     ctry = (country or cfg.country or "").upper() or None
     if ctry and (len(ctry) != 2 or not ctry.isalpha()):
         die("--country takes a two-letter ISO code such as PL", EXIT_USAGE)
+    from trustaudit.net.resolve import parse_resolve
+
+    for spec in resolve or ():
+        try:
+            parse_resolve(spec)
+        except ValueError as exc:
+            die(str(exc), EXIT_USAGE)
     defaults = ScanOptions()
     options = ScanOptions(
         max_pages=max_pages or cfg.max_pages or defaults.max_pages,
@@ -64,5 +72,6 @@ def resolve_settings(
         country=ctry,
         respect_robots=not ignore_robots,
         allow_private=allow_private,
+        resolve=tuple(resolve or ()),
     )
     return cfg, report_lang, options

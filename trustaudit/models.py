@@ -92,7 +92,9 @@ class FetchError:
     url: str
     error: str  # one line, human readable
     kind: str = "error"  # timeout | refused | dns | tls | http | too_large | not_html | robots | blocked |
-    # blocked_redirect (redirect to a private address refused) | offsite_redirect | limit | error
+    # blocked_redirect (redirect to a private address refused) | blocked_address (a link or resource on a
+    # private/loopback/metadata address refused by the connection gate, never fetched) | offsite_redirect |
+    # encoding (unsupported Content-Encoding) | truncated (page not parsed to the end) | limit | error
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ class SiteSnapshot:
     skipped_links: tuple[str, ...] = ()  # links seen but not fetched (live links from a local mirror, limits)
     started_at: str = ""
     duration_s: float = 0.0
+    limit_hit: str | None = None  # "max_pages" | "total_timeout": a limit stopped the crawl before every link
+    # it found worth fetching was fetched
 
 
 # --------------------------------------------------------------------------- extract

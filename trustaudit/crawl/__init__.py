@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -16,6 +17,9 @@ from trustaudit.crawl.urls import clean_url
 from trustaudit.extract.parse import ParseCache
 from trustaudit.models import SiteSnapshot
 from trustaudit.options import ScanOptions
+
+if TYPE_CHECKING:
+    from trustaudit.net.resolve import Resolver
 
 __all__ = ["CrawlObserver", "TargetError", "crawl", "crawl_async", "resolve_target"]
 
@@ -74,8 +78,11 @@ async def crawl_async(
     observer: CrawlObserver | None = None,
     *,
     http_port: int | None = None,
+    resolver: Resolver | None = None,
 ) -> SiteSnapshot:
-    """Crawl ``target``. ``http_port`` (internal, for tests): the port probed for the plain-HTTP redirect."""
+    """Crawl ``target``. ``http_port`` (internal, for tests): the port probed for the plain-HTTP redirect.
+    ``resolver`` (tests): resolves host names instead of the system resolver (``--resolve`` entries, which
+    ``options.resolve`` holds, apply only when it is None)."""
     options = options if options is not None else ScanOptions()
     kind, value = resolve_target(target)
     if kind == "local":
@@ -86,7 +93,7 @@ async def crawl_async(
     from trustaudit.crawl.http import crawl_http
 
     assert isinstance(value, list)
-    return await crawl_http(target, value, options, cache, observer, http_port=http_port)
+    return await crawl_http(target, value, options, cache, observer, http_port=http_port, resolver=resolver)
 
 
 def crawl(
@@ -96,6 +103,7 @@ def crawl(
     observer: CrawlObserver | None = None,
     *,
     http_port: int | None = None,
+    resolver: Resolver | None = None,
 ) -> SiteSnapshot:
     """Synchronous wrapper around :func:`crawl_async` (one event loop per call)."""
     out: list[SiteSnapshot] = []
@@ -110,6 +118,7 @@ def crawl(
                 cache if cache is not None else ParseCache(),
                 observer,
                 http_port=http_port,
+                resolver=resolver,
             )
         )
 

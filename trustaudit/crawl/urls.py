@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import posixpath
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # second-level labels under which registrations happen (a small heuristic list, not the full PSL)
@@ -94,6 +95,33 @@ def same_site(url_or_host: str, site_host: str) -> bool:
     if is_ip(host) or is_ip(site_host):
         return False
     return registrable_domain(host) == registrable_domain(site_host)
+
+
+def port_of(url: str) -> int | None:
+    """The port a URL connects to (the scheme's default when none is written); None for a bad URL."""
+    try:
+        parts = urlsplit(url)
+        return parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The shop's own site: its registrable domain (``help.`` and ``support.`` subdomains are the shop's own)
+    on the shop's own port or the default http/https ports, never another port of the same host (an admin
+    panel, a database's HTTP interface, another tenant)."""
+
+    host: str
+    ports: frozenset[int]
+
+    @classmethod
+    def of(cls, url: str) -> Scope:
+        own = port_of(url)
+        return cls(host_of(url), frozenset({80, 443} | ({own} if own else set())))
+
+    def contains(self, url: str) -> bool:
+        return same_site(url, self.host) and port_of(url) in self.ports
 
 
 def has_non_html_extension(url: str) -> bool:
