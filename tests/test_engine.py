@@ -186,16 +186,18 @@ def test_country_groups():
     assert not applies(rule, "US")[0]
 
 
+_OK = {"id": "contact.a", "category": "contact", "weight": 1, "severity": "high", "predicate": "manual",
+       "source": "Practice"}
+
+
 @pytest.mark.parametrize(
     "data,msg",
     [
         ({"id": "x.a"}, "missing"),
-        ({"id": "contact.a", "category": "contact", "weight": 1, "severity": "high", "predicate": "nope",
-          "title": "t", "fix": "f"}, "unknown predicate"),
-        ({"id": "contact.a", "category": "contact", "weight": 1, "severity": "loud", "predicate": "manual",
-          "title": "t", "fix": "f"}, "loud"),
-        ({"id": "other.a", "category": "contact", "weight": 1, "severity": "high", "predicate": "manual",
-          "title": "t", "fix": "f"}, "must start with"),
+        ({**_OK, "predicate": "nope"}, "unknown predicate 'nope'"),
+        ({**_OK, "severity": "loud"}, "unknown severity 'loud'"),
+        ({**_OK, "id": "other.a"}, "must start with"),
+        ({**_OK, "title": "t"}, "unknown key 'title'.*rules/locales"),
     ],
 )
 def test_malformed_rules_are_rejected_with_a_clear_message(data, msg):
@@ -224,18 +226,19 @@ def test_absence_findings_say_where_we_looked_and_passes_carry_no_stray_reason()
     assert res["security.certificate-valid"].reason == ""
 
 
-def test_every_reason_the_engine_gives_is_translated():
+def test_every_message_the_code_names_is_in_the_catalogues():
     import re
     from pathlib import Path
 
-    from trustaudit.resources import ui_strings
+    from trustaudit import messages
 
-    src = (Path(__file__).resolve().parents[1] / "trustaudit/engine.py").read_text(encoding="utf-8")
-    keys = set(re.findall(r'"((?:reason|evidence)\.[a-z_]+)"', src))
-    assert len(keys) >= 10
+    root = Path(__file__).resolve().parents[1] / "trustaudit"
+    src = "".join(p.read_text(encoding="utf-8") for p in (root / "engine.py", root / "report.py"))
+    keys = set(re.findall(r'"((?:reason|evidence|inconclusive|limit|report|outcome)\.[a-z_.]+)"', src))
+    assert len(keys) >= 15
     for key in keys:
         for lang in ("en", "pl", "ru", "el", "ar"):
-            assert ui_strings()[key].get(lang), (key, lang)
+            assert messages.catalogue(lang).get(key), (key, lang)
 
 
 def test_reasons_and_evidence_in_the_report_language():

@@ -29,7 +29,7 @@ def test_wheel_ships_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     rules = {n for n in names if n.startswith("trustaudit/rules/checks/") and n.endswith(".yaml")}
     assert len(rules) == len(list((ROOT / "rules/checks").glob("*.yaml")))
-    for required in ("trustaudit/rules/categories.yaml", "trustaudit/rules/i18n.yaml",
+    for required in ("trustaudit/rules/categories.yaml", "trustaudit/rules/locales/en.yaml",
                      "trustaudit/demo/index.html", "trustaudit/schema/report.schema.json"):
         assert required in names, required
     assert any(n.startswith("trustaudit/rules/vocab/") for n in names)

@@ -11,17 +11,18 @@ from typing import Any
 from trustaudit import __version__
 from trustaudit.engine import Facts, categories, evaluate, load_rules
 from trustaudit.extract.parse import ParseCache
+from trustaudit.messages import render as render_message
+from trustaudit.messages import report_languages
 from trustaudit.models import PAGE_KINDS, Artifacts, Report, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
-from trustaudit.scoring import category_scores, grade, overall
-
-REPORT_LANGUAGES = ("en", "pl", "ru", "el", "ar")
+from trustaudit.report import extractor_errors, inconclusive_reason, partial_crawl
+from trustaudit.scoring import capped, category_scores, grade, grade_cap, overall, with_gains
 
 
 def resolve_language(requested: str | None, shop_language: str | None) -> str:
     if requested:
         return requested
-    if shop_language in REPORT_LANGUAGES:
+    if shop_language in report_languages():  # a complete catalogue in rules/locales/
         return shop_language  # type: ignore[return-value]
     return "en"
 
@@ -80,21 +81,26 @@ def build_report(
     duration_s: float | None = None,
 ) -> Report:
     report_lang = resolve_language(lang, artifacts.language)
+    why = inconclusive_reason(snapshot)  # not the shop (an error page, bot protection ...): no score
     facts = Facts(
         tls=snapshot.tls if snapshot.tls else TlsInfo(),
         local=snapshot.local,
         pages_fetched=sum(1 for p in snapshot.pages if p.text),
         blocked=snapshot.blocked,
         home_url=snapshot.final_url or snapshot.base_url,
+        inconclusive=why,
+        limit_hit=snapshot.limit_hit,
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
+    checks = with_gains(checks, {c.id: c.weight for c in cats})
     score = overall(cats)
-    inconclusive = None
-    if snapshot.blocked:
-        inconclusive = "blocked by bot protection; the shop itself was not seen"
-    elif facts.pages_fetched == 0:
-        inconclusive = "no page of the shop could be fetched"
+    cap = grade_cap(checks)
+    inconclusive = render_message(why, report_lang, artifacts.country) if why else None
+    partial = partial_crawl(snapshot)
+    report_messages = {"inconclusive": why} if why else {}
+    if partial:
+        report_messages["partial"] = partial[1]
     plat = artifacts.platform
     return Report(
         target=snapshot.target,
@@ -105,7 +111,7 @@ def build_report(
         shop_language=artifacts.language,
         country=artifacts.country,
         score=None if inconclusive else score,
-        grade=None if inconclusive else grade(score),
+        grade=None if inconclusive else capped(grade(score), cap),
         categories=cats,
         checks=checks,
         signals=signals_dict(artifacts),
@@ -119,6 +125,12 @@ def build_report(
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
         inconclusive=inconclusive,
         tool_version=__version__,
+        grade_cap=None if inconclusive else cap,
+        partial=(
+            {**partial[0], "reason": render_message(partial[1], report_lang, artifacts.country)} if partial else None
+        ),
+        extractor_errors=extractor_errors(artifacts),
+        messages=report_messages,
     )
 
 
