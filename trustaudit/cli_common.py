@@ -13,7 +13,7 @@ from trustaudit.messages import report_languages
 from trustaudit.options import ScanOptions
 from trustaudit.render._text import clean_text
 
-EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
 err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 

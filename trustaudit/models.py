@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.0"
-SCORING_VERSION = "1"
+SCHEMA_VERSION = "1.1"
+SCORING_VERSION = "2"
 
 
 class Status(str, Enum):
