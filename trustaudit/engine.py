@@ -571,6 +571,10 @@ def _page_found(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     also = [e for s in p.get("or_signals", []) for e in signal_evidence(ctx.artifacts, s)]
     if evs or also:
         return Outcome(Status.PASS, tuple(evs + also))
+    partial = [e for s in p.get("partial_signals", []) for e in signal_evidence(ctx.artifacts, s)]
+    if partial:
+        return Outcome(Status.FAIL, tuple(partial), variant="partial",
+                       variant_args={"found": ", ".join(dict.fromkeys(e.snippet for e in partial))})
     broken = [ref for k in kinds if (ref := ctx.artifacts.pages.get(k)) is not None and not _page_ok(ref)]
     if broken:
         ref = broken[0]
@@ -606,9 +610,10 @@ def _quantity_patterns() -> dict[str, re.Pattern[str]]:
     units = words(u for lst in (dur.get("units") or {}).values() for u in lst)
     numwords = words(n for lst in (dur.get("numbers") or {}).values() for n in lst)
     fixed = words(f for lst in (dur.get("fixed") or {}).values() for f in lst)
+    quals = words(q for lst in (dur.get("qualifiers") or {}).values() for q in lst)
     num = r"\d+(?:[.,]\d+)?"
     rng = rf"{num}(?:\s*(?:[-–—/]|to|do|до|a|bis|έως|إلى)\s*{num})?"
-    duration = rf"(?<!\w)(?:{rng}|{numwords})\s*(?:{units})|(?<!\w)(?:{fixed})"
+    duration = rf"(?<!\w)(?:{rng}|{numwords})\s*(?:(?:{quals})\s+){{0,2}}(?:{units})|(?<!\w)(?:{fixed})"
     money_tokens = {str(c) for c in (data.get("money") or {}).get("currencies") or ()}
     for prof in (countries.get("countries") or {}).values():
         money_tokens |= {str(c) for c in (prof or {}).get("currencies") or ()}
@@ -693,6 +698,8 @@ def _tax_ids_valid(ctx: Context, p: Mapping[str, Any]) -> Outcome:
             Status.FAIL,
             tuple(Evidence(x.url, "", Message("evidence.id_check_digit", {"id": _id_text(x), "scheme": x.scheme}))
                   for x in bad),
+            variant="id_invalid",
+            variant_args={"ids": ", ".join(dict.fromkeys(_id_text(x) for x in bad))},
         )
     checked = [t for t in ids if t.valid is True]
     if checked:

@@ -201,10 +201,13 @@ class PageFound(Params):
 
     kinds: list[Kind]
     or_signals: list[Signal] = []
+    # signals that show part of the thing only (payment providers, not the methods): alone they still fail, but
+    # with the title ``check.<id>.partial_title`` and themselves as evidence, never "not found"
+    partial_signals: list[Signal] = []
     _pick = _one_or_many("kind", "kinds")
 
     def reads(self) -> set[str]:
-        return {f"page:{k}" for k in self.kinds} | set(self.or_signals)
+        return {f"page:{k}" for k in self.kinds} | set(self.or_signals) | set(self.partial_signals)
 
 
 class PhrasePresent(Params):
