@@ -7,7 +7,7 @@ country gets generic wording only, EU law only for EU shops.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
@@ -26,7 +26,7 @@ FACTS = Facts(tls=TlsInfo(https=True, valid=True, hostname_match=True, days_left
               local=False, pages_fetched=5, home_url="https://shop.example/")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _forbidden(country: str | None, lang: str) -> list[tuple[str, re.Pattern[str]]]:
     """(owner, pattern) of every marker a text for a shop of ``country`` written in ``lang`` must not contain."""
     own = {country, *messages._groups().get(country or "", ())} if country else set()
