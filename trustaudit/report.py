@@ -147,7 +147,7 @@ def report_to_dict(r: Report) -> dict[str, Any]:
             {"id": c.id, "title": c.title, "score": c.score, "weight": c.weight} for c in r.categories
         ],
         "checks": [check_to_dict(c) for c in r.checks],
-        "signals": _plain(r.signals),
+        "signals": _signals(r.signals),
         "platform": _plain(r.platform) if r.platform else None,
         "tls": _plain(r.tls) if r.tls is not None else None,
         "pages_fetched": [_plain(p) for p in r.pages_fetched],
@@ -156,6 +156,18 @@ def report_to_dict(r: Report) -> dict[str, Any]:
         "skipped": [_plain(s) for s in r.skipped],
         "messages": {k: message_to_dict(m) for k, m in r.messages.items()},
     }
+
+
+def _signals(signals: Mapping[str, Any]) -> dict[str, Any]:
+    """The signals as plain data; a rating that is not a finite number (JSON-LD ``ratingValue: NaN``) is no
+    rating at all, as the checks treat it."""
+    out = _plain(signals)
+    rating = (out.get("reviews") or {}).get("aggregate_rating")
+    if isinstance(rating, dict) and not all(
+        isinstance(rating.get(k), (int, float)) and math.isfinite(rating[k]) for k in ("value", "best") if k in rating
+    ):
+        out["reviews"] = {**out["reviews"], "aggregate_rating": None}
+    return out
 
 
 def _messages_of(d: Mapping[str, Any]) -> dict[str, Message]:
