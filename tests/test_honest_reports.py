@@ -28,8 +28,10 @@ from trustaudit.models import (
     Detection,
     Evidence,
     ExtractorError,
+    FetchedPage,
     PageRef,
     Rating,
+    SiteSnapshot,
     Status,
     TaxId,
     TlsInfo,
@@ -245,8 +247,6 @@ def test_an_extractor_failure_makes_its_checks_could_not_check_and_is_in_the_jso
     assert st["policies.delivery-time"].status is Status.ERROR  # reads a phrase group
     assert st["content.placeholder-text"].status is Status.ERROR  # an absence cannot be claimed either
     assert st["contact.email"].status is Status.FAIL  # its own extractor worked
-    from trustaudit.models import FetchedPage, SiteSnapshot
-    from trustaudit.pipeline import build_report as _br  # noqa: F401 - the JSON path is the pipeline's
 
     page = FetchedPage(url="https://shop.example/", status=200, text="<html><body>x</body></html>")
     snap = SiteSnapshot(target="https://shop.example/", base_url="https://shop.example/",
