@@ -380,10 +380,15 @@ def _loc(parts: Iterable[object]) -> str:
     return ".".join(str(p) for p in parts if p != "function-after" and not str(p).startswith("function-"))
 
 
-def _messages(exc: ValidationError, prefix: str, model: type[BaseModel]) -> list[str]:
+_ONE_OR_MANY = {"signals": "signal", "phrases": "phrase", "kinds": "kind"}
+
+
+def _messages(exc: ValidationError, prefix: str, model: type[BaseModel], data: Mapping[str, Any] | None = None) -> list[str]:
     out = []
     for e in exc.errors(include_url=False):
         loc = list(e.get("loc") or ())
+        if data and len(loc) >= 2 and _ONE_OR_MANY.get(str(loc[0])) in data and loc[1] == 0:
+            loc = [_ONE_OR_MANY[str(loc[0])], *loc[2:]]  # name the key as the file wrote it (phrase, not phrases.0)
         msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         if e.get("type") == "extra_forbidden" and loc:
             fields = _fields_at(model, loc[:-1])
@@ -427,7 +432,7 @@ def check_params(predicate: str, params: Mapping[str, Any], known: Known, where:
     try:
         obj = model.model_validate(dict(params or {}), context=known)
     except ValidationError as exc:
-        raise ValueError("; ".join(_messages(exc, where, model))) from None
+        raise ValueError("; ".join(_messages(exc, where, model, params))) from None
     data = obj.model_dump()
     reads = obj.reads()
     if isinstance(obj, AnyOf):
