@@ -214,7 +214,7 @@ def _near_miss(rule_id: str, lang: str):
     if rule_id in NEAR:
         return NEAR[rule_id]
     cases = [p.values for p in practice.NEAR_MISSES if p.values[0] == rule_id]
-    for rid, nlang, _country, body in sorted(cases, key=lambda v: v[1] != lang):
+    for _rid, _lang, _country, body in sorted(cases, key=lambda v: v[1] != lang):
         return body
     return None
 
