@@ -248,3 +248,24 @@ def test_reasons_and_evidence_in_the_report_language():
     assert "przeskanowane strony: 2" in res["contact.email"].evidence[0].snippet
     res_ar = _eval(Artifacts(country="US"), local, lang="ar")
     assert "PL" in res_ar["legal.pl-nip"].reason and "فقط" in res_ar["legal.pl-nip"].reason
+
+
+def test_a_predicate_bug_is_could_not_check_and_re_raises_in_strict_mode(monkeypatch):
+    from trustaudit.engine import PREDICATES, Rule, predicate
+    from trustaudit.models import Severity
+
+    @predicate("test_raises")
+    def _raises(ctx, p):
+        raise ZeroDivisionError("bug")
+
+    try:
+        rule = Rule(id="content.test-raises", category="content", weight=1, severity=Severity.LOW,
+                    predicate="test_raises", params={}, source={"default": "test"})
+        monkeypatch.delenv("TRUSTAUDIT_STRICT", raising=False)
+        (res,) = evaluate((rule,), Artifacts(), REMOTE, "en")
+        assert res.status is Status.ERROR and "ZeroDivisionError" in res.reason
+        monkeypatch.setenv("TRUSTAUDIT_STRICT", "1")
+        with pytest.raises(ZeroDivisionError):
+            evaluate((rule,), Artifacts(), REMOTE, "en")
+    finally:
+        PREDICATES.pop("test_raises", None)

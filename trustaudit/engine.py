@@ -12,6 +12,7 @@ so that a renderer can write the report in any language (:mod:`trustaudit.messag
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -291,6 +292,11 @@ def applies(rule: Rule, country: str | None) -> tuple[bool, Outcome | None]:
 # --------------------------------------------------------------------------- evaluation
 
 
+def strict_mode() -> bool:
+    """``TRUSTAUDIT_STRICT=1`` (tests, development): a bug re-raises instead of becoming "could not check"."""
+    return os.environ.get("TRUSTAUDIT_STRICT", "").strip() not in ("", "0")
+
+
 def _is_tls_rule(rule: Rule) -> bool:
     """Verdicts from our own TLS handshake: they stand even when the shop's pages could not be seen."""
     return rule.predicate in ("tls", "cert_expiry")
@@ -359,6 +365,8 @@ def evaluate(
             try:
                 outcome = PREDICATES[rule.predicate](ctx, rule.params)
             except Exception as exc:  # noqa: BLE001 - a predicate bug must not kill the report
+                if strict_mode():
+                    raise
                 outcome = Outcome(Status.ERROR, reason="reason.internal_error", args={"error": type(exc).__name__})
             if (
                 outcome.status is Status.FAIL
