@@ -11,18 +11,17 @@ from typing import Any
 from trustaudit import __version__
 from trustaudit.engine import Facts, categories, evaluate, load_rules
 from trustaudit.extract.parse import ParseCache
-from trustaudit.messages import render as render_message
 from trustaudit.messages import report_languages
 from trustaudit.models import PAGE_KINDS, Artifacts, Report, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
-from trustaudit.report import extractor_errors, inconclusive_reason, partial_crawl
-from trustaudit.scoring import capped, category_scores, grade, grade_cap, overall, with_gains
+from trustaudit.report import inconclusive_reason, verdicts
+from trustaudit.scoring import category_scores
 
 
 def resolve_language(requested: str | None, shop_language: str | None) -> str:
     if requested:
         return requested
-    if shop_language in report_languages():  # a complete catalogue in rules/locales/
+    if shop_language in report_languages():  # every complete catalogue in rules/locales/
         return shop_language  # type: ignore[return-value]
     return "en"
 
@@ -81,26 +80,19 @@ def build_report(
     duration_s: float | None = None,
 ) -> Report:
     report_lang = resolve_language(lang, artifacts.language)
-    why = inconclusive_reason(snapshot)  # not the shop (an error page, bot protection ...): no score
     facts = Facts(
         tls=snapshot.tls if snapshot.tls else TlsInfo(),
         local=snapshot.local,
         pages_fetched=sum(1 for p in snapshot.pages if p.text),
         blocked=snapshot.blocked,
         home_url=snapshot.final_url or snapshot.base_url,
-        inconclusive=why,
+        inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
-    checks = with_gains(checks, {c.id: c.weight for c in cats})
-    score = overall(cats)
-    cap = grade_cap(checks)
-    inconclusive = render_message(why, report_lang, artifacts.country) if why else None
-    partial = partial_crawl(snapshot)
-    report_messages = {"inconclusive": why} if why else {}
-    if partial:
-        report_messages["partial"] = partial[1]
+    # score, grade (capped by blocking failures), gains, inconclusive / partial notes, extractor errors
+    verdict = verdicts(snapshot, artifacts, facts, checks, cats, report_lang)
     plat = artifacts.platform
     return Report(
         target=snapshot.target,
@@ -110,10 +102,7 @@ def build_report(
         language=report_lang,
         shop_language=artifacts.language,
         country=artifacts.country,
-        score=None if inconclusive else score,
-        grade=None if inconclusive else capped(grade(score), cap),
         categories=cats,
-        checks=checks,
         signals=signals_dict(artifacts),
         tls=tls_dict(snapshot),
         pages_fetched=tuple(
@@ -123,14 +112,8 @@ def build_report(
         errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors),
         platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
-        inconclusive=inconclusive,
         tool_version=__version__,
-        grade_cap=None if inconclusive else cap,
-        partial=(
-            {**partial[0], "reason": render_message(partial[1], report_lang, artifacts.country)} if partial else None
-        ),
-        extractor_errors=extractor_errors(artifacts),
-        messages=report_messages,
+        **verdict,
     )
 
 

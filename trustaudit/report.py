@@ -57,12 +57,32 @@ def inconclusive_reason(snapshot: SiteSnapshot) -> Message | None:
     return None
 
 
-def partial_crawl(snapshot: SiteSnapshot) -> tuple[dict[str, str], Message] | None:
-    """({"limit", "reason"}, message) when a limit stopped the crawl early."""
-    if not snapshot.limit_hit:
-        return None
-    msg = Message("report.partial", {"limit": Message(f"limit.{snapshot.limit_hit}")})
-    return {"limit": snapshot.limit_hit, "reason": ""}, msg
+def verdicts(snapshot: SiteSnapshot, artifacts: Artifacts, facts, checks, cats, lang: str) -> dict[str, Any]:
+    """The report-level verdicts, as Report fields: score and grade (none when inconclusive; the grade capped by
+    a blocking failure), the checks with their score gains, the inconclusive and partial-crawl notes (text in
+    ``lang`` and by reference), and the extractor failures."""
+    from trustaudit.scoring import capped, grade, grade_cap, overall, with_gains
+
+    checks = with_gains(checks, {c.id: c.weight for c in cats})
+    why: Message | None = facts.inconclusive
+    score = overall(cats)
+    cap = grade_cap(checks)
+    report_messages: dict[str, Message] = {"inconclusive": why} if why else {}
+    partial = None
+    if snapshot.limit_hit:
+        report_messages["partial"] = Message("report.partial", {"limit": Message(f"limit.{snapshot.limit_hit}")})
+        partial = {"limit": snapshot.limit_hit,
+                   "reason": messages.render(report_messages["partial"], lang, artifacts.country)}
+    return {
+        "score": None if why else score,
+        "grade": None if why else capped(grade(score), cap),
+        "grade_cap": None if why else cap,
+        "checks": checks,
+        "inconclusive": messages.render(why, lang, artifacts.country) if why else None,
+        "partial": partial,
+        "extractor_errors": extractor_errors(artifacts),
+        "messages": report_messages,
+    }
 
 
 def extractor_errors(artifacts: Artifacts) -> tuple[dict[str, Any], ...]:
