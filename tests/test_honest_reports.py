@@ -497,3 +497,20 @@ def test_pageref_with_error_status_never_counts_as_a_page():
                                                  status=status)})
         c = {c.id: c for c in evaluate(load_rules(), art, FACTS, "en")}["policies.terms"]
         assert c.status is expected, status
+
+
+def test_a_report_saved_before_messages_existed_still_renders_in_another_language(tmp_path):
+    doc = json.loads(_cli("scan", "--demo", "-f", "json").stdout)  # Polish
+    doc["schema_version"] = "1.0"
+    for c in doc["checks"]:
+        c.pop("messages", None)
+        c.pop("gain", None)
+        c.pop("caps_grade", None)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(doc), encoding="utf-8")
+    res = _cli("report", str(old), "-f", "json", "--lang", "en")
+    assert res.exit_code == 0, res.output
+    again = {c["id"]: c for c in json.loads(res.stdout)["checks"]}
+    assert again["contact.email"]["title"] == "An e-mail address is shown"
+    assert again["support.chat"]["title"] == "No live chat or messenger found"
+    assert again["support.chat"]["gain"] > 0  # recomputed from the saved statuses and weights

@@ -190,6 +190,15 @@ def _signals(signals: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _default_messages(c: Mapping[str, Any]) -> dict[str, Message]:
+    """A check saved before reports carried messages (schema 1.0): its id still names its texts."""
+    base = f"check.{c.get('id')}"
+    if not messages.has(f"{base}.title"):
+        return {}
+    failed = c.get("status") in ("fail", "warn")
+    return {"title": Message(f"{base}.fail_title" if failed else f"{base}.title"), "fix": Message(f"{base}.fix")}
+
+
 def _messages_of(d: Mapping[str, Any]) -> dict[str, Message]:
     out = {}
     for k, v in (d.get("messages") or {}).items():
@@ -219,7 +228,7 @@ def report_from_dict(d: Mapping[str, Any]) -> Report:
             fix_platform=c.get("fix_platform", ""),
             reason=c.get("reason", ""),
             source=c.get("source", ""),
-            messages=_messages_of(c),
+            messages=_messages_of(c) or _default_messages(c),
             gain=float(c.get("gain") or 0.0),
             caps_grade=c.get("caps_grade"),
         )
