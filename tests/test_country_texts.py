@@ -41,13 +41,18 @@ def _forbidden(country: str | None, lang: str) -> list[tuple[str, re.Pattern[str
     return out
 
 
+@cache
+def _keys(rule_id: str) -> tuple[str, ...]:
+    base = f"check.{rule_id}."
+    en = messages.catalogue("en")
+    keys = sorted({k.split("@", 1)[0] for k in en if k.startswith(base)})
+    return tuple(keys + sorted({k.split("@", 1)[0] for k in en if k.startswith("outcome.")}))
+
+
 def _texts_shown(rule, country: str | None, lang: str) -> list[tuple[str, str]]:
     """(what, text) of every text this check can show a shop of ``country``: its title and failure titles,
     every fix (variants included), notes, platform fixes and the cited source."""
-    base = f"check.{rule.id}."
-    keys = sorted({k.split("@", 1)[0] for k in messages.catalogue("en") if k.startswith(base)})
-    keys += sorted({k.split("@", 1)[0] for k in messages.catalogue("en") if k.startswith("outcome.")})
-    out = [(k, messages.lookup(k, lang, country) or "") for k in keys]
+    out = [(k, messages.lookup(k, lang, country) or "") for k in _keys(rule.id)]
     out += [(f"platform fix {slug}", text) for slug, text in platform_fixes(rule, lang, country).items()]
     out.append(("source", rule.source_for(country)))
     return out
