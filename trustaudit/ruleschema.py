@@ -462,6 +462,8 @@ def check_rule(data: Any, fname: str, known: Known) -> dict[str, Any]:
     except ValueError as exc:
         raise RuleError(f"{fname}: {exc}") from None
     out = rule.model_dump()
+    if isinstance(rule.source, dict):
+        out["source"] = {(k if k == "default" else k.upper()): v for k, v in rule.source.items()}
     out["params"] = params
     out["reads"] = sorted(reads)
     if rule.grade_cap is not None:
