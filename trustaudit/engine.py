@@ -383,7 +383,10 @@ def evaluate(
 
 def _not_applicable_here(rule: Rule, weight: float, outcome: Outcome, lang: str, country: str | None) -> CheckResult:
     """A check for another country: named by its title, with why; its fix and law belong to that country."""
-    msgs = {"title": Message(f"check.{rule.id}.title"), "reason": _reason_message(outcome)}
+    msgs = {"title": Message(f"check.{rule.id}.title")}
+    reason = _reason_message(outcome)
+    if reason is not None:
+        msgs["reason"] = reason
     return CheckResult(
         id=rule.id,
         category=rule.category,
@@ -391,7 +394,7 @@ def _not_applicable_here(rule: Rule, weight: float, outcome: Outcome, lang: str,
         weight=weight,
         severity=rule.severity,
         title=messages.render(msgs["title"], lang, country),
-        reason=messages.render(msgs["reason"], lang, country),
+        reason=messages.render(reason, lang, country) if reason is not None else str(outcome.reason or ""),
         messages=msgs,
     )
 
