@@ -194,6 +194,7 @@ def scan(
         list[str] | None,
         typer.Option(
             "--fail-on",
+            metavar="SEVERITY|CHECK",
             help="Exit 1 when a check of this severity or worse fails (critical, high, medium, low, info), or a "
             "check named by id fails; repeat or separate with commas.",
         ),
