@@ -1,4 +1,4 @@
-"""Issue #8: every rule that reads the shop's pages passes on a realistic page and fails on a near miss.
+"""Every rule that reads the shop's pages passes on a realistic page and fails on a near miss.
 
 For each rule whose predicate is ``phrase_present``, ``phrase_absent``, ``any_of``, ``distinct_channels``,
 ``signal_present`` or ``page_found`` there is

@@ -52,18 +52,3 @@ def load_yaml(relpath: str) -> Any:
     if relpath in bundle:
         return bundle[relpath]
     return _parse(rules_dir() / relpath)
-
-
-@cache
-def ui_strings() -> dict[str, dict[str, str]]:
-    return load_yaml("i18n.yaml") or {}
-
-
-def t(key: str, lang: str = "en", **fmt: Any) -> str:
-    """Translate a UI string (report chrome, not rule texts); falls back to English, then to the key."""
-    entry = ui_strings().get(key)
-    if not entry:
-        text = key
-    else:
-        text = entry.get(lang) or entry.get("en") or key
-    return text.format(**fmt) if fmt else text

@@ -12,7 +12,7 @@ beats a section, a section beats a JS control), and only with a clear label: an 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -254,6 +254,7 @@ def _headings(pp: ParsedPage) -> list[str]:
 
 def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -> dict[str, PageRef | None]:
     fetched_urls = {normalize_url(p.url) for p in snapshot.pages if p.status < 400}
+    statuses = _statuses(snapshot)
     cands: dict[str, list[_Cand]] = {}
     order = 0
     kinds_meta = {k.name: k for k in vocab().kinds}
@@ -314,6 +315,18 @@ def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -
                     meta.fallback_for, ref.url, ref.found_on, ref.anchor, ref.region, round(ref.score * 0.8, 4),
                     ref.fetched,
                 )
+    # what the linked page answered when it was fetched: a link to a 404 is not a published page
+    return {k: (replace(ref, status=statuses.get(normalize_url(ref.url))) if ref and ref.url else ref)
+            for k, ref in out.items()}
+
+
+def _statuses(snapshot: SiteSnapshot) -> dict[str, int]:
+    """Normalised URL -> HTTP status of the page it led to (after redirects), for every fetched page."""
+    out: dict[str, int] = {}
+    for p in snapshot.pages:
+        for u in (*p.redirect_chain, p.requested_url, p.url):
+            if u:
+                out.setdefault(normalize_url(u), p.status)
     return out
 
 
