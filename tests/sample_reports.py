@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from trustaudit.models import CategoryScore, CheckResult, Evidence, Report, Severity, Status
+from trustaudit.scoring import with_gains
 
 # Everything a shop page could throw at a renderer. Each must come out inert in every format.
 HOSTILE = (
@@ -148,6 +149,7 @@ def make_report(
         )
     checks_t = tuple(checks)
     cats, overall = _category_scores(checks_t, cat_titles)
+    checks_t = with_gains(checks_t, {c.id: c.weight for c in cats})  # as the pipeline does
     fields = dict(
         target=target,
         final_url=target,
@@ -294,6 +296,7 @@ def huge_report(n: int = 5000) -> Report:
         for i in range(n)
     )
     cats, overall = _category_scores(checks)
+    checks = with_gains(checks, {c.id: c.weight for c in cats})
     return make_report(checks=checks, categories=cats, score=overall, grade=_grade(overall))
 
 

@@ -117,6 +117,64 @@ def gzip_bomb(decompressed: int = 200_000_000) -> tuple[int, dict[str, str], byt
     return 200, {"Content-Type": "text/html", "Content-Encoding": "gzip"}, gzip_bomb_bytes(decompressed)
 
 
+@functools.lru_cache(maxsize=8)
+def stacked_bomb_bytes(content_encoding: str, decompressed: int) -> bytes:
+    """A body for ``Content-Encoding: <content_encoding>`` (e.g. "gzip, gzip", "br", "zstd", "gzip, br") whose
+    innermost layer holds ``decompressed`` bytes of an HTML page of spaces. Each layer is applied in header
+    order, the first one streamed so the page is never in memory."""
+    tokens = [t.strip() for t in content_encoding.split(",") if t.strip()]
+    first, rest = tokens[0], tokens[1:]
+    block = b" " * 1_048_576
+    head = b"<html><body><p>"
+    if first in ("gzip", "deflate"):
+        comp = zlib.compressobj(9, zlib.DEFLATED, 31 if first == "gzip" else 15)
+        out = [comp.compress(head)] + [comp.compress(block) for _ in range(decompressed // len(block))]
+        data = b"".join(out) + comp.flush()
+    elif first == "br":
+        import brotli
+
+        c = brotli.Compressor(quality=5)
+        data = c.process(head) + b"".join(c.process(block) for _ in range(decompressed // len(block))) + c.finish()
+    elif first == "zstd":
+        try:
+            from compression import zstd  # type: ignore[import-not-found]
+        except ImportError:
+            from backports import zstd  # type: ignore[no-redef]
+        c = zstd.ZstdCompressor()
+        data = c.compress(head) + b"".join(c.compress(block) for _ in range(decompressed // len(block))) + c.flush()
+    else:
+        raise ValueError(first)
+    for t in rest:
+        data = _encode_once(t, data)
+    return data
+
+
+def _encode_once(token: str, data: bytes) -> bytes:
+    if token == "gzip":
+        return gzip.compress(data, 9)
+    if token == "deflate":
+        return zlib.compress(data, 9)
+    if token == "br":
+        import brotli
+
+        return brotli.compress(data)
+    if token == "zstd":
+        try:
+            from compression import zstd  # type: ignore[import-not-found]
+        except ImportError:
+            from backports import zstd  # type: ignore[no-redef]
+        return zstd.compress(data)
+    raise ValueError(token)
+
+
+def encoded(body: bytes, content_encoding: str,
+            content_type: str = "text/html; charset=utf-8") -> tuple[int, dict[str, str], bytes]:
+    """``body`` with the encodings of ``content_encoding`` applied in order (an ordinary compressed page)."""
+    for t in [t.strip() for t in content_encoding.split(",") if t.strip() and t.strip() != "identity"]:
+        body = _encode_once(t, body)
+    return 200, {"Content-Type": content_type, "Content-Encoding": content_encoding}, body
+
+
 def gzipped(body: bytes, content_type: str = "text/html; charset=utf-8") -> tuple[int, dict[str, str], bytes]:
     return 200, {"Content-Type": content_type, "Content-Encoding": "gzip"}, gzip.compress(body)
 
@@ -221,14 +279,15 @@ class _Server(ThreadingHTTPServer):
 
 
 class TestServer:
-    """A threaded HTTP(S) server on 127.0.0.1 and a random port; use as a context manager."""
+    """A threaded HTTP(S) server on 127.0.0.1 (or ``host``, e.g. 127.0.0.2 to play another machine) and a random
+    port (or ``port``); use as a context manager."""
 
     __test__ = False  # not a pytest test class
 
     def __init__(self, routes: dict[str, Route] | None = None, *, directory: str | Path | None = None,
-                 ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1"):
+                 ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1", port: int = 0):
         self._server = _Server(
-            (host, 0), dict(routes or {}), Path(directory).resolve() if directory else None, ssl_context
+            (host, port), dict(routes or {}), Path(directory).resolve() if directory else None, ssl_context
         )
         self.host = host
         self.port = self._server.server_address[1]
@@ -278,6 +337,36 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# --------------------------------------------------------------------------- DNS
+
+
+class FakeResolver:
+    """Test DNS for the connection gate (``trustaudit.net.resolve.Resolver``): host name -> addresses.
+
+    An answer is a list of addresses, or a list of such lists answered in turn (the last one repeats), which
+    plays DNS rebinding. Unknown names do not resolve; nothing is ever sent to a real DNS server. Every
+    question is recorded in ``calls`` as (host, port).
+    """
+
+    def __init__(self, answers: dict[str, list[str] | list[list[str]]]):
+        self.answers = {k.lower(): v for k, v in answers.items()}
+        self.calls: list[tuple[str, int]] = []
+
+    def asked(self, host: str) -> int:
+        return sum(1 for h, _ in self.calls if h == host.lower())
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        host = host.lower().rstrip(".")
+        self.calls.append((host, port))
+        ans = self.answers.get(host)
+        if not ans:
+            return []
+        if isinstance(ans[0], (list, tuple)):
+            turn = self.asked(host) - 1
+            return list(ans[min(turn, len(ans) - 1)])
+        return list(ans)  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------- certificates
 
 
@@ -318,6 +407,10 @@ class Certs:
 
     def valid(self) -> ssl.SSLContext:
         return self._leaf("valid", self.ca.issue_cert("127.0.0.1", "localhost"))
+
+    def for_hosts(self, *names: str) -> ssl.SSLContext:
+        """A valid certificate for the given host names (reached through a FakeResolver or --resolve)."""
+        return self._leaf("hosts-" + "-".join(n.replace("*", "star") for n in names), self.ca.issue_cert(*names))
 
     def expired(self) -> ssl.SSLContext:
         now = dt.datetime.now(dt.timezone.utc)

@@ -1,5 +1,7 @@
-"""The import structure (docs/DEVELOPING.md, "Module map"): data flows crawl -> extract -> evaluate -> render, and
-no stage imports a later one; the web layer is shared and imports nothing of ours but models; no import cycles.
+"""The import structure (docs/DEVELOPING.md, "Module map"): data flows crawl -> extract -> (registry) -> evaluate ->
+render, and no stage imports a later one; the web layer is shared and imports nothing of ours but models; the
+connection gate (``net``) is the I/O layer under crawl and registry and imports nothing of ours but models and
+options; no import cycles.
 
 Every import counts, also those inside functions and under ``TYPE_CHECKING``: a cycle broken by a late import
 is still a cycle in the design. ``from package import name`` counts as an import of ``package.name`` when that
@@ -17,16 +19,22 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "trustaudit"
 
 # (stage, modules it must not import: prefixes of dotted names)
+_FRONT = ("trustaudit.cli", "trustaudit.cli_common", "trustaudit.batch", "trustaudit.pipeline")
 FORBIDDEN = {
-    "trustaudit.crawl": ("trustaudit.extract", "trustaudit.engine", "trustaudit.render", "trustaudit.scoring",
-                         "trustaudit.report", "trustaudit.pipeline"),
-    "trustaudit.extract": ("trustaudit.engine", "trustaudit.render", "trustaudit.scoring", "trustaudit.report",
-                           "trustaudit.pipeline", "trustaudit.crawl"),
-    "trustaudit.engine": ("trustaudit.render", "trustaudit.crawl", "trustaudit.pipeline"),
-    "trustaudit.scoring": ("trustaudit.render", "trustaudit.crawl", "trustaudit.extract", "trustaudit.pipeline"),
-    "trustaudit.render": ("trustaudit.crawl", "trustaudit.extract", "trustaudit.engine", "trustaudit.pipeline"),
+    "trustaudit.crawl": ("trustaudit.extract", "trustaudit.registry", "trustaudit.engine", "trustaudit.render",
+                         "trustaudit.scoring", "trustaudit.report", *_FRONT),
+    "trustaudit.extract": ("trustaudit.registry", "trustaudit.engine", "trustaudit.render", "trustaudit.scoring",
+                           "trustaudit.report", "trustaudit.crawl", "trustaudit.net", *_FRONT),
+    # register look-ups: an enrichment of what extraction found; its connections go through the gate it is given
+    "trustaudit.registry": ("trustaudit.crawl", "trustaudit.engine", "trustaudit.render", "trustaudit.scoring",
+                            "trustaudit.report", *_FRONT),
+    "trustaudit.engine": ("trustaudit.render", "trustaudit.crawl", "trustaudit.net", *_FRONT),
+    "trustaudit.scoring": ("trustaudit.render", "trustaudit.crawl", "trustaudit.net", "trustaudit.extract", *_FRONT),
+    "trustaudit.render": ("trustaudit.crawl", "trustaudit.net", "trustaudit.extract", "trustaudit.registry",
+                          "trustaudit.engine", *_FRONT),
 }
 WEB_MAY_IMPORT = ("trustaudit.web", "trustaudit.models")
+NET_MAY_IMPORT = ("trustaudit.net", "trustaudit.models", "trustaudit.options")
 
 
 def _modules() -> dict[str, Path]:
@@ -87,6 +95,7 @@ def test_the_walk_sees_the_package():
     assert len(MODULES) > 50
     assert "trustaudit.extract.page" in GRAPH["trustaudit.extract.merge"]
     assert "trustaudit.web.html" in GRAPH["trustaudit.crawl.http"]
+    assert "trustaudit.net.gate" in GRAPH["trustaudit.crawl.http"]
     # a late import inside a function counts
     assert "trustaudit.crawl" in GRAPH["trustaudit.pipeline"]
 
@@ -114,11 +123,24 @@ def test_the_web_layer_imports_nothing_of_ours_but_models():
     assert not bad, "\n".join(bad)
 
 
+def test_the_connection_gate_imports_nothing_of_ours_but_models_and_options():
+    bad = sorted(
+        f"{m} -> {dep}"
+        for m, deps in GRAPH.items()
+        if _in(m, "trustaudit.net")
+        for dep in deps
+        if not any(_in(dep, ok) for ok in NET_MAY_IMPORT)
+    )
+    assert not bad, "\n".join(bad)
+
+
 def test_only_the_web_layer_parses_hosts_and_html():
     """``urlsplit(...).hostname`` and the lxml parser appear in the web layer only (the crawl's transport,
-    TLS and batch input code, which read the host of a URL they were given, are listed)."""
+    TLS and batch input code, the connection gate, and the registry's endpoints (configured register URLs,
+    RDAP servers), which read the host of a URL they were given, are listed)."""
     allowed = {"trustaudit.crawl.fetch", "trustaudit.crawl.http", "trustaudit.crawl.__init__",
-               "trustaudit.crawl.tls", "trustaudit.batch.inputs"}
+               "trustaudit.crawl.tls", "trustaudit.batch.inputs", "trustaudit.net.gate",
+               "trustaudit.registry.config", "trustaudit.registry.rdap"}
     bad = []
     for m, path in MODULES.items():
         if _in(m, "trustaudit.web"):

@@ -104,7 +104,7 @@ def test_batch_of_local_and_network_shops(tmp_path: Path, local_shops: list[Path
             csv.writer(fh).writerows(rows)
         out = tmp_path / "out"
         t0 = time.monotonic()
-        res = invoke("batch", str(shops_csv), "--out", str(out), "--timeout", "2", "--total-timeout", "4",
+        res = invoke("batch", str(shops_csv), "--out", str(out), "--allow-local", "--timeout", "2", "--total-timeout", "4",
                      "--max-pages", "5", "--concurrency", "4")
         assert time.monotonic() - t0 < 20
 
@@ -135,6 +135,25 @@ def test_batch_of_local_and_network_shops(tmp_path: Path, local_shops: list[Path
     assert "could not be scanned" in index
 
 
+def test_a_list_naming_local_files_reads_none_of_them(tmp_path: Path, local_shops: list[Path]):
+    """Someone else's list says /etc/passwd, notes.txt and a saved shop: without --allow-local every row is
+    refused with its reason and nothing local is read; with it, only the saved shop (a folder) is scanned."""
+    (tmp_path / "notes.txt").write_text("Kontakt: boss@secret.example", encoding="utf-8")
+    txt = tmp_path / "shops.txt"
+    txt.write_text(f"/etc/passwd\nnotes.txt\n{local_shops[0]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    invoke("batch", str(txt), "--out", str(out), "--quiet")
+    rows = summary(out)
+    assert [r["score"] for r in rows] == ["", "", ""] and not list((out / "reports").glob("*.json"))
+    assert all("is a local path: lists hold shop URLs" in r["error"] for r in rows)
+    out2 = tmp_path / "out2"
+    invoke("batch", str(txt), "--out", str(out2), "--quiet", "--allow-local")
+    rows = summary(out2)
+    assert [bool(r["score"]) for r in rows] == [False, False, True]
+    assert "only folders and .html/.htm files" in rows[0]["error"] and "only folders" in rows[1]["error"]
+    assert "boss@secret.example" not in "".join(p.read_text("utf-8") for p in (out2 / "reports").glob("*.json"))
+
+
 def test_usage_errors_exit_2(tmp_path: Path, local_shops: list[Path]):
     txt = tmp_path / "shops.txt"
     txt.write_text(f"{local_shops[0]}\n", encoding="utf-8")
@@ -154,13 +173,13 @@ def test_fail_under_and_resume_of_a_finished_run(tmp_path: Path, local_shops: li
     txt = tmp_path / "shops.txt"
     txt.write_text("\n".join(str(p) for p in local_shops[:3]) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    res = invoke("batch", str(txt), "--out", str(out), "--fail-under", "100", code=1)
+    res = invoke("batch", str(txt), "--out", str(out), "--allow-local", "--fail-under", "100", code=1)
     assert "below --fail-under 100" in res.output
     first = db_rows(out / "trustaudit.db")
     # the same command again: nothing is redone, exit code still reflects the results
-    invoke("batch", str(txt), "--out", str(out), "--fail-under", "100", "--quiet", code=1)
+    invoke("batch", str(txt), "--out", str(out), "--allow-local", "--fail-under", "100", "--quiet", code=1)
     assert db_rows(out / "trustaudit.db") == first
-    invoke("batch", str(txt), "--out", str(out), "--fail-under", "0", "--quiet", code=0)
+    invoke("batch", str(txt), "--out", str(out), "--allow-local", "--fail-under", "0", "--quiet", code=0)
 
 
 # --------------------------------------------------------------------------- kill -9 and resume
@@ -316,7 +335,7 @@ def test_processes_give_the_same_results_as_one_process(tmp_path: Path, local_sh
     got = {}
     for n in (1, 2):
         out = tmp_path / f"out{n}"
-        invoke("batch", str(txt), "--out", str(out), "--quiet", "--timeout", "5", "--concurrency", "4",
+        invoke("batch", str(txt), "--out", str(out), "--allow-local", "--quiet", "--timeout", "5", "--concurrency", "4",
                "--processes", str(n))
         got[n] = [{k: v for k, v in r.items() if k != "scanned_at"} for r in summary(out)]
     assert len(got[1]) == len(local_shops) + 1 and got[2] == got[1]
@@ -335,11 +354,11 @@ def test_merged_shards_equal_the_unsharded_run(tmp_path: Path, local_shops: list
             w.writerow([str(p), f"Shop {i}"])
         w.writerow([f"http://127.0.0.1:{free_port()}/", "Dead"])
     whole = tmp_path / "whole"
-    invoke("batch", str(shops_csv), "--out", str(whole), "--quiet", "--timeout", "5")
+    invoke("batch", str(shops_csv), "--out", str(whole), "--allow-local", "--quiet", "--timeout", "5")
     parts = []
     for k in (1, 2):
         part = tmp_path / f"part{k}"
-        invoke("batch", str(shops_csv), "--out", str(part), "--shard", f"{k}/2", "--quiet", "--timeout", "5")
+        invoke("batch", str(shops_csv), "--out", str(part), "--allow-local", "--shard", f"{k}/2", "--quiet", "--timeout", "5")
         parts.append(part)
     sizes = [len(summary(p)) for p in parts]
     assert sum(sizes) == len(local_shops) + 1 and all(sizes)  # a real split, nothing lost
@@ -369,10 +388,10 @@ def test_history_shows_scans_and_changed_checks(tmp_path: Path):
     txt = tmp_path / "shops.txt"
     txt.write_text("evolving\n", encoding="utf-8")
     out = tmp_path / "out"
-    invoke("batch", str(txt), "--out", str(out), "--quiet")
+    invoke("batch", str(txt), "--out", str(out), "--allow-local", "--quiet")
     make_shop(shop, 2, "Sklep")  # the merchant added contact data and legal pages
     time.sleep(1.05)  # scanned_at has one-second resolution
-    invoke("batch", str(txt), "--out", str(out), "--quiet", "--fresh")
+    invoke("batch", str(txt), "--out", str(out), "--allow-local", "--quiet", "--fresh")
 
     res = invoke("history", str(shop), "--db", str(out), "--format", "json")
     doc = json.loads(res.output)

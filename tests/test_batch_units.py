@@ -39,7 +39,7 @@ def test_normalise_url_identity():
 def test_shop_from_raw_kinds(tmp_path: Path):
     folder = tmp_path / "saved"
     folder.mkdir()
-    local = shop_from_raw(1, "saved", base_dir=tmp_path)
+    local = shop_from_raw(1, "saved", base_dir=tmp_path, allow_local=True)
     assert not local.error and local.key == folder.resolve().as_uri() and local.target == str(folder.resolve())
     bare = shop_from_raw(2, "Shop.Example/pl/")
     assert bare.key == "https://shop.example/pl" and bare.target == "Shop.Example/pl/" and not bare.error
@@ -49,6 +49,33 @@ def test_shop_from_raw_kinds(tmp_path: Path):
     assert shop_from_raw(5, "=HYPERLINK(\"x\")").error
     assert "country" in shop_from_raw(6, "https://a.example", country="Poland").error
     assert shop_from_raw(7, "https://a.example", country="pl").country == "PL"
+
+
+def test_lists_hold_urls_local_paths_are_refused_row_by_row(tmp_path: Path):
+    """A list someone else wrote must not make the batch read local files: paths are refused with a reason,
+    and --allow-local reads only folders and .html/.htm files (judged by where a link really leads)."""
+    (tmp_path / "notes.txt").write_text("boss@example.com", encoding="utf-8")
+    (tmp_path / "page.html").write_text("<html><body>ok</body></html>", encoding="utf-8")
+    (tmp_path / "site").mkdir()
+    (tmp_path / "trap.html").symlink_to(tmp_path / "notes.txt")
+    (tmp_path / "passwd-link").symlink_to("/etc/passwd")
+    lst = tmp_path / "shops.txt"
+    rows = ["/etc/passwd", "notes.txt", "./page.html", "site", (tmp_path / "notes.txt").as_uri(), "~/nowhere-x.html",
+            "trap.html", "passwd-link", "https://shop.example/", "shop.example"]
+    lst.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    strict = list(read_shops(lst))
+    assert [s.key for s in strict if not s.error] == ["https://shop.example/", "https://shop.example/"]
+    for s in strict[:8]:
+        assert s.error.endswith("is a local path: lists hold shop URLs (--allow-local reads saved pages)"), s
+        assert s.key.startswith("invalid:")
+    loose = list(read_shops(lst, allow_local=True))
+    assert [s.target for s in loose if not s.error and s.key.startswith("file:")] == [
+        str((tmp_path / "page.html").resolve()), str((tmp_path / "site").resolve())]
+    refused = [s.error for s in loose if s.error]
+    # /etc/passwd, notes.txt (twice), trap.html (a link to notes.txt), passwd-link: not saved pages
+    assert sum("only folders and .html/.htm files are read" in e for e in refused) == 5
+    assert [e for e in refused if e.startswith("no such file or folder")] == [
+        "no such file or folder: ~/nowhere-x.html"]
 
 
 def test_read_csv_and_txt(tmp_path: Path):

@@ -142,3 +142,23 @@ def test_windows_1251_file_without_charset(tmp_path, no_network):
     f.write_bytes(text.encode("cp1251"))
     snap = crawl(str(tmp_path), ScanOptions())
     assert snap.pages[0].text == text and snap.pages[0].encoding == "windows-1251"
+
+
+@pytest.mark.parametrize(("label", "codec", "text"), [
+    ("iso-8859-1", "cp1252", "Impressum – Rückgabe und Widerruf, Größe, Straße"),
+    ("iso-8859-2", "iso8859-2", "Regulamin sklepu: zwroty i reklamacje, Łódź, ul. Świętokrzyska"),
+    ("windows-1251", "cp1251", "Контакты: доставка по всей России, возврат товара"),
+    ("windows-1253", "cp1253", "Επικοινωνία: όροι χρήσης και πολιτική επιστροφών"),
+])
+def test_saved_utf8_pages_with_a_stale_legacy_meta(tmp_path, no_network, label, codec, text):
+    """A saved page keeps its original <meta charset> while the browser wrote UTF-8 bytes: read UTF-8. The same
+    page really in the declared encoding (not valid UTF-8) is read as declared."""
+    html = f"<html><head><meta charset='{label}'></head><body><p>{text}</p></body></html>"
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "utf8" / "index.html").write_bytes(html.encode("utf-8"))
+    snap = crawl(str(tmp_path / "utf8"), ScanOptions())
+    assert text in snap.pages[0].text and snap.pages[0].encoding == "utf-8"
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "index.html").write_bytes(html.encode(codec))
+    snap = crawl(str(tmp_path / "legacy"), ScanOptions())
+    assert text in snap.pages[0].text and snap.pages[0].encoding == label.replace("iso-8859-1", "windows-1252")

@@ -92,3 +92,78 @@ def test_looks_binary():
     assert not looks_binary(b"<html><body>ok</body></html>")
     assert not looks_binary(codecs.BOM_UTF16_LE + "<html>".encode("utf-16-le"))
     assert not looks_binary(b"")
+
+
+# --------------------------------------------------------------------------- WHATWG labels only
+
+
+@pytest.mark.parametrize("label", ["utf-7", "UTF-32", "utf-32le", "cp037", "punycode", "rot13", "idna", "iso-2022-kr",
+                                   "hz-gb-2312", "replacement", "mbcs", "unicode_escape", "raw_unicode_escape"])
+def test_labels_outside_the_encoding_standard_are_not_honoured(label):
+    text, enc = decode_html("<p>Zażółć gęślą jaźń</p>".encode(), f"text/html; charset={label}")
+    assert text == "<p>Zażółć gęślą jaźń</p>" and enc == "utf-8"
+    assert normalize_label(label) is None
+
+
+@pytest.mark.parametrize(("label", "sample", "codec", "name"), [
+    ("gb2312", "网上商店 联系我们", "gb18030", "gbk"),
+    ("x-sjis", "お問い合わせ", "cp932", "shift_jis"),
+    ("ks_c_5601-1987", "고객센터", "cp949", "euc-kr"),
+    ("latin1", "Café – 5 €", "cp1252", "windows-1252"),
+    ("x-mac-cyrillic", "Контакты", "mac-cyrillic", "x-mac-cyrillic"),
+])
+def test_whatwg_labels_map_to_what_browsers_use(label, sample, codec, name):
+    text, enc = decode_html(f"<p>{sample}</p>".encode(codec), f"text/html; charset={label}")
+    assert text == f"<p>{sample}</p>" and enc == name
+
+
+def test_meta_x_user_defined_means_windows_1252():
+    body = "<meta charset='x-user-defined'><p>Caf\u00e9</p>".encode("cp1252")
+    assert decode_html(body, None) == ("<meta charset='x-user-defined'><p>Café</p>", "windows-1252")
+
+
+def test_a_few_nul_bytes_do_not_make_a_page_binary():
+    body = b"<html><body><p>Sklep\x00 internetowy</p>\x00\x01 kontakt</body></html>" + b" " * 200
+    assert not looks_binary(body)
+    assert looks_binary(bytes(range(32)) * 20)
+
+
+# --------------------------------------------------------------------------- a stale legacy <meta> on UTF-8 bytes
+
+SAVED = {
+    "de": ("iso-8859-1", "cp1252", "Größe, Grüße aus München – Rückgabe innerhalb von 14 Tagen. Straße 5"),
+    "pl": ("windows-1250", "cp1250", "Zwroty i reklamacje: Świętokrzyska 12, Łódź. Zażółć gęślą jaźń"),
+    "ru": ("windows-1251", "cp1251", "Доставка по всей России. Возврат товара в течение 14 дней"),
+    "el": ("windows-1253", "cp1253", "Επικοινωνία, όροι χρήσης, πολιτική απορρήτου. Αποστολή σε όλη την Ελλάδα"),
+    "cs": ("iso-8859-2", "iso8859-2", "Obchodní podmínky, reklamační řád, ochrana osobních údajů. Žluťoučký kůň"),
+}
+
+
+def _saved_page(label: str, text: str) -> str:
+    return f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={label}"></head><body>{text}</body></html>'
+
+
+@pytest.mark.parametrize("lang", sorted(SAVED))
+def test_utf8_bytes_under_a_legacy_meta_are_read_as_utf8(lang):
+    label, _codec, text = SAVED[lang]
+    decoded, enc = decode_html(_saved_page(label, text).encode("utf-8"), None)
+    assert text in decoded and enc == "utf-8"
+    decoded, enc = decode_html(_saved_page(label, text).encode("utf-8"), "text/html")  # no charset in the header
+    assert text in decoded and enc == "utf-8"
+
+
+@pytest.mark.parametrize("lang", sorted(SAVED))
+def test_real_legacy_bytes_keep_their_declared_charset(lang):
+    """The near miss: the same page really in the declared encoding is not valid UTF-8, and is read as declared."""
+    label, codec, text = SAVED[lang]
+    decoded, enc = decode_html(_saved_page(label, text).encode(codec), None)
+    assert text in decoded and enc == normalize_label(label).replace("cp", "windows-").replace("iso8859", "iso-8859")
+
+
+@pytest.mark.parametrize("lang", ["de", "ru"])
+def test_an_http_charset_still_wins_over_the_bytes(lang):
+    """A charset in the HTTP header is what browsers use, even for bytes that look like UTF-8."""
+    label, codec, text = SAVED[lang]
+    body = _saved_page(label, text).encode("utf-8")
+    decoded, enc = decode_html(body, f"text/html; charset={label}")
+    assert text not in decoded and decoded == body.decode(codec, "replace")

@@ -186,16 +186,18 @@ def test_country_groups():
     assert not applies(rule, "US")[0]
 
 
+_OK = {"id": "contact.a", "category": "contact", "weight": 1, "severity": "high", "predicate": "manual",
+       "source": "Practice"}
+
+
 @pytest.mark.parametrize(
     "data,msg",
     [
         ({"id": "x.a"}, "missing"),
-        ({"id": "contact.a", "category": "contact", "weight": 1, "severity": "high", "predicate": "nope",
-          "title": "t", "fix": "f"}, "unknown predicate"),
-        ({"id": "contact.a", "category": "contact", "weight": 1, "severity": "loud", "predicate": "manual",
-          "title": "t", "fix": "f"}, "loud"),
-        ({"id": "other.a", "category": "contact", "weight": 1, "severity": "high", "predicate": "manual",
-          "title": "t", "fix": "f"}, "must start with"),
+        ({**_OK, "predicate": "nope"}, "unknown predicate 'nope'"),
+        ({**_OK, "severity": "loud"}, "unknown severity 'loud'"),
+        ({**_OK, "id": "other.a"}, "must start with"),
+        ({**_OK, "title": "t"}, "unknown key 'title'.*rules/locales"),
     ],
 )
 def test_malformed_rules_are_rejected_with_a_clear_message(data, msg):
@@ -224,18 +226,19 @@ def test_absence_findings_say_where_we_looked_and_passes_carry_no_stray_reason()
     assert res["security.certificate-valid"].reason == ""
 
 
-def test_every_reason_the_engine_gives_is_translated():
+def test_every_message_the_code_names_is_in_the_catalogues():
     import re
     from pathlib import Path
 
-    from trustaudit.resources import ui_strings
+    from trustaudit import messages
 
-    src = (Path(__file__).resolve().parents[1] / "trustaudit/engine.py").read_text(encoding="utf-8")
-    keys = set(re.findall(r'"((?:reason|evidence)\.[a-z_]+)"', src))
-    assert len(keys) >= 10
+    root = Path(__file__).resolve().parents[1] / "trustaudit"
+    src = "".join(p.read_text(encoding="utf-8") for p in (root / "engine.py", root / "report.py"))
+    keys = set(re.findall(r'"((?:reason|evidence|inconclusive|limit|report|outcome)\.[a-z_.]+)"', src))
+    assert len(keys) >= 15
     for key in keys:
         for lang in ("en", "pl", "ru", "el", "ar"):
-            assert ui_strings()[key].get(lang), (key, lang)
+            assert messages.catalogue(lang).get(key), (key, lang)
 
 
 def test_reasons_and_evidence_in_the_report_language():
@@ -245,3 +248,24 @@ def test_reasons_and_evidence_in_the_report_language():
     assert "przeskanowane strony: 2" in res["contact.email"].evidence[0].snippet
     res_ar = _eval(Artifacts(country="US"), local, lang="ar")
     assert "PL" in res_ar["legal.pl-nip"].reason and "فقط" in res_ar["legal.pl-nip"].reason
+
+
+def test_a_predicate_bug_is_could_not_check_and_re_raises_in_strict_mode(monkeypatch):
+    from trustaudit.engine import PREDICATES, Rule, predicate
+    from trustaudit.models import Severity
+
+    @predicate("test_raises")
+    def _raises(ctx, p):
+        raise ZeroDivisionError("bug")
+
+    try:
+        rule = Rule(id="content.test-raises", category="content", weight=1, severity=Severity.LOW,
+                    predicate="test_raises", params={}, source={"default": "test"})
+        monkeypatch.delenv("TRUSTAUDIT_STRICT", raising=False)
+        (res,) = evaluate((rule,), Artifacts(), REMOTE, "en")
+        assert res.status is Status.ERROR and "ZeroDivisionError" in res.reason
+        monkeypatch.setenv("TRUSTAUDIT_STRICT", "1")
+        with pytest.raises(ZeroDivisionError):
+            evaluate((rule,), Artifacts(), REMOTE, "en")
+    finally:
+        PREDICATES.pop("test_raises", None)

@@ -35,9 +35,9 @@ def test_pages_from_footer_and_header():
     assert p["terms"].url.endswith("/regulamin")
     assert p["privacy"].url.endswith("/polityka-prywatnosci")
     assert p["delivery"].url == p["returns"].url == "https://sklep.example.pl/dostawa-i-zwroty/"
-    # a javascript: control is reported as a page without URL; a bare "#" is not
+    # a javascript: control or a bare "#" with a clear label is reported as a page without URL
     assert p["complaints"] is not None and p["complaints"].url == ""
-    assert p["faq"] is None
+    assert p["faq"] is not None and p["faq"].url == ""
     assert p["order_tracking"] is None and p["payment"] is None
     assert p["contact"].region == "header" and p["about"].region == "footer"
     assert all(ref is None or ref.url == "" or ref.url.startswith("https://") for ref in p.values())

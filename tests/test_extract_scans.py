@@ -83,7 +83,7 @@ def test_one_number_scan_per_page_shared_by_phones_and_ids(monkeypatch):
     assert len(calls) == 1
     pp = ParsedPage(page)
     assert list(facts.phones) == phone_candidates(pp) and facts.phones
-    assert list(facts.ids) == id_candidates(pp) and facts.ids
+    assert facts.ids == id_candidates(pp) and facts.ids.labels
 
 
 def test_digit_class_is_every_digit():

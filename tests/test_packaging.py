@@ -29,8 +29,25 @@ def test_wheel_ships_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     rules = {n for n in names if n.startswith("trustaudit/rules/checks/") and n.endswith(".yaml")}
     assert len(rules) == len(list((ROOT / "rules/checks").glob("*.yaml")))
-    for required in ("trustaudit/rules/categories.yaml", "trustaudit/rules/i18n.yaml",
+    for required in ("trustaudit/rules/categories.yaml", "trustaudit/rules/locales/en.yaml",
                      "trustaudit/demo/index.html", "trustaudit/schema/report.schema.json"):
         assert required in names, required
     assert any(n.startswith("trustaudit/rules/vocab/") for n in names)
     assert not any("/tests/" in n or n.startswith("tests/") for n in names)
+
+
+def test_ci_runs_the_lowest_python_that_requires_python_claims():
+    """We support exactly what we test: .ci/run defaults to the lowest version requires-python allows and
+    refuses any other, and the package imports nothing newer than that."""
+    import re
+    import tomllib
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lowest = re.fullmatch(r">=(\d+\.\d+)", meta["project"]["requires-python"]).group(1)
+    assert lowest == "3.11"
+    assert meta["tool"]["ruff"]["target-version"] == "py" + lowest.replace(".", "")
+    ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
+    assert f"PY=${{PYTHON:-python{lowest}}}" in ci and "requires-python" in ci
+    assert sys.version_info >= tuple(int(x) for x in lowest.split("."))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"Python {lowest}+" in readme

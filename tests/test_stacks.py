@@ -1,4 +1,5 @@
-"""Stack packs (rules/stacks/<slug>.yaml): valid data, real rule ids, texts in English at least."""
+"""Stack packs (rules/stacks/<slug>.yaml: fingerprints) and their fixes (catalogue keys stack.<slug>.<check id>):
+valid data, real rule ids, texts in English at least."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from trustaudit import messages
 from trustaudit.engine import load_rules, platform_fixes, stack_packs, validate_all_rules
 from trustaudit.extract.platform import WHERE, compile_packs
 from trustaudit.resources import rules_dir
@@ -34,7 +36,7 @@ def test_pack_is_valid(path):
     assert data["slug"] == path.stem
     assert data["slug"] == data["slug"].lower()
     assert isinstance(data.get("name"), str) and data["name"].strip()
-    assert set(data) <= {"slug", "name", "url", "fingerprints", "fixes", "overrides", "threshold"}
+    assert set(data) <= {"slug", "name", "url", "fingerprints", "overrides", "threshold"}
     fps = data.get("fingerprints")
     assert isinstance(fps, list) and fps, "fingerprints must be a non-empty list"
     for fp in fps:
@@ -53,14 +55,21 @@ def test_pack_is_valid(path):
         assert (STACKS / f"{other}.yaml").is_file(), f"overrides unknown pack {other}"
 
 
+def _fixes(slug: str) -> dict[str, dict[str, str]]:
+    """check id -> language -> text of one platform, from every catalogue."""
+    out: dict[str, dict[str, str]] = {}
+    prefix = f"stack.{slug}."
+    for lang in messages.catalogue_languages():
+        for key, text in messages.catalogue(lang).items():
+            if key.startswith(prefix) and "@" not in key:  # country variants (key@PL) are checked by test_catalogues
+                out.setdefault(key[len(prefix):], {})[lang] = text
+    return out
+
+
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_pack_fixes(path):
-    data = _load(path)
-    fixes = data.get("fixes") or {}
-    assert isinstance(fixes, dict)
-    for rid, texts in fixes.items():
+    for rid, texts in _fixes(path.stem).items():
         assert rid in RULE_IDS, f"{path.name}: unknown rule id {rid}"
-        assert isinstance(texts, dict), f"{path.name}: {rid} must map language -> text"
         assert texts.get("en", "").strip(), f"{path.name}: {rid} has no English text"
         assert set(texts) <= LANGS, f"{path.name}: {rid} has unknown languages {set(texts) - LANGS}"
         for lang, text in texts.items():
@@ -75,15 +84,14 @@ def test_validate_all_rules_is_clean():
 
 def test_platform_fixes_reach_rules():
     rules = {r.id: r for r in load_rules()}
-    shopify_returns = platform_fixes(rules["policies.returns"]).get("shopify")
-    assert shopify_returns and "Settings → Policies" in shopify_returns["en"]
-    woo_terms = platform_fixes(rules["policies.terms"]).get("woocommerce")
-    assert woo_terms and "Page setup" in woo_terms["en"]
+    shopify_returns = platform_fixes(rules["policies.returns"], "en").get("shopify")
+    assert shopify_returns and "Settings → Policies" in shopify_returns
+    woo_terms = platform_fixes(rules["policies.terms"], "pl").get("woocommerce")
+    assert woo_terms and "Page setup" in woo_terms and "Regulamin" in woo_terms
 
 
 def test_main_platforms_have_core_fixes():
-    packs = stack_packs()
     core = {"policies.terms", "policies.privacy", "contact.page", "security.https"}
     for slug in ("shopify", "woocommerce", "prestashop", "magento", "opencart"):
-        missing = core - set(packs[slug].get("fixes") or {})
+        missing = core - set(_fixes(slug))
         assert not missing, f"{slug} lacks {missing}"

@@ -1,12 +1,13 @@
 """Command line. The only module that prints, reads config files and chooses exit codes.
 
-Exit codes: 0 ok, 1 below --fail-under / a --fail-on severity failed / regression, 2 usage error,
-3 the target could not be scanned.
+Exit codes: 0 ok, 1 below --fail-under / a --fail-on check failed / regression, 2 usage error,
+3 the target could not be scanned or the report is inconclusive (no score: not the shop), 4 internal error.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -17,10 +18,20 @@ from rich.text import Text
 
 from trustaudit import __version__
 from trustaudit.batch.commands import register as register_batch_commands  # light: imports batch lazily
-from trustaudit.cli_common import EXIT_OK, EXIT_TARGET, EXIT_THRESHOLD, EXIT_USAGE, die, err, resolve_settings
+from trustaudit.cli_common import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_TARGET,
+    EXIT_THRESHOLD,
+    EXIT_USAGE,
+    die,
+    err,
+    resolve_settings,
+)
+from trustaudit.config import ConfigError, parse_fail_on
 from trustaudit.models import Report, Severity, Status
 from trustaudit.options import DEFAULT_USER_AGENT
-from trustaudit.render import Format, format_for_path, render
+from trustaudit.render import EXTENSIONS, Format, format_for_path, render
 from trustaudit.render._text import clean_text
 
 app = typer.Typer(
@@ -82,26 +93,51 @@ class _Progress:
 
 
 def _outputs(fmt: Format | None, outputs: list[str]) -> list[tuple[Format, str | None]]:
-    """Pair formats with destinations. One --output takes --format (or its extension); several take
-    their extensions. Without --output the chosen format (default: table) goes to stdout."""
-    if not outputs:
-        return [(fmt or Format.TABLE, None)]
-    pairs: list[tuple[Format, str | None]] = []
+    """Pair formats with destinations: ``--format`` decides what goes to stdout (default: the table), each
+    ``--output`` file's format comes from its extension (report.json, report.sarif, report.txt ...)."""
+    pairs: list[tuple[Format, str | None]] = [(fmt or Format.TABLE, None)]
     for path in outputs:
-        guessed = format_for_path(path)
-        chosen = fmt if (fmt is not None and len(outputs) == 1) else guessed
+        chosen = format_for_path(path)
         if chosen is None:
-            die(f"cannot tell the format of {path!r} from its extension; use --format", EXIT_USAGE)
+            known = " ".join(sorted({*EXTENSIONS.values(), ".sarif.json", ".markdown"}))
+            die(f"cannot tell the format of {path!r} from its extension (one of: {known})", EXIT_USAGE)
         pairs.append((chosen, path))
     return pairs
 
 
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder renamed into place: a reader
+    never sees half a report, and a failure leaves the previous report as it was."""
+    p = Path(path)
+    if p.parent and not p.parent.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = p.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    import tempfile  # only when a file is written
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=str(p.parent or "."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
 def _write(path: str, text: str) -> None:
     try:
-        p = Path(path)
-        if p.parent and not p.parent.exists():
-            p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
+        write_atomic(path, text)
     except OSError as exc:
         die(f"cannot write {path}: {exc.strerror or exc}", EXIT_USAGE)
 
@@ -114,8 +150,13 @@ def _print_terminal(report: Report, lang: str | None, verbose: bool) -> None:
         out.print(r)
 
 
-def gate(report: Report, fail_under: float | None, fail_on: Severity | None) -> tuple[int, str]:
-    """Decide the exit code of a finished scan for CI."""
+def gate(
+    report: Report, fail_under: float | None, fail_on: Severity | None, fail_on_checks: tuple[str, ...] = ()
+) -> tuple[int, str]:
+    """Decide the exit code of a finished scan for CI. An inconclusive report (no score: the scan did not see
+    the shop) is exit 3 whatever the thresholds: it is neither a pass nor a fail of the shop."""
+    if report.inconclusive:
+        return EXIT_TARGET, f"inconclusive: {report.inconclusive}"
     if fail_under is not None:
         if report.score is None:
             return EXIT_THRESHOLD, f"no score (inconclusive: {report.inconclusive}); --fail-under {fail_under:g} not met"
@@ -127,6 +168,10 @@ def gate(report: Report, fail_under: float | None, fail_on: Severity | None) -> 
             return EXIT_THRESHOLD, f"{len(bad)} failed check(s) of severity {fail_on.value} or worse: " + ", ".join(
                 c.id for c in bad[:5]
             )
+    if fail_on_checks:
+        bad = [c for c in report.checks if c.status is Status.FAIL and c.id in fail_on_checks]
+        if bad:
+            return EXIT_THRESHOLD, f"{len(bad)} check(s) named by --fail-on failed: " + ", ".join(c.id for c in bad[:5])
     return EXIT_OK, ""
 
 
@@ -145,7 +190,13 @@ def scan(
         float | None, typer.Option("--fail-under", min=0, max=100, help="Exit 1 when the score is below N.")
     ] = None,
     fail_on: Annotated[
-        Severity | None, typer.Option("--fail-on", help="Exit 1 when a check of this severity or worse fails.")
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            metavar="SEVERITY|CHECK",
+            help="Exit 1 when a check of this severity or worse fails (critical, high, medium, low, info), or a "
+            "check named by id fails; repeat or separate with commas.",
+        ),
     ] = None,
     max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, max=10000, help="Pages to fetch [25].")] = None,
     timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds per request [10].")] = None,
@@ -154,7 +205,9 @@ def scan(
     ] = None,
     max_bytes: Annotated[int | None, typer.Option("--max-bytes", min=1024, help="Bytes per page [5000000].")] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: the shop's).")
+        str | None,
+        typer.Option("--lang", help="Report language: en, pl, ru, el, ar or another complete catalogue of "
+                     "rules/locales (default: the shop's)."),
     ] = None,
     country: Annotated[
         str | None, typer.Option("--country", help="Override the detected country (ISO code, e.g. PL).")
@@ -165,8 +218,12 @@ def scan(
     user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
     allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow redirects to private/loopback addresses.")
+        bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
     ] = False,
+    resolve: Annotated[
+        list[str] | None,
+        typer.Option("--resolve", help="HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
+    ] = None,
     config: Annotated[str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
@@ -184,9 +241,15 @@ def scan(
     cfg, report_lang, options = resolve_settings(
         config=config, lang=lang, country=country, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
-        ignore_robots=ignore_robots, allow_private=allow_private,
+        ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
     )
     pairs = _outputs(fmt, output or [])
+    fail_severity, fail_checks = cfg.fail_on, cfg.fail_on_checks
+    if fail_on:
+        try:
+            fail_severity, fail_checks = parse_fail_on(fail_on, "--fail-on")
+        except ConfigError as exc:
+            die(str(exc), EXIT_USAGE)
     show_progress = not quiet and err.is_terminal
     try:
         with _Progress(err, show_progress) as progress:
@@ -201,21 +264,63 @@ def scan(
         die("interrupted", 130)
         return
 
-    for f, path in pairs:
-        if path is None:
-            if f is Format.TABLE:
-                if not quiet:
-                    _print_terminal(report, report_lang, verbose)
-            else:
-                sys.stdout.write(render(report, f, report_lang))
-        else:
-            _write(path, render(report, f, report_lang))
-    if output and not quiet:  # files written: still show the merchant the summary
-        _print_terminal(report, report_lang, verbose)
-
-    code, why = gate(report, fail_under if fail_under is not None else cfg.fail_under, fail_on or cfg.fail_on)
+    emit(report, pairs, report_lang, quiet=quiet, verbose=verbose)
+    code, why = gate(report, fail_under if fail_under is not None else cfg.fail_under, fail_severity, fail_checks)
     if code:
         die(why, code)
+
+
+def emit(report: Report, pairs: list[tuple[Format, str | None]], lang: str | None, *, quiet: bool, verbose: bool) -> None:
+    """Render every output first, then write the files (atomically) and stdout: a renderer failing leaves
+    every existing report file untouched."""
+    rendered: list[tuple[Format, str | None, str]] = []
+    for f, path in pairs:
+        if path is None and f is Format.TABLE:
+            continue  # the terminal table is printed with colours, below
+        rendered.append((f, path, render(report, f, lang)))
+    for _f, path, text in rendered:
+        if path is not None:
+            _write(path, text)
+    for _f, path, text in rendered:
+        if path is None:
+            sys.stdout.write(text)
+    if not quiet and any(path is None and f is Format.TABLE for f, path in pairs):
+        _print_terminal(report, lang, verbose)
+
+
+@app.command("report")
+def report_cmd(
+    report_file: Annotated[Path, typer.Argument(help="A JSON report saved by `scan --format json`.")],
+    fmt: Annotated[
+        Format | None, typer.Option("--format", "-f", help="Output format (default: table on the terminal).")
+    ] = None,
+    output: Annotated[
+        list[str] | None,
+        typer.Option("--output", "-o", help="Write the report to FILE (format from the extension; repeatable)."),
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language to write it in (default: the report's).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
+) -> None:
+    """Render a saved JSON report again, in any format and language (CI keeps the JSON, people read the HTML)."""
+    from trustaudit.messages import report_languages
+    from trustaudit.report import report_from_dict
+
+    if lang and lang not in report_languages():
+        die(f"--lang must be one of {', '.join(report_languages())}", EXIT_USAGE)
+    try:
+        data = json.loads(report_file.read_text(encoding="utf-8"))
+        report = report_from_dict(data)
+    except FileNotFoundError:
+        die(f"no such file: {report_file}", EXIT_USAGE)
+        return
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        die(f"{report_file} is not a JSON report: {exc}", EXIT_USAGE)
+        return
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        die(f"{report_file} is not a trustaudit JSON report: {exc}", EXIT_USAGE)
+        return
+    emit(report, _outputs(fmt, output or []), lang, quiet=quiet, verbose=verbose)
 
 
 # --------------------------------------------------------------------------- rules
@@ -258,18 +363,22 @@ def rules_list(
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="Check id, e.g. contact.email")],
     lang: Annotated[str, typer.Option("--lang", help="Language of the texts.")] = "en",
+    country: Annotated[
+        str | None, typer.Option("--country", help="Texts and legal basis for a shop of this country (ISO code).")
+    ] = None,
 ) -> None:
     """Explain one check: what it looks for, why (legal basis), how to fix it."""
-    from trustaudit.engine import load_rules, platform_fixes
+    from trustaudit.engine import load_rules, platform_fixes, unknown_rule_message
 
     rule = next((r for r in load_rules() if r.id == rule_id), None)
     if rule is None:
-        die(f"no check with id {rule_id!r} (see `trustaudit rules list`)", EXIT_USAGE)
+        die(unknown_rule_message(rule_id), EXIT_USAGE)
         return
+    ctry = country.upper() if country else None
     out = Console(highlight=False, markup=False)
     body = Text()
     body.append(f"{rule.id}\n", style="bold")
-    body.append(f"{rule.text('title', lang)}\n")
+    body.append(f"{rule.text('title', lang, ctry)}\n")
     body.append(f"category: {rule.category}   weight: {rule.weight:g}   severity: {rule.severity.value}\n")
     body.append(f"applies to: {', '.join(rule.countries) or 'all countries'}")
     if rule.exclude_countries:
@@ -278,21 +387,53 @@ def rules_show(
     if rule.predicate == "manual":
         body.append("judged: by hand — this cannot be seen from the site; the report lists it as a manual item, "
                     "never as a pass\n", style="cyan")
-        if rule.manual_note:
-            body.append(f"why: {rule.text('manual_note', lang)}\n")
+        if rule.text("manual_note", lang, ctry):
+            body.append(f"why: {rule.text('manual_note', lang, ctry)}\n")
     else:
         body.append(f"looks for: {rule.predicate} {dict(rule.params) if rule.params else ''}\n")
-        body.append(f"when missing: {rule.on_fail.value}\n")
-    if rule.description:
-        body.append(f"\n{rule.text('description', lang)}\n")
+        body.append(f"when missing: {rule.on_fail.value}: {rule.text('fail_title', lang, ctry)}\n")
+    if rule.grade_cap:
+        body.append(f"caps the grade at {rule.grade_cap.get('grade', 'F')} when it fails\n")
+    if rule.text("description", lang, ctry):
+        body.append(f"\n{rule.text('description', lang, ctry)}\n")
     body.append("\nfix: ", style="bold")
-    body.append(rule.text("fix", lang) + "\n")
-    for plat, texts in platform_fixes(rule).items():
+    body.append(rule.text("fix", lang, ctry) + "\n")
+    for plat, text in platform_fixes(rule, lang, ctry).items():
         body.append(f"  on {plat}: ", style="bold")
-        body.append((texts.get(lang) or texts.get("en", "")) + "\n")
+        body.append(text + "\n")
     body.append("\nsource: ", style="bold")
-    body.append(rule.source + "\n")
+    body.append(rule.source_for(ctry) + "\n")
+    if not ctry and len(rule.source) > 1:
+        for where, cite in rule.source.items():
+            if where != "default":
+                body.append(f"  for {where}: {cite}\n")
     out.print(body)
+
+
+@rules_app.command("check")
+def rules_check(
+    files: Annotated[list[Path], typer.Argument(help="Rule files (rules/checks/<id>.yaml) to validate.")],
+) -> None:
+    """Validate rule files: every key, predicate parameter, phrase group, page kind, signal and slug they name."""
+    import yaml
+
+    from trustaudit.engine import RuleError, known_names, parse_rule
+
+    known = known_names()
+    bad = 0
+    for f in files:
+        try:
+            data = yaml.safe_load(f.read_text(encoding="utf-8"))
+            parse_rule(data, f.name, known)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            err.print(f"{f}: {exc}", markup=False, highlight=False, soft_wrap=True)
+            bad += 1
+        except RuleError as exc:
+            err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+            bad += 1
+    if bad:
+        raise typer.Exit(EXIT_USAGE)
+    typer.echo(f"{len(files)} rule file(s) valid")
 
 
 # --------------------------------------------------------------------------- eval / diff
@@ -302,13 +443,18 @@ def rules_show(
 def eval_cmd(
     corpus: Annotated[Path, typer.Argument(help="Folder of labelled cases (saved pages + labels.json).")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
+    split: Annotated[str, typer.Option(
+        "--split", help="Cases to score: all, tune, or held (the third with sha256(case id) % 3 == 0)."
+    )] = "all",
 ) -> None:
     """Measure extraction accuracy (precision, recall, F1 per signal) on a labelled corpus."""
     from trustaudit import evaluation
 
     if not corpus.is_dir():
         die(f"not a folder: {corpus}", EXIT_USAGE)
-    result = evaluation.evaluate_corpus(corpus)
+    if split not in evaluation.SPLITS:
+        die(f"--split must be one of {', '.join(evaluation.SPLITS)}, not {split!r}", EXIT_USAGE)
+    result = evaluation.evaluate_corpus(corpus, split=split)
     if as_json and hasattr(evaluation, "result_to_dict"):
         typer.echo(json.dumps(evaluation.result_to_dict(result), indent=2, ensure_ascii=False))
     else:
@@ -358,6 +504,13 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("trustaudit: interrupted")
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a bug gets one line and its own exit code, never a traceback
+        msg = f"trustaudit: internal error: {type(exc).__name__}: {exc}"[:500]
+        err.print(msg.encode("utf-8", "replace").decode("utf-8"), markup=False, highlight=False, soft_wrap=True)
+        err.print("trustaudit: please report it (TRUSTAUDIT_DEBUG=1 shows the traceback)")
+        if os.environ.get("TRUSTAUDIT_DEBUG"):
+            raise
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

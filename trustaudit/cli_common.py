@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.text import Text
 
 from trustaudit.config import ConfigError, ProjectConfig, load_config
+from trustaudit.messages import report_languages
 from trustaudit.options import ScanOptions
-from trustaudit.pipeline import REPORT_LANGUAGES
 from trustaudit.render._text import clean_text
 
-EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
 err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
@@ -40,6 +40,7 @@ def resolve_settings(
     ca_bundle: str | None,
     ignore_robots: bool,
     allow_private: bool,
+    resolve: list[str] | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -48,11 +49,18 @@ def resolve_settings(
         die(str(exc), EXIT_USAGE)
         raise  # unreachable: die() exits
     report_lang = lang or cfg.lang
-    if report_lang and report_lang not in REPORT_LANGUAGES:
-        die(f"--lang must be one of {', '.join(REPORT_LANGUAGES)}", EXIT_USAGE)
+    if report_lang and report_lang not in report_languages():
+        die(f"--lang must be one of {', '.join(report_languages())}", EXIT_USAGE)
     ctry = (country or cfg.country or "").upper() or None
     if ctry and (len(ctry) != 2 or not ctry.isalpha()):
         die("--country takes a two-letter ISO code such as PL", EXIT_USAGE)
+    from trustaudit.net.resolve import parse_resolve
+
+    for spec in resolve or ():
+        try:
+            parse_resolve(spec)
+        except ValueError as exc:
+            die(str(exc), EXIT_USAGE)
     defaults = ScanOptions()
     options = ScanOptions(
         max_pages=max_pages or cfg.max_pages or defaults.max_pages,
@@ -64,5 +72,6 @@ def resolve_settings(
         country=ctry,
         respect_robots=not ignore_robots,
         allow_private=allow_private,
+        resolve=tuple(resolve or ()),
     )
     return cfg, report_lang, options

@@ -3,7 +3,7 @@
 ```toml
 # trustaudit.toml
 fail_under = 70            # exit 1 when the score is below
-fail_on = "high"           # exit 1 when a failed check has this severity or worse
+fail_on = "high"           # exit 1 when a failed check has this severity or worse (or names: ["high", "security.https"])
 lang = "pl"
 country = "PL"
 max_pages = 25
@@ -19,16 +19,11 @@ timeout = 10
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 from trustaudit.models import Severity
 
@@ -50,6 +45,42 @@ class ProjectConfig:
     timeout: float | None = None
     skip: Mapping[str, str] = field(default_factory=dict)
     weights: Mapping[str, float] = field(default_factory=dict)
+    fail_on_checks: tuple[str, ...] = ()  # exit 1 when one of these checks fails
+
+
+def parse_fail_on(values: Iterable[object], where: str) -> tuple[Severity | None, tuple[str, ...]]:
+    """``fail_on`` / ``--fail-on``: severities (the lowest named wins) and check ids, in any mix; a value may
+    hold several, comma-separated. Raises ConfigError naming an unknown check id and the nearest known one."""
+    severity: Severity | None = None
+    checks: list[str] = []
+    for value in values:
+        for item in str(value).split(","):
+            item = item.strip()
+            if not item:
+                continue
+            try:
+                sev = Severity(item.lower())
+            except ValueError:
+                checks.append(item)
+                continue
+            if severity is None or sev.rank < severity.rank:
+                severity = sev
+    bad = [c for c in checks if "." not in c]
+    if bad:
+        names = ", ".join(s.value for s in Severity)
+        raise ConfigError(f"{where}: {bad[0]!r} is neither a severity ({names}) nor a check id")
+    check_rule_ids(checks, where)
+    return severity, tuple(dict.fromkeys(checks))
+
+
+def check_rule_ids(ids: Iterable[str], where: str) -> None:
+    """Every id must name a check: a typo would otherwise be skipped, weighted or gated silently."""
+    from trustaudit.engine import rule_ids, unknown_rule_message
+
+    known = set(rule_ids())
+    for rid in ids:
+        if rid not in known:
+            raise ConfigError(f"{where}: {unknown_rule_message(rid)}")
 
 
 _KNOWN = {"fail_under", "fail_on", "lang", "country", "max_pages", "timeout", "skip", "weights"}
@@ -72,9 +103,12 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> ProjectCon
     weights_raw = data.get("weights") or {}
     if not isinstance(weights_raw, Mapping):
         raise ConfigError(f"{where}: 'weights' must be a table of check id = number")
+    raw_fail_on = data.get("fail_on") or []
+    fail_on, fail_on_checks = parse_fail_on(
+        raw_fail_on if isinstance(raw_fail_on, list) else [raw_fail_on], f"{where}: fail_on"
+    )
     try:
         weights = {str(k): float(v) for k, v in weights_raw.items()}
-        fail_on = Severity(str(data["fail_on"]).lower()) if data.get("fail_on") else None
         fail_under = float(data["fail_under"]) if data.get("fail_under") is not None else None
         max_pages = int(data["max_pages"]) if data.get("max_pages") is not None else None
         timeout = float(data["timeout"]) if data.get("timeout") is not None else None
@@ -82,6 +116,8 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> ProjectCon
         raise ConfigError(f"{where}: {exc}") from None
     if any(w < 0 for w in weights.values()):
         raise ConfigError(f"{where}: weights must be >= 0")
+    check_rule_ids(skip, f"{where}: [skip]")
+    check_rule_ids(weights, f"{where}: [weights]")
     return ProjectConfig(
         path=path,
         fail_under=fail_under,
@@ -92,6 +128,7 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> ProjectCon
         timeout=timeout,
         skip=skip,
         weights=weights,
+        fail_on_checks=fail_on_checks,
     )
 
 

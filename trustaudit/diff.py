@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from trustaudit.messages import t
 from trustaudit.models import CheckResult, Report, Status
 from trustaudit.render._text import one_line
 from trustaudit.report import report_from_dict
-from trustaudit.resources import t
 
 RANK: Mapping[Status, int] = {Status.PASS: 2, Status.WARN: 1, Status.FAIL: 0}
 

@@ -1,11 +1,19 @@
 """Rules as data: load ``rules/checks/*.yaml`` and evaluate each against the extracted artifacts.
 
 A rule never sees HTML or the network: only :class:`Artifacts` and the crawl facts in :class:`Facts`.
-Predicates are small named functions; a new check is a new YAML file, Python changes only for a new predicate.
+Predicates are small named functions whose parameters are declared in :mod:`trustaudit.ruleschema` and checked
+when the rules are loaded; a new check is a new YAML file plus its texts in ``rules/locales/`` (Python changes
+only for a new predicate).
+
+A check's result carries its texts in the report language and, in ``messages``, the same texts by reference,
+so that a renderer can write the report in any language (:mod:`trustaudit.messages`).
 """
 
 from __future__ import annotations
 
+import math
+import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -13,22 +21,20 @@ from typing import Any
 
 import yaml
 
+from trustaudit import messages
 from trustaudit.models import (
     PAGE_KINDS,
     Artifacts,
     CheckResult,
     Evidence,
+    Message,
     Severity,
     Status,
     TlsInfo,
 )
-from trustaudit.resources import load_yaml, rules_dir, t
+from trustaudit.resources import RuleError, cached_build, load_yaml, rules_dir
 
 MAX_EVIDENCE = 5
-
-
-class RuleError(ValueError):
-    """A rule file is malformed; the message names the file and the problem."""
 
 
 @dataclass(frozen=True)
@@ -39,21 +45,26 @@ class Rule:
     severity: Severity
     predicate: str
     params: Mapping[str, Any]
-    title: Mapping[str, str]
-    fail_title: Mapping[str, str]
-    fix: Mapping[str, str]
-    description: Mapping[str, str] = field(default_factory=dict)
     countries: tuple[str, ...] = ()  # empty = everywhere; may hold groups such as "EU"
     exclude_countries: tuple[str, ...] = ()
     on_fail: Status = Status.FAIL  # some checks only warn
     remote_only: bool = False  # needs a live site (TLS, headers); a saved copy cannot show it
-    source: str = ""
-    fix_platform: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # platform -> lang -> text
-    manual_note: Mapping[str, str] = field(default_factory=dict)
+    source: Mapping[str, str] = field(default_factory=dict)  # "default" | country | group -> citation
+    evidence_pages: tuple[str, ...] = ()  # page kinds where its evidence usually is
+    grade_cap: Mapping[str, Any] | None = None  # {"grade": "F", "when_any": [signals]}
+    reads: tuple[str, ...] = ()  # signals the predicate reads (ruleschema)
 
-    def text(self, which: str, lang: str) -> str:
-        table: Mapping[str, str] = getattr(self, which)
-        return table.get(lang) or table.get("en") or ""
+    def text(self, which: str, lang: str, country: str | None = None) -> str:
+        """One of the check's texts (title, fail_title, fix, description, manual_note) from the catalogues."""
+        return messages.lookup(f"check.{self.id}.{which}", lang, country) or ""
+
+    def source_for(self, country: str | None) -> str:
+        """The citation for a shop of ``country``: its own, its group's (EU), else the default."""
+        for key in messages.variant_chain("", country)[:-1]:
+            text = self.source.get(key[1:])
+            if text:
+                return text
+        return self.source.get("default", "")
 
 
 @dataclass(frozen=True)
@@ -65,14 +76,20 @@ class Facts:
     pages_fetched: int
     blocked: bool = False
     home_url: str = ""  # where a person can look for what a failed check did not find
+    inconclusive: Message | None = None  # the shop itself was not seen: why (content checks cannot be judged)
+    limit_hit: str | None = None  # "max_pages" | "total_timeout": the crawl stopped before it was done
 
 
 @dataclass(frozen=True)
 class Outcome:
     status: Status
     evidence: tuple[Evidence, ...] = ()
-    reason: str = ""  # an i18n key ("reason.no_https") translated with ``args``, or plain text (TLS errors)
+    reason: str | Message = ""  # a message id ("reason.no_https") with ``args``, a Message, or plain text
     args: Mapping[str, Any] = field(default_factory=dict)
+    # a finding more specific than "missing" (an ID shown but invalid, a linked page answering an error ...):
+    # the title and fix come from ``check.<id>.<variant>_title`` / ``outcome.<variant>.title`` ...
+    variant: str = ""
+    variant_args: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -96,82 +113,94 @@ def predicate(name: str):
 
 # --------------------------------------------------------------------------- loading
 
-_REQUIRED = ("id", "category", "weight", "severity", "predicate", "title", "fix")
 
+def known_names():
+    """The names rules may use in this installation (for :func:`ruleschema.check_rule`)."""
+    from trustaudit.ruleschema import Known
 
-def _texts(value: Any, fname: str, key: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if isinstance(value, str):
-        return {"en": value}
-    if not isinstance(value, Mapping) or "en" not in value:
-        raise RuleError(f"{fname}: '{key}' must be a mapping of language -> text with at least 'en'")
-    return {str(k): str(v).strip() for k, v in value.items()}
-
-
-def parse_rule(data: Mapping[str, Any], fname: str) -> Rule:
-    if not isinstance(data, Mapping):
-        raise RuleError(f"{fname}: not a mapping")
-    missing = [k for k in _REQUIRED if k not in data]
-    if missing:
-        raise RuleError(f"{fname}: missing {', '.join(missing)}")
-    rid = str(data["id"])
-    if fname and fname != rid:
-        raise RuleError(f"{fname}: file name must equal the rule id {rid!r}")
-    if not rid.startswith(f"{data['category']}."):
-        raise RuleError(f"{fname}: id must start with its category ({data['category']}.)")
-    pred = str(data["predicate"])
-    if pred not in PREDICATES:
-        raise RuleError(f"{fname}: unknown predicate {pred!r}")
-    try:
-        severity = Severity(str(data["severity"]))
-        on_fail = Status(str(data.get("on_fail", "fail")))
-    except ValueError as exc:
-        raise RuleError(f"{fname}: {exc}") from None
-    if on_fail not in (Status.FAIL, Status.WARN):
-        raise RuleError(f"{fname}: on_fail must be fail or warn")
-    weight = float(data["weight"])
-    if weight < 0:
-        raise RuleError(f"{fname}: weight must be >= 0")
-    fix_platform = {
-        str(p): _texts(v, fname, f"fix_platform.{p}") for p, v in (data.get("fix_platform") or {}).items()
-    }
-    return Rule(
-        id=rid,
-        category=str(data["category"]),
-        weight=weight,
-        severity=severity,
-        predicate=pred,
-        params=dict(data.get("params") or {}),
-        title=_texts(data["title"], fname, "title"),
-        fail_title=_texts(data.get("fail_title") or data["title"], fname, "fail_title"),
-        fix=_texts(data["fix"], fname, "fix"),
-        description=_texts(data.get("description"), fname, "description"),
-        countries=tuple(str(c).upper() for c in data.get("countries") or ()),
-        exclude_countries=tuple(str(c).upper() for c in data.get("exclude_countries") or ()),
-        on_fail=on_fail,
-        remote_only=bool(data.get("remote_only", False)),
-        source=str(data.get("source") or ""),
-        fix_platform=fix_platform,
-        manual_note=_texts(data.get("manual_note"), fname, "manual_note"),
+    phrases = load_yaml("vocab/phrases.yaml") or {}
+    widgets = load_yaml("vocab/widgets.yaml") or {}
+    ids = load_yaml("vocab/ids.yaml") or {}
+    countries = load_yaml("countries.yaml") or {}
+    slugs = {str(s) for sec in widgets.values() if isinstance(sec, Mapping) for s in sec}
+    codes = {str(c).upper() for c in (countries.get("countries") or {})}
+    codes |= {str(g).upper() for g in (countries.get("groups") or {})} | {"EU"}
+    return Known(
+        phrase_groups=frozenset(str(g) for g in (phrases.get("groups") or {})),
+        page_kinds=frozenset(PAGE_KINDS),
+        slugs=frozenset(slugs),
+        schemes=frozenset(str(s) for s in (ids.get("schemes") or {})),
+        countries=frozenset(codes),
+        categories=frozenset(str(c["id"]) for c in categories()),
+        predicates=frozenset(PREDICATES),
     )
 
 
-@lru_cache(maxsize=1)
-def load_rules() -> tuple[Rule, ...]:
-    rules: list[Rule] = []
+def parse_rule(data: Mapping[str, Any], fname: str, known=None) -> Rule:
+    """Validate one rule file's data (raises :class:`RuleError` naming the file, the key and the nearest valid
+    value) and build the Rule."""
+    from trustaudit.ruleschema import check_rule
+
+    return _rule(check_rule(data, fname, known or known_names()))
+
+
+def _rule(d: Mapping[str, Any]) -> Rule:
+    src = d.get("source") or ""
+    source = {"default": src} if isinstance(src, str) else {str(k): str(v) for k, v in src.items()}
+    return Rule(
+        id=d["id"],
+        category=d["category"],
+        weight=float(d["weight"]),
+        severity=Severity(d["severity"]),
+        predicate=d["predicate"],
+        params=d["params"],
+        countries=tuple(d.get("countries") or ()),
+        exclude_countries=tuple(d.get("exclude_countries") or ()),
+        on_fail=Status(d.get("on_fail", "fail")),
+        remote_only=bool(d.get("remote_only")),
+        source=source,
+        evidence_pages=tuple(d.get("evidence_pages") or ()),
+        grade_cap=d.get("grade_cap"),
+        reads=tuple(d.get("reads") or ()),
+    )
+
+
+@cached_build("rules-checked")
+def _checked_rule_data() -> list[dict[str, Any]]:
+    """Every rule file, validated and normalised (plain data: kept in the build cache with the vocabulary)."""
+    known = known_names()
+    out: list[dict[str, Any]] = []
     seen: set[str] = set()
+    from trustaudit.ruleschema import check_rule
+
     for path in sorted((rules_dir() / "checks").glob("*.yaml")):
         try:
             data = load_yaml(f"checks/{path.name}")
         except yaml.YAMLError as exc:
             raise RuleError(f"{path.name}: invalid YAML: {exc}") from None
-        rule = parse_rule(data, path.stem)
-        if rule.id in seen:
-            raise RuleError(f"{path.name}: duplicate rule id {rule.id}")
-        seen.add(rule.id)
-        rules.append(rule)
-    return tuple(rules)
+        rule = check_rule(data, path.name, known)
+        if rule["id"] in seen:
+            raise RuleError(f"{path.name}: duplicate rule id {rule['id']}")
+        seen.add(rule["id"])
+        out.append(rule)
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> tuple[Rule, ...]:
+    return tuple(_rule(d) for d in _checked_rule_data())
+
+
+def rule_ids() -> tuple[str, ...]:
+    return tuple(r.id for r in load_rules())
+
+
+def unknown_rule_message(rid: str) -> str:
+    """``unknown check id 'x' (nearest: 'y')`` for a user naming a check that does not exist."""
+    from difflib import get_close_matches
+
+    near = get_close_matches(rid, rule_ids(), n=1, cutoff=0.5)
+    return f"unknown check id {rid!r}" + (f" (nearest: {near[0]!r})" if near else "; see `trustaudit rules list`")
 
 
 @lru_cache(maxsize=1)
@@ -201,7 +230,7 @@ def country_groups() -> dict[str, frozenset[str]]:
 @lru_cache(maxsize=1)
 def stack_packs() -> dict[str, Mapping[str, Any]]:
     """Platform stack packs (as Lighthouse has for frameworks): ``rules/stacks/<slug>.yaml`` with the
-    platform's fingerprints (used by extraction) and ``fixes: {rule id: {lang: text}}`` (used here)."""
+    platform's fingerprints (used by extraction); their fixes are catalogue messages ``stack.<slug>.<check>``."""
     packs: dict[str, Mapping[str, Any]] = {}
     folder = rules_dir() / "stacks"
     if not folder.is_dir():
@@ -217,14 +246,17 @@ def stack_packs() -> dict[str, Mapping[str, Any]]:
     return packs
 
 
-def platform_fixes(rule: Rule) -> dict[str, Mapping[str, str]]:
-    """Platform -> texts for one rule: the rule's own ``fix_platform`` and every stack pack's entry."""
-    out: dict[str, Mapping[str, str]] = {}
-    for slug, pack in stack_packs().items():
-        entry = (pack.get("fixes") or {}).get(rule.id)
-        if entry:
-            out[slug] = entry if isinstance(entry, Mapping) else {"en": str(entry)}
-    out.update(rule.fix_platform)
+def platform_fix_key(rule_id: str, platform: str) -> str:
+    return f"stack.{platform}.{rule_id}"
+
+
+def platform_fixes(rule: Rule, lang: str = "en", country: str | None = None) -> dict[str, str]:
+    """Platform slug -> where to fix this check on that platform, for every stack pack that says."""
+    out: dict[str, str] = {}
+    for slug in stack_packs():
+        text = messages.lookup(platform_fix_key(rule.id, slug), lang, country)
+        if text:
+            out[slug] = text
     return out
 
 
@@ -255,6 +287,42 @@ def applies(rule: Rule, country: str | None) -> tuple[bool, Outcome | None]:
 # --------------------------------------------------------------------------- evaluation
 
 
+def strict_mode() -> bool:
+    """``TRUSTAUDIT_STRICT=1`` (tests, development): a bug re-raises instead of becoming "could not check"."""
+    return os.environ.get("TRUSTAUDIT_STRICT", "").strip() not in ("", "0")
+
+
+def _is_tls_rule(rule: Rule) -> bool:
+    """Verdicts from our own TLS handshake: they stand even when the shop's pages could not be seen."""
+    return rule.predicate in ("tls", "cert_expiry")
+
+
+def _failed_extractors(rule: Rule, artifacts: Artifacts) -> list[Any]:
+    """Extractor failures that feed a signal this rule reads."""
+    if not artifacts.extractor_errors or not rule.reads:
+        return []
+    reads = set(rule.reads)
+    hit = []
+    for err in artifacts.extractor_errors:
+        for sig in err.signals:
+            if sig in reads or sig == "*" or (
+                sig.endswith(":*") and any(r.startswith(sig[:-1]) for r in reads)
+            ):
+                hit.append(err)
+                break
+    return hit
+
+
+def _unfetched_evidence_pages(rule: Rule, artifacts: Artifacts) -> list[str]:
+    """URLs of this rule's evidence pages that were linked but never fetched."""
+    urls = []
+    for kind in rule.evidence_pages:
+        ref = artifacts.pages.get(kind)
+        if ref is not None and ref.url and ref.status is None and not ref.fetched and ref.url not in urls:
+            urls.append(ref.url)
+    return urls
+
+
 def evaluate(
     rules: tuple[Rule, ...],
     artifacts: Artifacts,
@@ -266,63 +334,141 @@ def evaluate(
     ctx = Context(artifacts, facts, lang)
     skip = skip or {}
     weights = weights or {}
-    platform = artifacts.platform.slug if artifacts.platform else None
+    country = artifacts.country
     out: list[CheckResult] = []
     for rule in rules:
         if rule.id in skip:
             continue
         weight = float(weights.get(rule.id, rule.weight))
-        _, not_applicable = applies(rule, artifacts.country)
+        _, not_applicable = applies(rule, country)
         if not_applicable is not None:
-            outcome = not_applicable
-        elif facts.blocked and rule.predicate != "manual":
+            out.append(_not_applicable_here(rule, weight, not_applicable, lang, country))
+            continue
+        if facts.blocked and not _is_tls_rule(rule) and rule.predicate != "manual":
             outcome = Outcome(Status.ERROR, reason="reason.blocked")
+        elif facts.inconclusive is not None and not _is_tls_rule(rule) and rule.predicate != "manual":
+            outcome = Outcome(Status.ERROR, reason=facts.inconclusive)
         elif facts.pages_fetched == 0 and not _is_tls_rule(rule):
             outcome = Outcome(Status.ERROR, reason="reason.no_pages")
         elif rule.remote_only and facts.local:
             outcome = Outcome(Status.ERROR, reason="reason.saved_copy")
+        elif failed := _failed_extractors(rule, artifacts):
+            err = failed[0]
+            outcome = Outcome(Status.ERROR, reason="reason.extractor_failed",
+                              args={"extractor": err.extractor, "url": err.url, "error": err.error})
         else:
             try:
                 outcome = PREDICATES[rule.predicate](ctx, rule.params)
             except Exception as exc:  # noqa: BLE001 - a predicate bug must not kill the report
+                if strict_mode():
+                    raise
                 outcome = Outcome(Status.ERROR, reason="reason.internal_error", args={"error": type(exc).__name__})
-        status = outcome.status
-        if status is Status.FAIL and rule.on_fail is Status.WARN:
-            status = Status.WARN
-        failed = status in (Status.FAIL, Status.WARN)
-        evidence = outcome.evidence[:MAX_EVIDENCE]
-        if failed and not evidence and facts.home_url:
-            # an absence is a finding too: say where we looked, so a person can check
-            evidence = (Evidence(facts.home_url, t("evidence.not_found", lang, n=facts.pages_fetched)),)
-        title = rule.text("fail_title" if failed else "title", lang)
-        fix_platform = ""
-        if failed and platform:
-            tbl = platform_fixes(rule).get(platform)
-            if tbl:
-                fix_platform = tbl.get(lang) or tbl.get("en", "")
-        reason = t(outcome.reason, lang, **outcome.args) if outcome.reason.startswith("reason.") else outcome.reason
-        if status is Status.MANUAL and rule.manual_note:
-            reason = rule.text("manual_note", lang)
-        out.append(
-            CheckResult(
-                id=rule.id,
-                category=rule.category,
-                status=status,
-                weight=weight,
-                severity=rule.severity,
-                title=title,
-                evidence=evidence,
-                fix=rule.text("fix", lang),
-                fix_platform=fix_platform,
-                reason=reason,
-                source=rule.source,
-            )
-        )
+            if (
+                outcome.status is Status.FAIL
+                and facts.limit_hit
+                and not outcome.variant
+                and (unfetched := _unfetched_evidence_pages(rule, artifacts))
+            ):
+                # not found on what was fetched, but the pages where it would be were never read
+                outcome = Outcome(Status.ERROR, reason="reason.partial_crawl",
+                                  args={"limit": Message(f"limit.{facts.limit_hit}"), "pages": ", ".join(unfetched)})
+        out.append(_result(rule, weight, outcome, facts, artifacts, lang))
     return tuple(out)
 
 
-def _is_tls_rule(rule: Rule) -> bool:
-    return rule.predicate in ("tls", "cert_expiry")
+def _not_applicable_here(rule: Rule, weight: float, outcome: Outcome, lang: str, country: str | None) -> CheckResult:
+    """A check for another country: named by its title, with why; its fix and law belong to that country."""
+    msgs = {"title": Message(f"check.{rule.id}.title")}
+    reason = _reason_message(outcome)
+    if reason is not None:
+        msgs["reason"] = reason
+    return CheckResult(
+        id=rule.id,
+        category=rule.category,
+        status=Status.NOT_APPLICABLE,
+        weight=weight,
+        severity=rule.severity,
+        title=messages.render(msgs["title"], lang, country),
+        reason=messages.render(reason, lang, country) if reason is not None else str(outcome.reason or ""),
+        messages=msgs,
+    )
+
+
+def _reason_message(outcome: Outcome) -> Message | None:
+    if isinstance(outcome.reason, Message):
+        return outcome.reason
+    if outcome.reason and messages.has(outcome.reason):
+        return Message(outcome.reason, dict(outcome.args))
+    return None
+
+
+def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts: Artifacts, lang: str) -> CheckResult:
+    country = artifacts.country
+    platform = artifacts.platform.slug if artifacts.platform else None
+    status = outcome.status
+    if status is Status.FAIL and rule.on_fail is Status.WARN:
+        status = Status.WARN
+    failed = status in (Status.FAIL, Status.WARN)
+    evidence = outcome.evidence[:MAX_EVIDENCE]
+    if failed and not evidence and facts.home_url:
+        # an absence is a finding too: say where we looked, so a person can check
+        note = Message("evidence.not_found", {"n": facts.pages_fetched})
+        evidence = (Evidence(facts.home_url, messages.render(note, lang, country), note),)
+    else:
+        evidence = tuple(
+            Evidence(e.url, messages.render(e.msg, lang, country), e.msg) if e.msg is not None else e for e in evidence
+        )
+    base = f"check.{rule.id}"
+    msgs: dict[str, Message] = {}
+    if failed:
+        v = outcome.variant
+        title_key = messages.first(
+            ([f"{base}.{v}_title", f"outcome.{v}.title"] if v else []) + [f"{base}.fail_title"], lang, country
+        ) or f"{base}.fail_title"
+        fix_key = messages.first(
+            ([f"{base}.{v}_fix", f"outcome.{v}.fix"] if v else []) + [f"{base}.fix"], lang, country
+        ) or f"{base}.fix"
+        args = dict(outcome.variant_args) if v else {}
+        msgs["title"] = Message(title_key, args)
+        msgs["fix"] = Message(fix_key, args)
+        if platform and messages.has(platform_fix_key(rule.id, platform)):
+            msgs["fix_platform"] = Message(platform_fix_key(rule.id, platform))
+    else:
+        msgs["title"] = Message(f"{base}.title")
+        msgs["fix"] = Message(f"{base}.fix")
+    if status is Status.MANUAL and messages.has(f"{base}.manual_note"):
+        msgs["reason"] = Message(f"{base}.manual_note")
+    else:
+        reason_msg = _reason_message(outcome)
+        if reason_msg is not None:
+            msgs["reason"] = reason_msg
+    reason = messages.render(msgs["reason"], lang, country) if "reason" in msgs else str(outcome.reason or "")
+    cap = None
+    if status is Status.FAIL and rule.grade_cap:
+        cap = _grade_cap(rule.grade_cap, artifacts)
+    return CheckResult(
+        id=rule.id,
+        category=rule.category,
+        status=status,
+        weight=weight,
+        severity=rule.severity,
+        title=messages.render(msgs["title"], lang, country),
+        evidence=evidence,
+        fix=messages.render(msgs["fix"], lang, country),
+        fix_platform=messages.render(msgs["fix_platform"], lang, country) if "fix_platform" in msgs else "",
+        reason=reason,
+        source=rule.source_for(country),
+        messages=msgs,
+        caps_grade=cap,
+    )
+
+
+def _grade_cap(spec: Mapping[str, Any], artifacts: Artifacts) -> str | None:
+    """The grade this failure caps, when the cap applies to this shop (``when_any`` of its signals shows)."""
+    when = spec.get("when_any") or ()
+    if when and not any(signal_evidence(artifacts, s) for s in when):
+        return None
+    return str(spec.get("grade") or "F")
 
 
 # --------------------------------------------------------------------------- predicates
@@ -345,16 +491,26 @@ _SIGNALS = {
     "mixed_content": lambda a: list(a.mixed_content),
     "aggregate_rating": lambda a: (
         [Evidence(a.aggregate_rating.url, f"{a.aggregate_rating.value}/{a.aggregate_rating.best}")]
-        if a.aggregate_rating
+        if _usable_rating(a.aggregate_rating)
         else []
     ),
 }
 
 
+def _usable_rating(r) -> bool:
+    """A rating a buyer can read: finite numbers (JSON-LD may say NaN or Infinity)."""
+    return r is not None and math.isfinite(r.value) and math.isfinite(r.best or 5.0) and (r.best or 5.0) > 0
+
+
+def _page_ok(ref) -> bool:
+    """A linked page counts unless it was fetched and answered an error."""
+    return ref is not None and (ref.status is None or ref.status < 400)
+
+
 def signal_evidence(artifacts: Artifacts, signal: str) -> list[Evidence]:
     if signal.startswith("page:"):
         ref = artifacts.pages.get(signal[5:])
-        return [Evidence(ref.url, ref.anchor)] if ref else []
+        return [Evidence(ref.url, ref.anchor)] if _page_ok(ref) else []
     if signal.startswith("phrase:"):
         return list(artifacts.phrases.get(signal[7:], ()))
     if signal.startswith("structured:"):
@@ -392,7 +548,7 @@ def _signal_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 @predicate("signal_absent")
 def _signal_absent(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     """Fail when an unwanted signal (broken links ...) is present; its items are the evidence."""
-    evs = signal_evidence(ctx.artifacts, p["signal"])
+    evs = [e for s in (p.get("signals") or [p["signal"]]) for e in signal_evidence(ctx.artifacts, s)]
     return Outcome(Status.FAIL, tuple(evs)) if evs else Outcome(Status.PASS)
 
 
@@ -411,6 +567,8 @@ def _distinct_channels(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 
 @predicate("page_found")
 def _page_found(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Pass when a page of one of ``kinds`` is linked (a link to a page that answers an error does not count),
+    or one of ``or_signals`` is present."""
     kinds = p.get("kinds") or [p["kind"]]
     for k in kinds:
         if k not in PAGE_KINDS:
@@ -419,13 +577,72 @@ def _page_found(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     also = [e for s in p.get("or_signals", []) for e in signal_evidence(ctx.artifacts, s)]
     if evs or also:
         return Outcome(Status.PASS, tuple(evs + also))
+    partial = [e for s in p.get("partial_signals", []) for e in signal_evidence(ctx.artifacts, s)]
+    if partial:
+        return Outcome(Status.FAIL, tuple(partial), variant="partial",
+                       variant_args={"found": ", ".join(dict.fromkeys(e.snippet for e in partial))})
+    broken = [ref for k in kinds if (ref := ctx.artifacts.pages.get(k)) is not None and not _page_ok(ref)]
+    if broken:
+        ref = broken[0]
+        region = ref.region if ref.region in ("header", "nav", "footer", "body") else "body"
+        args = {"page": Message(f"page.{ref.kind}"), "where": Message(f"where.{region}"), "status": ref.status,
+                "url": ref.url}
+        return Outcome(
+            Status.FAIL,
+            tuple(Evidence(r.url, r.anchor) for r in broken),
+            reason="reason.page_answers",
+            args={"status": ref.status},
+            variant="page_error",
+            variant_args=args,
+        )
     return Outcome(Status.FAIL)
+
+
+@lru_cache(maxsize=1)
+def _quantity_patterns() -> dict[str, re.Pattern[str]]:
+    """``duration`` and ``money``: a number (or range) with a unit, from rules/quantities.yaml."""
+    data = load_yaml("quantities.yaml") or {}
+    countries = load_yaml("countries.yaml") or {}
+
+    def words(items) -> str:
+        alts = []
+        for w in sorted({str(x) for x in items}, key=len, reverse=True):
+            prefix = w.endswith("*")
+            w = re.escape(w.rstrip("*")).replace(r"\ ", r"[\s\-]+")
+            alts.append(w if prefix else w + r"(?!\w)")
+        return "|".join(alts)
+
+    dur = data.get("duration") or {}
+    units = words(u for lst in (dur.get("units") or {}).values() for u in lst)
+    numwords = words(n for lst in (dur.get("numbers") or {}).values() for n in lst)
+    fixed = words(f for lst in (dur.get("fixed") or {}).values() for f in lst)
+    quals = words(q for lst in (dur.get("qualifiers") or {}).values() for q in lst)
+    num = r"\d+(?:[.,]\d+)?"
+    rng = rf"{num}(?:\s*(?:[-–—/]|to|do|до|a|bis|έως|إلى)\s*{num})?"
+    duration = rf"(?<!\w)(?:{rng}|{numwords})\s*(?:(?:{quals})\s+){{0,2}}(?:{units})|(?<!\w)(?:{fixed})"
+    money_tokens = {str(c) for c in (data.get("money") or {}).get("currencies") or ()}
+    for prof in (countries.get("countries") or {}).values():
+        money_tokens |= {str(c) for c in (prof or {}).get("currencies") or ()}
+    cur = "|".join(re.escape(c) for c in sorted(money_tokens, key=len, reverse=True))
+    money = rf"(?:{cur})\s*{num}|(?<![\w.,]){num}\s*(?:{cur})(?!\w)"
+    return {"duration": re.compile(duration, re.I), "money": re.compile(money, re.I)}
+
+
+def states_quantity(text: str, kind: str) -> bool:
+    """Does ``text`` state a duration / an amount of money with a number and a unit?"""
+    return bool(_quantity_patterns()[kind].search(text or ""))
 
 
 @predicate("phrase_present")
 def _phrase_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     names = p.get("phrases") or [p["phrase"]]
     evs = [e for n in names for e in ctx.artifacts.phrases.get(n, ())]
+    kind = p.get("quantity")
+    if kind and evs:
+        stated = [e for e in evs if states_quantity(e.snippet, kind)]
+        if not stated:
+            return Outcome(Status.FAIL, tuple(evs), reason=f"reason.no_{kind}", variant=f"no_{kind}")
+        evs = stated
     return Outcome(Status.PASS, tuple(evs)) if evs else Outcome(Status.FAIL)
 
 
@@ -439,19 +656,27 @@ def _phrase_absent(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 
 @predicate("any_of")
 def _any_of(ctx: Context, p: Mapping[str, Any]) -> Outcome:
-    """Pass when any sub-check passes: ``checks: [{predicate: ..., params: {...}}, ...]``."""
+    """Pass when any sub-check passes: ``checks: [{predicate: ..., params: {...}}, ...]``. A failure keeps the
+    most specific finding of its sub-checks (a linked page answering an error ...)."""
     collected: list[Evidence] = []
-    statuses = []
+    outs = []
     for sub in p["checks"]:
         out = PREDICATES[sub["predicate"]](ctx, sub.get("params") or {})
-        statuses.append(out.status)
+        outs.append(out)
         if out.status is Status.PASS:
             collected.extend(out.evidence)
-    if Status.PASS in statuses:
+    if any(o.status is Status.PASS for o in outs):
         return Outcome(Status.PASS, tuple(collected))
-    if statuses and all(s is Status.NOT_APPLICABLE for s in statuses):
+    if outs and all(o.status is Status.NOT_APPLICABLE for o in outs):
         return Outcome(Status.NOT_APPLICABLE)
+    specific = next((o for o in outs if o.variant), None)
+    if specific is not None:
+        return specific
     return Outcome(Status.FAIL)
+
+
+def _id_text(x) -> str:
+    return f"{x.label or x.scheme} {x.value}".strip()
 
 
 @predicate("tax_id_present")
@@ -459,12 +684,14 @@ def _tax_id_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     """Pass when an identifier of one of ``schemes`` is shown and its check digit (if any) is right."""
     schemes = set(p.get("schemes") or [])
     ids = [t for t in ctx.artifacts.tax_ids if not schemes or t.scheme in schemes]
-    evs = tuple(Evidence(t.url, f"{t.label or t.scheme} {t.value}".strip()) for t in ids)
+    evs = tuple(Evidence(t.url, _id_text(t)) for t in ids)
     good = [t for t in ids if t.valid is not False]
     if good:
         return Outcome(Status.PASS, evs)
     if ids:
-        return Outcome(Status.FAIL, evs, reason="reason.bad_check_digit")
+        shown = ", ".join(dict.fromkeys(_id_text(t) for t in ids))
+        return Outcome(Status.FAIL, evs, reason="reason.bad_check_digit", variant="id_invalid",
+                       variant_args={"ids": shown})
     return Outcome(Status.FAIL)
 
 
@@ -475,10 +702,10 @@ def _tax_ids_valid(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     if bad:
         return Outcome(
             Status.FAIL,
-            tuple(
-                Evidence(x.url, f"{x.label or x.scheme} {x.value} ({x.scheme}: {t('evidence.bad_check_digit', ctx.lang)})")
-                for x in bad
-            ),
+            tuple(Evidence(x.url, "", Message("evidence.id_check_digit", {"id": _id_text(x), "scheme": x.scheme}))
+                  for x in bad),
+            variant="id_invalid",
+            variant_args={"ids": ", ".join(dict.fromkeys(_id_text(x) for x in bad))},
         )
     checked = [t for t in ids if t.valid is True]
     if checked:
@@ -553,10 +780,10 @@ def _mixed_content(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 @predicate("rating_at_least")
 def _rating_at_least(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     r = ctx.artifacts.aggregate_rating
-    if r is None:
+    if not _usable_rating(r):
         return Outcome(Status.NOT_APPLICABLE, reason="reason.no_rating")
     best = r.best or 5.0
-    normalised = r.value * 5.0 / best if best else r.value
+    normalised = r.value * 5.0 / best
     ev = (Evidence(r.url, f"{r.value}/{best} ({r.count or '?'} ratings)"),)
     if normalised >= float(p.get("min", 4.0)):
         return Outcome(Status.PASS, ev)
@@ -573,25 +800,35 @@ def _platform_known(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 
 @predicate("manual")
 def _manual(ctx: Context, p: Mapping[str, Any]) -> Outcome:
-    return Outcome(Status.MANUAL, reason=str(p.get("reason", "cannot be judged from the site")))
+    return Outcome(Status.MANUAL, reason="reason.manual")
 
 
 def validate_all_rules() -> list[str]:
-    """Return problems found in the rule set (used by tests and `rules list`)."""
+    """Problems in the rule set beyond what loading checks (used by tests and ``rules check``): every check
+    has its texts in the reference catalogue and a cited source; every platform fix names a real check."""
     problems: list[str] = []
-    cats = {c["id"] for c in categories()}
-    for r in load_rules():
-        if r.category not in cats:
-            problems.append(f"{r.id}: unknown category {r.category}")
-        for key in ("title", "fail_title", "fix"):
-            for lang in ("en", "pl"):
-                if not getattr(r, key).get(lang):
-                    problems.append(f"{r.id}: {key} has no {lang} text")
-        if not r.source:
-            problems.append(f"{r.id}: no source")
     ids = {r.id for r in load_rules()}
-    for slug, pack in stack_packs().items():
-        for rid in pack.get("fixes") or {}:
-            if rid not in ids:
-                problems.append(f"stacks/{slug}: fix for unknown rule {rid}")
+    en = messages.catalogue(messages.FALLBACK)
+    for r in load_rules():
+        for key in ("title", "fail_title", "fix"):
+            if not en.get(f"check.{r.id}.{key}"):
+                problems.append(f"{r.id}: no English {key} (rules/locales/en.yaml: check.{r.id}.{key})")
+        if r.predicate == "manual" and not en.get(f"check.{r.id}.manual_note"):
+            problems.append(f"{r.id}: a manual check needs check.{r.id}.manual_note")
+        if not r.source.get("default"):
+            problems.append(f"{r.id}: no source")
+    slugs = set(stack_packs())
+    for lang in messages.catalogue_languages():
+        for key in messages.catalogue(lang):
+            base = key.split("@", 1)[0]
+            if base.startswith("check."):
+                rid = base[len("check."):].rsplit(".", 1)[0]
+                if rid not in ids:
+                    problems.append(f"locales/{lang}.yaml: {key} names unknown check {rid}")
+            elif base.startswith("stack."):
+                slug, _, rid = base[len("stack."):].partition(".")
+                if slug not in slugs:
+                    problems.append(f"locales/{lang}.yaml: {key} names unknown platform {slug}")
+                if rid not in ids:
+                    problems.append(f"locales/{lang}.yaml: {key} names unknown check {rid}")
     return problems

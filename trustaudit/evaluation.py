@@ -14,16 +14,24 @@ Scoring (precision / recall / F1 per signal, micro-averaged over cases):
 - ``tax_ids_valid``: the predicted IDs whose check digit passed, against all labelled IDs (its precision is
   the "never claim a wrong valid ID" figure).
 - ``page.<kind>``: the label is the href of the first link of that kind (relative ones are resolved against the
-  case's base URL); URLs are compared normalised (scheme, ``www.``, trailing slash and fragment ignored).
-  A wrong URL counts as one false positive and one false negative. A label ``javascript:...`` means "a JS-only
-  link exists": it is matched by a predicted ``PageRef`` with ``url == ""`` (our representation of a JS-only
-  link), anything else for that kind is wrong.
+  case's base URL), or a list of hrefs naming the same page (tracking or display variants of one URL): a
+  prediction equal to any member is a true positive. URLs are compared normalised (scheme, ``www.``, trailing
+  slash and fragment ignored). A wrong URL counts as one false positive and one false negative. A label
+  ``javascript:...`` or a bare ``#`` means "a JS-only link exists": it is matched by a predicted ``PageRef``
+  with ``url == ""`` (our representation of a JS-only link), anything else for that kind is wrong. A label
+  ``#section`` is an in-page link: the page itself (fragment ignored).
 - ``aggregate_rating``: boolean.
 - A label ``null`` means "could not be determined" and that signal is skipped for the case.
+
+Held-out split (``--split``): a case belongs to the held-out third when ``int(sha256(case id).hexdigest(), 16) % 3
+== 0`` (the case id is the folder name, UTF-8); the other two thirds are the tuning set. Vocabulary is tuned on
+``tune`` only and ``held`` is scored once, at the end, so the held-out figure says how the tool does on shops
+its vocabulary was not fitted to.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -37,6 +45,7 @@ from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, SiteSnapshot
 from trustaudit.web.html import ParseCache
 from trustaudit.web.urls import normalize_url
 
+SPLITS = ("all", "tune", "held")
 SET_SIGNALS = ("emails", "phones", "tax_ids", "review_widgets", "chat_widgets", "payment_providers", "social")
 
 
@@ -224,17 +233,18 @@ def score_case(res: EvalResult, case: str, labels: dict, a: Artifacts, base_url:
         ref = a.pages.get(kind)
         sig = f"page.{kind}"
         s = res.score(sig)
-        gold_key = _page_key(gold_href, base_url)
+        hrefs = gold_href if isinstance(gold_href, list) else [gold_href]
+        gold_keys = {k for k in (_page_key(h, base_url) for h in hrefs) if k is not None}
         pred_key = None if ref is None else ("javascript:" if not ref.url else normalize_url(ref.url))
-        if gold_key is None and pred_key is None:
+        if not gold_keys and pred_key is None:
             continue
-        if gold_key is not None and pred_key == gold_key:
+        if pred_key is not None and pred_key in gold_keys:
             s.tp += 1
             continue
         if pred_key is not None:
             s.fp += 1
             res.misses.append(Miss(case, sig, "fp", ref.url or "javascript: (JS-only link)"))
-        if gold_key is not None:
+        if gold_keys:
             s.fn += 1
             res.misses.append(Miss(case, sig, "fn", str(gold_href)))
 
@@ -243,7 +253,7 @@ def _page_key(href: str | None, base_url: str) -> str | None:
     if href is None:
         return None
     href = str(href).strip()
-    if href.lower().startswith("javascript:"):
+    if href.lower().startswith("javascript:") or href in ("#", "#!"):
         return "javascript:"
     return normalize_url(urljoin(base_url, href))
 
@@ -251,8 +261,20 @@ def _page_key(href: str | None, base_url: str) -> str | None:
 # --------------------------------------------------------------------------- public API
 
 
-def evaluate_corpus(path: Path, extra_pages: bool = False) -> EvalResult:
-    """Run extraction over every case folder under ``path`` and score it against the labels.
+def in_split(case_id: str, split: str) -> bool:
+    """Whether a case (its folder name) belongs to ``split``: "held" = the third with
+    ``int(sha256(case_id).hexdigest(), 16) % 3 == 0``, "tune" = the rest, "all" = every case."""
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
+    if split == "all":
+        return True
+    held = int(hashlib.sha256(case_id.encode("utf-8")).hexdigest(), 16) % 3 == 0
+    return held if split == "held" else not held
+
+
+def evaluate_corpus(path: Path, extra_pages: bool = False, split: str = "all") -> EvalResult:
+    """Run extraction over every case folder under ``path`` (those of ``split``, see ``in_split``) and score it
+    against the labels.
 
     Labels describe ``index.html`` only, so by default only that page is extracted; ``extra_pages=True`` adds the
     other saved pages of the shop (what a multi-page scan would see; true finds there count as false positives).
@@ -262,6 +284,7 @@ def evaluate_corpus(path: Path, extra_pages: bool = False) -> EvalResult:
     folders = sorted(p for p in path.iterdir() if p.is_dir() and (p / "labels.json").is_file()) if path.is_dir() else []
     if (path / "labels.json").is_file():
         folders = [path]
+    folders = [f for f in folders if in_split(f.name, split)]
     for folder in folders:
         try:
             labels = _load_labels(folder)

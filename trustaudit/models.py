@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.0"
-SCORING_VERSION = "1"
+SCHEMA_VERSION = "1.1"
+SCORING_VERSION = "2"
 
 
 class Status(str, Enum):
@@ -92,7 +92,9 @@ class FetchError:
     url: str
     error: str  # one line, human readable
     kind: str = "error"  # timeout | refused | dns | tls | http | too_large | not_html | robots | blocked |
-    # blocked_redirect (redirect to a private address refused) | offsite_redirect | limit | error
+    # blocked_redirect (redirect to a private address refused) | blocked_address (a link or resource on a
+    # private/loopback/metadata address refused by the connection gate, never fetched) | offsite_redirect |
+    # encoding (unsupported Content-Encoding) | truncated (page not parsed to the end) | limit | error
 
 
 @dataclass(frozen=True)
@@ -132,15 +134,27 @@ class SiteSnapshot:
     skipped_links: tuple[str, ...] = ()  # links seen but not fetched (live links from a local mirror, limits)
     started_at: str = ""
     duration_s: float = 0.0
+    limit_hit: str | None = None  # "max_pages" | "total_timeout": a limit stopped the crawl before every link
+    # it found worth fetching was fetched
 
 
 # --------------------------------------------------------------------------- extract
 
 
 @dataclass(frozen=True)
+class Message:
+    """A text by reference: a catalogue id (rules/locales/<lang>.yaml) and its arguments; an argument may itself
+    be a Message. Rendered in any language at render time (trustaudit/messages.py)."""
+
+    id: str
+    args: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Evidence:
     url: str
-    snippet: str = ""
+    snippet: str = ""  # page text; for a note written by trustaudit, the note in the report language
+    msg: Message | None = None  # set for notes written by trustaudit ("not found (pages crawled: 7)")
 
 
 @dataclass(frozen=True)
@@ -184,6 +198,7 @@ class PageRef:
     region: str = ""  # Region value of the link
     score: float = 0.0
     fetched: bool = False
+    status: int | None = None  # HTTP status of the page the link points to (after redirects); None = not fetched
 
 
 @dataclass(frozen=True)
@@ -207,12 +222,12 @@ class Detection:
 
 @dataclass(frozen=True)
 class ExtractorError:
-    """An extractor that failed on a page (or on the shop): the signals it feeds could not be checked."""
+    """An extractor that failed on a page (or on the shop): the signals it feeds are unknown, not empty."""
 
     extractor: str
     url: str
-    error: str
-    signals: tuple[str, ...]
+    error: str  # one line
+    signals: tuple[str, ...]  # signal names as rules use them: "phones", "page:contact", "phrase:<group>", "phrase:*"
 
 
 @dataclass(frozen=True)
@@ -241,6 +256,7 @@ class Artifacts:
     mixed_content: tuple[Evidence, ...] = ()
     broken_links: tuple[Evidence, ...] = ()
     external_links: tuple[str, ...] = ()
+    trust_badges: tuple[Detection, ...] = ()  # trust marks / business verification (Maroof, EHI, Thuiswinkel ...)
     extractor_errors: tuple[ExtractorError, ...] = ()
 
 
@@ -259,7 +275,12 @@ class CheckResult:
     fix: str = ""
     fix_platform: str = ""  # platform-specific path to the fix, when the platform is known
     reason: str = ""  # why it is error / not applicable / manual
-    source: str = ""  # law or practice the check rests on
+    source: str = ""  # law or practice the check rests on (for the shop's country)
+    # the texts above by reference, so a renderer can write them in any language: field name -> message
+    # ("title", "fix", "fix_platform", "reason"); a field without a message is plain text (e.g. a TLS error)
+    messages: Mapping[str, Message] = field(default_factory=dict)
+    gain: float = 0.0  # points of the overall score a fix would win back (scoring.with_gains)
+    caps_grade: str | None = None  # this failure caps the grade at that letter (an invalid certificate ...)
 
 
 @dataclass(frozen=True)
@@ -268,6 +289,15 @@ class CategoryScore:
     title: str
     score: int | None  # None when nothing in it could be judged
     weight: float
+
+
+@dataclass(frozen=True)
+class GradeCap:
+    """A blocking failure caps the grade whatever the score (as SSL Labs caps an untrusted certificate)."""
+
+    grade: str
+    check: str  # id of the failed check that caps it
+    reason: str = ""  # in the report language: the failed check's title
 
 
 @dataclass(frozen=True)
@@ -293,3 +323,7 @@ class Report:
     tool_version: str = ""
     schema_version: str = SCHEMA_VERSION
     scoring_version: str = SCORING_VERSION
+    grade_cap: GradeCap | None = None
+    partial: Mapping[str, str] | None = None  # {"limit": "max_pages" | "total_timeout", "reason": text}
+    extractor_errors: tuple[Mapping[str, object], ...] = ()
+    messages: Mapping[str, Message] = field(default_factory=dict)  # "inconclusive", "partial" -> message

@@ -21,5 +21,7 @@ class ScanOptions:
     ca_bundle: str | None = None  # PATH to PEM bundle; SSL_CERT_FILE is honoured when unset
     country: str | None = None  # override the detected country (ISO alpha-2)
     respect_robots: bool = True
-    allow_private: bool = False  # allow redirects from a public address to private/loopback ones
+    allow_private: bool = False  # let the connection gate reach private/loopback/link-local addresses
+    # (cloud-metadata addresses stay refused unless they are the target itself)
     check_tls: bool = True
+    resolve: tuple[str, ...] = ()  # --resolve HOST:PORT:ADDRESS entries (curl's convention), validated by the CLI

@@ -23,13 +23,13 @@ from trustaudit.options import ScanOptions
 
 log = logging.getLogger(__name__)
 
-REPORT_LANGUAGES = ("en", "pl", "ru", "el", "ar")
-
 
 def resolve_language(requested: str | None, shop_language: str | None) -> str:
     if requested:
         return requested
-    if shop_language in REPORT_LANGUAGES:
+    from trustaudit.messages import report_languages
+
+    if shop_language in report_languages():  # every complete catalogue in rules/locales/
         return shop_language  # type: ignore[return-value]
     return "en"
 
@@ -88,7 +88,8 @@ def build_report(
     duration_s: float | None = None,
 ) -> Report:
     from trustaudit.engine import Facts, categories, evaluate, load_rules
-    from trustaudit.scoring import category_scores, grade, overall
+    from trustaudit.report import inconclusive_reason, verdicts
+    from trustaudit.scoring import category_scores
 
     report_lang = resolve_language(lang, artifacts.language)
     facts = Facts(
@@ -97,15 +98,13 @@ def build_report(
         pages_fetched=sum(1 for p in snapshot.pages if p.text),
         blocked=snapshot.blocked,
         home_url=snapshot.final_url or snapshot.base_url,
+        inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
+        limit_hit=snapshot.limit_hit,
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
-    score = overall(cats)
-    inconclusive = None
-    if snapshot.blocked:
-        inconclusive = "blocked by bot protection; the shop itself was not seen"
-    elif facts.pages_fetched == 0:
-        inconclusive = "no page of the shop could be fetched"
+    # score, grade (capped by blocking failures), gains, inconclusive / partial notes, extractor errors
+    verdict = verdicts(snapshot, artifacts, facts, checks, cats, report_lang)
     plat = artifacts.platform
     return Report(
         target=snapshot.target,
@@ -115,10 +114,7 @@ def build_report(
         language=report_lang,
         shop_language=artifacts.language,
         country=artifacts.country,
-        score=None if inconclusive else score,
-        grade=None if inconclusive else grade(score),
         categories=cats,
-        checks=checks,
         signals=signals_dict(artifacts),
         tls=tls_dict(snapshot),
         pages_fetched=tuple(
@@ -128,8 +124,8 @@ def build_report(
         errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors),
         platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
-        inconclusive=inconclusive,
         tool_version=__version__,
+        **verdict,
     )
 
 

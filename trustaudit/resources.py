@@ -43,6 +43,11 @@ _PACKAGE = Path(__file__).resolve().parent
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class RuleError(ValueError):
+    """A rule file is malformed; the message names the file, the key and what would be valid (raised by the
+    rule validation, ``ruleschema``, and by the engine; defined here so that neither imports the other)."""
+
+
 def rules_dir() -> Path:
     """The rules folder: inside the installed package, or the source checkout's ``rules/``."""
     for cand in (_PACKAGE / "rules", _PACKAGE.parent / "rules"):
@@ -77,21 +82,6 @@ def load_yaml(relpath: str) -> Any:
     if relpath in bundle:
         return bundle[relpath]
     return _parse(rules_dir() / relpath)
-
-
-@functools.cache
-def ui_strings() -> dict[str, dict[str, str]]:
-    return load_yaml("i18n.yaml") or {}
-
-
-def t(key: str, lang: str = "en", **fmt: Any) -> str:
-    """Translate a UI string (report chrome, not rule texts); falls back to English, then to the key."""
-    entry = ui_strings().get(key)
-    if not entry:
-        text = key
-    else:
-        text = entry.get(lang) or entry.get("en") or key
-    return text.format(**fmt) if fmt else text
 
 
 # ------------------------------------------------------------------------------------ builds, cached

@@ -117,10 +117,10 @@ class _Progress:
 # --------------------------------------------------------------------------- batch
 
 
-def _input_shops(path: Path, shard: Shard | None):
+def _input_shops(path: Path, shard: Shard | None, allow_local: bool = False):
     from trustaudit.batch.inputs import read_shops
 
-    for shop in read_shops(path):
+    for shop in read_shops(path, allow_local):
         if shard is None or shard.contains(shop.key):
             yield shop
 
@@ -213,13 +213,22 @@ def batch(
         float | None, typer.Option("--total-timeout", min=1, help="Seconds for each shop's crawl [120].")
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: each shop's).")
+        str | None,
+        typer.Option("--lang", help="Report language: en, pl, ru, el, ar or another complete catalogue of "
+                     "rules/locales (default: each shop's)."),
     ] = None,
     ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs.")] = None,
     user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
     allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow redirects to private/loopback addresses.")
+        bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
     ] = False,
+    allow_local: Annotated[
+        bool, typer.Option("--allow-local", help="Read local folders and .html/.htm files named in the list.")
+    ] = False,
+    resolve: Annotated[
+        list[str] | None,
+        typer.Option("--resolve", help="HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
+    ] = None,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
     config: Annotated[
         str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")
@@ -237,7 +246,7 @@ def batch(
     cfg, report_lang, options = resolve_settings(
         config=config, lang=lang, country=None, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, user_agent=user_agent, ca_bundle=ca_bundle,
-        ignore_robots=ignore_robots, allow_private=allow_private,
+        ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
     )
     try:
         sh = parse_shard(shard) if shard is not None else None
@@ -258,8 +267,8 @@ def batch(
 
     # a first streaming pass: validates the whole file (exit 2 before any scan) and counts the shops
     try:
-        in_file = sum(1 for _ in read_shops(input_file))
-        total = sum(1 for _ in _input_shops(input_file, sh)) if sh else in_file
+        in_file = sum(1 for _ in read_shops(input_file, allow_local))
+        total = sum(1 for _ in _input_shops(input_file, sh, allow_local)) if sh else in_file
     except InputError as exc:
         _die(str(exc), EXIT_USAGE)
         return
@@ -295,7 +304,7 @@ def batch(
         try:
             with _Progress(_err, show, total, min(already, total)) as progress:
                 runner.observer = progress
-                stats = runner.run_all(_input_shops(input_file, sh))
+                stats = runner.run_all(_input_shops(input_file, sh, allow_local))
         except KeyboardInterrupt:
             done = sum(store.count(run.id).values())
             write_outputs(store, run, out)
@@ -380,7 +389,7 @@ def history(
     if fmt not in ("text", "json"):
         _die("--format must be text or json", EXIT_USAGE)
     path = _db_arg(db)
-    shop = shop_from_raw(1, url)
+    shop = shop_from_raw(1, url, allow_local=True)  # typed by the user, not read from someone's list
     if shop.error:
         _die(shop.error, EXIT_USAGE)
     try:

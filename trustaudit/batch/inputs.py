@@ -3,6 +3,11 @@
 A shop's identity is its *normalised URL* (``Shop.key``): what resume, sharding, history and merge key on.
 It is computed here, not by the crawler's de-duplication helpers, so that it never changes under our feet
 (a change would re-shuffle shards and break history).
+
+Lists hold URLs: lists are often written by someone else than the person running the batch, and a line such
+as ``/etc/passwd`` must not be read and scored as a shop. A local path is refused row by row with a reason,
+unless ``allow_local`` (``--allow-local``) is given, and even then only folders (saved sites) and ``.html`` /
+``.htm`` files (saved pages) are read, judged by where the path really leads (symbolic links resolved).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ class Shop:
 
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_LOCAL_SUFFIXES = (".html", ".htm")
 _HOSTLIKE = re.compile(r"^[\w.-]+(:\d+)?(/.*)?$", re.UNICODE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MAX_FIELD = 2000
@@ -93,8 +99,11 @@ def shop_from_raw(
     country: str = "",
     tags: str = "",
     base_dir: Path | None = None,
+    allow_local: bool = False,
 ) -> Shop:
-    """One input row -> Shop. Never raises: an unusable row becomes a Shop with ``error`` set."""
+    """One input row -> Shop. Never raises: an unusable row becomes a Shop with ``error`` set.
+
+    ``allow_local``: read local folders and .html/.htm files named by the row (else they are refused)."""
     raw = (raw_url or "").strip()
     name = clean_text(name, 300, newlines=False)
     tags = clean_text(tags, 300, newlines=False)
@@ -111,12 +120,22 @@ def shop_from_raw(
         return bad(
             f"bad country {clean_text(country, 20, newlines=False)!r} (use a two-letter ISO code such as PL)"
         )
+    def local(cands: list[Path]) -> Shop:
+        if not allow_local:
+            return bad(f"{shown} is a local path: lists hold shop URLs (--allow-local reads saved pages)")
+        for cand in cands:
+            got = _local(position, cand, raw, name, ctry, tags)
+            if isinstance(got, Shop):
+                return got
+            if got:
+                return bad(got)
+        return bad(f"no such file or folder: {shown}")
+
     m = _SCHEME.match(raw)
     if m and len(m.group(1)) > 1:  # a scheme (not a Windows drive letter)
         scheme = m.group(1).lower()
         if scheme == "file":
-            path = Path(urlsplit(raw).path)
-            return _local(position, path, raw, name, ctry, tags) or bad(f"no such file or folder: {shown}")
+            return local([Path(unquote(urlsplit(raw).path))])
         try:
             key = normalise_url(raw)
         except ValueError as exc:
@@ -124,10 +143,8 @@ def shop_from_raw(
         return Shop(position, raw, key, politeness_host(key), name, ctry, tags)
     path = Path(raw).expanduser()
     candidates = [path] if path.is_absolute() else ([base_dir / path] if base_dir else []) + [path]
-    for cand in candidates:
-        local = _local(position, cand, raw, name, ctry, tags)
-        if local:
-            return local
+    if _looks_like_path(raw) or any(_exists(c) for c in candidates):
+        return local(candidates)
     if " " not in raw and "." in raw and _HOSTLIKE.match(raw):  # "shop.example" or "shop.example/path"
         try:
             key = normalise_url("https://" + raw)
@@ -137,18 +154,37 @@ def shop_from_raw(
     return bad(f"not a URL and no such file or folder: {shown}")
 
 
-def _local(position: int, path: Path, raw: str, name: str, ctry: str | None, tags: str) -> Shop | None:
+def _looks_like_path(raw: str) -> bool:
+    return raw.startswith(("/", ".", "~", "\\")) or "\\" in raw or bool(re.match(r"^[a-zA-Z]:[\\/]", raw))
+
+
+def _exists(path: Path) -> bool:
     try:
-        if not path.exists():
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return False
+
+
+def _local(position: int, path: Path, raw: str, name: str, ctry: str | None, tags: str) -> Shop | str | None:
+    """A Shop for a saved site (folder) or saved page (.html/.htm file); a reason (str) when the path exists
+    but is something else; None when it does not exist."""
+    try:
+        if not _exists(path):
             return None
         resolved = path.resolve()
-    except OSError:
+        is_dir = resolved.is_dir()
+        is_file = resolved.is_file()
+    except (OSError, RuntimeError):
         return None
+    shown = clean_text(raw, 200, newlines=False)
+    if not is_dir and not (is_file and resolved.suffix.lower() in _LOCAL_SUFFIXES
+                           and path.suffix.lower() in _LOCAL_SUFFIXES):
+        return f"{shown}: only folders and .html/.htm files are read as saved shops"
     key = resolved.as_uri()
     return Shop(position, str(resolved), key, key, name, ctry, tags)
 
 
-def read_shops(path: str | Path) -> Iterator[Shop]:
+def read_shops(path: str | Path, allow_local: bool = False) -> Iterator[Shop]:
     """Stream the shops of a .csv (header with ``url``; optional ``name``, ``country``, ``tags``) or of a
     text file (one URL or path per line; blank lines and ``#`` comments skipped). Relative paths are
     resolved against the input file's folder first, then the working directory.
@@ -168,9 +204,9 @@ def read_shops(path: str | Path) -> Iterator[Shop]:
             first = _first_content_line(fh)
             fh.seek(0)
             if p.suffix.lower() == ".csv" or _looks_like_csv_header(first):
-                yield from _read_csv(fh, base, str(path))
+                yield from _read_csv(fh, base, str(path), allow_local)
             else:
-                yield from _read_lines(fh, base)
+                yield from _read_lines(fh, base, allow_local)
         except UnicodeDecodeError as exc:
             raise InputError(f"{path} is not UTF-8 text: {exc.reason}") from None
         except csv.Error as exc:
@@ -190,7 +226,7 @@ def _looks_like_csv_header(line: str) -> bool:
     return len(cells) > 1 and "url" in cells
 
 
-def _read_csv(fh, base: Path, where: str) -> Iterator[Shop]:
+def _read_csv(fh, base: Path, where: str, allow_local: bool) -> Iterator[Shop]:
     reader = csv.reader(fh)
     header: list[str] | None = None
     position = 0
@@ -216,19 +252,20 @@ def _read_csv(fh, base: Path, where: str) -> Iterator[Shop]:
             country=cells.get("country", "") or "",
             tags=cells.get("tags", "") or "",
             base_dir=base,
+            allow_local=allow_local,
         )
     if header is None:
         raise InputError(f"{where}: empty CSV (expected a header with a 'url' column)")
 
 
-def _read_lines(fh, base: Path) -> Iterator[Shop]:
+def _read_lines(fh, base: Path, allow_local: bool) -> Iterator[Shop]:
     position = 0
     for line in fh:
         s = line.strip()
         if not s or s.startswith("#"):
             continue
         position += 1
-        yield shop_from_raw(position, s[:_MAX_FIELD], base_dir=base)
+        yield shop_from_raw(position, s[:_MAX_FIELD], base_dir=base, allow_local=allow_local)
 
 
 # --------------------------------------------------------------------------- file names

@@ -5,12 +5,21 @@ each shard database is copied into ``OUT_DIR/trustaudit.db`` as one merge run (r
 in memory), each shop's report files are copied next to it, and ``summary.csv`` and ``index.html`` are
 built from the merged rows, exactly as a single unsharded run would have. A shop found in two shards
 counts once (the newer scan wins). Merging again into the same folder replaces the previous merge.
+
+Shard folders are input from elsewhere (another machine, another user): only regular files are read, only
+``reports/<name>.json|.html`` as the batch writes them, never through a symbolic link and never from outside
+the shard folder; report files are written into ``OUT_DIR/reports/`` by renaming a new file into place, so
+nothing (least of all the merged database) is overwritten through a link. The merged database is written
+through SQLite only.
 """
 
 from __future__ import annotations
 
 import hashlib
-import shutil
+import os
+import re
+import stat
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,6 +28,9 @@ from trustaudit.batch.shard import parse_shard
 from trustaudit.batch.store import Run, Store, StoreError, record_newer
 
 DB_NAME = "trustaudit.db"
+REPORTS_DIR = "reports"
+MAX_REPORT_BYTES = 64_000_000  # a report file larger than this is not a report
+_REPORT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,200}\.(json|html)$")
 
 
 class MergeError(ValueError):
@@ -33,34 +45,85 @@ class MergeResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def _regular(p: Path) -> bool:
+    """A regular file, not a symbolic link to one."""
+    try:
+        return stat.S_ISREG(os.lstat(p).st_mode)
+    except OSError:
+        return False
+
+
 def locate_db(source: str | Path) -> Path:
     p = Path(source)
     if p.is_dir():
         db = p / DB_NAME
         if not db.is_file():
             raise MergeError(f"{source}: no {DB_NAME} in this folder (is it the --out of a batch run?)")
+        if not _regular(db):
+            raise MergeError(f"{db}: the shard database is a link, not a file; merge reads only regular files")
         return db
     if p.is_file():
+        if not _regular(p):
+            raise MergeError(f"{source}: the shard database is a link, not a file; merge reads only regular files")
         return p
     raise MergeError(f"no such shard folder or database: {source}")
 
 
 def _safe_rel(rel: str | None) -> str | None:
-    """Only plain relative paths inside the shard folder are copied (the database is input too)."""
+    """Only ``reports/<name>.json|.html``, as the batch writes them, is copied (the database is input too)."""
     if not rel:
         return None
-    parts = Path(rel).parts
-    if Path(rel).is_absolute() or not parts or any(p in ("..", "") for p in parts):
+    parts = rel.split("/")
+    if len(parts) != 2 or parts[0] != REPORTS_DIR or not _REPORT_NAME.match(parts[1]):
         return None
     return rel
+
+
+def _read_report(base: Path, rel: str) -> bytes | None:
+    """The bytes of ``base/rel`` if it is a regular file really inside ``base/reports`` (no link on the way)."""
+    folder = base / REPORTS_DIR
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):  # a link named "reports" leads elsewhere
+            return None
+        if folder.resolve().parent != base.resolve():
+            return None
+        fd = os.open(base / rel, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_REPORT_BYTES:
+            return None
+        return fh.read(MAX_REPORT_BYTES + 1)[:MAX_REPORT_BYTES]
+
+
+def _write_report(out: Path, rel: str, data: bytes) -> None:
+    """Write ``out/rel`` by renaming a new file into place (a link there is replaced, never followed)."""
+    folder = out / REPORTS_DIR
+    if folder.is_symlink():
+        raise MergeError(f"{folder} is a link; merge writes reports only into a real folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".merge-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, out / rel)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def merge(out_dir: str | Path, sources: list[str | Path]) -> MergeResult:
     out = Path(out_dir)
     dbs = [locate_db(s) for s in sources]  # all validated before anything is written
     resolved = sorted({str(d.resolve()) for d in dbs})
+    if (out / DB_NAME).is_symlink():
+        raise MergeError(f"{out / DB_NAME} is a link; the merged database must be a regular file")
     out_db = (out / DB_NAME).resolve()
-    if str(out_db) in resolved:
+    if str(out_db) in resolved or any(str(out.resolve()) == str(d.parent.resolve()) for d in dbs):
         raise MergeError(f"{out_dir}: the output folder cannot also be a shard folder")
     out.mkdir(parents=True, exist_ok=True)
     key = "merge:" + hashlib.sha256("\n".join(resolved).encode()).hexdigest()[:32]
@@ -100,15 +163,25 @@ def merge(out_dir: str | Path, sources: list[str | Path]) -> MergeResult:
                     except ValueError:
                         pass
                 base = db.parent
+                refused = 0
                 for r in src.results(src_run.id):
-                    json_rel, html_rel = _safe_rel(r.json_file), _safe_rel(r.html_file)
+                    files: dict[str, bytes] = {}
+                    for rel in (_safe_rel(r.json_file), _safe_rel(r.html_file)):
+                        data = _read_report(base, rel) if rel else None
+                        if data is not None and rel:
+                            files[rel] = data
+                    refused += sum(1 for x in (r.json_file, r.html_file) if x) - len(files)
+                    json_rel = _safe_rel(r.json_file) if _safe_rel(r.json_file) in files else None
+                    html_rel = _safe_rel(r.html_file) if _safe_rel(r.html_file) in files else None
                     r = replace(r, json_file=json_rel, html_file=html_rel)
                     if record_newer(store, run.id, r):
-                        for rel in (json_rel, html_rel):
-                            if rel and (base / rel).is_file():
-                                dest = out / rel
-                                dest.parent.mkdir(parents=True, exist_ok=True)
-                                shutil.copyfile(base / rel, dest)
+                        for rel, data in files.items():
+                            _write_report(out, rel, data)
+                if refused:
+                    warnings.append(
+                        f"{db.parent}: {refused} report file(s) not copied (missing, not a regular file inside "
+                        f"{REPORTS_DIR}/, or a link)"
+                    )
         ns = {n for _, n in shards}
         if len(ns) > 1:
             warnings.append(f"shards of different splits: {', '.join(sorted(f'{k}/{n}' for k, n in shards))}")

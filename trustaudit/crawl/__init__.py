@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -18,6 +19,9 @@ from trustaudit.crawl.urls import clean_url
 from trustaudit.models import SiteSnapshot
 from trustaudit.options import ScanOptions
 from trustaudit.web.html import ParseCache
+
+if TYPE_CHECKING:
+    from trustaudit.net.resolve import Resolver
 
 __all__ = ["CrawlObserver", "Scorer", "TargetError", "crawl", "crawl_async", "resolve_target"]
 
@@ -77,8 +81,11 @@ async def crawl_async(
     *,
     http_port: int | None = None,
     scorer: Scorer | None = None,
+    resolver: Resolver | None = None,
 ) -> SiteSnapshot:
-    """Crawl ``target``. ``http_port`` (internal, for tests): the port probed for the plain-HTTP redirect."""
+    """Crawl ``target``. ``http_port`` (internal, for tests): the port probed for the plain-HTTP redirect.
+    ``resolver`` (tests): resolves host names instead of the system resolver (``--resolve`` entries, which
+    ``options.resolve`` holds, apply only when it is None)."""
     options = options if options is not None else ScanOptions()
     kind, value = resolve_target(target)
     if kind == "local":
@@ -89,7 +96,9 @@ async def crawl_async(
     from trustaudit.crawl.http import crawl_http
 
     assert isinstance(value, list)
-    return await crawl_http(target, value, options, cache, observer, http_port=http_port, scorer=scorer)
+    return await crawl_http(
+        target, value, options, cache, observer, http_port=http_port, scorer=scorer, resolver=resolver
+    )
 
 
 def crawl(
@@ -100,6 +109,7 @@ def crawl(
     *,
     http_port: int | None = None,
     scorer: Scorer | None = None,
+    resolver: Resolver | None = None,
 ) -> SiteSnapshot:
     """Synchronous wrapper around :func:`crawl_async` (one event loop per call)."""
     out: list[SiteSnapshot] = []
@@ -115,6 +125,7 @@ def crawl(
                 observer,
                 http_port=http_port,
                 scorer=scorer,
+                resolver=resolver,
             )
         )
 

@@ -1,43 +1,30 @@
-"""Turn a page body into text: BOM, then HTTP charset, then ``<meta>`` in the first 4 KB, then detection.
+"""Turn a page body into text as a browser would: BOM, then the HTTP charset, then ``<meta>``, then detection.
 
-Labels follow the WHATWG encoding standard where it differs from Python's codecs (``iso-8859-1`` and ``ascii``
-mean windows-1252, ``iso-8859-9`` means windows-1254, ...). Unknown or bogus labels are ignored, never raised.
+Only the encodings of the WHATWG Encoding Standard (the list browsers support) are honoured, looked up by
+their WHATWG labels through ``webencodings``: ``iso-8859-1`` and ``ascii`` mean windows-1252, ``gb2312``
+means gbk, ``utf-16`` means utf-16le... A label outside the standard (``utf-7``, ``utf-32``, ``cp037``,
+``punycode``, ``rot13``, ``base64``, the "replacement" labels such as ``iso-2022-kr``) is ignored as browsers
+ignore it, so a page cannot pick one of Python's exotic (or quadratic-time) codecs.
+
+One deliberate difference from browsers: a page whose ``<meta>`` declares a legacy encoding but whose bytes
+are valid UTF-8 with multi-byte characters, and whose HTTP header declares nothing, is read as UTF-8. Saved
+pages and re-encoded templates often keep a stale ``<meta charset=iso-8859-1>``; bytes that really are in a
+legacy encoding are (in practice) never valid multi-byte UTF-8, so such a page is decoded as declared.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
+import webencodings
+
+_BOMS: tuple[tuple[bytes, str, str], ...] = (  # (BOM, Python codec, WHATWG name)
+    (codecs.BOM_UTF8, "utf-8", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16be"),
 )
-
-# WHATWG label -> the codec browsers really use
-_WHATWG = {
-    "iso-8859-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "latin-1": "cp1252",
-    "latin1": "cp1252",
-    "l1": "cp1252",
-    "ascii": "cp1252",
-    "us-ascii": "cp1252",
-    "iso-8859-9": "cp1254",
-    "latin5": "cp1254",
-    "iso-8859-11": "cp874",
-    "tis-620": "cp874",
-    "x-sjis": "shift_jis",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "x-gbk": "gb18030",
-    "ks_c_5601-1987": "cp949",
-    "euc-kr": "cp949",
-    "x-mac-roman": "mac_roman",
-    "unicode": "utf-16-le",
-    "utf-16": "utf-16-le",
-}
 
 _CT_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9._:\-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]{0,512}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:\-]+)", re.I)
@@ -61,46 +48,65 @@ _BINARY_MAGIC = (
     b"wOFF",
     b"wOF2",
 )
+# WHATWG's gbk decoder is the gb18030 decoder (a superset); Python's gbk codec would lose characters
+_DECODE_AS = {"gbk": "gb18030"}
+_UTF16 = ("utf-16le", "utf-16be")
+
+
+def whatwg_encoding(label: str | None) -> webencodings.Encoding | None:
+    """A WHATWG label (case and surrounding spaces ignored) -> its encoding, or None (unknown, or a
+    "replacement" label that browsers refuse to decode)."""
+    if not label:
+        return None
+    low = label.strip().strip("\"'")
+    if not low or len(low) > 40:
+        return None
+    enc = webencodings.lookup(low)
+    if enc is None or enc.name == "replacement":
+        return None
+    return enc
+
+
+@lru_cache(maxsize=1)
+def _by_python_codec() -> dict[str, str]:
+    """Python codec name -> WHATWG name, for names that detectors report (``cp1251``, ``mac_cyrillic``)."""
+    out: dict[str, str] = {}
+    for label in webencodings.LABELS:
+        enc = webencodings.lookup(label)
+        if enc is None or enc.name == "replacement":
+            continue
+        out.setdefault(enc.codec_info.name, enc.name)
+    return out
+
+
+def _from_detector(name: str | None) -> webencodings.Encoding | None:
+    """A detector's answer (a Python codec name or a label) -> a WHATWG encoding, or None."""
+    if not name:
+        return None
+    enc = whatwg_encoding(name) or whatwg_encoding(name.replace("_", "-"))
+    if enc is not None:
+        return enc
+    try:
+        py = codecs.lookup(name).name
+    except (LookupError, ValueError):
+        return None
+    what = _by_python_codec().get(py)
+    return webencodings.lookup(what) if what else None
 
 
 def normalize_label(label: str | None) -> str | None:
-    """A charset label from a header or meta tag -> a Python codec name, or None when unknown/bogus."""
-    if not label:
+    """A charset label from a header or meta tag -> the Python codec used to decode it, or None when the label
+    is not one of the WHATWG Encoding Standard's."""
+    enc = whatwg_encoding(label)
+    if enc is None:
         return None
-    low = label.strip().strip("\"'").lower()
-    if not low or len(low) > 40:
-        return None
-    low = _WHATWG.get(low, low)
-    try:
-        info = codecs.lookup(low)
-    except (LookupError, ValueError):
-        return None
-    name = info.name
-    if name in ("latin-1", "iso8859-1", "ascii"):
-        return "cp1252"
-    if not _is_text_codec(name):
-        return None
-    return name
-
-
-def _is_text_codec(name: str) -> bool:
-    # rot13, base64, zlib, ... are registered codecs but not character encodings
-    try:
-        return codecs.lookup(name)._is_text_encoding  # type: ignore[attr-defined]
-    except (LookupError, AttributeError):
-        return False
+    return _DECODE_AS.get(enc.name, enc.codec_info.name)
 
 
 def display_name(codec: str) -> str:
-    """Python codec name -> the label people know (``cp1251`` -> ``windows-1251``, ``iso8859-2`` -> ``iso-8859-2``)."""
-    name = codec.lower().replace("_", "-")
-    if name.startswith("cp125") and len(name) == 6:
-        return "windows-" + name[2:]
-    if name.startswith("iso8859-"):
-        return "iso-" + name[3:]
-    if name == "utf-8-sig":
-        return "utf-8"
-    return name
+    """A WHATWG name or Python codec name -> the WHATWG name (``cp1251`` -> ``windows-1251``)."""
+    enc = whatwg_encoding(codec) or _from_detector(codec)
+    return enc.name if enc is not None else codec.lower()
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
@@ -114,14 +120,15 @@ def charset_from_meta(body: bytes) -> str | None:
     m = _META_CHARSET.search(body[:_META_SCAN])
     if not m:
         return None
-    try:
-        return m.group(1).decode("ascii", "replace")
-    except Exception:  # noqa: BLE001
-        return None
+    return m.group(1).decode("ascii", "replace")
 
 
 def looks_binary(body: bytes) -> bool:
-    """True for bodies that are clearly not text (images, archives, executables), even if labelled text/html."""
+    """True for bodies that are clearly not text (images, archives, executables), even if labelled text/html.
+
+    A few NUL bytes or control characters in an otherwise textual page do not make it binary (browsers show
+    such pages): only a known file signature, or a head where more than one byte in twenty is a NUL or
+    another control character (random binary data has about one in ten)."""
     head = body[:4096]
     if not head:
         return False
@@ -129,74 +136,80 @@ def looks_binary(body: bytes) -> bool:
         return False
     if head.startswith(_BINARY_MAGIC):
         return True
-    if b"\x00" in head:
-        return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32 and b != 27)
     return controls > len(head) * 0.05
 
 
-def _detect(body: bytes) -> str | None:
+def _detect(body: bytes) -> webencodings.Encoding | None:
     sample = body[:_DETECT_SAMPLE]
     try:
         from charset_normalizer import from_bytes
 
         best = from_bytes(sample).best()
         if best is not None and best.encoding:
-            return normalize_label(best.encoding)
+            enc = _from_detector(best.encoding)
+            if enc is not None:
+                return enc
     except Exception:  # noqa: BLE001 - detection is best effort
-        pass
-    try:
-        from bs4.dammit import EncodingDetector
-
-        for enc in EncodingDetector(sample).encodings:
-            codec = normalize_label(enc)
-            if codec:
-                try:
-                    sample.decode(codec)
-                except (UnicodeDecodeError, LookupError):
-                    continue
-                return codec
-    except Exception:  # noqa: BLE001
         pass
     return None
 
 
-def _decode(body: bytes, codec: str) -> str | None:
+def _decode(body: bytes, enc: webencodings.Encoding) -> str | None:
+    name = _DECODE_AS.get(enc.name)
     try:
-        return body.decode(codec, "replace")
+        if name:
+            return body.decode(name, "replace")
+        return enc.codec_info.decode(body, "replace")[0]
     except (LookupError, TypeError, ValueError):
         return None
 
 
+def _utf8_or_none(body: bytes) -> str | None:
+    """The body as UTF-8 when it is valid UTF-8 (a character cut at the very end, as at the byte limit,
+    allowed), else None."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start >= len(body) - 3 and e.reason == "unexpected end of data":
+            return body.decode("utf-8", "replace")
+        return None
+
+
 def decode_html(body: bytes, content_type: str | None) -> tuple[str, str | None]:
-    """Decode an HTML body; returns (text, encoding label). Never raises for hostile input."""
+    """Decode an HTML body; returns (text, WHATWG encoding name). Never raises for hostile input."""
     if not body:
         return "", None
-    for bom, codec in _BOMS:
+    for bom, codec, name in _BOMS:
         if body.startswith(bom):
-            text = body[len(bom):].decode(codec, "replace")
-            return text, display_name(codec)
+            return body[len(bom):].decode(codec, "replace"), name
 
-    for label in (charset_from_content_type(content_type), charset_from_meta(body)):
-        codec = normalize_label(label)
-        if codec and codec.startswith("utf-16"):
-            # a meta tag cannot really declare UTF-16 (it would not be readable as ASCII); WHATWG says utf-8
-            codec = "utf-8" if b"\x00" not in body[:512] else codec
-        if codec:
-            text = _decode(body, codec)
-            if text is not None:
-                return text, display_name(codec)
-
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as e:
-        # a UTF-8 page cut at the byte limit ends in a partial character: still UTF-8
-        if e.start >= len(body) - 3 and e.reason == "unexpected end of data":
-            return body.decode("utf-8", "replace"), "utf-8"
-
-    codec = _detect(body)
-    if codec:
-        text = _decode(body, codec)
+    declared = whatwg_encoding(charset_from_content_type(content_type))
+    if declared is not None:
+        text = _decode(body, declared)
         if text is not None:
-            return text, display_name(codec)
+            return text, declared.name
+
+    meta = whatwg_encoding(charset_from_meta(body))
+    if meta is not None:
+        if meta.name in _UTF16 or meta.name == "x-user-defined":
+            # WHATWG: a meta tag cannot really declare UTF-16 (it would not be readable as ASCII)
+            meta = webencodings.lookup("utf-8" if meta.name in _UTF16 else "windows-1252")
+        if meta.name != "utf-8" and not body.isascii():
+            as_utf8 = _utf8_or_none(body)
+            if as_utf8 is not None:
+                return as_utf8, "utf-8"  # a stale legacy <meta> on a UTF-8 page (see the module docstring)
+        text = _decode(body, meta)
+        if text is not None:
+            return text, meta.name
+
+    as_utf8 = _utf8_or_none(body)
+    if as_utf8 is not None:
+        return as_utf8, "utf-8"
+
+    enc = _detect(body)
+    if enc is not None:
+        text = _decode(body, enc)
+        if text is not None:
+            return text, enc.name
     return body.decode("utf-8", "replace"), "utf-8"

@@ -1,10 +1,12 @@
-"""One HTTP fetch, hardened: manual redirects (recorded, bounded, SSRF-checked), a wall-clock deadline per
-request, streamed bodies capped at ``max_bytes`` after decompression, and every failure turned into data.
+"""One HTTP fetch, hardened: every connection through the gate (``trustaudit.net``), manual redirects
+(recorded, bounded, checked), a wall-clock deadline per request, streamed bodies decoded layer by layer with a
+bound on every layer (``decoders.py``), one capped retry on 429/503, and every failure turned into data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import socket
 import ssl
 import time
@@ -16,13 +18,18 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from trustaudit.crawl.common import one_line
-from trustaudit.crawl.netsafety import NetGuard
+from trustaudit.crawl.decoders import BoundedDecoder, CorruptBody, UnsupportedEncoding
 from trustaudit.crawl.tls import insecure_context
-from trustaudit.crawl.urls import clean_url, host_of, same_site
+from trustaudit.crawl.urls import Scope, clean_url
+from trustaudit.net.gate import Gate, GateRefused, host_port, make_client
 from trustaudit.options import ScanOptions
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 HTML_MIMES = frozenset({"text/html", "application/xhtml+xml"})
+RETRY_STATUSES = frozenset({429, 503})
+MAX_RETRY_WAIT = 5.0  # seconds: a longer Retry-After is honoured by not retrying at all
+DEFAULT_RETRY_WAIT = 1.0  # 429/503 without Retry-After
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"
 _DNS_HINTS = (
     "name or service not known",
     "nodename nor servname",
@@ -77,34 +84,29 @@ def always(_mime: str) -> bool:
     return True
 
 
-class _Inflate:
-    """gzip/deflate decoding with a bounded output per call (a 10 KB bomb cannot expand to 10 GB in memory)."""
-
-    def __init__(self, encoding: str):
-        self.encoding = encoding
-        self._d = zlib.decompressobj(47 if encoding in ("gzip", "x-gzip") else 15)
-        self._started = False
-
-    def feed(self, data: bytes, max_out: int) -> bytes:
-        try:
-            out = self._d.decompress(data, max_out)
-        except zlib.error:
-            if self.encoding == "deflate" and not self._started:
-                self._d = zlib.decompressobj(-15)  # raw deflate without zlib header (old IIS)
-                self._started = True
-                out = self._d.decompress(data, max_out)
-            else:
-                raise
-        self._started = True
-        return out
+def retry_delay(headers: dict[str, str], now: float | None = None) -> float | None:
+    """Seconds a 429/503 answer asks us to wait (``Retry-After``: seconds or an HTTP date); the default wait
+    when it says nothing; None when it is not a number or date we can read."""
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return DEFAULT_RETRY_WAIT
+    if value.isdigit():
+        return float(int(value[:6]))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 class Fetcher:
     """One per crawl: a fresh httpx client (no cookies or connections shared between scans)."""
 
-    def __init__(self, options: ScanOptions, verify_ctx: ssl.SSLContext, guard: NetGuard, deadline: float):
+    def __init__(self, options: ScanOptions, verify_ctx: ssl.SSLContext, gate: Gate, deadline: float):
         self.options = options
-        self.guard = guard
+        self.gate = gate
         self.deadline = deadline
         self._verify_ctx = verify_ctx
         self.insecure = False
@@ -113,17 +115,16 @@ class Fetcher:
     def _make_client(self, ctx: ssl.SSLContext) -> httpx.AsyncClient:
         o = self.options
         conc = max(1, o.concurrency)
-        return httpx.AsyncClient(
+        return make_client(
+            self.gate,
             verify=ctx,
-            follow_redirects=False,
-            timeout=httpx.Timeout(o.timeout),
+            timeout=o.timeout,
             limits=httpx.Limits(max_connections=conc + 2, max_keepalive_connections=conc + 2),
             headers={
                 "User-Agent": o.user_agent,
                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5",
-                "Accept-Encoding": "gzip, deflate",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
-            trust_env=True,
         )
 
     async def use_insecure(self) -> None:
@@ -149,19 +150,34 @@ class Fetcher:
         self,
         url: str,
         *,
-        site_host: str | None,
+        scope: Scope | None,
         max_bytes: int | None = None,
         read_body: Callable[[str], bool] = html_or_unknown,
+        retry: bool = False,
     ) -> Outcome:
-        """GET ``url`` following redirects by hand. ``site_host`` None: follow redirects to any site."""
+        """GET ``url`` following redirects by hand. ``scope`` None: follow redirects to any site.
+
+        ``retry``: one more try of a 429/503 answer after the wait it asks for (at most ``MAX_RETRY_WAIT``
+        seconds, and only when the crawl's deadline leaves room for it)."""
         out = Outcome(requested=url)
         limit = self.options.max_bytes if max_bytes is None else max_bytes
         current = url
         visits: dict[str, int] = {}
         start = time.monotonic()
+        retried = not retry
         try:
-            for _ in range(self.options.max_redirects + 1):
+            hops = 0
+            while hops <= self.options.max_redirects:
                 hop = await self._hop_with_deadline(current, limit, read_body)
+                if hop.status in RETRY_STATUSES and not retried:
+                    retried = True
+                    wait = retry_delay(hop.headers)
+                    if wait is not None and wait <= MAX_RETRY_WAIT and (
+                        time.monotonic() + wait + 1.0 < self.deadline
+                    ):
+                        await asyncio.sleep(wait)
+                        continue
+                hops += 1
                 location = hop.headers.get("location") if hop.status in REDIRECT_CODES else None
                 if not location:
                     out.final = hop
@@ -177,11 +193,12 @@ class Fetcher:
                 if scheme not in ("http", "https"):
                     out.failure = Failure("error", f"{current} redirects to a non-web URL ({scheme or 'none'})")
                     return out
-                reason = await self.guard.check(host_of(nxt))
-                if reason:
-                    out.failure = Failure("blocked_redirect", f"redirect to {nxt} not followed: {reason}")
+                host, port = host_port(nxt)
+                verdict = await self.gate.check(host, port)
+                if verdict.resolved and not verdict.ok:
+                    out.failure = Failure("blocked_redirect", f"redirect to {nxt} not followed: {verdict.reason}")
                     return out
-                if site_host is not None and not same_site(nxt, site_host):
+                if scope is not None and not scope.contains(nxt):
                     out.offsite = nxt
                     return out
                 if visits.get(nxt, 0) >= 2:  # one revisit is allowed: cookie-setting bounces
@@ -233,27 +250,14 @@ class Fetcher:
 
 
 async def _read_limited(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """Stream the body, decompressed, stopping at ``limit`` bytes. Returns (body, truncated)."""
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    chunks: list[bytes] = []
-    total = 0
-    if encoding in ("", "identity"):
-        decoder = None
-        stream = response.aiter_raw()
-    elif encoding in ("gzip", "x-gzip", "deflate"):
-        decoder = _Inflate(encoding)
-        stream = response.aiter_raw()
-    else:  # br, zstd, ...: we do not ask for them; let httpx decode (or fail) if a server sends them anyway
-        decoder = None
-        stream = response.aiter_bytes()
-    async for raw in stream:
-        data = decoder.feed(raw, limit - total + 1) if decoder is not None else raw
-        if total + len(data) > limit:
-            chunks.append(data[: limit - total])
-            return b"".join(chunks), True
-        chunks.append(data)
-        total += len(data)
-    return b"".join(chunks), False
+    """Stream the body, every Content-Encoding layer decoded with a bound, stopping at ``limit`` bytes.
+    Returns (body, truncated). Raises UnsupportedEncoding / CorruptBody."""
+    decoder = BoundedDecoder(response.headers.get("content-encoding"), limit)
+    async for raw in response.aiter_raw():
+        decoder.feed(raw)
+        if decoder.full:
+            break
+    return decoder.body, decoder.truncated
 
 
 class _WallTimeout(Exception):
@@ -294,6 +298,10 @@ def classify(e: BaseException, url: str, timeout: float) -> Failure:
     hp = f"{host}:{port}"
     if isinstance(e, _CrawlTimeUp):
         return Failure("limit", "crawl time limit reached before this page was fetched")
+    if isinstance(e, UnsupportedEncoding):
+        return Failure("encoding", f"{url}: {e}")
+    if isinstance(e, CorruptBody):
+        return Failure("error", f"{e} from {url}")
     if isinstance(e, _WallTimeout):
         return Failure("timeout", f"no complete response from {url} within {e.seconds:g}s")
     if isinstance(e, httpx.ConnectTimeout):
@@ -301,6 +309,9 @@ def classify(e: BaseException, url: str, timeout: float) -> Failure:
     if isinstance(e, httpx.TimeoutException):
         return Failure("timeout", f"{url} timed out after {timeout:g}s")
     chain = _chain(e)
+    for x in chain:
+        if isinstance(x, GateRefused):
+            return Failure("blocked_address", f"{url} not fetched: {x.verdict.reason}", connect=True)
     for x in chain:
         if isinstance(x, ssl.SSLCertVerificationError):
             reason = getattr(x, "verify_message", "") or str(x)

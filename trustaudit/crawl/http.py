@@ -9,11 +9,21 @@ Order of work:
    domain (a shop that changed domains) we follow it and the *final* home URL defines the site for the rest
    of the crawl. ``SiteSnapshot.final_url`` vs ``base_url`` shows the move.
 3. Links of the home page (parsed once through the shared ParseCache) are ranked by the scorer the crawl is
-   given (``priority.Scorer``; the pipeline passes the page-kind vocabulary's) and fetched best-first with bounded concurrency. Pages at depth 1
-   contribute their high-priority links (depth 2). When the home page yields few links, the sitemap is used.
+   given (``priority.Scorer``; the pipeline passes the page-kind vocabulary's) and fetched best-first with
+   bounded concurrency. Pages at depth 1 contribute their high-priority links (depth 2). When the home page
+   yields few links, the sitemap is used.
 4. The TLS handshake and the plain-HTTP probe run concurrently with step 3.
 
-Other pages that redirect to another site are not followed (FetchError kind ``offsite_redirect``).
+Every connection (robots.txt, pages, sitemaps, redirects, the TLS handshake) passes the connection gate of
+``trustaudit.net``: the target's own addresses are trusted, other non-public addresses are refused (FetchError
+kind ``blocked_address``, or ``blocked_redirect`` for a redirect target). Links are followed only inside the
+shop's :class:`~trustaudit.crawl.urls.Scope` (its registrable domain on its own or the default ports).
+
+Other pages that redirect to another site are not followed (FetchError kind ``offsite_redirect``). A same-site
+``<meta http-equiv=refresh>`` on the home page is followed (``MAX_REFRESH_HOPS``, ``MAX_REFRESH_DELAY``): the
+shop behind a stub is what gets crawled. A home page that answers an error status is recorded and nothing else
+is crawled. When ``--max-pages`` or ``--total-timeout`` stops the crawl before every queued link was fetched,
+``SiteSnapshot.limit_hit`` says which.
 """
 
 from __future__ import annotations
@@ -22,9 +32,10 @@ import asyncio
 import datetime as dt
 import heapq
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
@@ -32,7 +43,6 @@ from trustaudit.crawl.blocking import detect_block
 from trustaudit.crawl.common import CrawlObserver, TargetError, one_line
 from trustaudit.crawl.encoding import decode_html, looks_binary
 from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of
-from trustaudit.crawl.netsafety import NetGuard
 from trustaudit.crawl.priority import FALLBACK, Scorer, slug_text
 from trustaudit.crawl.robots import (
     ROBOTS_MAX_BYTES,
@@ -40,18 +50,21 @@ from trustaudit.crawl.robots import (
     parse_robots,
     parse_sitemap,
     robots_allows,
+    robots_crawl_delay,
     robots_sitemaps,
 )
 from trustaudit.crawl.tls import check_tls, parse_hsts, verify_context
 from trustaudit.crawl.urls import (
+    Scope,
     clean_url,
     has_non_html_extension,
     host_of,
     origin_of,
-    same_site,
     url_key,
 )
 from trustaudit.models import FetchedPage, FetchError, Region, SiteSnapshot, TlsInfo
+from trustaudit.net.gate import Gate, host_port
+from trustaudit.net.resolve import Resolver
 from trustaudit.options import ScanOptions
 from trustaudit.web.html import Link, ParseCache
 
@@ -60,6 +73,9 @@ MAX_DEPTH = 2
 MAX_SKIPPED = 200
 MAX_SITEMAPS = 4
 MAX_URL_LENGTH = 2048
+MAX_LINKS_PER_PAGE = 2000  # links considered per page (footer, header and navigation links first)
+MAX_REFRESH_HOPS = 3  # <meta http-equiv=refresh> hops followed from the home page
+MAX_REFRESH_DELAY = 10  # seconds: a slower refresh is the page itself, not a stub in front of the shop
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +102,7 @@ class HttpCrawl:
         observer: CrawlObserver | None,
         http_port: int | None,
         scorer: Scorer | None = None,
+        resolver: Resolver | None = None,
     ):
         self.target = target
         self.candidates = candidates
@@ -100,6 +117,7 @@ class HttpCrawl:
         self.robots_disallowed: list[str] = []
         self.skipped: list[str] = []
         self.blocked = False
+        self.limit_hit: str | None = None
         self._page_keys: set[str] = set()
         self._queued: set[str] = set()
         self._frontier: list[tuple[float, int, str, int]] = []
@@ -109,7 +127,11 @@ class HttpCrawl:
         self._robots: dict[str, asyncio.Task[Protego | None]] = {}
         self._scorer = scorer or FALLBACK
         self.site_host = ""
+        self.scope = Scope("")
         self.tls_content_error: str | None = None
+        self.gate = Gate.for_options(options, resolver)
+        self._gap = 0.0  # robots.txt Crawl-delay (capped) between requests to the shop
+        self._next_slot = 0.0
 
     # ------------------------------------------------------------------ recording
     def _error(self, url: str, message: str, kind: str) -> FetchError:
@@ -126,9 +148,27 @@ class HttpCrawl:
         self._page_keys.add(key)
         self._queued.add(key)
         self.pages.append(page)
+        if page.text:
+            why = getattr(self.cache.get(page), "parse_error", None)
+            if why:
+                self._error(page.url, f"page not read to the end: {why}", "truncated")
         if self.observer is not None:
             self.observer.page_fetched(page)
         return True
+
+    def _set_limit(self, which: str) -> None:
+        if self.limit_hit != "total_timeout":  # running out of time is the stronger statement
+            self.limit_hit = which
+
+    async def _pace(self) -> None:
+        """Keep robots.txt's Crawl-delay (capped) between the starts of requests to the shop."""
+        if self._gap <= 0:
+            return
+        now = time.monotonic()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self._gap
+        if slot > now:
+            await asyncio.sleep(min(slot, self.fetcher.deadline) - now)
 
     # ------------------------------------------------------------------ main
     async def run(self) -> SiteSnapshot:
@@ -140,9 +180,9 @@ class HttpCrawl:
             ctx = verify_context(o.ca_bundle)
         except (OSError, ValueError) as e:
             raise TargetError(f"cannot load CA bundle {o.ca_bundle}: {e}") from None
-        guard = NetGuard(o.allow_private)
-        await guard.set_target(host_of(self.candidates[0]))
-        self.fetcher = Fetcher(o, ctx, guard, deadline)
+        for cand in self.candidates:  # the user asked for this host: its own addresses are allowed
+            await self.gate.trust(*host_port(cand))
+        self.fetcher = Fetcher(o, ctx, self.gate, deadline)
         tls_task: asyncio.Task[TlsInfo] | None = None
         probe_task: asyncio.Task[bool | None] | None = None
         home_page: FetchedPage | None = None
@@ -150,6 +190,9 @@ class HttpCrawl:
         try:
             base_url, robots = await self._probe()
             self._robots[origin_of(base_url)] = _done(robots)
+            if o.respect_robots:
+                self._gap = robots_crawl_delay(robots, o.user_agent)
+                self._next_slot = time.monotonic() + self._gap
             if o.check_tls and base_url.startswith("https://"):
                 tls_task = asyncio.create_task(self._tls(base_url))  # overlaps with the home page fetch
             if o.respect_robots and not robots_allows(robots, base_url, o.user_agent):
@@ -164,7 +207,7 @@ class HttpCrawl:
                             tls_task.cancel()
                         tls_task = asyncio.create_task(self._tls(tls_url))
                     probe_task = asyncio.create_task(self._http_probe(base_url))
-                if home_page is not None and not self.blocked and home_page.text:
+                if home_page is not None and not self.blocked and home_page.text and home_page.status < 400:
                     await self._crawl_rest(home_page)
             tls = await self._tls_info(base_url, home_page, tls_task, probe_task, deadline)
         finally:
@@ -185,6 +228,7 @@ class HttpCrawl:
             skipped_links=tuple(self.skipped[:MAX_SKIPPED]),
             started_at=started_at,
             duration_s=round(time.monotonic() - t0, 3),
+            limit_hit=self.limit_hit,
         )
 
     # ------------------------------------------------------------------ step 1: probe with robots.txt
@@ -215,18 +259,37 @@ class HttpCrawl:
         raise TargetError(f"{first.message} (plain http: {last.message.split(': ', 1)[-1]})")
 
     async def _get(self, url: str, site_url: str, **kw) -> Outcome:
-        return await self.fetcher.fetch(url, site_host=host_of(site_url), **kw)
+        return await self.fetcher.fetch(url, scope=Scope.of(site_url), **kw)
 
     # ------------------------------------------------------------------ step 2: home page
+    async def _load_home(self, url: str) -> tuple[Outcome, _PageResult | None]:
+        """Fetch a home page candidate (redirects to any site followed). A certificate rejected on the way
+        (an http:// target moving to https:// with a bad certificate) switches to reading without verification,
+        as for https:// targets: the TLS facts come from our own handshake."""
+        await self._pace()
+        out = await self.fetcher.fetch(url, scope=None, retry=True)
+        f = out.failure
+        if f is not None and f.cert and not self.fetcher.insecure:
+            await self.fetcher.use_insecure()
+            out2 = await self.fetcher.fetch(url, scope=None, retry=True)
+            if out2.failure is None or not out2.failure.cert:
+                self.tls_content_error = f.message
+                out = out2
+            else:
+                await self.fetcher.use_verified()
+        if out.failure is not None:
+            return out, None
+        return out, self._to_page(out, depth=0)
+
     async def _fetch_home(self, url: str) -> FetchedPage | None:
-        out = await self.fetcher.fetch(url, site_host=None)
+        out, result = await self._load_home(url)
         f = out.failure
         if f is not None:
-            if f.kind == "blocked_redirect":
+            if f.kind in ("blocked_redirect", "blocked_address"):
                 self._error(url, f.message, f.kind)
                 return None
             raise TargetError(f.message if f.kind != "limit" else f"{url}: {f.message}")
-        result = self._to_page(out, depth=0)
+        assert result is not None
         page = result.page
         assert page is not None
         if not page.text and page.status < 400:
@@ -236,8 +299,10 @@ class HttpCrawl:
             mime = mime_of(page.content_type) or "no content type"
             why = "binary content" if any(e.kind == "not_html" for e in result.errors) else mime
             raise TargetError(f"{page.url} is not an HTML page ({why})")
+        page, result = await self._follow_refresh(page, result)
         self._add_page(page)
         self.site_host = host_of(page.url)
+        self.scope = Scope.of(page.url)
         vendor = detect_block(page.status, page.headers, page.text)
         if vendor:
             self.blocked = True
@@ -247,6 +312,33 @@ class HttpCrawl:
                 self._error(err.url, err.error, err.kind)
         return page
 
+    async def _follow_refresh(self, page: FetchedPage, result: _PageResult) -> tuple[FetchedPage, _PageResult]:
+        """A home page that is only a ``<meta http-equiv=refresh>`` stub in front of the shop: follow it (same
+        site, bounded hops and delay). The stub joins the redirect chain of the page it leads to."""
+        seen = {url_key(page.url)}
+        for _ in range(MAX_REFRESH_HOPS):
+            if not page.text or page.status >= 400:
+                break
+            nxt = _meta_refresh(self.cache.get(page), page.url)
+            if nxt is None or url_key(nxt) in seen:
+                break
+            if not Scope.of(page.url).contains(nxt):
+                self.skipped.append(nxt)
+                self._error(page.url, f"refreshes to {nxt} on another site (not followed)", "offsite_redirect")
+                break
+            seen.add(url_key(nxt))
+            out, res = await self._load_home(nxt)
+            if out.failure is not None or res is None or res.page is None:
+                why = out.failure.message if out.failure is not None else "no page"
+                self._error(nxt, f"meta refresh target not fetched: {why}",
+                            out.failure.kind if out.failure is not None else "error")
+                break
+            chain = (*page.redirect_chain, page.url, *res.page.redirect_chain)
+            page = replace(res.page, requested_url=page.requested_url, redirect_chain=chain)
+            result = res
+            seen.add(url_key(page.url))
+        return page, result
+
     # ------------------------------------------------------------------ step 3: the rest of the site
     def _candidate(self, raw: str) -> tuple[str, str] | None:
         """(clean URL, de-duplication key) of a same-site web link, or None; memoised per crawl."""
@@ -255,7 +347,7 @@ class HttpCrawl:
             return hit
         result: tuple[str, str] | None = None
         if raw.startswith(("http://", "https://")) and len(raw) <= MAX_URL_LENGTH:
-            if same_site(raw, self.site_host) and not has_non_html_extension(raw):
+            if self.scope.contains(raw) and not has_non_html_extension(raw):
                 url = clean_url(raw)
                 result = (url, url_key(url))
         if len(self._candidates) < 50_000:
@@ -279,8 +371,12 @@ class HttpCrawl:
 
     def _discover(self, page: FetchedPage, depth: int) -> int:
         before = len(self._frontier)
-        for link in self.cache.get(page).links:
+        parsed = self.cache.get(page)
+        for link in _links_to_consider(parsed.links):
             self._consider(link, depth, high_only=depth > 1)
+        dropped = getattr(parsed, "links_dropped", 0)
+        if dropped:
+            self._error(page.url, f"{dropped} links beyond the first and last ones read were ignored", "truncated")
         return len(self._frontier) - before
 
     async def _crawl_rest(self, home: FetchedPage) -> None:
@@ -322,11 +418,12 @@ class HttpCrawl:
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
+                    self._set_limit("total_timeout")
                     break
                 done = await self._wait_using_idle(pending, deadline)
                 if not done:
                     done, _ = await asyncio.wait(
-                        pending, timeout=deadline - time.monotonic(), return_when=asyncio.FIRST_COMPLETED
+                        pending, timeout=max(0.0, deadline - time.monotonic()), return_when=asyncio.FIRST_COMPLETED
                     )
                 for task in done:
                     url, depth = pending.pop(task)
@@ -343,10 +440,13 @@ class HttpCrawl:
                     added = res.page is not None and self._add_page(res.page)
                     for err in res.errors:
                         self._error(err.url, err.error, err.kind)
+                        if err.kind == "limit" and "time limit" in err.error:
+                            self._set_limit("total_timeout")
                     if added and res.page.text and depth < MAX_DEPTH:
                         self._discover(res.page, depth + 1)
         finally:
             if pending:
+                self._set_limit("total_timeout")
                 for task in pending:
                     task.cancel()
                 await asyncio.gather(*pending, return_exceptions=True)
@@ -356,6 +456,8 @@ class HttpCrawl:
                     f"{len(pending)} page(s) in flight abandoned",
                     "limit",
                 )
+        if self._frontier:  # links worth fetching were left: a limit stopped the crawl
+            self._set_limit("total_timeout" if time.monotonic() >= deadline else "max_pages")
         for _, _, url, _ in sorted(self._frontier):
             if len(self.skipped) >= MAX_SKIPPED:
                 break
@@ -367,7 +469,8 @@ class HttpCrawl:
                 await self._robots_for(url), url, self.options.user_agent
             ):
                 return _PageResult(robots=True)
-            out = await self.fetcher.fetch(url, site_host=self.site_host)
+            await self._pace()
+            out = await self.fetcher.fetch(url, scope=self.scope, retry=True)
             if out.offsite:
                 return _PageResult(
                     errors=(FetchError(url, f"redirects off-site to {out.offsite} (not followed)", "offsite_redirect"),),
@@ -391,8 +494,9 @@ class HttpCrawl:
             return None
 
     async def _load_robots(self, origin: str) -> Protego | None:
+        await self._pace()
         out = await self.fetcher.fetch(
-            origin + "/robots.txt", site_host=self.site_host, max_bytes=ROBOTS_MAX_BYTES, read_body=always
+            origin + "/robots.txt", scope=self.scope, max_bytes=ROBOTS_MAX_BYTES, read_body=always
         )
         if out.final is None:
             return None
@@ -400,7 +504,7 @@ class HttpCrawl:
 
     async def _sitemap_urls(self, home: FetchedPage) -> list[str]:
         robots = await self._robots_for(home.url)
-        sources = [u for u in robots_sitemaps(robots) if same_site(u, self.site_host)]
+        sources = [u for u in robots_sitemaps(robots) if self.scope.contains(u)]
         queue = sources[:MAX_SITEMAPS] or [origin_of(home.url) + "/sitemap.xml"]
         urls: list[str] = []
         fetched = 0
@@ -408,11 +512,12 @@ class HttpCrawl:
         while queue and fetched < MAX_SITEMAPS:
             sm = queue.pop(0)
             fetched += 1
-            out = await self.fetcher.fetch(sm, site_host=self.site_host, max_bytes=limit, read_body=always)
+            await self._pace()
+            out = await self.fetcher.fetch(sm, scope=self.scope, max_bytes=limit, read_body=always)
             if out.final is None or out.final.status != 200 or not out.final.body:
                 continue
             locs, is_index = parse_sitemap(out.final.body)
-            locs = [u for u in locs if same_site(u, self.site_host)]
+            locs = [u for u in locs if self.scope.contains(u)]
             if is_index:
                 queue.extend(locs[:MAX_SITEMAPS])
             else:
@@ -463,10 +568,11 @@ class HttpCrawl:
 
     # ------------------------------------------------------------------ step 4: TLS facts
     async def _tls(self, url: str) -> TlsInfo:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        port = parts.port or 443
-        return await check_tls(host, port, self.options.ca_bundle, self.options.timeout)
+        host, port = host_port(url)
+        verdict = await self.gate.check(host, port)
+        if not verdict.ok:
+            return TlsInfo(https=True, checked=False, error=f"TLS not checked: {verdict.reason}")
+        return await check_tls(host, port, self.options.ca_bundle, self.options.timeout, verdict.allowed)
 
     async def _http_probe(self, base_url: str) -> bool | None:
         """Does plain http:// on the target host end up on https?"""
@@ -475,7 +581,8 @@ class HttpCrawl:
             host = f"[{host}]"
         port = self.http_port
         url = f"http://{host}/" if not port or port == 80 else f"http://{host}:{port}/"
-        out = await self.fetcher.fetch(url, site_host=None, max_bytes=1024, read_body=html_or_unknown)
+        await self._pace()
+        out = await self.fetcher.fetch(url, scope=None, max_bytes=1024, read_body=html_or_unknown)
         if out.failure is not None:
             return None
         return out.url.startswith("https://")
@@ -537,6 +644,54 @@ async def _await_bounded(task, deadline: float, cap: float):
         return None
 
 
+def _links_to_consider(links: tuple[Link, ...]) -> list[Link] | tuple[Link, ...]:
+    """At most ``MAX_LINKS_PER_PAGE`` links of a page: footer, header and navigation links first (where trust
+    pages are linked), then body links in page order. A page with 80,000 links costs what 2,000 cost."""
+    if len(links) <= MAX_LINKS_PER_PAGE:
+        return links
+    framed = [lk for lk in links if lk.region is not Region.BODY]
+    if len(framed) >= MAX_LINKS_PER_PAGE:
+        return framed[:MAX_LINKS_PER_PAGE]
+    body = [lk for lk in links if lk.region is Region.BODY]
+    return framed + body[: MAX_LINKS_PER_PAGE - len(framed)]
+
+
+_REFRESH_URL = re.compile(r"url\s*=\s*", re.I)
+
+
+def _meta_refresh(parsed, base: str) -> str | None:
+    """The URL a ``<meta http-equiv=refresh content="N; url=...">`` sends the browser to within
+    ``MAX_REFRESH_DELAY`` seconds (WHATWG "shared declarative refresh steps"), or None."""
+    root = getattr(parsed, "root", None)
+    if root is None:
+        return None
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        content = (meta.get("content") or "").strip()
+        m = re.match(r"(\d*)(\.[\d.]*)?", content)
+        if m is None or not (m.group(1) or m.group(2)):
+            continue
+        delay = int(m.group(1)[:6] or "0")
+        rest = content[m.end():].lstrip()
+        if rest[:1] in (";", ","):
+            rest = rest[1:].lstrip()
+        um = _REFRESH_URL.match(rest)
+        if um:
+            rest = rest[um.end():]
+        if rest[:1] in ("'", '"'):
+            rest = rest[1:].split(rest[0], 1)[0]
+        rest = rest.strip()
+        if not rest or delay > MAX_REFRESH_DELAY:
+            return None
+        try:
+            url = clean_url(urljoin(getattr(parsed, "base_url", base) or base, rest))
+        except ValueError:
+            return None
+        return url if url.startswith(("http://", "https://")) and len(url) <= MAX_URL_LENGTH else None
+    return None
+
+
 def _looks_like_html(text: str) -> bool:
     head = text[:2048].lstrip().lower()
     return head.startswith("<") or "<html" in head or "<body" in head or "<div" in head
@@ -550,5 +705,6 @@ async def crawl_http(
     observer: CrawlObserver | None,
     http_port: int | None = None,
     scorer: Scorer | None = None,
+    resolver: Resolver | None = None,
 ) -> SiteSnapshot:
-    return await HttpCrawl(target, candidates, options, cache, observer, http_port, scorer).run()
+    return await HttpCrawl(target, candidates, options, cache, observer, http_port, scorer, resolver).run()

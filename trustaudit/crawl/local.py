@@ -96,9 +96,11 @@ class LocalCrawl:
                 heapq.heappush(frontier, (-score, seq, target, depth))
 
         discover(home, self.start, 1)
+        limit_hit: str | None = None
         while frontier and len(self.pages) < max_pages:
             if time.monotonic() > deadline:
                 self._error(self.root.as_uri(), "crawl time limit reached", "limit")
+                limit_hit = "total_timeout"
                 break
             _, _, path, depth = heapq.heappop(frontier)
             page = self._load(path, depth)
@@ -107,6 +109,8 @@ class LocalCrawl:
             self._record(page)
             if page.text and depth < MAX_DEPTH:
                 discover(page, path, depth + 1)
+        if frontier and limit_hit is None:
+            limit_hit = "max_pages"
         for _, _, path, _ in sorted(frontier):
             self._skip(path.as_uri())
         return SiteSnapshot(
@@ -120,6 +124,7 @@ class LocalCrawl:
             skipped_links=tuple(self.skipped),
             started_at=started_at,
             duration_s=round(time.monotonic() - t0, 3),
+            limit_hit=limit_hit,
         )
 
     # ------------------------------------------------------------------ helpers

@@ -37,6 +37,28 @@ def robots_allows(robots: Protego | None, url: str, user_agent: str) -> bool:
         return True
 
 
+MAX_CRAWL_DELAY = 2.0  # seconds: a longer robots.txt Crawl-delay is honoured up to this gap
+
+
+def robots_crawl_delay(robots: Protego | None, user_agent: str) -> float:
+    """The gap to keep between requests to the shop: robots.txt ``Crawl-delay`` for our user agent, capped
+    at ``MAX_CRAWL_DELAY`` (an audit fetches a couple of dozen pages; a 10 s delay would make it minutes);
+    0 when there is none."""
+    if robots is None:
+        return 0.0
+    try:
+        delay = robots.crawl_delay(user_agent)
+    except Exception:  # noqa: BLE001 - hostile robots.txt
+        return 0.0
+    try:
+        value = float(delay) if delay is not None else 0.0
+    except (TypeError, ValueError):
+        return 0.0
+    if value != value or value <= 0:  # NaN or nothing
+        return 0.0
+    return min(value, MAX_CRAWL_DELAY)
+
+
 def robots_sitemaps(robots: Protego | None) -> list[str]:
     if robots is None:
         return []

@@ -196,9 +196,24 @@ def _first_line(s: str) -> str:
     return s[:200]
 
 
-def _handshake(host: str, port: int, ctx: ssl.SSLContext, timeout: float) -> tuple[bytes | None, str | None]:
+def _connect(addresses: tuple[str, ...], port: int, timeout: float) -> socket.socket:
+    """A TCP connection to the first of ``addresses`` (already checked by the gate) that answers."""
+    last: OSError | None = None
+    for ip in addresses[:4]:
+        try:
+            return socket.create_connection((ip, port), timeout=timeout)
+        except TimeoutError:
+            raise
+        except OSError as e:
+            last = e
+    raise last or OSError("no address to connect to")
+
+
+def _handshake(
+    host: str, port: int, ctx: ssl.SSLContext, timeout: float, addresses: tuple[str, ...]
+) -> tuple[bytes | None, str | None]:
     server_hostname = None if _is_ip(host) else host
-    with socket.create_connection((host, port), timeout=timeout) as sock:
+    with _connect(addresses, port, timeout) as sock:
         sock.settimeout(timeout)
         with ctx.wrap_socket(sock, server_hostname=server_hostname) as tls:
             return tls.getpeercert(binary_form=True), tls.version()
@@ -226,9 +241,15 @@ def _describe_ssl_error(e: BaseException) -> str:
     return _first_line(str(e))
 
 
-def check_tls_blocking(host: str, port: int, ca_bundle: str | None, timeout: float) -> TlsInfo:
-    """Handshake with host:port and describe the certificate. Blocking; run it in a thread."""
+def check_tls_blocking(
+    host: str, port: int, ca_bundle: str | None, timeout: float, addresses: tuple[str, ...] | None = None
+) -> TlsInfo:
+    """Handshake with host:port and describe the certificate. Blocking; run it in a thread.
+
+    ``addresses``: where to connect (the gate's checked addresses for ``host``); the certificate is still
+    verified for ``host``. None: ``host`` itself (an IP literal or a name resolved here; tests only)."""
     host = host.strip("[]")
+    addresses = addresses if addresses is not None else (host,)
     try:
         # the hostname verdict is our own (hostname_matches), reported separately
         ctx = verify_context(ca_bundle, check_hostname=False)
@@ -239,7 +260,7 @@ def check_tls_blocking(host: str, port: int, ca_bundle: str | None, timeout: flo
     der: bytes | None = None
     protocol: str | None = None
     try:
-        der, protocol = _handshake(host, port, ctx, timeout)
+        der, protocol = _handshake(host, port, ctx, timeout, addresses)
         chain_ok = True
     except ssl.SSLError as e:
         error = _describe_ssl_error(e)
@@ -249,7 +270,7 @@ def check_tls_blocking(host: str, port: int, ca_bundle: str | None, timeout: flo
         return TlsInfo(https=True, checked=True, error=f"cannot connect to {host}:{port}: {_oserror(e)}")
     if der is None:
         try:
-            der, protocol = _handshake(host, port, insecure_context(), timeout)
+            der, protocol = _handshake(host, port, insecure_context(), timeout, addresses)
         except (ssl.SSLError, OSError) as e:
             return TlsInfo(https=True, valid=False, checked=True, error=error or _first_line(str(e)))
     facts = CertFacts()
@@ -291,8 +312,10 @@ def _oserror(e: OSError) -> str:
     return _first_line(e.strerror or str(e))
 
 
-async def check_tls(host: str, port: int, ca_bundle: str | None, timeout: float) -> TlsInfo:
-    return await asyncio.to_thread(check_tls_blocking, host, port, ca_bundle, timeout)
+async def check_tls(
+    host: str, port: int, ca_bundle: str | None, timeout: float, addresses: tuple[str, ...] | None = None
+) -> TlsInfo:
+    return await asyncio.to_thread(check_tls_blocking, host, port, ca_bundle, timeout, addresses)
 
 
 def parse_hsts(value: str | None) -> tuple[bool, int | None]:

@@ -7,6 +7,7 @@ the extraction stage; the names the crawl uses are re-exported here.
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from trustaudit.web.sites import registrable_domain, same_site  # noqa: F401 - re-exported for the crawl
@@ -29,6 +30,23 @@ NON_HTML_EXTENSIONS = frozenset(
     .woff .woff2 .ttf .otf .eot
     """.split()
 )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The shop's own site: its registrable domain (``help.`` and ``support.`` subdomains are the shop's own)
+    on the shop's own port or the default port of the link's scheme, never another port of the same host (an
+    admin panel, a database's HTTP interface, another tenant). ``site`` is the URL that defines the site; an
+    empty one contains nothing."""
+
+    site: str
+
+    @classmethod
+    def of(cls, url: str) -> Scope:
+        return cls(url)
+
+    def contains(self, url: str) -> bool:
+        return bool(self.site) and same_site(url, self.site, ports=True)
 
 
 def has_non_html_extension(url: str) -> bool:

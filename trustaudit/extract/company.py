@@ -99,6 +99,9 @@ def _cfg():
         "street": phrase_regex(data.get("street_markers") or []),
         "non_contact": tuple(str(x).lower() for x in data.get("non_contact_forms") or []),
         "arabic_stop": frozenset(str(x) for x in data.get("arabic_name_stop") or []),
+        "np_countries": frozenset(str(x).upper() for x in (data.get("address_without_postcode") or {}).get("countries") or []),
+        "np_district": phrase_regex((data.get("address_without_postcode") or {}).get("district_markers") or []),
+        "np_city": phrase_regex((data.get("address_without_postcode") or {}).get("cities") or []),
         "connectors": frozenset(str(x).lower() for x in data.get("name_connectors") or []),
     }
 
@@ -204,29 +207,54 @@ class AddressLine:
     before: str  # the line before when it is at most 120 characters (a street line), else ""
 
 
-def address_lines(pp: ParsedPage) -> list[AddressLine]:
+@dataclass(frozen=True)
+class PageAddresses:
+    """The address candidates of one page, before the shop's country is known (``addresses_from``)."""
+
+    lines: tuple[AddressLine, ...] = ()  # short lines with a digit (postcode candidates)
+    # lines of several parts (a separator: "," "،" "-" "–" "|") of 10-200 characters: in countries where postcodes
+    # are rarely written, a city with a street or a district on such a line is an address
+    parts_lines: tuple[str, ...] = ()
+    arabic: bool = False  # Arabic script in the first 20,000 characters (a shop of unknown country)
+
+
+_PARTS = re.compile(r"[,،\-–|]")
+
+
+def address_lines(pp: ParsedPage) -> PageAddresses:
     lines = pp.text.split("\n")[:MAX_LINES]
     # the lines of at most 200 characters that hold a digit; the filtering runs in C (map / compress)
     short = list(compress(count(), map((201).__gt__, map(len, lines))))
-    return [
+    with_digit = [
         AddressLine(lines[i], lines[i - 1] if i > 0 and len(lines[i - 1]) <= 120 else "")
         for i in compress(short, map(_DIGIT.search, map(lines.__getitem__, short)))
     ]
+    parts = [line for line in compress(lines, map(_PARTS.search, lines)) if 10 <= len(line) <= 200]
+    return PageAddresses(tuple(with_digit), tuple(parts), bool(_ARABIC.search(pp.text[:20000])))
 
 
 def text_addresses(pp: ParsedPage, country: str | None, limit: int = 5) -> list[Address]:
-    """Lines with the country's postcode pattern followed by a town, next to a street line."""
+    """Lines with the country's postcode pattern followed by a town, next to a street line; where postcodes are
+    rarely written (Gulf states: ``address_without_postcode`` in rules/vocab/company.yaml), a line naming a city
+    with a street or a district ("شارع الأمير سلطان، حي الروضة، الرياض", "Prince Sultan Rd, Ar Rawdah Dist.,
+    Riyadh")."""
     return addresses_from(address_lines(pp), pp.url, country, limit)
 
 
-def addresses_from(cands: Iterable[AddressLine], url: str, country: str | None, limit: int = 5) -> list[Address]:
+def addresses_from(page: PageAddresses, url: str, country: str | None, limit: int = 5) -> list[Address]:
+    """``text_addresses`` of a page's candidates, for a shop of ``country``."""
+    cfg = _cfg()
+    if country in cfg["np_countries"] or (country is None and page.arabic):
+        found = _no_postcode_addresses(page.parts_lines, url, limit)
+        if found or country is None:
+            return found
     rx = postcode_regex(country)
     if rx is None:
         return []
-    street = _cfg()["street"]
+    street = cfg["street"]
     out: list[Address] = []
     seen: set[str] = set()
-    for c in cands:
+    for c in page.lines:
         if len(out) >= limit:
             break
         if not rx.search(c.line):
@@ -242,6 +270,29 @@ def addresses_from(cands: Iterable[AddressLine], url: str, country: str | None, 
         key = fold(text)
         if key not in seen:
             seen.add(key)
+            out.append(Address(text, url, "text"))
+    return out
+
+
+def _no_postcode_addresses(lines: Iterable[str], url: str, limit: int) -> list[Address]:
+    """Lines of several parts that name a city with a street or a district."""
+    cfg = _cfg()
+    city, street, district = cfg["np_city"], cfg["street"], cfg["np_district"]
+    if city is None:
+        return []
+    out: list[Address] = []
+    seen: set[str] = set()
+    for line in lines:
+        if len(out) >= limit:
+            break
+        f = fold(line)
+        if not city.search(f):
+            continue
+        if not ((street is not None and street.search(f)) or (district is not None and district.search(f))):
+            continue
+        text = snippet(line.strip(" ,"), 200)
+        if fold(text) not in seen:
+            seen.add(fold(text))
             out.append(Address(text, url, "text"))
     return out
 

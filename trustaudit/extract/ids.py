@@ -4,7 +4,9 @@ Only a number that directly follows a label from rules/vocab/ids.yaml is read (a
 as an ID). Text is scanned with Eastern digits mapped to ASCII; Greek/Cyrillic look-alike prefix letters are mapped
 to Latin; separators (space, dot, dash, and slash where the scheme allows) are removed before validation.
 ``valid`` is True/False from the scheme's check digit (python-stdnum or a documented pattern), None when the scheme
-has no check.
+has no check. A number of the wrong length after a label of its kind (a 14-digit ОГРНИП, an 8-digit REGON) is
+reported with ``valid=False``: a mistyped ID is a finding, not nothing. A label given only in an element's
+``title`` / ``aria-label`` (``<a title="VAT number">300…003</a>``) is read with the element's text.
 """
 
 from __future__ import annotations
@@ -12,13 +14,24 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from trustaudit.extract.text import DIGITS, HOMOGLYPHS, fold, number_scan, snippet_around, trie_regex
+from lxml import etree
+
+from trustaudit.extract.text import (
+    DIGITS,
+    HOMOGLYPHS,
+    ascii_digits,
+    fold,
+    number_scan,
+    snippet,
+    snippet_around,
+    trie_regex,
+)
 from trustaudit.models import TaxId
 from trustaudit.resources import cached_build, load_yaml
-from trustaudit.web.html import ParsedPage
+from trustaudit.web.html import ParsedPage, text_of
 
 MAX_SCAN = 400_000
 _SEP = " \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-"
@@ -145,8 +158,12 @@ _RUN = re.compile(r"[0-9A-Za-z](?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-
 _RUN_SLASH = re.compile(r"[0-9A-Za-z](?:[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]{0,2}[0-9A-Za-z]){0,24}")
 
 
+MALFORMED_SLACK = 2  # how many digits too few or too many still make "an ID of this kind, mistyped"
+
+
 def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int] | None:
-    """(value, prefix, start, end) of the number at ``pos`` for ``scheme``."""
+    """(value, prefix, start, end) of the number at ``pos`` for ``scheme``; a digit-only number whose length is
+    not one of the scheme's but within ``MALFORMED_SLACK`` of them comes back too (``malformed`` tells)."""
     prefix = ""
     start = pos
     m = re.compile(_PREFIX).match(text, pos) if scheme.prefixes else None
@@ -188,12 +205,33 @@ def _read_value(scheme: Scheme, text: str, pos: int) -> tuple[str, str, int, int
         if n > max(scheme.lengths or {0}):
             break
     if best is None:
-        return None
+        return _malformed(scheme, groups, run, rm.start(), text, prefix, start)
     end = best[1]
     # the number must not continue with more digits right after (e.g. an IBAN)
     if end < len(text) and text[end].isdigit():
         return None
     return best[0], prefix, start, end
+
+
+def _malformed(scheme: Scheme, groups: list[str], run: str, run_start: int, text: str, prefix: str,
+               start: int) -> tuple[str, str, int, int] | None:
+    """The whole digit run after a label when its length is near, but not one of, the scheme's lengths."""
+    if scheme.alnum or not scheme.lengths or not all(g.isdigit() for g in groups):
+        return None
+    digits = "".join(groups)
+    lo, hi = min(scheme.lengths), max(scheme.lengths)
+    if len(digits) < max(6, lo - MALFORMED_SLACK) or len(digits) > hi + MALFORMED_SLACK:
+        return None
+    end = run_start + len(run)
+    if end < len(text) and text[end].isdigit():
+        return None
+    return digits, prefix, start, end
+
+
+def malformed(scheme: Scheme, value: str) -> bool:
+    """Whether a value read for ``scheme`` has none of its lengths (a mistyped number)."""
+    return bool(scheme.lengths) and not scheme.alnum and scheme.value_re is None and not scheme.register_label \
+        and len(value) not in scheme.lengths
 
 
 LABEL_LOOKBACK = 90
@@ -230,28 +268,53 @@ class IdCandidate:
     country: str | None = None  # the scheme's country: its readings rank 4 higher in a shop of that country
 
 
+@dataclass(frozen=True)
+class PageIds:
+    """The ID facts of one page, before the shop's country is known (``resolve_ids`` reads them for it)."""
+
+    labels: tuple[tuple[IdCandidate, ...], ...] = ()  # per ID label in the text (page order), its readings
+    # per element labelled only by its title / aria-label, the readings of its text; they count when a number
+    # of the text (``anchors``: where the numbers start) is left unclaimed by the labels in the text
+    titled: tuple[tuple[IdCandidate, ...], ...] = ()
+    anchors: tuple[int, ...] = ()
+
+
 def extract_ids(pp: ParsedPage, country: str | None) -> list[TaxId]:
     """IDs on one page, read for a shop of ``country``."""
     return resolve_ids(id_candidates(pp), country)
 
 
-def resolve_ids(labels: Iterable[tuple[IdCandidate, ...]], country: str | None) -> list[TaxId]:
+def _best(cands: tuple[IdCandidate, ...], country: str | None) -> IdCandidate:
+    return max(cands, key=lambda c: c.rank + (4 if country and c.country == country else 0))
+
+
+def resolve_ids(page: PageIds, country: str | None) -> list[TaxId]:
     """For each label of one page (in page order), the best reading for a shop of ``country``; a number
-    already taken by an earlier label is not reported again."""
+    already taken by an earlier label is not reported again. When a number of the text is left that no label
+    claimed, the IDs labelled by a title attribute follow (each (scheme, value) once)."""
     found: list[TaxId] = []
     taken: set[tuple[int, int]] = set()
-    for cands in labels:
+    for cands in page.labels:
         if not cands:
             continue
-        best = max(cands, key=lambda c: c.rank + (4 if country and c.country == country else 0))
+        best = _best(cands, country)
         if best.span in taken:
             continue
         taken.add(best.span)
         found.append(best.tax_id)
+    if page.titled and any(not any(a <= anchor < b for a, b in taken) for anchor in page.anchors):
+        have = {(t.scheme, t.value) for t in found}
+        for cands in page.titled:
+            if not cands:
+                continue
+            t = _best(cands, country).tax_id
+            if (t.scheme, t.value) not in have:
+                have.add((t.scheme, t.value))
+                found.append(t)
     return found
 
 
-def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> list[tuple[IdCandidate, ...]]:
+def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> PageIds:
     """Every ID label of one page followed by a number, with that number's readings by each scheme the label
     names (in page order; the shop's country picks one in ``resolve_ids``). Labels are looked for only in the
     few characters before each run of >= 6 digits (and before "HRB 123"-style register numbers), so long pages
@@ -260,7 +323,7 @@ def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = No
     text = pp.text[:MAX_SCAN]
     anchors, east = _anchors(text, numbers)
     if not anchors:
-        return []
+        return PageIds()
     if east:
         text = text.translate(DIGITS)  # = ascii_digits(text), character for character
     found: list[tuple[IdCandidate, ...]] = []
@@ -271,7 +334,41 @@ def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = No
                 continue
             done_labels.add(lm.start())
             found.append(_at_label(c, lm, text, pp.url))
-    return found
+    # a number that every reading of some label covers is claimed whatever the shop's country; while one is
+    # not, a title attribute may be its label
+    if all(any(all(x.span[0] <= anchor < x.span[1] for x in cands) for cands in found if cands)
+           for anchor in anchors):
+        return PageIds(tuple(found))
+    return PageIds(tuple(found), tuple(_title_labelled(pp, c)), tuple(anchors))
+
+
+_TITLED = etree.XPath("//*[@title or @aria-label][not(self::img)]")
+
+
+def _title_labelled(pp: ParsedPage, c: _Compiled) -> list[tuple[IdCandidate, ...]]:
+    """IDs whose label is only in the element's ``title`` / ``aria-label`` and whose text is the number: per
+    such element, the readings of its number."""
+    root = pp.root
+    if root is None:
+        return []
+    try:
+        els = _TITLED(root)
+    except Exception:  # noqa: BLE001 - a broken tree must not break ID extraction
+        return []
+    out: list[tuple[IdCandidate, ...]] = []
+    for el in els[:2000]:
+        label = (el.get("title") or el.get("aria-label") or "").strip()
+        if not label or len(label) > 60 or not any(ch.isalpha() for ch in label):
+            continue
+        value = " ".join(text_of(el).split())
+        if not value or len(value) > 40 or not any(ch.isdigit() for ch in value):
+            continue
+        text = ascii_digits(f"{label}: {value}")
+        for lm in _labels(c, text, 0, len(label) + 1):
+            snip = snippet(f'title="{label}": {value}', 160)
+            out.append(tuple(replace(x, tax_id=replace(x.tax_id, snippet=snip)) for x in _at_label(c, lm, text, pp.url)))
+            break
+    return out
 
 
 def _labels(c: _Compiled, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
@@ -322,6 +419,8 @@ def _at_label(c: _Compiled, lm: re.Match, text: str, url: str) -> tuple[IdCandid
         if sch.name == "gr.vat" and len(value) == 8:
             out_value = "0" + value
             valid = check(sch, out_value)
+        if malformed(sch, value):
+            valid = False  # a wrong length is a wrong number, whether or not the scheme has a check digit
         rank = 2 if valid else 1 if valid is None else 0
         if sch.name == "eu.vat":
             rank -= 1  # a national scheme with the same number wins

@@ -181,7 +181,7 @@ def merge(
                 seen_a.add(text.lower())
                 addresses.append(Address(text, f.url, source))
     for f in pages:
-        for addr in run("addresses", ("addresses",), _company.addresses_from, [], f.address_lines, f.url, country):
+        for addr in run("addresses", ("addresses",), _company.addresses_from, [], f.addresses, f.url, country):
             if addr.text.lower() not in seen_a:
                 seen_a.add(addr.text.lower())
                 addresses.append(addr)
@@ -237,6 +237,7 @@ def merge(
         payment_methods=tuple(widgets.get("payment_method", [])),
         social=tuple(widgets.get("social", [])),
         messengers=tuple(widgets.get("messenger", [])),
+        trust_badges=tuple(widgets.get("trust_badge", [])),
         platform=platform,
         structured_types=tuple(types[:200]),
         extractor_errors=tuple(errors),

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from trustaudit.extract.company import (
-    AddressLine,
+    PageAddresses,
     address_lines,
     company_names,
     form_candidates,
@@ -32,7 +32,7 @@ from trustaudit.extract.company import (
 )
 from trustaudit.extract.emails import extract_emails
 from trustaudit.extract.ids import MAX_SCAN as ID_SCAN
-from trustaudit.extract.ids import IdCandidate, id_candidates
+from trustaudit.extract.ids import PageIds, id_candidates
 from trustaudit.extract.pages import PageLinks, page_links
 from trustaudit.extract.phones import MAX_SCAN as PHONE_SCAN
 from trustaudit.extract.phones import PhoneCandidate, phone_candidates
@@ -52,7 +52,8 @@ log = logging.getLogger(__name__)
 TEXT_HEAD = 50_000  # characters of visible text kept as evidence of the language and the currency
 
 # the signals (as rules name them) each extractor feeds
-WIDGET_SIGNALS = ("review_widgets", "chat_widgets", "payment_providers", "payment_methods", "social", "messengers")
+WIDGET_SIGNALS = ("review_widgets", "chat_widgets", "payment_providers", "payment_methods", "social", "messengers",
+                  "trust_badges")
 STRUCTURED_SIGNALS = ("structured:*", "aggregate_rating", "reviews_on_site", "addresses", "company_names", "emails",
                       "phones", "tax_ids")
 COUNTRY_SIGNALS = ("language", "country")
@@ -90,8 +91,8 @@ class PageFacts:
     text_head: str = ""  # the first TEXT_HEAD characters of the visible text: language and currency evidence
     emails: tuple[Email, ...] = ()
     phones: tuple[PhoneCandidate, ...] = ()  # read for the shop's country by ``phones.resolve_phones``
-    ids: tuple[tuple[IdCandidate, ...], ...] = ()  # per ID label, its readings: ``ids.resolve_ids``
-    address_lines: tuple[AddressLine, ...] = ()  # postcode candidates: ``company.addresses_from``
+    ids: PageIds = PageIds()  # per ID label, its readings by each scheme: ``ids.resolve_ids``
+    addresses: PageAddresses = PageAddresses()  # address candidates: ``company.addresses_from``
     structured: Structured = Structured()
     company_names: tuple[Evidence, ...] = ()
     review_blocks: tuple[Evidence, ...] = ()
@@ -152,8 +153,8 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
         ("phrases", ("phrase:*",), lambda: _frozen_phrases(page_phrases(pp, sh.hits)), MappingProxyType({})),
         ("widgets", WIDGET_SIGNALS, lambda: _frozen_widgets(scan_page(pp, sh.hits)), None),
         ("phones", ("phones",), lambda: tuple(phone_candidates(pp, sh.phone_numbers())), ()),
-        ("ids", ("tax_ids",), lambda: tuple(id_candidates(pp, sh.numbers)), ()),
-        ("address_lines", ("addresses",), lambda: tuple(address_lines(pp)), ()),
+        ("ids", ("tax_ids",), lambda: id_candidates(pp, sh.numbers), PageIds()),
+        ("addresses", ("addresses",), lambda: address_lines(pp), PageAddresses()),
         ("forms", ("contact_forms",), lambda: tuple(form_candidates(pp)), ()),
         ("links", ("page:*",), lambda: page_links(pp), PageLinks()),
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),

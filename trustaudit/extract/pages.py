@@ -2,16 +2,19 @@
 and classify fetched pages by their title / h1. Per page (``page_links``): the scored links and headings; for
 the shop (``find_pages``): the best page of each kind.
 
-JS-only links: a link whose href is ``javascript:``/``#`` but whose text names a page kind shows the buyer that
-the page exists, yet has no URL we can fetch. It is reported as a ``PageRef`` with ``url == ""`` and only when
-no link with a real URL exists for that kind.
+JS-only links: a link whose href is ``javascript:`` or a bare ``#`` but whose text clearly names a page kind shows
+the buyer that the page exists (a pop-up, an in-place panel), yet has no URL we can fetch. It is reported as a
+``PageRef`` with ``url == ""``. In-page links (``#delivery``) are the sections of a one-page shop: reported as the
+page's own URL with the fragment. Both count only when no link to another page exists for that kind (a page
+beats a section, a section beats a JS control), and only with a clear label: an anchor that names the kind
+(text score >= 0.8), or names it among other words (>= 0.6) in the header, navigation or footer.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -235,6 +238,7 @@ class _Cand:
     score: float
     order: int
     tier: float = 0.0
+    level: int = 2  # 2 = a link to a page, 1 = an in-page section ("#delivery"), 0 = a JS control
 
 
 def _headings(pp: ParsedPage) -> list[str]:
@@ -254,10 +258,11 @@ class ScoredLink:
     """A link of one page that names a page kind, with its kind scores before the shop-level factors."""
 
     order: int  # position among the page's links (1-based)
-    url: str  # "" for a javascript: control
+    url: str  # "" for a JS control; the page's URL + the fragment for an in-page section
     anchor: str  # snippet of the anchor text
     region: str
     scores: tuple[tuple[str, float], ...]  # (kind, score) in the scorer's order
+    level: int = 2  # 2 = a link to a page, 1 = an in-page section ("#delivery"), 0 = a JS control
 
 
 @dataclass(frozen=True)
@@ -271,18 +276,24 @@ class PageLinks:
 
 def page_links(pp: ParsedPage) -> PageLinks:
     out: list[ScoredLink] = []
-    region_weight = vocab().region_weight
     for order, link in enumerate(pp.links, 1):
-        if not link.url:
-            # a javascript: control opens the page in place; a bare "#" is a menu toggle or placeholder
-            if not link.href.strip().lower().startswith("javascript:"):
-                continue
-            scores = {k: s * 0.9 for k, s in text_scores(link.text).items() if s >= 0.8}
-            scores = {k: s * region_weight.get(link.region.value, 0.6) for k, s in scores.items()}
+        url, level = link.url, 2
+        if not url:
+            href = link.href.strip()
+            low = href.lower()
+            if low.startswith("javascript:") or low in ("#", "#!"):
+                level = 0  # a control that opens the page in place (pop-up, panel)
+            elif low.startswith("#") and len(href) > 1 and not low.startswith("#!/"):
+                level, url = 1, pp.url.split("#", 1)[0] + href  # a section of this page
+            else:
+                continue  # mailto:, tel:, data: ...
+        if level == 2:
+            scores = _link_kind_scores(link.text, url, link.region.value)
         else:
-            scores = _link_kind_scores(link.text, link.url, link.region.value)
+            scores = _inpage_scores(link.text, link.href, link.region)
         if scores:
-            out.append(ScoredLink(order, link.url, snippet(link.text, 160), link.region.value, tuple(scores.items())))
+            out.append(ScoredLink(order, url, snippet(link.text, 160), link.region.value, tuple(scores.items()),
+                                  level))
     best: dict[str, float] = {}
     for h in _headings(pp):
         for kind, s in text_scores(h).items():
@@ -295,6 +306,7 @@ def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks 
     """The best page of each kind (``PAGE_KINDS`` and the vocabulary's extra kinds): links on the shop's own
     site, the home page's weighing most, and the fetched pages named by their headings."""
     fetched_urls = {normalize_url(p.url) for p in snapshot.pages if p.status < 400}
+    statuses = _statuses(snapshot)
     cands: dict[str, list[_Cand]] = {}
     order = 0
     kinds_meta = {k.name: k for k in vocab().kinds}
@@ -307,7 +319,7 @@ def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks 
             continue
         page_factor = 1.0 if idx == 0 else 0.9
         for link in pl.links:
-            if link.url and not is_same_site(link.url, site_keys):
+            if link.level == 2 and not is_same_site(link.url, site_keys):
                 continue
             for kind, s in link.scores:
                 s *= page_factor
@@ -315,9 +327,10 @@ def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks 
                     continue
                 rw = region_weight.get(link.region, 0.6)
                 tier = round(s / rw, 1) - (0.3 if link.region == Region.BODY.value else 0.0) - (0.05 if idx else 0.0)
-                cands.setdefault(kind, []).append(
-                    _Cand(kind, link.url, page.url, link.anchor, link.region, s, order + link.order, tier)
-                )
+                cands.setdefault(kind, []).append(_Cand(
+                    kind, "" if link.level == 0 else link.url, page.url, link.anchor, link.region, s,
+                    order + link.order, tier, link.level,
+                ))
         order += pl.n_links
         if idx > 0:
             # the fetched page itself, named by its title / h1
@@ -339,14 +352,41 @@ def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks 
                     meta.fallback_for, ref.url, ref.found_on, ref.anchor, ref.region, round(ref.score * 0.8, 4),
                     ref.fetched,
                 )
+    # what the linked page answered when it was fetched: a link to a 404 is not a published page
+    return {k: (replace(ref, status=statuses.get(normalize_url(ref.url))) if ref and ref.url else ref)
+            for k, ref in out.items()}
+
+
+def _statuses(snapshot: SiteSnapshot) -> dict[str, int]:
+    """Normalised URL -> HTTP status of the page it led to (after redirects), for every fetched page."""
+    out: dict[str, int] = {}
+    for p in snapshot.pages:
+        for u in (*p.redirect_chain, p.requested_url, p.url):
+            if u:
+                out.setdefault(normalize_url(u), p.status)
+    return out
+
+
+def _inpage_scores(text: str, href: str, region: Region) -> dict[str, float]:
+    """Kinds named by a link that stays on the page (a JS control or a "#section"): a clear anchor text, or (for a
+    section) an anchor together with a fragment that names the kind ("#dostawa")."""
+    rw = vocab().region_weight.get(region.value, 0.6)
+    need = 0.8 if region is Region.BODY else 0.6
+    frag = href.split("#", 1)[1] if href.startswith("#") else ""
+    named = slug_kinds("http://x/" + frag) if frag and not frag.startswith("!") else frozenset()
+    out = {}
+    for k, s in text_scores(text).items():
+        if s >= need or (s >= 0.6 and k in named):
+            out[k] = s * 0.9 * rw
     return out
 
 
 def _choose(kind: str, cands: list[_Cand], fetched_urls: set[str]) -> PageRef | None:
     if not cands:
         return None
-    real = [c for c in cands if c.url]
-    pool = real or cands
+    # a link to a page beats an in-page section, which beats a JS control
+    top = max(c.level for c in cands)
+    pool = [c for c in cands if c.level == top]
     # the same URL linked several times adds a little confidence
     by_url: dict[str, float] = {}
     for c in pool:

@@ -2,8 +2,14 @@
 
 A number counts when it sits in a ``tel:``/``callto:`` link, or in text next to a phone label (rules/vocab/contact.yaml
 ``phone.labels``), or is written internationally with ``+``. The nearest label wins: a number right after
-"Fax", "NIP", "ИНН", "Order" ... is not reported. Prices, dates, postcodes and IDs are rejected because they
-are not valid numbers for the region or sit next to a non-phone label.
+"Fax", "NIP", "ИНН", "Order" ... is not reported ("Order line:" is a phone label, and the longer label wins).
+Prices, dates, postcodes and IDs are rejected because they are not valid numbers for the region or sit next to
+a non-phone label. A label after the number counts only right after it, and not when it introduces the next
+number ("Meander 151 (8510) 6825 MB Arnhem, Tel.: ..." is an address, not a phone).
+
+Written forms beyond the shared number scan: groups joined by typographic dashes ("8–800–775–50–81"), a "+"
+glued to the label ("Tel.:+31 ..."), and a number after an icon whose alt / title / aria-label or class names
+a phone (``<img alt="Telefon"> 22 123 45 67``, ``<i class="fa fa-phone"></i>``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 import phonenumbers
+from lxml import etree
 
 from trustaudit.extract.text import (
     PHONE_TAIL,
@@ -27,11 +34,19 @@ from trustaudit.extract.text import (
 )
 from trustaudit.models import Phone
 from trustaudit.resources import cached_build, load_yaml
-from trustaudit.web.html import ParsedPage
+from trustaudit.web.html import ParsedPage, text_of
 
 MAX_SCAN = 300_000
 _GROUPS = re.compile(r"\d+")
 _DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{4}[./-]\d{1,2}[./-]\d{1,2}$")
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_DASH_MAP = str.maketrans({c: "-" for c in _DASHES})
+_HAS_DASH = re.compile("[0-9)][ \u00a0]?[" + _DASHES + "][ \u00a0]?[0-9(]")
+# a number with typographic dashes between its groups (the shared scan knows only "-"), or with its "+" glued
+# to the label before it ("Tel.:+31 (0) 614392096")
+_DASHED = re.compile(r"(?<![\w+/.,:\-\u2010-\u2015\u2212])(?:\+[ \u00a0]?)?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")
+_GLUED_PLUS = re.compile(r"(?<=[:.;])\+[ \u00a0]?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")
+_ICON_CLASS = re.compile(r"(?:^|[\s_-])(?:phone|telephone|tel|call)(?:$|[\s_-])", re.I)
 _CURRENCY_AFTER = re.compile(r"^\s*(?:zł|zl|pln|руб|р\.|₽|€|eur|\$|usd|£|gbp|kr|kč|czk|лв|грн|₴|sar|aed|%)", re.I)
 
 
@@ -131,15 +146,87 @@ def _candidates(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> 
             yield m.start(), end
 
 
+def _extra_candidates(text: str) -> list[tuple[int, int]]:
+    """Spans the shared scan misses: numbers with typographic dashes, "+" glued to a label."""
+    out: list[tuple[int, int]] = []
+    if _HAS_DASH.search(text):
+        out += [m.span() for m in _DASHED.finditer(text) if any(c in _DASHES for c in m.group(0))]
+    if ":+" in text or ".+" in text or ";+" in text:
+        out += [m.span() for m in _GLUED_PLUS.finditer(text)]
+    return sorted(set(out))
+
+
+def _all_candidates(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> list[tuple[int, int]]:
+    """The shared scan's candidates and the extra ones; where they overlap, the extra (longer) one."""
+    extra = _extra_candidates(text)
+    if not extra:
+        return list(_candidates(text, numbers))
+    out = list(extra)
+    for a, b in _candidates(text, numbers):
+        if not any(a < y and x < b for x, y in extra):
+            out.append((a, b))
+    return sorted(out)
+
+
+def _label_after(text: str, end: int) -> bool:
+    """A phone label right after the number ("0345 602 3030 (hotline)"), not one that starts the next
+    number ("..., Tel.: 0614 ...")."""
+    rx = _cfg()["labels"]
+    if rx is None:
+        return False
+    after = _fold_short(text[end: end + 30])
+    m = rx.search(after)
+    if m is None or after[: m.start()].strip(" \u00a0([-–—,") != "":
+        return False
+    return not re.match(r"[\s.:\-–—]{0,4}[+(\d]", after[m.end():])
+
+
+def _icon_numbers(pp: ParsedPage) -> list[tuple[str, str]]:
+    """(number text, its context) written right after an icon that names a phone by its alt / title /
+    aria-label (a phone label) or class ("fa-phone", "icon-tel")."""
+    root = pp.root
+    if root is None:
+        return []
+    cfg = _cfg()
+    out: list[tuple[str, str]] = []
+    try:
+        icons = _ICONS(root)
+    except Exception:  # noqa: BLE001 - a broken tree must not break phone extraction
+        return []
+    for el in icons[:500]:
+        label = " ".join(filter(None, (el.get("alt"), el.get("title"), el.get("aria-label"))))
+        named = bool(label) and cfg["labels"] is not None and cfg["labels"].fullmatch(_fold_short(label).strip(" :"))
+        if not named and not _ICON_CLASS.search(el.get("class") or ""):
+            continue
+        following = el.tail or ""
+        nxt = el.getnext()
+        if len(following.strip()) < 6 and nxt is not None:
+            following += " " + text_of(nxt)
+        following = following.strip()[:60]
+        m = re.match(r"[\s:.\-–—]*([+(]?\d[\d \u00a0().\-\u2010-\u2015\u2212/]{5,22}\d)", following)
+        if m:
+            out.append((m.group(1), following))
+    return out
+
+
+_ICONS = etree.XPath(
+    "//img[@alt] | //*[self::i or self::span or self::svg or self::em or self::b][@title or @aria-label"
+    " or contains(@class, 'phone') or contains(@class, 'tel') or contains(@class, 'call')]"
+)
+
+
 @dataclass(frozen=True)
 class PhoneCandidate:
     """A number on a page that reads as a phone number, before the shop's country is known: from a ``tel:`` /
     ``callto:`` link (``link=True``) or from the text (next to a phone label, written internationally, or alone
     on its line in groups). ``resolve_phones`` parses it for the shop's country."""
 
-    raw: str  # as written (the link target, or the text with line breaks as spaces)
+    raw: str  # as written (the link target, or the text with line breaks as spaces and dashes as "-")
     snippet: str  # the link text, or the text around the number
     link: bool = False
+    # "phone": a number that reads as a phone; "unlabelled": a number with no label in the text (not a phone by
+    # itself: a valid one lets an icon-labelled number count); "icon": a number after an icon naming a phone
+    role: str = "phone"
 
 
 def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
@@ -151,14 +238,32 @@ def resolve_phones(cands: Iterable[PhoneCandidate], url: str, region: str | None
     """Candidates of one page -> valid numbers in E.164 for the shop's country, the first of each kept."""
     out: list[Phone] = []
     seen: set[str] = set()
+    unlabelled: set[str] = set()
+    icons: list[PhoneCandidate] = []
+
+    def add(e164: str | None, c: PhoneCandidate) -> None:
+        if e164 and e164 not in seen:
+            seen.add(e164)
+            out.append(Phone(e164, url, c.raw.strip()[:40], c.snippet))
+
     for c in cands:
+        if c.role == "icon":
+            icons.append(c)
+            continue
         e = parse_number(c.raw, region)
+        if c.role == "unlabelled":
+            if e is not None:
+                unlabelled.add(e)  # a valid number with no label in the text: maybe an icon names it
+            continue
         if c.link and e is None and c.raw.strip().isdigit() and not c.raw.startswith("0") and region:
             # tel:18666403800 - a national number with its trunk/country code but no "+"
             e = parse_number("+" + c.raw.strip(), region)
-        if e and e not in seen:
-            seen.add(e)
-            out.append(Phone(e, url, c.raw.strip()[:40], c.snippet))
+        add(e, c)
+    if unlabelled - seen:
+        for c in icons:
+            e = parse_number(c.raw, region)
+            if e in unlabelled:
+                add(e, c)
     return out
 
 
@@ -176,9 +281,10 @@ def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None =
     text = pp.text[:MAX_SCAN]
     cfg = _cfg()
     window = cfg["window"]
-    for start, end in _candidates(text, numbers):
+    unlabelled = False
+    for start, end in _all_candidates(text, numbers):
         number = text[start:end]
-        raw = number.replace("\n", " ")
+        raw = number.replace("\n", " ").translate(_DASH_MAP)
         digits = re.sub(r"\D", "", raw)
         if len(digits) < 7 or len(digits) > 15:
             continue
@@ -196,9 +302,15 @@ def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None =
             same_line = fb.rsplit("\n", 1)[-1]
             if _last(cfg["non"], same_line) >= 0:
                 continue
-            after = _fold_short(text[end: end + 30])
-            label_after = cfg["labels"].search(after) is not None if cfg["labels"] is not None else False
-            if not (intl or _standalone(text, start, end, number) or label_after):
+            if not (intl or _standalone(text, start, end, number) or _label_after(text, end)):
+                out.append(PhoneCandidate(raw, "", role="unlabelled"))
+                unlabelled = True
                 continue
         out.append(PhoneCandidate(raw, snippet_around(text, start, end)))
+    if unlabelled:  # numbers after a phone icon count when one of them is such a number (resolve_phones)
+        for raw, context in _icon_numbers(pp):
+            raw = raw.translate(_DASH_MAP)
+            if _DATE.match(raw.strip()) or len(re.sub(r"\D", "", raw)) < 7:
+                continue
+            out.append(PhoneCandidate(raw, context, role="icon"))
     return out

@@ -30,7 +30,7 @@ _END = r"(?![^\W_])"
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015"
 DEFAULT_MAX_HITS = 3
 # the sections of rules/vocab/widgets.yaml: kinds of third-party services, whose names the index also finds
-SERVICE_KINDS = ("review", "chat", "payment", "payment_method", "social", "messenger")
+SERVICE_KINDS = ("review", "chat", "payment", "payment_method", "social", "messenger", "trust_badge")
 
 
 def _tokens(phrase: str) -> list[str] | None:
@@ -146,6 +146,48 @@ class PhraseIndex:
                     yield start, mm.end(), self._payload[i]
 
 
+@lru_cache(maxsize=1)
+def _name_groups() -> tuple[frozenset[str], frozenset[str]]:
+    """(groups whose hits count only next to a person's name (``then_name: true``), the capitalised words that are
+    not names there (``name_stopwords``: "Team", "Kundenservice" ...))."""
+    data = load_yaml("vocab/phrases.yaml") or {}
+    groups = (data.get("groups") or {}).items()
+    named = frozenset(str(g) for g, spec in groups if (spec or {}).get("then_name"))
+    stop = frozenset(fold(str(w)) for _g, spec in groups for w in (spec or {}).get("name_stopwords") or ())
+    return named, stop
+
+
+# a capitalised given name + surname ("Thomas Berger", "Katarzyna Nowak-Kowalska", "Анне Петровой"), optionally
+# after a courtesy title; Arabic has no capitals: two Arabic words
+_CAP = r"[^\W\d_a-zа-яёα-ωß]\w+"
+# given name, surname particles ("de", "van der", "von"), surname
+_FULL_NAME = (_CAP + r"(?:-\w+)?\s+(?:(?:de|da|di|del|van|von|der|den|la|le|el|al)\s+){0,2}" + _CAP
+              + r"|[\u0621-\u064a]{2,}\s+[\u0621-\u064a]{2,}")
+_NAME_AFTER = re.compile(
+    r"[\s:–—\-,]{0,4}(?:[^\W\d_A-ZА-ЯЁΑ-Ω\u0621-\u064a]{2,8}\s+)?(?:(?:Herr|Frau|Mr|Mrs|Ms|Pan|Pani|Dr|г-н|г-жа|κ\.|κα)\.?\s+)?"
+    r"(?:" + _FULL_NAME + ")"
+)
+_NAME_BEFORE = re.compile(r"(?:" + _FULL_NAME + r")[\s,–—\-(]{1,4}\Z")
+
+
+def _name_near(text: str, start: int, end: int) -> bool:
+    """A person's name right after the hit ("Ihr Ansprechpartner: Thomas Berger") or right before it ("Anna
+    Kowalska, opiekun klienta"): two capitalised words, or two Arabic words."""
+    m = _NAME_AFTER.match(text, end)
+    if m is not None and not _stopword(m.group(0)):
+        return True
+    m = _NAME_BEFORE.search(text[max(0, start - 60): start])
+    return m is not None and not _stopword(m.group(0))
+
+
+def _stopword(s: str) -> bool:
+    """Capitalised words that are not a name ("Ihr Ansprechpartner: Kundenservice Team"): a listed noun, or a
+    word too long for a name."""
+    stop = _name_groups()[1]
+    words = re.findall(r"\w+", s)
+    return any(len(w) > 20 or fold(w) in stop for w in words)
+
+
 @cached_build("phrases")
 def _index() -> tuple[PhraseIndex, dict[str, int]]:
     """One index for every phrase looked for in page text: the phrase groups (payload: the group name) and the
@@ -164,11 +206,15 @@ def _index() -> tuple[PhraseIndex, dict[str, int]]:
     for kind in SERVICE_KINDS:
         for name, spec in (widgets.get(kind) or {}).items():
             for t in (spec or {}).get("texts") or []:
-                entries.append((str(t), (kind, str(name))))
+                # a name with a gap ("наличн* ... при получени*") must not hide the names inside the gap
+                entries.append((str(t), (kind, str(name), "gap") if "..." in str(t).split() else (kind, str(name))))
+            # names that are also ordinary words: a third element marks them (widgets._in_list decides)
+            for t in (spec or {}).get("texts_list") or []:
+                entries.append((str(t), (kind, str(name), "list")))
     return PhraseIndex(entries), limits
 
 
-Hit = tuple[int, int, str | tuple[str, str]]
+Hit = tuple[int, int, str | tuple[str, ...]]
 
 
 def text_hits(folded: str) -> list[Hit]:
@@ -182,10 +228,11 @@ def page_hits(pp: ParsedPage) -> list[Hit]:
     return text_hits(pp.folded_text)
 
 
-def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, str]]]:
-    """The service-name hits ``(kind, slug)`` among ``hits``, as a regex alternation of the names would find
-    them: the longest name at the leftmost start wins and matches do not overlap."""
-    longest: dict[int, tuple[int, tuple[str, str]]] = {}
+def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, ...]]]:
+    """The service-name hits ``(kind, slug)`` (``(kind, slug, "list")`` for a name that counts only in a list)
+    among ``hits``, as a regex alternation of the names would find them: the longest name at the leftmost start
+    wins and matches do not overlap."""
+    longest: dict[int, tuple[int, tuple[str, ...]]] = {}
     for start, end, payload in hits:
         if not isinstance(payload, str) and (start not in longest or end > longest[start][0]):
             longest[start] = (end, payload)
@@ -195,7 +242,8 @@ def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, str]]]:
         end, name = longest[start]
         if start >= last_end:
             out.append((start, end, name))
-            last_end = end
+            # a name with a gap covers only its start: the words in the gap may be names of their own
+            last_end = start + 1 if name[2:] == ("gap",) else end
     return out
 
 
@@ -218,12 +266,15 @@ def group_names() -> tuple[str, ...]:
 def page_phrases(pp: ParsedPage, hits: list[Hit] | None = None) -> dict[str, list[Evidence]]:
     """Phrase-group hits of one page (``hits``: its ``page_hits`` when the caller has them)."""
     _idx, limits = _index()
+    named = _name_groups()[0]
     out: dict[str, list[Evidence]] = {}
     for start, end, group in hits if hits is not None else page_hits(pp):
         if not isinstance(group, str):
             continue  # a service name: widgets.scan_page
         hits = out.setdefault(group, [])
         if len(hits) >= limits.get(group, DEFAULT_MAX_HITS):
+            continue
+        if group in named and not _name_near(pp.text, start, end):
             continue
         ev = Evidence(pp.url, snippet_around(pp.text, start, end))
         if ev not in hits:

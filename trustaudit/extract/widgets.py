@@ -2,8 +2,14 @@
 providers and methods, social profiles, messengers (the shop platform: trustaudit/extract/platform.py).
 
 Social: only ``<a>`` links to a network with a profile path count (``//plus.google.com`` alone, share buttons
-``sharer.php``/``intent/tweet``, plugin and policy pages do not). Messengers: ``wa.me``, ``t.me``, ``viber:``,
-``m.me`` ... links.
+``sharer.php``/``intent/tweet``, plugin and policy pages do not); a ``#!/name`` fragment is read as the path, and
+on networks whose profiles are subdomains (``shop.tumblr.com``) the subdomain is the profile. Messengers:
+``wa.me``, ``t.me``, ``viber:``, ``m.me`` ... links.
+
+Payment names that are also ordinary words ("Rechnung", "ideal", "مدى") are listed under ``texts_list``: they
+count only as an item of a list of ways to pay (between separators, next to another payment name), not in
+prose. A live-chat control whose vendor nothing identifies (a "Live chat" button) is reported as the chat
+slug ``unidentified``, only when no vendor was found.
 """
 
 from __future__ import annotations
@@ -15,10 +21,10 @@ from functools import lru_cache
 from itertools import compress
 
 from trustaudit.extract.phrases import SERVICE_KINDS, Hit, page_hits, service_hits, text_hits
-from trustaudit.extract.text import fold_same_length, snippet, snippet_around
+from trustaudit.extract.text import fold, fold_same_length, phrase_regex, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import cached_build, load_yaml
-from trustaudit.web.html import ParsedPage
+from trustaudit.web.html import ParsedPage, text_of
 from trustaudit.web.urls import host_and_path as _host_path
 
 _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
@@ -36,6 +42,11 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SCAN_TAGS = frozenset((*_URL_ATTRS, "input", "area", "meta"))  # elements the URL / alt text / generator pass reads
 _ALT_TAGS = ("img", "a", "input", "area")
 SECTIONS = SERVICE_KINDS
+PAYMENT_KINDS = ("payment", "payment_method")
+UNIDENTIFIED_CHAT = "unidentified"
+# what may stand between two items of a list of payment names ("Vorkasse, Rechnung", "مدى، فيزا", "Visa / Mastercard")
+_LIST_SEPARATORS = frozenset(",;/|•·–—-:+&()[]{}<>*\u060c\u061b\u2022\u00b7\n\t")
+_LIST_NEAR = 150  # another payment name within this many characters makes a list
 
 
 @dataclass
@@ -52,6 +63,7 @@ class _Slug:
     generator: list[str] = field(default_factory=list)
     schemes: list[str] = field(default_factory=list)
     implied_by: frozenset[str] = frozenset()
+    profile_subdomains: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ class _Db:
     by_name: dict[tuple[str, str], _Slug]
     markup_tags: tuple[str, ...]
     host_labels: int  # labels of the longest host in by_host
+    list_words: frozenset[str]  # connector words allowed between list items ("und", "или", "أو")
+    chat_controls: re.Pattern[str] | None  # texts of a live-chat control (folded, whole anchor start)
 
 
 @cached_build("widgets")
@@ -93,6 +107,7 @@ def db() -> _Db:
             s.generator = [str(g).lower() for g in spec.get("generator") or []]
             s.schemes = [str(x).lower() for x in spec.get("schemes") or []]
             s.implied_by = frozenset(str(x) for x in spec.get("implied_by") or [])
+            s.profile_subdomains = bool(spec.get("profile_subdomains"))
             for t in spec.get("texts_cs") or []:
                 if str(t):
                     cs[str(t)] = s
@@ -113,7 +128,15 @@ def db() -> _Db:
         by_name={(s.kind, s.slug): s for s in slugs},
         markup_tags=tuple(str(x).lower() for x in data.get("markup_tags") or []),
         host_labels=max((h.count(".") + 1 for h in by_host), default=0),
+        list_words=frozenset(fold(str(x)) for x in data.get("list_connectors") or []),
+        chat_controls=_control_regex(data.get("chat_controls") or []),
     )
+
+
+def _control_regex(phrases) -> re.Pattern[str] | None:
+    """A folded anchor / button text that starts with one of ``phrases`` (whole words)."""
+    rx = phrase_regex([str(p) for p in phrases])
+    return None if rx is None else re.compile(r"\A\W*(?:" + rx.pattern + ")")
 
 
 def _host_matches(text: str) -> Iterator[re.Match[str]]:
@@ -298,21 +321,83 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
                 if pat in low_inline:
                     res.add(s, pp.url, f"script: {pat}")
     # service names in the visible text (the page's shared phrase pass) and in alt / title texts and link
-    # fragments, through the same phrase index
+    # fragments, through the same phrase index; case-sensitive names ("BLIK", "VISA") on the raw texts
     alt_raw = "\n".join(alt_texts)[:200_000]
-    page = hits if hits is not None else page_hits(pp)
-    for raw, found in ((pp.text, page), (alt_raw, text_hits(fold_same_length(alt_raw)))):
-        for start, end, name in service_hits(found):
-            s = d.by_name.get(name)
-            if s is not None:
-                res.add_around(s, pp.url, raw, start, end, via_text=True)
+    text_cs: list[tuple[int, int, str]] = []
+    alt_cs: list[tuple[int, int, str]] = []
     if d.cs_re is not None:
-        raw = pp.text[:300_000] + "\n" + "\n".join(alt_texts)
-        for start, end, name in _cs_matches(raw):
+        head = pp.text[:300_000]
+        for start, end, name in _cs_matches(head + "\n" + "\n".join(alt_texts)):
+            if start < len(head):
+                text_cs.append((start, end, name))
+            else:
+                cut = len(head) + 1
+                alt_cs.append((start - cut, end - cut, name))
+    page = hits if hits is not None else page_hits(pp)
+    for raw, in_raw, cs in ((pp.text, page, text_cs), (alt_raw, text_hits(fold_same_length(alt_raw)), alt_cs)):
+        found = service_hits(in_raw)
+        # where payment names stand in this text: a list-only name needs one of them close by
+        pay_spans = [(a, b) for a, b, name in found if name[0] in PAYMENT_KINDS]
+        pay_spans += [(a, b) for a, b, name in cs if name in d.cs_map and d.cs_map[name].kind in PAYMENT_KINDS]
+        for start, end, name in found:
+            s = d.by_name.get(name[:2])
+            if s is None:
+                continue
+            # a payment name in a list of payment names is as good as a logo: it needs no other evidence
+            listed = s.kind in PAYMENT_KINDS and _in_list(raw, start, end, pay_spans, d.list_words)
+            if name[2:] == ("list",) and not listed:
+                continue
+            res.add_around(s, pp.url, raw, start, end, via_text=not listed)
+        for start, end, name in cs:
             s = d.cs_map.get(name)
             if s is not None:
-                res.add_around(s, pp.url, raw, start, end, via_text=True)
+                listed = s.kind in PAYMENT_KINDS and _in_list(raw, start, end, pay_spans, d.list_words)
+                res.add_around(s, pp.url, raw, start, end, via_text=not listed)
+    if d.chat_controls is not None:
+        for text in _control_texts(pp):
+            if d.chat_controls.match(fold(text)):
+                res.add(_UNIDENTIFIED, pp.url, text)
+                break
     return res
+
+
+_UNIDENTIFIED = _Slug(UNIDENTIFIED_CHAT, "chat")
+
+
+def _control_texts(pp: ParsedPage) -> Iterator[str]:
+    """Short texts of the page's links and buttons (what a buyer clicks to open a chat)."""
+    for link in pp.links:
+        if link.text and len(link.text) <= 60:
+            yield link.text
+    if pp.root is not None:
+        for el in pp.root.iter("button"):
+            t = " ".join(text_of(el).split()) or el.get("aria-label") or el.get("title") or ""
+            if t and len(t) <= 60:
+                yield t
+
+
+def _in_list(text: str, start: int, end: int, spans: list[tuple[int, int]], words: frozenset[str]) -> bool:
+    """Whether the name at [start, end) of ``text`` is an item of a list of payment names: set off on its line
+    by separators or connector words (or the line's ends) on both sides, with another payment name (``spans``)
+    within ``_LIST_NEAR`` characters. "Vorkasse, Rechnung, PayPal" yes; "Die Rechnung liegt bei" no."""
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    left = text[ls:start].rstrip(" \t\u00a0")
+    right = text[end:le].lstrip(" \t\u00a0")
+    if left and left[-1] not in _LIST_SEPARATORS:
+        last = left.rsplit(None, 1)[-1]
+        if fold(last) not in words:
+            return False
+    if right and right[0] in ".!…":
+        if right.strip(".!… \t\u00a0"):
+            return False  # the name ends a sentence that goes on ("Swish! The ball went in.")
+    elif right and right[0] not in _LIST_SEPARATORS:
+        first = right.split(None, 1)[0]
+        if fold(first) not in words:
+            return False
+    return any((a, b) != (start, end) and (abs(a - end) <= _LIST_NEAR or abs(start - b) <= _LIST_NEAR)
+               for a, b in spans)
 
 
 @lru_cache(maxsize=1)
@@ -380,7 +465,7 @@ def _check_url(res: PageWidgets, url: str, tag: str, page_url: str) -> None:
     low = url.lower()
     for s, u in _match_url(url):
         if s.kind == "social":
-            if tag == "a" and _is_profile(url):
+            if tag == "a" and _is_profile(url, s):
                 res.add(s, url, url)
             continue
         if s.links_only and tag != "a":
@@ -413,12 +498,23 @@ def _check_paths(res: PageWidgets, path: str, tag: str, page_url: str, full: str
             res.add(s, page_url, path[:200])
 
 
-def _is_profile(url: str) -> bool:
+def _is_profile(url: str, s: _Slug | None = None) -> bool:
+    """Whether a link to a social network names a profile: a path ("/shop"), a "#!/shop" fragment (the old
+    AJAX URLs of Twitter and others), or on networks with ``profile_subdomains`` a subdomain ("shop.tumblr.com")."""
     low = url.lower()
     if any(x in low for x in db().social_exclude):
         return False
-    _host, path = _host_path(url)
-    return bool(path.strip("/?#")) and path not in ("/", "/#")
+    host, path = _host_path(url)
+    frag = low.split("#", 1)[1] if "#" in low else ""
+    if frag.startswith("!/") and frag[2:].strip("/?"):
+        return True
+    if path.strip("/?#") and path not in ("/", "/#"):
+        return True
+    if s is not None and s.profile_subdomains:
+        for own, _prefix in s.hosts:
+            if host.endswith("." + own) and host[: -len(own) - 1] not in ("www", "m", "mobile", ""):
+                return True
+    return False
 
 
 def merge(pages: list[PageWidgets]) -> dict[str, list[Detection]]:
@@ -442,9 +538,12 @@ def merge(pages: list[PageWidgets]) -> dict[str, list[Detection]]:
     )
     implied = {(s.kind, s.slug): s.implied_by for s in d.slugs if s.implied_by}
     found_slugs = {k[1] for k in all_found}
+    named_chat = any(k[0] == "chat" and k[1] != UNIDENTIFIED_CHAT for k in all_found)
     for key, det in all_found.items():
         if key in weak and key in text_only and not strong_payment:
             continue
+        if key == ("chat", UNIDENTIFIED_CHAT) and named_chat:
+            continue  # a chat button of a vendor that is identified elsewhere on the site
         if implied.get(key, frozenset()) & found_slugs:
             continue
         if key in seen:

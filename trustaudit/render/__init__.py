@@ -48,11 +48,11 @@ def render(report: Report, fmt: Format | str, lang: str | None = None) -> str:
 def format_for_path(path: str) -> Format | None:
     """Guess a format from an output file name (report.sarif -> SARIF)."""
     low = path.lower()
-    for fmt, ext in EXTENSIONS.items():
-        if fmt is not Format.TABLE and low.endswith(ext):
-            return fmt
     if low.endswith(".sarif.json"):
         return Format.SARIF
+    for fmt, ext in EXTENSIONS.items():
+        if low.endswith(ext):
+            return fmt  # .txt: the terminal report as plain text
     if low.endswith((".markdown",)):
         return Format.MD
     return None

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from trustaudit.messages import report_languages, t
 from trustaudit.models import CheckResult, Report, Severity, Status
-from trustaudit.scoring import (
-    CREDIT,  # one credit table: the report's ordering never disagrees with the score
-)
+from trustaudit.report import localized
 
 # Severity -> SARIF level; the same mapping decides how loud CI output is.
 SARIF_LEVEL: Mapping[Severity, str] = {
@@ -32,12 +31,18 @@ def report_lang(report: Report, lang: str | None) -> str:
     return lang or report.language or "en"
 
 
+def prepare(report: Report, lang: str | None) -> tuple[Report, str]:
+    """What every renderer starts with: the language to write in, and the report's texts written in it
+    (localised at render time from the messages it carries; a saved report renders in any language)."""
+    lang = report_lang(report, lang)
+    if lang not in report_languages() and lang != report.language:
+        lang = "en"
+    return localized(report, lang), lang
+
+
 def gain(c: CheckResult) -> float:
-    """Weight a fix of this check would win back (0 for anything that is not fail / warn)."""
-    credit = CREDIT.get(c.status)
-    if credit is None:
-        return 0.0
-    return c.weight * (1.0 - credit)
+    """Points of the overall score a fix of this check would win back (computed once, in scoring)."""
+    return c.gain if c.status in (Status.FAIL, Status.WARN) else 0.0
 
 
 def _problem_key(c: CheckResult) -> tuple[float, int, int, str]:
@@ -80,3 +85,15 @@ def sarif_level(c: CheckResult) -> str:
 
 def score_text(score: int | None) -> str:
     return "–" if score is None else str(score)
+
+
+def grade_cap_text(report: Report, lang: str) -> str:
+    """``capped at F: The TLS certificate is not valid`` (empty when the grade is not capped)."""
+    cap = report.grade_cap
+    if cap is None or report.grade is None:
+        return ""
+    return t("grade_cap", lang, grade=cap.grade, reason=cap.reason or cap.check)
+
+
+def partial_text(report: Report) -> str:
+    return str((report.partial or {}).get("reason") or "")

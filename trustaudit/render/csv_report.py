@@ -16,10 +16,10 @@ from __future__ import annotations
 import csv
 import io
 
+from trustaudit.messages import t
 from trustaudit.models import Report
-from trustaudit.render._common import problems, report_lang
+from trustaudit.render._common import grade_cap_text, prepare, problems
 from trustaudit.render._text import one_line
-from trustaudit.resources import t
 
 BOM = "\ufeff"
 MAX_CELL = 30000  # Excel's limit is 32,767 characters per cell
@@ -44,7 +44,7 @@ def _number(value: float | int | None) -> str:
 
 
 def render(report: Report, lang: str | None = None) -> str:
-    lang = report_lang(report, lang)
+    report, lang = prepare(report, lang)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     w.writerow(
@@ -60,7 +60,8 @@ def render(report: Report, lang: str | None = None) -> str:
     checks = sorted(report.checks, key=lambda c: (_ORDER.get(c.status.value, 9), rank.get(c.id, 0), c.category, c.id))
     target = safe_cell(report.target)
     score = _number(report.score)
-    grade = safe_cell(report.grade)
+    cap = grade_cap_text(report, lang)
+    grade = safe_cell(f"{report.grade} ({cap})" if cap else report.grade)
     for c in checks:
         ev = c.evidence[0] if c.evidence else None
         w.writerow(

@@ -22,18 +22,20 @@ from typing import Any
 import jinja2
 
 from trustaudit import __version__
+from trustaudit.messages import t
 from trustaudit.models import CheckResult, Report, Status
 from trustaudit.render._common import (
     category_titles,
     counts,
     gain,
+    grade_cap_text,
+    partial_text,
+    prepare,
     problems,
-    report_lang,
     top_fixes,
     with_status,
 )
 from trustaudit.render._text import clean_text, is_http_url, one_line
-from trustaudit.resources import t
 
 RTL_LANGS = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})
 MAX_EVIDENCE = 10
@@ -140,6 +142,12 @@ def build_view(report: Report, lang: str) -> dict[str, Any]:
         "platform": _platform_name(report.platform),
         "tls": _tls_lines(report.tls, lang),
         "inconclusive": one_line(report.inconclusive, 500),
+        "grade_cap": one_line(grade_cap_text(report, lang), 500),
+        "partial": one_line(partial_text(report), 500),
+        "extractor_errors": [
+            {**_link(e.get("url")), "extractor": one_line(e.get("extractor"), 100), "error": one_line(e.get("error"), 500)}
+            for e in report.extractor_errors[:MAX_LIST]
+        ],
         "score": "–" if score is None else str(score),
         "grade": one_line(report.grade, 5) or "–",
         "grade_class": grade_class(report.grade),
@@ -184,5 +192,5 @@ def build_view(report: Report, lang: str) -> dict[str, Any]:
 
 
 def render(report: Report, lang: str | None = None) -> str:
-    lang = report_lang(report, lang)
+    report, lang = prepare(report, lang)
     return _env().get_template("report.html.j2").render(**build_view(report, lang))

@@ -19,10 +19,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from trustaudit.messages import t
 from trustaudit.models import CheckResult, Report, Status
-from trustaudit.render._common import report_lang
+from trustaudit.render._common import grade_cap_text, partial_text, prepare
 from trustaudit.render._text import clean_text, one_line
-from trustaudit.resources import t
 
 MAX_EVIDENCE = 20
 MAX_TEXT = 4000
@@ -74,7 +74,7 @@ def _testcase(parent: ET.Element, c: CheckResult, lang: str) -> None:
 
 
 def render_tree(report: Report, lang: str | None = None) -> ET.Element:
-    lang = report_lang(report, lang)
+    report, lang = prepare(report, lang)
     by_cat: dict[str, list[CheckResult]] = defaultdict(list)
     for c in report.checks:
         by_cat[c.category].append(c)
@@ -106,6 +106,9 @@ def render_tree(report: Report, lang: str | None = None) -> ET.Element:
             ("category.title", one_line(titles.get(cat, cat))),
             ("score", "" if report.score is None else str(report.score)),
             ("grade", one_line(report.grade)),
+            *((("grade.cap", one_line(grade_cap_text(report, lang))),) if report.grade_cap else ()),
+            *((("partial", one_line(partial_text(report))),) if report.partial else ()),
+            *((("inconclusive", one_line(report.inconclusive)),) if report.inconclusive else ()),
         ):
             ET.SubElement(props, "property", name=name, value=value)
         for c in checks:

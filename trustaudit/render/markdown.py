@@ -16,10 +16,19 @@ from collections.abc import Iterable
 from urllib.parse import quote
 
 from trustaudit import __version__
+from trustaudit.messages import t
 from trustaudit.models import CheckResult, Report, Status
-from trustaudit.render._common import STATUS_ICON, counts, problems, report_lang, score_text, with_status
+from trustaudit.render._common import (
+    STATUS_ICON,
+    counts,
+    grade_cap_text,
+    partial_text,
+    prepare,
+    problems,
+    score_text,
+    with_status,
+)
 from trustaudit.render._text import is_http_url, one_line
-from trustaudit.resources import t
 
 MAX_BYTES = 60_000
 MAX_EVIDENCE = 3
@@ -115,7 +124,7 @@ class _Budget:
 
 
 def render(report: Report, lang: str | None = None) -> str:
-    lang = report_lang(report, lang)
+    report, lang = prepare(report, lang)
     n = counts(report)
     out = _Budget(MAX_BYTES)
     head = [f"## {md_text(t('report.title', lang))}: {md_text(report.target, 300)}", ""]
@@ -123,6 +132,7 @@ def render(report: Report, lang: str | None = None) -> str:
     head.append(
         f"**{md_text(t('score', lang))}: {score_text(report.score)}/100** · "
         f"**{md_text(t('grade', lang))}: {grade}**"
+        + (f" ({md_text(grade_cap_text(report, lang), 400)})" if report.grade_cap and report.grade else "")
     )
     head.append("")
     head.append(
@@ -140,6 +150,8 @@ def render(report: Report, lang: str | None = None) -> str:
     )
     if report.inconclusive:
         head += ["", "> ⚠️ " + md_text(t("inconclusive", lang, reason=one_line(report.inconclusive, 300)))]
+    if report.partial:
+        head += ["", "> ⚠️ " + md_text(partial_text(report), 500)]
     head += ["", f"| {md_text(t('category', lang))} | {md_text(t('score', lang))} |", "| --- | ---: |"]
     for cat in report.categories[:50]:
         score = score_text(cat.score) if cat.score is not None else md_text(t("not_scored", lang))

@@ -17,10 +17,17 @@ import json
 from typing import Any
 
 from trustaudit import __version__
+from trustaudit.messages import t
 from trustaudit.models import CheckResult, Report, Status
-from trustaudit.render._common import SARIF_LEVEL, problems, report_lang, sarif_level
+from trustaudit.render._common import (
+    SARIF_LEVEL,
+    grade_cap_text,
+    partial_text,
+    prepare,
+    problems,
+    sarif_level,
+)
 from trustaudit.render._text import clean_text, one_line
-from trustaudit.resources import t
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 ANCHOR_FILE = "trustaudit.toml"
@@ -95,7 +102,7 @@ def _result(c: CheckResult, rule_index: int, target: str, lang: str) -> dict[str
 
 
 def render_dict(report: Report, lang: str | None = None) -> dict[str, Any]:
-    lang = report_lang(report, lang)
+    report, lang = prepare(report, lang)
     target = one_line(report.target) or one_line(report.final_url)
     cat_titles = {c.id: c.title for c in report.categories}
     rules: list[dict[str, Any]] = []
@@ -135,6 +142,13 @@ def render_dict(report: Report, lang: str | None = None) -> dict[str, Any]:
             "finalUrl": one_line(report.final_url),
             "score": report.score,
             "grade": report.grade,
+            "gradeCap": (
+                {"grade": report.grade_cap.grade, "check": report.grade_cap.check,
+                 "reason": one_line(grade_cap_text(report, lang), MAX_TEXT)}
+                if report.grade_cap and report.grade
+                else None
+            ),
+            "partial": one_line(partial_text(report), MAX_TEXT) or None,
             "scannedAt": one_line(report.scanned_at),
             "inconclusive": one_line(report.inconclusive) or None,
             "counts": {s.value: sum(1 for c in report.checks if c.status is s) for s in Status},

@@ -10,10 +10,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from trustaudit.messages import t
 from trustaudit.models import Report, Status
-from trustaudit.render._common import problems, report_lang, top_fixes, with_status
+from trustaudit.render._common import grade_cap_text, partial_text, prepare, problems, top_fixes, with_status
 from trustaudit.render._text import clean_text
-from trustaudit.resources import t
 
 _STATUS_STYLE = {
     Status.PASS: "green",
@@ -48,7 +48,7 @@ def _reason_line(c, style: str) -> Text:
 
 
 def renderables(report: Report, lang: str | None = None, verbose: bool = False) -> list[RenderableType]:
-    lang = report_lang(report, lang)
+    report, lang = prepare(report, lang)
     out: list[RenderableType] = []
 
     head = Text()
@@ -65,6 +65,10 @@ def renderables(report: Report, lang: str | None = None, verbose: bool = False) 
         head.append(f"{report.score}/100", style=_GRADE_STYLE.get(report.grade or "", ""))
         head.append(f"   {t('grade', lang)}: ", style="bold")
         head.append(report.grade or "—", style=_GRADE_STYLE.get(report.grade or "", ""))
+        if report.grade_cap:
+            head.append(" (" + clean_text(grade_cap_text(report, lang), 200, newlines=False) + ")", style="bold red")
+    if report.partial:
+        head.append("\n" + clean_text(partial_text(report), 300, newlines=False), style="yellow")
     meta = []
     if report.country:
         meta.append(report.country)
@@ -134,6 +138,14 @@ def renderables(report: Report, lang: str | None = None, verbose: bool = False) 
                                 style="dim")
         else:
             line.append("\n  " + ", ".join(c.id for c in passed), style="dim")
+        out.append(line)
+
+    if report.extractor_errors:
+        line = Text(t("extractor_errors", lang), style="bold underline")
+        for e in list(report.extractor_errors)[:10]:
+            line.append("\n  ")
+            line.append(clean_text(f"{e.get('extractor', '')} {e.get('url', '')}", 150, newlines=False), style="dim")
+            line.append(": " + clean_text(e.get("error", ""), 200, newlines=False))
         out.append(line)
 
     if report.errors:

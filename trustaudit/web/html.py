@@ -26,6 +26,7 @@ _FOOTER_HINT = re.compile(r"foot", re.I)
 _HEADER_HINT = re.compile(r"(^|[-_ ])(header|masthead|topbar|top-bar)", re.I)
 _NAV_HINT = re.compile(r"(^|[-_ ])(nav|menu)", re.I)
 MAX_TEXT_CHARS = 2_000_000  # visible text kept per page; guards regex work on hostile pages
+MAX_LINKS = 5_000  # links read per page (the first 4,000 and the last 1,000: header, navigation, footer)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class ParsedPage:
         self.page = page
         self.url = page.url
         self.root = _parse(page.text)
+        self.parse_error = _depth_error() if self.root is not None else None  # the tree stops early
+        self.links_dropped = 0  # anchors beyond MAX_LINKS, not read (set by ``links``)
 
     # -- basic views -------------------------------------------------------------
     @cached_property
@@ -155,7 +158,11 @@ class ParsedPage:
         out: list[Link] = []
         base = self.base_url
         memo: dict = {}
-        for a in self.root.iter("a", "area"):
+        anchors = list(self.root.iter("a", "area"))
+        if len(anchors) > MAX_LINKS:  # a hard cap on per-link work (joining, scoring) for hostile pages
+            self.links_dropped = len(anchors) - MAX_LINKS
+            anchors = anchors[: MAX_LINKS - MAX_LINKS // 5] + anchors[-(MAX_LINKS // 5):]
+        for a in anchors:
             href = (a.get("href") or "").strip()
             if not href:
                 continue
@@ -259,9 +266,20 @@ def _parser():
     if p is None:
         # libxml2's HTML parser (what lxml.html uses) with lxml's plain element classes: lxml.html would call a
         # Python class-lookup function for every element an extractor touches (~10 % of extraction time)
-        p = etree.HTMLParser(recover=True, remove_comments=True, huge_tree=False, encoding=None)
+        # huge_tree: libxml2 stops building the tree 256 elements deep without it (2048 with it); browsers keep
+        # such pages (300 unclosed <div>s before the footer). Deeper than 2048 is recorded (_depth_error).
+        p = etree.HTMLParser(recover=True, remove_comments=True, huge_tree=True, encoding=None)
         _local.parser = p
     return p
+
+
+def _depth_error() -> str | None:
+    """Why the last parse stopped early: libxml2 drops everything nested past its depth limit, and says so
+    only in the parser's error log."""
+    for e in _parser().error_log:
+        if "Excessive depth" in e.message:
+            return "elements nested deeper than 2048 levels; the rest of the page was not parsed"
+    return None
 
 
 _BLOCK = {

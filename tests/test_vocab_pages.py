@@ -1,0 +1,192 @@
+"""Page kinds in every supported language, plurals and inflections, the near-misses of each phrase and slug,
+payment-guarantee anchors, and links that stay on the page ("#section", "#", javascript:)."""
+
+from __future__ import annotations
+
+import pytest
+
+from trustaudit.extract import extract
+from trustaudit.extract.pages import slug_kinds, text_scores, vocab
+from trustaudit.models import FetchedPage, SiteSnapshot
+from trustaudit.resources import load_yaml
+from trustaudit.web.html import ParseCache
+
+KINDS = (load_yaml("vocab/pages.yaml") or {})["kinds"]
+PHRASES = [(kind, lang, str(t)) for kind, spec in KINDS.items() for lang, lst in (spec.get("texts") or {}).items()
+           for t in lst or [] if "*" not in str(t)]
+SLUGS = [(kind, str(s)) for kind, spec in KINDS.items() for s in spec.get("slugs") or [] if "/" not in str(s)]
+
+
+@pytest.mark.parametrize("kind, lang, phrase", PHRASES, ids=[f"{k}:{lang}:{p}" for k, lang, p in PHRASES])
+def test_every_phrase_names_its_kind_as_an_anchor(kind, lang, phrase):
+    assert text_scores(phrase).get(kind, 0) >= 0.6 or any(
+        k in KINDS and KINDS[k].get("fallback_for") == kind for k in text_scores(phrase)
+    ), (kind, lang, phrase)
+
+
+@pytest.mark.parametrize("kind, lang, phrase", PHRASES, ids=[f"{k}:{lang}:{p}" for k, lang, p in PHRASES])
+def test_every_phrase_in_a_sentence_of_prose_is_not_a_page_link(kind, lang, phrase):
+    # the same words inside an ordinary sentence (a long anchor or a heading of prose) do not name a page
+    sentence = f"in our little shop we often talk with friends about {phrase} and many other things every day"
+    assert kind not in text_scores(sentence)
+
+
+@pytest.mark.parametrize("kind, slug", SLUGS, ids=[f"{k}:{s}" for k, s in SLUGS])
+def test_every_slug_names_its_kind_and_not_when_glued_into_a_word(kind, slug):
+    assert kind in slug_kinds(f"https://shop.example/{slug}/")
+    assert kind not in slug_kinds(f"https://shop.example/zq{slug.replace('-', '')}zq/")
+
+
+# one anchor per kind for the languages that were missing or thin
+NEW_LANGUAGES = {
+    "lt": {"contact": "Kontaktai", "about": "Apie mus", "terms": "Pirkimo taisyklės", "privacy": "Privatumo politika",
+           "returns": "Prekių grąžinimas", "complaints": "Garantija", "delivery": "Pristatymas",
+           "payment": "Mokėjimo būdai", "faq": "DUK", "order_tracking": "Užsakymo būsena"},
+    "lv": {"contact": "Kontakti", "about": "Par mums", "terms": "Lietošanas noteikumi", "privacy": "Privātuma politika",
+           "returns": "Preču atgriešana", "complaints": "Sūdzības", "delivery": "Piegāde", "payment": "Apmaksa",
+           "faq": "BUJ", "order_tracking": "Pasūtījuma statuss"},
+    "et": {"contact": "Kontakt", "about": "Meist", "terms": "Müügitingimused", "privacy": "Privaatsuspoliitika",
+           "returns": "Tagastamine", "complaints": "Garantii", "delivery": "Tarne", "payment": "Makseviisid",
+           "faq": "KKK", "order_tracking": "Tellimuse staatus"},
+    "hu": {"contact": "Kapcsolat", "about": "Rólunk", "terms": "ÁSZF", "privacy": "Adatvédelmi nyilatkozat",
+           "returns": "Elállási jog", "complaints": "Jótállás", "delivery": "Szállítási információk",
+           "payment": "Fizetési módok", "faq": "GYIK", "order_tracking": "Rendelés állapota"},
+    "ro": {"contact": "Contactează-ne", "about": "Despre noi", "terms": "Termeni și condiții",
+           "privacy": "Politica de confidențialitate", "returns": "Politica de retur", "complaints": "Garanție",
+           "delivery": "Livrare", "payment": "Modalități de plată", "faq": "Întrebări frecvente",
+           "order_tracking": "Urmărire comandă"},
+    "nl": {"contact": "Klantenservice", "about": "Over ons", "terms": "Algemene voorwaarden", "privacy": "Privacybeleid",
+           "returns": "Retourneren", "complaints": "Klachten", "delivery": "Verzending", "payment": "Betaalmethoden",
+           "faq": "Veelgestelde vragen", "order_tracking": "Bestelling volgen"},
+    "pt": {"contact": "Contactos", "about": "Quem somos", "terms": "Termos e condições", "privacy": "Política de privacidade",
+           "returns": "Trocas e devoluções", "complaints": "Livro de reclamações", "delivery": "Envios e entregas",
+           "payment": "Métodos de pagamento", "faq": "Perguntas frequentes", "order_tracking": "Rastrear pedido"},
+    "tr": {"contact": "İletişim", "about": "Hakkımızda", "terms": "Mesafeli satış sözleşmesi",
+           "privacy": "Gizlilik politikası", "returns": "İade koşulları", "complaints": "Garanti", "delivery": "Teslimat",
+           "payment": "Ödeme yöntemleri", "faq": "Sıkça sorulan sorular", "order_tracking": "Sipariş takibi"},
+    "sl": {"contact": "Kontakt", "about": "O podjetju", "terms": "Splošni pogoji", "privacy": "Politika zasebnosti",
+           "returns": "Vračilo blaga", "complaints": "Reklamacije", "delivery": "Dostava", "payment": "Načini plačila",
+           "faq": "Pogosta vprašanja", "order_tracking": "Sledenje pošiljki"},
+    "hr": {"contact": "Kontaktirajte nas", "about": "O nama", "terms": "Opći uvjeti", "privacy": "Politika privatnosti",
+           "returns": "Povrat robe", "complaints": "Reklamacije", "delivery": "Dostava", "payment": "Načini plaćanja",
+           "faq": "Česta pitanja", "order_tracking": "Praćenje narudžbe"},
+    "bg": {"contact": "Контакти", "about": "За нас", "terms": "Общи условия", "privacy": "Политика за поверителност",
+           "returns": "Връщане на стоки", "complaints": "Рекламации", "delivery": "Доставка", "payment": "Начини на плащане",
+           "faq": "Често задавани въпроси", "order_tracking": "Проследяване на поръчка"},
+    "fi": {"contact": "Yhteystiedot", "about": "Meistä", "terms": "Toimitusehdot", "privacy": "Tietosuojaseloste",
+           "returns": "Palautukset", "complaints": "Reklamaatiot", "delivery": "Toimitus", "payment": "Maksutavat",
+           "faq": "Usein kysytyt kysymykset", "order_tracking": "Tilauksen seuranta"},
+    "sv": {"contact": "Kundtjänst", "about": "Om oss", "terms": "Köpvillkor", "privacy": "Integritetspolicy",
+           "returns": "Returer", "complaints": "Reklamation", "delivery": "Leverans", "payment": "Betalsätt",
+           "faq": "Vanliga frågor", "order_tracking": "Spåra order"},
+    "da": {"contact": "Kontakt os", "about": "Om os", "terms": "Handelsbetingelser", "privacy": "Privatlivspolitik",
+           "returns": "Fortrydelsesret", "complaints": "Reklamation", "delivery": "Levering", "payment": "Betaling",
+           "faq": "Ofte stillede spørgsmål", "order_tracking": "Følg din ordre"},
+    "cs": {"contact": "Kontakty", "about": "O nás", "terms": "Obchodní podmínky", "privacy": "Ochrana osobních údajů",
+           "returns": "Vrácení zboží", "complaints": "Reklamační řád", "delivery": "Doprava", "payment": "Způsoby platby",
+           "faq": "Časté dotazy", "order_tracking": "Sledování objednávky"},
+    "sk": {"contact": "Kontakt", "about": "O nás", "terms": "Obchodné podmienky", "privacy": "Ochrana osobných údajov",
+           "returns": "Vrátenie tovaru", "complaints": "Reklamačný poriadok", "delivery": "Doprava",
+           "payment": "Spôsoby platby", "faq": "Časté otázky", "order_tracking": "Sledovanie objednávky"},
+    "el": {"contact": "Επικοινωνία", "about": "Ποιοι είμαστε", "terms": "Όροι χρήσης", "privacy": "Πολιτική απορρήτου",
+           "returns": "Επιστροφές", "complaints": "Εγγύηση", "delivery": "Τρόποι αποστολής", "payment": "Τρόποι πληρωμής",
+           "faq": "Συχνές ερωτήσεις", "order_tracking": "Κατάσταση παραγγελίας"},
+    "uk": {"contact": "Контакти", "about": "Про нас", "terms": "Публічна оферта", "privacy": "Політика конфіденційності",
+           "returns": "Повернення товару", "complaints": "Гарантія", "delivery": "Доставка і оплата",
+           "payment": "Способи оплати", "faq": "Питання та відповіді", "order_tracking": "Статус замовлення"},
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NEW_LANGUAGES))
+def test_every_kind_in_the_other_eu_languages(lang):
+    for kind, text in NEW_LANGUAGES[lang].items():
+        assert text_scores(text).get(kind, 0) >= 0.6, (lang, kind, text)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("حالة الطلبات", "order_tracking"),  # plural of "حالة الطلب"
+        ("تتبع الطلبات", "order_tracking"),
+        ("المرتجعات", "returns"),
+        ("Проверить статус заказа", "order_tracking"),
+        ("Ansprechpartnerin", "contact"),
+        ("Zahlungsmittel", "payment"),
+        ("Reklamationen", "complaints"),
+    ],
+)
+def test_plurals_and_inflections(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Zahlungsgarantie", "Geld-zurück-Garantie", "Secure payment guarantee", "Gwarancja zwrotu pieniędzy",
+     "Gwarancja satysfakcji", "Гарантия безопасной оплаты", "Гарантия возврата денег", "ضمان الدفع",
+     "Εγγύηση ασφαλών πληρωμών", "Garantía de pago", "Price match guarantee"],
+)
+def test_payment_and_money_back_guarantees_are_not_complaints(text):
+    assert "complaints" not in text_scores(text)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Apie mūsų gamyklos istoriją ir gamybos procesą", "about"),  # lt "apie" without "mus"
+        ("Tarnebaumann Straße", "delivery"),  # et "tarne" glued
+        ("Abiturienten-Rabatt", "faq"),  # et "abi" glued
+        ("Povratna karta", "returns"),  # hr "povrat" glued
+        ("Dostavljač mjeseca", "delivery"),  # sl/hr "dostava" inflected into another word
+        ("Garantiibrošüür", "complaints"),
+        ("Kuponkódok", "contact"),
+    ],
+)
+def test_near_misses_of_new_words(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6
+
+
+def _pages(body: str, url: str = "https://shop.example/"):
+    page = FetchedPage(url=url, status=200, text=f"<html><body>{body}</body></html>")
+    snap = SiteSnapshot(target=url, base_url=url, final_url=url, local=False, pages=(page,))
+    return extract(snap, ParseCache()).pages
+
+
+def test_one_page_shop_sections_are_kept_and_a_real_page_wins():
+    p = _pages('<nav><a href="#dostawa">Dostawa</a><a href="#kontakt">Kontakt</a></nav>'
+               '<footer><a href="/kontakt">Kontakt</a></footer>')
+    assert p["delivery"].url == "https://shop.example/#dostawa"
+    assert p["contact"].url == "https://shop.example/kontakt"  # a page beats a section
+
+
+@pytest.mark.parametrize(
+    "anchor, kind",
+    [("Проверить статус заказа", "order_tracking"), ("Como fazer uma devolução?", "returns"),
+     ("FAQ", "faq"), ("Reklamacje", "complaints")],
+)
+def test_js_and_hash_links_with_a_clear_label_are_kept(anchor, kind):
+    for href in ("#", "javascript:void(0)", "javascript:popup('x')"):
+        p = _pages(f'<header><a href="{href}">{anchor}</a></header>')
+        assert p[kind] is not None and p[kind].url == "", (href, anchor)
+
+
+def test_hash_links_without_a_clear_label_are_not_pages():
+    # a menu toggle and a vague body link
+    p = _pages('<header><a href="#">Menu</a></header><main><a href="#">Mehr über Versand und so weiter</a></main>')
+    assert all(ref is None for ref in p.values())
+
+
+def test_vocab_lists_have_no_duplicate_whole_phrases_across_kinds_that_would_be_ambiguous():
+    # a phrase that is the whole anchor for two kinds must be a deliberate combined link (none today)
+    seen: dict[str, str] = {}
+    clash = []
+    for k in vocab().kinds:
+        if k.fallback_for:
+            continue
+        for w in k.whole:
+            if w in seen and seen[w] != k.name:
+                clash.append((w, seen[w], k.name))
+            seen.setdefault(w, k.name)
+    allowed = {"доставка и оплата", "доставка і оплата", "доставка та оплата", "dostawa i platnosc", "platnosc i dostawa",
+               "versand & zahlung", "versand und zahlung", "doprava a platba", "τροποι αποστολης & πληρωμης",
+               "τροποι πληρωμης & αποστολης", "доставка и плащане", "zwroty i reklamacje", "reklamacje i zwroty"}
+    assert [c for c in clash if c[0] not in allowed] == []

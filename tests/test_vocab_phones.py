@@ -1,0 +1,86 @@
+"""Phones written with typographic dashes, "+" glued to the label, labels in icons, order-line labels, and the
+near-misses: street numbers before a "Tel." label, order numbers, prices."""
+
+from __future__ import annotations
+
+import pytest
+
+from trustaudit.extract.phones import extract_phones
+from trustaudit.models import FetchedPage
+from trustaudit.resources import load_yaml
+from trustaudit.web.html import ParsedPage
+
+
+def phones(body: str, region: str | None) -> list[str]:
+    pp = ParsedPage(FetchedPage(url="https://shop.example/", status=200, text=f"<html><body>{body}</body></html>"))
+    return [p.e164 for p in extract_phones(pp, region)]
+
+
+@pytest.mark.parametrize(
+    "body, region, expected",
+    [
+        # typographic dashes between groups
+        ("<p>Телефон: 8–800–775–50–81</p>", "RU", "+78007755081"),
+        ("<p>в Москве:</p><p>+7 (495) 775–50–81</p>", "RU", "+74957755081"),
+        ("<p>Tel. 22 123 45 67</p><p>Infolinia: 801–123–456</p>", "PL", "+48801123456"),
+        ("<p>Telefon: 030 – 123 456 78</p>", "DE", "+493012345678"),
+        ("<p>Τηλ.: 210—323—4567</p>", "GR", "+302103234567"),
+        ("<p>هاتف: 011–234–5678</p>", "SA", "+966112345678"),
+        # "+" glued to the label
+        ("<p>Tel.:+31 (0) 614392096</p>", "DE", "+31614392096"),
+        ("<p>Telefon:+48 22 123 45 67</p>", "PL", "+48221234567"),
+        ("<p>Τηλ.:+30 210 3234567</p>", "GR", "+302103234567"),
+        ("<p>Тел.:+7 495 648-31-32</p>", "RU", "+74956483132"),
+        # order lines are phone lines
+        ("<p>Order line: 0345 602 4040</p>", "GB", "+443456024040"),
+        ("<p>Bestellhotline: 02973 97 91 20</p>", "DE", "+492973979120"),
+        ("<p>Zamówienia telefoniczne: 22 123 45 67</p>", "PL", "+48221234567"),
+        ("<p>Приём заказов: 8 (495) 648-31-32</p>", "RU", "+74956483132"),
+        # the label sits in an icon
+        ('<p><img src="/i/tel.png" alt="Telefon"> 22 123 45 67</p>', "PL", "+48221234567"),
+        ('<p><i class="fa fa-phone"></i> 030 12345678</p>', "DE", "+493012345678"),
+        ('<p><span class="icon" title="Phone"></span><span>0845 123 4567</span></p>', "GB", "+448451234567"),
+        ('<p><img alt="الجوال" src="/m.svg"> 0501234567</p>', "SA", "+966501234567"),
+        ('<p><svg aria-label="Τηλέφωνο"></svg> 210 3234567</p>', "GR", "+302103234567"),
+    ],
+)
+def test_phone_forms(body, region, expected):
+    assert expected in phones(body, region)
+
+
+@pytest.mark.parametrize(
+    "body, region",
+    [
+        # a street number and postcode before the next line's "Tel." label
+        ("<p>Meander 151 (8510) 6825 MB Arnhem Niederlande Tel.:+31 (0) 614392096</p>", "DE"),
+        ("<p>ul. Długa 12 (lok. 3) 80-827 Gdańsk, tel. 58 123 45 67</p>", "PL"),
+        # order numbers, prices, dates with typographic dashes
+        ("<p>Order number: 0345 602 4040</p>", "GB"),
+        ("<p>Bestellnummer 0297397912</p>", "DE"),
+        ("<p>Номер заказа 8–800–775–50–81</p>", "RU"),
+        ("<p>Cena: 603–177–807 zł</p>", "PL"),
+        ("<p>Gültig 01.10.2019–31.12.2019</p>", "DE"),
+        ("<p>Öffnungszeiten 09:00–18:00</p>", "DE"),
+        ('<p><img alt="Produktbild" src="/x.png"> 4006381333931</p>', "DE"),  # an EAN after a product image
+    ],
+)
+def test_phone_near_misses(body, region):
+    got = phones(body, region)
+    if "Tel.:+31" in body:
+        assert got == ["+31614392096"]
+    elif "tel. 58" in body:
+        assert got == ["+48581234567"]
+    else:
+        assert got == []
+
+
+NEW_LABELS = ["order line", "bestellhotline", "bestelltelefon", "zamowienia telefoniczne", "заказ по телефону",
+              "прием заказов", "τηλεφωνικες παραγγελιες", "commandes par telephone", "pedidos por telefono",
+              "ordini telefonici", "telefonas", "talrunis", "telefoon", "telefone", "puhelin", "mobitel"]
+
+
+@pytest.mark.parametrize("label", NEW_LABELS)
+def test_new_labels_are_vocabulary_and_introduce_a_phone_but_not_a_price(label):
+    assert label in [str(x) for x in load_yaml("vocab/contact.yaml")["phone"]["labels"]]
+    assert phones(f"<p>{label}: 22 123 45 67</p>", "PL") == ["+48221234567"]
+    assert phones(f"<p>{label}: 1 299 zł</p>", "PL") == []

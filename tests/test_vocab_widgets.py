@@ -1,0 +1,139 @@
+"""Review, trust-badge, chat and social fingerprints: country domains, older widget URLs, profiles on subdomains
+and "#!" URLs, national review badges, chat vendors, and their near-misses."""
+
+from __future__ import annotations
+
+import pytest
+
+from trustaudit.extract import extract
+from trustaudit.models import FetchedPage, SiteSnapshot
+from trustaudit.web.html import ParseCache
+
+
+def art(body: str, lang: str = "en", host: str = "shop.example", head: str = ""):
+    url = f"https://{host}/"
+    html = f"<html lang='{lang}'><head>{head}</head><body>{body}</body></html>"
+    page = FetchedPage(url=url, status=200, text=html)
+    return extract(SiteSnapshot(target=url, base_url=url, final_url=url, local=False, pages=(page,)), ParseCache())
+
+
+def slugs(dets) -> set[str]:
+    return {d.slug for d in dets}
+
+
+@pytest.mark.parametrize(
+    "lang, body, slug",
+    [
+        ("de", '<a href="http://www.trustpilot.de/review/www.shop.de">Kundenbewertungen bei Trustpilot</a>', "trustpilot"),
+        ("en", '<a href="https://uk.trustpilot.com/review/shop.co.uk">Reviews</a>', "trustpilot"),
+        ("da", '<a href="https://dk.trustpilot.com/review/shop.dk">Anmeldelser</a>', "trustpilot"),
+        ("en", '<a href="//www.feefo.com/feefo/viewvendor.jsp?logon=www.shop.co.uk&mode=Service">Read reviews</a>', "feefo"),
+        ("el", '<script src="https://analytics.skroutz.gr/analytics.min.js"></script>', "skroutz"),
+        ("el", '<script src="https://scripts.bestprice.gr/ba.js"></script>', "bestprice"),
+        ("pl", '<script src="https://ssl.ceneo.pl/shops/sw.js?accountGuid=abc"></script>', "ceneo"),
+        ("pl", '<a href="https://www.opineo.pl/opinie/sklep-pl">Opinie</a>', "opineo"),
+        ("pl", '<a href="https://www.okazje.info.pl/sklep-internetowy/sklep-pl/">Opinie w Okazje.info</a>', "okazje"),
+        ("cs", '<a href="https://obchody.heureka.cz/obchod-cz/recenze/">Ověřeno zákazníky</a>', "heureka"),
+        ("cs", '<a href="https://www.zbozi.cz/obchod/12345/">Hodnocení na Zboží.cz</a>', "zbozi"),
+        ("de", '<script src="https://widgets.trustedshops.com/js/X0123456789ABCDEF0123456789ABCDEF.js"></script>',
+         "trusted_shops"),
+        ("de", '<script>eKomiIntegrationConfig = [{certId: "x"}]</script>', "ekomi"),
+        ("en", '<script src="https://staticw2.yotpo.com/abc/widget.js"></script>', "yotpo"),
+        ("en", '<div class="jdgm-widget jdgm-preview-badge"></div>', "judge_me"),
+        ("en", '<script src="https://apis.google.com/js/platform.js?onload=renderBadge"></script>',
+         "google_customer_reviews"),
+        ("en", '<div data-bv-show="rating_summary" data-bv-product-id="1"></div>', "bazaarvoice"),
+        ("en", '<script src="https://ui.powerreviews.com/stable/4.1/ui.js"></script>', "powerreviews"),
+        ("en", '<reevoo-reviewable-badge sku="1"></reevoo-reviewable-badge>', "reevoo"),
+        ("fr", '<a href="https://www.avis-verifies.com/avis-clients/shop.fr">Avis Vérifiés</a>', "verified_reviews"),
+        ("de", '<script src="https://www.provenexpert.com/widget/richsnippet.js?u=abc"></script>', "provenexpert"),
+    ],
+)
+def test_review_fingerprints(lang, body, slug):
+    assert slug in slugs(art(body, lang).review_widgets)
+
+
+@pytest.mark.parametrize(
+    "body, slug",
+    [
+        ('<a href="https://www.trustpilot.de/">Trustpilot</a>', "trustpilot"),  # the platform's home, no review page
+        ('<a href="https://www.skroutz.gr/c/40/kinita-tilefona.html">Skroutz</a>', "skroutz"),  # a price listing
+        ('<a href="https://www.ceneo.pl/12345">Porównaj ceny</a>', "ceneo"),  # a product comparison link
+        ('<a href="https://www.feefo.com/en-gb/business">Feefo for business</a>', "feefo"),
+        ('<p>We love honest reviews from Trustpilot fans</p>', "trustpilot"),  # the name in prose, no widget
+    ],
+)
+def test_review_near_misses(body, slug):
+    assert slug not in slugs(art(body).review_widgets)
+
+
+def test_maroof_is_a_trust_badge_not_a_review_widget():
+    a = art('<footer><a href="https://maroof.sa/218433"><img alt="معروف" src="/m.png"></a></footer>', "ar")
+    assert "maroof" in slugs(a.trust_badges)
+    assert "maroof" not in slugs(a.review_widgets)
+
+
+@pytest.mark.parametrize(
+    "lang, body, slug",
+    [
+        ("en", '<script>window.fwSettings={"widget_id":77000003511};</script>'
+               '<script src="https://euc-widget.freshworks.com/widgets/77000003511.js" async></script>', "freshdesk"),
+        ("en", '<script src="https://assets.freshdesk.com/widget/freshwidget.js"></script>', "freshdesk"),
+        ("pl", '<script src="https://sklep.thulium.com/chat/chat.js"></script>', "thulium"),
+        ("en", '<script src="https://config.gorgias.chat/bundle-loader/01H.js"></script>', "gorgias"),
+        ("de", '<script src="https://salesiq.zoho.eu/widget?wc=abc"></script>', "zoho_salesiq"),
+        ("ru", '<script src="//code.jivosite.com/widget/abc"></script>', "jivosite"),
+        ("el", '<script>var Tawk_API=Tawk_API||{};</script>', "tawk_to"),
+        ("cs", '<script src="https://www.smartsuppchat.com/loader.js?"></script>', "smartsupp"),
+        ("en", '<inbox-online-store-chat shop-id="1"></inbox-online-store-chat>', "shopify_inbox"),
+    ],
+)
+def test_chat_fingerprints(lang, body, slug):
+    assert slug in slugs(art(body, lang).chat_widgets)
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [("en", "Live Chat Unavailable"), ("pl", "Czat online"), ("ru", "Онлайн-консультант"), ("ar", "الدردشة المباشرة"),
+     ("de", "Chatten Sie mit uns")],
+)
+def test_a_chat_control_without_vendor_is_unidentified(lang, text):
+    a = art(f'<footer><a href="javascript:openChat();">{text}</a></footer>', lang)
+    assert slugs(a.chat_widgets) == {"unidentified"}
+
+
+def test_chat_control_of_an_identified_vendor_is_not_unidentified_and_prose_is_no_control():
+    a = art('<a href="javascript:;">Live chat</a><script src="https://code.tidio.co/abcdefabcdefabcdefabcdefabcdefab.js">'
+            "</script>")
+    assert slugs(a.chat_widgets) == {"tidio"}
+    b = art("<p>Our live chat team will soon answer questions in many languages, every day of the week.</p>")
+    assert b.chat_widgets == ()
+
+
+def test_waffy_escrow_payment():
+    assert "waffy" in slugs(art('<script src="https://api.waffyapp.com/v1/checkout.js"></script>', "ar").payment_providers)
+    assert "waffy" in slugs(art("<p>طرق الدفع: مدى، Waffy</p>", "ar").payment_providers)
+    # the Arabic spelling without its shadda is the everyday "and in": never a payment
+    assert art("<p>وفي متجرنا تجد كل ما تحتاجه</p>", "ar").payment_providers == ()
+
+
+@pytest.mark.parametrize(
+    "href, slug",
+    [
+        ("http://twitter.com/#!/shopname", "twitter"),
+        ("http://shopname.tumblr.com/", "tumblr"),
+        ("https://shopname.livejournal.com/", "livejournal"),
+        ("https://www.instagram.com/shopname/", "instagram"),
+    ],
+)
+def test_social_profiles_on_hashbang_urls_and_subdomains(href, slug):
+    assert slug in slugs(art(f'<footer><a href="{href}">x</a></footer>').social)
+
+
+@pytest.mark.parametrize(
+    "href",
+    ["https://www.tumblr.com/", "https://tumblr.com/", "http://twitter.com/#!", "http://twitter.com/?status=Hello",
+     "https://www.tumblr.com/share/link?url=x", "https://www.facebook.com/sharer/sharer.php?u=x"],
+)
+def test_social_near_misses(href):
+    assert art(f'<footer><a href="{href}">x</a></footer>').social == ()

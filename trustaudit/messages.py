@@ -1,0 +1,165 @@
+"""Messages, not sentences: every human-language text of a report comes from a catalogue at render time.
+
+A catalogue is one file per language, ``rules/locales/<lang>.yaml``: a flat mapping of message id -> text with
+``{name}`` placeholders (Python ``str.format`` fields). The ids:
+
+- report frame: ``score``, ``status.fail``, ``reason.no_https``, ``evidence.not_found`` ...
+- ``category.<category id>``: category titles
+- ``check.<check id>.title`` (passed), ``.fail_title`` (not passed), ``.fix``, ``.description``,
+  ``.manual_note``; when a check's finding is more specific than "missing", the engine asks for
+  ``check.<check id>.<variant>_title`` / ``<variant>_fix`` first, then the shared ``outcome.<variant>.title`` /
+  ``outcome.<variant>.fix`` (e.g. ``outcome.id_invalid.title``: an ID is shown but fails its check digit)
+- ``stack.<platform slug>.<check id>``: where to click in that shop platform
+
+**Country variants.** Any id may carry a suffix ``@<country>`` (ISO code) or ``@<group>`` (``@EU``): the text
+for shops of that country or group. Resolution of ``(id, language, shop country)``:
+
+1. in the report language: ``id@COUNTRY``, then ``id@GROUP`` for each group the country belongs to (the
+   groups of ``rules/countries.yaml``, EU membership included), then ``id``;
+2. the same chain in English;
+3. the id itself (a report never fails for a missing text).
+
+So a text without suffix must be true for a shop of any country (no country's law, words or deadlines): a
+shop of unknown country only ever sees those. A language may lack variants English has; its plain text is then
+used, which is correct everywhere, just less specific.
+
+**Adding a language** is adding ``rules/locales/<lang>.yaml`` with the keys of ``en.yaml`` (the placeholders
+must match; tests/test_catalogues.py checks both). Missing keys fall back to English. A catalogue with
+``_status: draft`` is kept (its texts are used for ``rules show``) but not offered as a report language until
+complete. Keys starting with ``_`` are metadata.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
+from typing import Any
+
+from trustaudit.models import Message
+from trustaudit.resources import load_yaml, rules_dir
+
+FALLBACK = "en"
+
+
+@cache
+def catalogue(lang: str) -> Mapping[str, str]:
+    """The messages of one language ({} when there is no catalogue for it)."""
+    if not lang or not lang.replace("-", "").isalnum():
+        return {}
+    try:
+        data = load_yaml(f"locales/{lang}.yaml") or {}
+    except FileNotFoundError:
+        return {}
+    return {str(k): str(v) for k, v in data.items() if not str(k).startswith("_") and v is not None}
+
+
+@cache
+def _meta(lang: str) -> Mapping[str, Any]:
+    try:
+        data = load_yaml(f"locales/{lang}.yaml") or {}
+    except FileNotFoundError:
+        return {}
+    return {str(k): v for k, v in data.items() if str(k).startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def catalogue_languages() -> tuple[str, ...]:
+    """Every language that has a catalogue file (drafts included), English first."""
+    folder = rules_dir() / "locales"
+    langs = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return tuple(sorted(langs, key=lambda lang: (lang != FALLBACK, lang)))
+
+
+@lru_cache(maxsize=1)
+def report_languages() -> tuple[str, ...]:
+    """Languages a report can be written in: every complete (non-draft) catalogue."""
+    return tuple(lang for lang in catalogue_languages() if _meta(lang).get("_status") != "draft")
+
+
+@lru_cache(maxsize=1)
+def _groups() -> Mapping[str, tuple[str, ...]]:
+    """Country -> the groups it belongs to, in the order of rules/countries.yaml (EU membership included)."""
+    try:
+        data = load_yaml("countries.yaml") or {}
+    except FileNotFoundError:
+        return {}
+    out: dict[str, list[str]] = {}
+    for group, members in (data.get("groups") or {}).items():
+        for c in members or ():
+            out.setdefault(str(c).upper(), []).append(str(group).upper())
+    for code, prof in (data.get("countries") or {}).items():
+        if isinstance(prof, Mapping) and prof.get("eu"):
+            lst = out.setdefault(str(code).upper(), [])
+            if "EU" not in lst:
+                lst.append("EU")
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def variant_chain(key: str, country: str | None) -> tuple[str, ...]:
+    """The ids tried in one language for a shop of ``country``: key@COUNTRY, key@GROUP..., key."""
+    if not country:
+        return (key,)
+    c = country.upper()
+    return (f"{key}@{c}", *(f"{key}@{g}" for g in _groups().get(c, ())), key)
+
+
+def lookup(key: str, lang: str, country: str | None = None) -> str | None:
+    """The text of ``key`` by the fallback chain (module docstring), or None when no catalogue has it."""
+    chain = variant_chain(key, country)
+    for language in (lang, FALLBACK) if lang != FALLBACK else (FALLBACK,):
+        cat = catalogue(language)
+        for k in chain:
+            text = cat.get(k)
+            if text:
+                return text
+    return None
+
+
+def has(key: str) -> bool:
+    """Does the reference catalogue define ``key`` (with or without a variant)?"""
+    return key in catalogue(FALLBACK)
+
+
+class _Args(dict):
+    """Format arguments: a missing placeholder stays visible as ``{name}`` instead of raising."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+def fill(text: str, args: Mapping[str, Any], lang: str, country: str | None) -> str:
+    if not args:
+        return text
+    values = _Args({k: (render(v, lang, country) if isinstance(v, Message) else v) for k, v in args.items()})
+    try:
+        return string.Formatter().vformat(text, (), values)
+    except (ValueError, IndexError, AttributeError):
+        return text
+
+
+def render(msg: Message, lang: str, country: str | None = None, default: str | None = None) -> str:
+    """The text of a message in ``lang`` for a shop of ``country``; ``default`` (else the id) when unknown."""
+    text = lookup(msg.id, lang, country)
+    if text is None:
+        return default if default is not None else msg.id
+    return fill(text, msg.args, lang, country)
+
+
+def first(keys: Iterable[str], lang: str, country: str | None = None) -> str | None:
+    """The first of ``keys`` that resolves (each with its own fallback chain)."""
+    for k in keys:
+        text = lookup(k, lang, country)
+        if text is not None:
+            return k
+    return None
+
+
+def t(key: str, lang: str = FALLBACK, **args: Any) -> str:
+    """A report-frame string (no country variants) in ``lang``; English, then the key, when missing."""
+    return render(Message(key, args), lang)
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` fields of a text (for the catalogue tests)."""
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
