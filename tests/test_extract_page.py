@@ -174,3 +174,30 @@ def test_a_strict_failure_during_the_crawl_is_raised_after_it(demo_snapshot, mon
     facts = lenient.finish()
     assert len(facts) == len([p for p in demo_snapshot.pages if extractable(p)])
     assert all(f.errors and f.errors[0].extractor == "mixed_content" for f in facts)
+
+
+def test_country_dependent_readings_are_kept_as_candidates_and_read_by_merge():
+    """A number after a phone icon counts where an unlabelled number of the page is valid; a city with a street
+    and no postcode is an address in a Gulf shop; a title-labelled ID counts when a number is left unclaimed:
+    the page's facts keep the candidates, ``merge`` decides for the shop's country (one extraction, any country)."""
+    url = "https://shop.example/"
+    home = FetchedPage(url=url, status=200, text=(
+        "<html><body><p><img src='/i/tel.png' alt='Telefon'> 22 123 45 67 od 9 do 17</p>"
+        "<footer><p>Prince Sultan Rd, Ar Rawdah Dist., Riyadh</p></footer></body></html>"))
+    about = FetchedPage(url=url + "o-nas", status=200, text=(
+        "<html><body><p>Dane firmy: <span title='NIP'>123-456-32-18</span></p></body></html>"))
+    snap = SiteSnapshot(target=url, base_url=url, final_url=url, local=False, pages=(home, about))
+    facts = [extract_page(home), extract_page(about)]
+    assert {c.role for c in facts[0].phones} == {"unlabelled", "icon"}
+    assert facts[0].addresses.parts_lines and facts[1].ids.titled
+
+    def read(cc):
+        a = merge(facts, snap, country_override=cc)
+        return ([p.e164 for p in a.phones if p.url == url], [x.text for x in a.addresses],
+                [(t.scheme, t.value) for t in a.tax_ids])
+
+    assert read("PL") == (["+48221234567"], [], [("pl.nip", "1234563218")])
+    assert read("GB")[0] == []  # "22 123 45 67" is no GB number: nothing lets the icon's number count
+    assert read("SA")[1] == ["Prince Sultan Rd, Ar Rawdah Dist., Riyadh"]
+    for cc in ("PL", "GB", "SA"):  # the same as extracting for that country from the start
+        assert _asdict(merge(facts, snap, country_override=cc)) == _asdict(extract(snap, ParseCache(), cc))
