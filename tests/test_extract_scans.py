@@ -147,3 +147,70 @@ def test_review_candidates_are_the_elements_with_a_mark():
                                                for m in marks)]
     assert list(company._review_candidates(pp, marks)) == want
     assert len(want) == 5
+
+
+def _vocabulary_texts(seed: int, n: int) -> list[str]:
+    """Folded texts made of the vocabulary's own words: whole phrases, their first words followed by other
+    words (the near misses a shortened trie stops at), glued words, punctuation and dashes."""
+    from trustaudit.extract import pages as P
+    from trustaudit.resources import load_yaml
+
+    phrases = [str(p) for spec in (load_yaml("vocab/phrases.yaml") or {}).get("groups", {}).values()
+               for lst in ((spec or {}).get("phrases") or {}).values() for p in lst or []]
+    kinds = (load_yaml("vocab/pages.yaml") or {}).get("kinds") or {}
+    phrases += [str(t) for spec in kinds.values() for lst in (spec.get("texts") or {}).values() for t in lst or []]
+    words = sorted({w.rstrip("*") for p in phrases for w in p.split() if w != "..."})
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            r = rng.random()
+            if r < 0.3:
+                parts.append(rng.choice(phrases).replace("*", rng.choice(["", "ami", "s"])).replace("...", "x y"))
+            elif r < 0.6:
+                p = rng.choice(phrases).split()
+                parts.append(" ".join(p[: rng.randint(1, len(p))]) + " " + rng.choice(words))
+            else:
+                parts.append(rng.choice(words) + rng.choice(["", "", "x", "-", "—", "1"]))
+            parts.append(rng.choice([" ", " ", ", ", ". ", " - ", "\n", "/"]))
+        out.append(P.fold("".join(parts)))
+    return out
+
+
+def test_phrase_index_with_the_shortened_scan_finds_what_whole_phrases_find(monkeypatch):
+    """The index's scan stops where the start of a phrase matches (first word and a few tokens); the phrases
+    tried there decide. Against the same index built with a scan of whole phrases: the same hits, in order."""
+    from trustaudit.extract import phrases as Ph
+
+    short = Ph._index.build()[0]
+    monkeypatch.setattr(Ph, "SCAN_TOKENS_AFTER_FIRST_WORD", 10_000)
+    whole = Ph._index.build()[0]
+    assert len(short._scan.pattern) < 0.7 * len(whole._scan.pattern)
+    demo = [ParsedPage(FetchedPage(url=f"https://x/{i}", status=200, text=t)).folded_text
+            for i, t in enumerate(_demo_html())]
+    for text in _vocabulary_texts(11, 1500) + demo:
+        assert list(short.finditer(text)) == list(whole.finditer(text)), text[:200]
+
+
+def test_phrase_scanner_contains_and_search_are_the_plain_search():
+    """pages' union of anchor phrases: ``contains`` (the trie alone) and ``search`` (trie + alternation) agree
+    with ``phrase_regex(...).search``."""
+    from trustaudit.extract import pages as P
+
+    scanner = P.vocab.build().any_text
+    plain = scanner.rx
+    assert scanner._scan is not None
+    for text in _vocabulary_texts(5, 3000):
+        m = plain.search(text)
+        assert scanner.contains(text) is (m is not None), text
+        got = scanner.search(text)
+        assert (got.span() if got else None) == (m.span() if m else None), text
+
+
+def _demo_html() -> list[str]:
+    from pathlib import Path
+
+    from trustaudit.cli import demo_path
+
+    return [p.read_text(encoding="utf-8") for p in sorted(Path(demo_path()).rglob("*.html"))]

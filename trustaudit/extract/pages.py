@@ -113,7 +113,7 @@ def text_scores(text: str) -> dict[str, float]:
     if n_words == 0 or n_words > 12:
         return out
     v = vocab()
-    if words not in v.any_whole and v.any_text.search(folded) is None:
+    if words not in v.any_whole and not v.any_text.contains(folded):
         return out
     for k in v.kinds:
         if k.exclude_re is not None and k.exclude_re.search(folded):

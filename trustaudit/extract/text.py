@@ -142,13 +142,20 @@ class PhraseScanner:
     engine one after the other (hundreds of them). Here one trie of all phrases (each character a branch)
     walks the text word by word, possessively, and stops only at word starts where some phrase matches;
     there ``rx.match`` gives the very match ``rx.finditer`` would have given (same alternative order).
+
+    ``contains`` needs only the trie: a stop is a word start where a phrase matches. The alternation ``rx`` is
+    compiled when a match itself is asked for (``search`` / ``finditer``): a process that only asks whether
+    any phrase is there never pays for compiling it.
     """
 
     def __init__(self, phrases: Iterable[str]):
         plist = [str(p) for p in phrases if p is not None]
-        self.rx = phrase_regex(plist)
+        rx = phrase_regex(plist)
+        # kept as source, compiled on first use (a build-cache entry holds this object)
+        self._rx_src: tuple[str, int] | None = (rx.pattern, rx.flags) if rx is not None else None
+        self._rx: re.Pattern[str] | None = None
         self._scan: re.Pattern[str] | None = None
-        if self.rx is None:
+        if rx is None:
             return
         root: dict = {}
         for raw in plist:
@@ -174,17 +181,34 @@ class PhraseScanner:
         _emit_trie(root, out)
         self._scan = re.compile(r"[\W_]*+(?:(?!" + "".join(out) + r"(?![^\W_]))[^\W_]++[\W_]*+)*+(?:([^\W_]++)|\Z)")
 
+    @property
+    def rx(self) -> re.Pattern[str] | None:
+        """``phrase_regex(phrases)``."""
+        if self._rx is None and self._rx_src is not None:
+            self._rx = re.compile(*self._rx_src)
+        return self._rx
+
+    def contains(self, text: str) -> bool:
+        """Whether any phrase matches in ``text`` (``search(text) is not None``)."""
+        if self._rx_src is None:
+            return False
+        if self._scan is None:
+            return self.search(text) is not None
+        m = self._scan.match(text)  # the first stop: a word start where a phrase matches, if any
+        return m is not None and m.start(1) >= 0
+
     def search(self, text: str) -> re.Match[str] | None:
         """The first match, as ``phrase_regex(phrases).search`` would find it."""
         return next(self.finditer(text), None)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self.rx is None:
+        rx = self.rx
+        if rx is None:
             return
         if self._scan is None:
-            yield from self.rx.finditer(text)
+            yield from rx.finditer(text)
             return
-        match = self.rx.match
+        match = rx.match
         end = 0
         for m in self._scan.finditer(text):
             start = m.start(1)
