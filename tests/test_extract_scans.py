@@ -214,3 +214,34 @@ def _demo_html() -> list[str]:
     from trustaudit.cli import demo_path
 
     return [p.read_text(encoding="utf-8") for p in sorted(Path(demo_path()).rglob("*.html"))]
+
+
+_ICON_XPATH = ("//img[@alt] | //*[self::i or self::span or self::svg or self::em or self::b][@title or @aria-label"
+               " or contains(@class, 'phone') or contains(@class, 'tel') or contains(@class, 'call')]")
+_TITLED_XPATH = "//*[@title or @aria-label][not(self::img)]"
+_ICON_HTML = [
+    "<p><img src=a.png alt='Telefon'> 22 123 45 67</p><img src=b.png><img alt=''>",
+    "<p><i class='fa fa-phone'></i><span title='Tel'>1</span><svg aria-label='x'></svg><em class='hotel'>"
+    "<b class='Call'>2</b></em><b class='recall'></b><span class=''></span><I TITLE='T'>3</I></p>",
+    "<div title='NIP'><img title='x' alt='y'><abbr title='Α.Φ.Μ.'>094259216</abbr><a aria-label='VAT'>1</a>"
+    "<!-- c --><?pi x?><span title=''>2</span></div>",
+    "<svg><title>t</title><g aria-label='tel'></g></svg><math title='m'></math>",
+]
+
+
+@pytest.mark.parametrize("html", _ICON_HTML + ["<html><body>" + "<div><img alt='p' src='x'><span>1</span></div>" * 300])
+def test_icon_and_title_walks_are_the_xpaths(html):
+    from lxml import etree
+
+    pp = ParsedPage(FetchedPage(url="https://x/", status=200, text=html))
+    assert list(phones._icons(pp.root)) == etree.XPath(_ICON_XPATH)(pp.root)
+    assert list(ids._titled(pp.root)) == etree.XPath(_TITLED_XPATH)(pp.root)
+
+
+def test_icon_and_title_walks_are_the_xpaths_on_the_demo_shop():
+    from lxml import etree
+
+    for html in _demo_html():
+        root = ParsedPage(FetchedPage(url="https://x/", status=200, text=html)).root
+        assert list(phones._icons(root)) == etree.XPath(_ICON_XPATH)(root)
+        assert list(ids._titled(root)) == etree.XPath(_TITLED_XPATH)(root)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import islice
 
 from lxml import etree
 
@@ -342,7 +343,12 @@ def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = No
     return PageIds(tuple(found), tuple(_title_labelled(pp, c)), tuple(anchors))
 
 
-_TITLED = etree.XPath("//*[@title or @aria-label][not(self::img)]")
+def _titled(root) -> Iterator:
+    """Elements other than ``img`` with a title or aria-label, in document order (the XPath
+    ``//*[@title or @aria-label][not(self::img)]``, walked by lxml's ``iter`` in C)."""
+    for el in root.iter(etree.Element):  # elements only (no comments, processing instructions)
+        if (el.get("title") is not None or el.get("aria-label") is not None) and el.tag != "img":
+            yield el
 
 
 def _title_labelled(pp: ParsedPage, c: _Compiled) -> list[tuple[IdCandidate, ...]]:
@@ -352,11 +358,11 @@ def _title_labelled(pp: ParsedPage, c: _Compiled) -> list[tuple[IdCandidate, ...
     if root is None:
         return []
     try:
-        els = _TITLED(root)
+        els = list(islice(_titled(root), 2000))
     except Exception:  # noqa: BLE001 - a broken tree must not break ID extraction
         return []
     out: list[tuple[IdCandidate, ...]] = []
-    for el in els[:2000]:
+    for el in els:
         label = (el.get("title") or el.get("aria-label") or "").strip()
         if not label or len(label) > 60 or not any(ch.isalpha() for ch in label):
             continue
