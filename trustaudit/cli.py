@@ -9,18 +9,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
-from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from trustaudit import __version__
-from trustaudit.batch.commands import register as register_batch_commands
+from trustaudit.batch.commands import register as register_batch_commands  # light: imports batch lazily
 from trustaudit.cli_common import (
     EXIT_INTERNAL,
     EXIT_OK,
@@ -64,7 +61,7 @@ def _root(
 
 
 def demo_path() -> str:
-    return str(importlib_resources.files("trustaudit") / "demo")
+    return str(Path(__file__).resolve().parent / "demo")  # shipped inside the package
 
 
 class _Progress:
@@ -120,6 +117,8 @@ def write_atomic(path: str, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # only when a file is written
+
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=str(p.parent or "."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -206,7 +205,9 @@ def scan(
     ] = None,
     max_bytes: Annotated[int | None, typer.Option("--max-bytes", min=1024, help="Bytes per page [5000000].")] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: the shop's).")
+        str | None,
+        typer.Option("--lang", help="Report language: en, pl, ru, el, ar or another complete catalogue of "
+                     "rules/locales (default: the shop's)."),
     ] = None,
     country: Annotated[
         str | None, typer.Option("--country", help="Override the detected country (ISO code, e.g. PL).")
@@ -347,6 +348,8 @@ def rules_list(
         return
     if fmt != "table":
         die("--format must be table or json", EXIT_USAGE)
+    from rich.table import Table
+
     table = Table(box=None, header_style="bold")
     for col in ("id", "category", "weight", "severity", "countries"):
         table.add_column(col)

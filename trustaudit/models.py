@@ -222,7 +222,7 @@ class Detection:
 
 @dataclass(frozen=True)
 class ExtractorError:
-    """An extractor raised on a page: the signals it feeds are unknown, not empty."""
+    """An extractor that failed on a page (or on the shop): the signals it feeds are unknown, not empty."""
 
     extractor: str
     url: str

@@ -3,6 +3,9 @@
 Exit codes as for ``scan``: 0 the batch completed (shops that could not be scanned are results, not
 errors), 1 a scanned shop is below ``--fail-under``, 2 usage error (bad input file, bad ``--shard``,
 unusable database), 130 interrupted (run the same command again to resume).
+
+The batch machinery (runner, pool, store, inputs) is imported by the commands that run, not by this module:
+the CLI registers these commands for every invocation, ``trustaudit --version`` included.
 """
 
 from __future__ import annotations
@@ -12,31 +15,23 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 from rich.text import Text
 
-from trustaudit.batch.inputs import InputError, Shop, read_shops, shop_from_raw
-from trustaudit.batch.pool import WorkerStartError
-from trustaudit.batch.runner import DEFAULT_CONCURRENCY, BatchConfig, BatchRunner, run_key, run_options
-from trustaudit.batch.shard import Shard, parse_shard
-from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, ShopResult, Store, StoreError
+from trustaudit.batch import DEFAULT_CONCURRENCY
 from trustaudit.cli_common import EXIT_INTERRUPTED, EXIT_THRESHOLD, EXIT_USAGE, resolve_settings
 from trustaudit.cli_common import die as _die
 from trustaudit.cli_common import err as _err
 from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render._text import clean_text
+
+if TYPE_CHECKING:  # annotations only
+    from trustaudit.batch.inputs import Shop
+    from trustaudit.batch.shard import Shard
+    from trustaudit.batch.store import ShopResult, Store
 
 DB_NAME = "trustaudit.db"
 
@@ -55,6 +50,15 @@ class _Progress:
     """Live progress on stderr: done / failed / ETA and the shops being scanned (terminal only)."""
 
     def __init__(self, console: Console, enabled: bool, total: int, already: int):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self.enabled = enabled
         self.current: dict[str, str] = {}
         self.failed = 0
@@ -98,6 +102,8 @@ class _Progress:
         self._update()
 
     def finished(self, shop: Shop, result: ShopResult) -> None:
+        from trustaudit.batch.store import FAILED
+
         self.current.pop(shop.key, None)
         if result.status == FAILED:
             self.failed += 1
@@ -112,12 +118,18 @@ class _Progress:
 
 
 def _input_shops(path: Path, shard: Shard | None, allow_local: bool = False):
+    from trustaudit.batch.inputs import read_shops
+
     for shop in read_shops(path, allow_local):
         if shard is None or shard.contains(shop.key):
             yield shop
 
 
 def _summary_tables(store: Store, run_id: int, out_dir: Path, quiet: bool) -> None:
+    from rich.table import Table
+
+    from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK
+
     if quiet:
         return
     out = _out()
@@ -201,7 +213,9 @@ def batch(
         float | None, typer.Option("--total-timeout", min=1, help="Seconds for each shop's crawl [120].")
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: each shop's).")
+        str | None,
+        typer.Option("--lang", help="Report language: en, pl, ru, el, ar or another complete catalogue of "
+                     "rules/locales (default: each shop's)."),
     ] = None,
     ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs.")] = None,
     user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
@@ -223,6 +237,11 @@ def batch(
 ) -> None:
     """Audit many shops: one JSON + HTML report each, summary.csv and index.html; resumable."""
     from trustaudit.batch.index import write_outputs
+    from trustaudit.batch.inputs import InputError, read_shops
+    from trustaudit.batch.pool import WorkerStartError
+    from trustaudit.batch.runner import BatchConfig, BatchRunner, run_key, run_options
+    from trustaudit.batch.shard import parse_shard
+    from trustaudit.batch.store import Store, StoreError
 
     cfg, report_lang, options = resolve_settings(
         config=config, lang=lang, country=None, max_pages=max_pages, timeout=timeout,
@@ -362,6 +381,11 @@ def history(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
 ) -> None:
     """Scores of one shop over time, and the checks that changed between consecutive scans."""
+    from rich.table import Table
+
+    from trustaudit.batch.inputs import shop_from_raw
+    from trustaudit.batch.store import Store, StoreError
+
     if fmt not in ("text", "json"):
         _die("--format must be text or json", EXIT_USAGE)
     path = _db_arg(db)
@@ -472,6 +496,7 @@ def merge(
     """Combine the outputs of `batch --shard K/N` runs into one index.html and summary.csv."""
     from trustaudit.batch.merge import MergeError
     from trustaudit.batch.merge import merge as do_merge
+    from trustaudit.batch.store import Store, StoreError
 
     try:
         result = do_merge(out_dir, list(shard_dirs))

@@ -1,7 +1,8 @@
 """The crawl stage: the only stage that does I/O.
 
 ``crawl(target, options) -> SiteSnapshot`` for an ``http(s)://`` URL, a bare host (``shop.pl``: https, then
-http), a local ``.html`` file or a local folder (a saved mirror; never touches the network).
+http), a local ``.html`` file or a local folder (a saved mirror; never touches the network). Which links are
+fetched first is the ``scorer``'s decision (``priority.Scorer``), given by the caller.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from trustaudit.crawl.common import CrawlObserver, TargetError
+from trustaudit.crawl.priority import Scorer
 from trustaudit.crawl.urls import clean_url
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import SiteSnapshot
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import ParseCache
 
 if TYPE_CHECKING:
     from trustaudit.net.resolve import Resolver
 
-__all__ = ["CrawlObserver", "TargetError", "crawl", "crawl_async", "resolve_target"]
+__all__ = ["CrawlObserver", "Scorer", "TargetError", "crawl", "crawl_async", "resolve_target"]
 
 _LOCAL_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -78,6 +80,7 @@ async def crawl_async(
     observer: CrawlObserver | None = None,
     *,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
     resolver: Resolver | None = None,
 ) -> SiteSnapshot:
     """Crawl ``target``. ``http_port`` (internal, for tests): the port probed for the plain-HTTP redirect.
@@ -89,11 +92,13 @@ async def crawl_async(
         from trustaudit.crawl.local import crawl_local
 
         assert isinstance(value, Path)
-        return crawl_local(target, value, options, cache, observer)
+        return crawl_local(target, value, options, cache, observer, scorer)
     from trustaudit.crawl.http import crawl_http
 
     assert isinstance(value, list)
-    return await crawl_http(target, value, options, cache, observer, http_port=http_port, resolver=resolver)
+    return await crawl_http(
+        target, value, options, cache, observer, http_port=http_port, scorer=scorer, resolver=resolver
+    )
 
 
 def crawl(
@@ -103,6 +108,7 @@ def crawl(
     observer: CrawlObserver | None = None,
     *,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
     resolver: Resolver | None = None,
 ) -> SiteSnapshot:
     """Synchronous wrapper around :func:`crawl_async` (one event loop per call)."""
@@ -118,6 +124,7 @@ def crawl(
                 cache if cache is not None else ParseCache(),
                 observer,
                 http_port=http_port,
+                scorer=scorer,
                 resolver=resolver,
             )
         )

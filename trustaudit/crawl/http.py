@@ -8,9 +8,10 @@ Order of work:
 2. The home page. Redirects are followed by hand and recorded; if the home page moves to another registrable
    domain (a shop that changed domains) we follow it and the *final* home URL defines the site for the rest
    of the crawl. ``SiteSnapshot.final_url`` vs ``base_url`` shows the move.
-3. Links of the home page (parsed once through the shared ParseCache) are ranked by
-   ``trustaudit.extract.pages.link_priority`` and fetched best-first with bounded concurrency. Pages at depth 1
-   contribute their high-priority links (depth 2). When the home page yields few links, the sitemap is used.
+3. Links of the home page (parsed once through the shared ParseCache) are ranked by the scorer the crawl is
+   given (``priority.Scorer``; the pipeline passes the page-kind vocabulary's) and fetched best-first with
+   bounded concurrency. Pages at depth 1 contribute their high-priority links (depth 2). When the home page
+   yields few links, the sitemap is used.
 4. The TLS handshake and the plain-HTTP probe run concurrently with step 3.
 
 Every connection (robots.txt, pages, sitemaps, redirects, the TLS handshake) passes the connection gate of
@@ -42,7 +43,7 @@ from trustaudit.crawl.blocking import detect_block
 from trustaudit.crawl.common import CrawlObserver, TargetError, one_line
 from trustaudit.crawl.encoding import decode_html, looks_binary
 from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of
-from trustaudit.crawl.priority import get_scorer, slug_text
+from trustaudit.crawl.priority import FALLBACK, Scorer, slug_text
 from trustaudit.crawl.robots import (
     ROBOTS_MAX_BYTES,
     SITEMAP_MAX_BYTES,
@@ -61,11 +62,11 @@ from trustaudit.crawl.urls import (
     origin_of,
     url_key,
 )
-from trustaudit.extract.parse import Link, ParseCache
 from trustaudit.models import FetchedPage, FetchError, Region, SiteSnapshot, TlsInfo
 from trustaudit.net.gate import Gate, host_port
 from trustaudit.net.resolve import Resolver
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import Link, ParseCache
 
 FEW_LINKS = 5  # fewer same-site links than this on the home page: read the sitemap too
 MAX_DEPTH = 2
@@ -100,6 +101,7 @@ class HttpCrawl:
         cache: ParseCache,
         observer: CrawlObserver | None,
         http_port: int | None,
+        scorer: Scorer | None = None,
         resolver: Resolver | None = None,
     ):
         self.target = target
@@ -123,9 +125,9 @@ class HttpCrawl:
         self._candidates: dict[str, tuple[str, str] | None] = {}
         self._low: set[str] = set()
         self._robots: dict[str, asyncio.Task[Protego | None]] = {}
-        self._scorer = get_scorer()
+        self._scorer = scorer or FALLBACK
         self.site_host = ""
-        self.scope = Scope("", frozenset())
+        self.scope = Scope("")
         self.tls_content_error: str | None = None
         self.gate = Gate.for_options(options, resolver)
         self._gap = 0.0  # robots.txt Crawl-delay (capped) between requests to the shop
@@ -702,6 +704,7 @@ async def crawl_http(
     cache: ParseCache,
     observer: CrawlObserver | None,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
     resolver: Resolver | None = None,
 ) -> SiteSnapshot:
-    return await HttpCrawl(target, candidates, options, cache, observer, http_port, resolver).run()
+    return await HttpCrawl(target, candidates, options, cache, observer, http_port, scorer, resolver).run()

@@ -17,10 +17,10 @@ from urllib.request import url2pathname
 
 from trustaudit.crawl.common import CrawlObserver, TargetError
 from trustaudit.crawl.encoding import decode_html, looks_binary
-from trustaudit.crawl.priority import get_scorer
-from trustaudit.extract.parse import ParseCache
+from trustaudit.crawl.priority import FALLBACK, Scorer
 from trustaudit.models import FetchedPage, FetchError, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import ParseCache
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"})
 INDEX_NAMES = ("index.html", "index.htm")
@@ -48,8 +48,10 @@ def _read(path: Path, limit: int) -> tuple[bytes, bool]:
 
 
 class LocalCrawl:
-    def __init__(self, target: str, path: Path, options: ScanOptions, cache: ParseCache, observer):
+    def __init__(self, target: str, path: Path, options: ScanOptions, cache: ParseCache, observer,
+                 scorer: Scorer | None = None):
         self.target = target
+        self.scorer = scorer or FALLBACK
         self.options = options
         self.cache = cache
         self.observer: CrawlObserver | None = observer
@@ -72,7 +74,7 @@ class LocalCrawl:
         t0 = time.monotonic()
         deadline = t0 + max(0.1, self.options.total_timeout)
         max_pages = max(1, self.options.max_pages)
-        scorer = get_scorer()
+        scorer = self.scorer
         home = self._load(self.start, 0)
         if home is None or not home.text:
             why = self.errors[-1].error if self.errors else "empty file"
@@ -215,5 +217,6 @@ class LocalCrawl:
         return None
 
 
-def crawl_local(target: str, path: Path, options: ScanOptions, cache: ParseCache, observer=None) -> SiteSnapshot:
-    return LocalCrawl(target, path, options, cache, observer).run()
+def crawl_local(target: str, path: Path, options: ScanOptions, cache: ParseCache, observer=None,
+                scorer: Scorer | None = None) -> SiteSnapshot:
+    return LocalCrawl(target, path, options, cache, observer, scorer).run()
