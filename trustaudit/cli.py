@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from trustaudit import __version__
 from trustaudit.batch.commands import register as register_batch_commands
@@ -27,6 +28,7 @@ from trustaudit.cli_common import (
     EXIT_TARGET,
     EXIT_THRESHOLD,
     EXIT_USAGE,
+    choice,
     die,
     err,
     resolve_settings,
@@ -37,13 +39,28 @@ from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render import EXTENSIONS, Format, format_for_path, render
 from trustaudit.render._text import clean_text
 
+DEVELOPER_COMMANDS = ("eval",)  # listed last in --help: for people working on trustaudit itself
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
+class _Commands(TyperGroup):
+    """Commands in the order a user needs them; developer-only ones last."""
+
+    def list_commands(self, ctx) -> list[str]:
+        names = super().list_commands(ctx)
+        return [n for n in names if n not in DEVELOPER_COMMANDS] + [n for n in names if n in DEVELOPER_COMMANDS]
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings=HELP,
     help="Audit how trustworthy an online shop looks to a buyer, and what to fix.",
+    epilog="Developer commands (for work on trustaudit itself): eval, rules check.",
 )
-rules_app = typer.Typer(no_args_is_help=True, help="List and explain the checks.")
+rules_app = typer.Typer(no_args_is_help=True, context_settings=HELP, help="List and explain the checks.")
 app.add_typer(rules_app, name="rules")
 
 
@@ -93,6 +110,12 @@ class _Progress:
 
     def page_failed(self, error) -> None:
         pass
+
+
+def _format(value: str | None) -> Format | None:
+    """``--format``, case-insensitive (``-f JSON``)."""
+    got = choice(value, "--format", [f.value for f in Format])
+    return Format(got) if got else None
 
 
 def _outputs(fmt: Format | None, outputs: list[str]) -> list[tuple[Format, str | None]]:
@@ -178,17 +201,25 @@ def gate(
 
 @app.command()
 def scan(
-    target: Annotated[str | None, typer.Argument(help="Shop URL, a saved page (.html) or a saved site folder.")] = None,
+    target: Annotated[
+        str | None,
+        typer.Argument(metavar="TARGET", help="Shop URL, a saved page (.html) or a saved site folder.", show_default=False),
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Scan the bundled demo shop (offline).")] = False,
     fmt: Annotated[
-        Format | None, typer.Option("--format", "-f", help="Output format (default: table on the terminal).")
+        str | None,
+        typer.Option("--format", "-f", metavar="FORMAT",
+                     help="What goes to stdout: table (default), json, html, md, sarif, junit, csv, badge."),
     ] = None,
     output: Annotated[
         list[str] | None,
-        typer.Option("--output", "-o", help="Write the report to FILE (repeat for several formats, by extension)."),
+        typer.Option("--output", "-o", metavar="FILE",
+                     help="Also write the report to FILE, format by extension (.json .html .md .sarif .xml .csv "
+                     ".txt .svg); repeatable."),
     ] = None,
     fail_under: Annotated[
-        float | None, typer.Option("--fail-under", min=0, max=100, help="Exit 1 when the score is below N.")
+        float | None,
+        typer.Option("--fail-under", metavar="N", min=0, max=100, help="Exit 1 when the score is below N (0-100)."),
     ] = None,
     fail_on: Annotated[
         list[str] | None,
@@ -199,33 +230,54 @@ def scan(
             "check named by id fails; repeat or separate with commas.",
         ),
     ] = None,
-    max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, max=10000, help="Pages to fetch [25].")] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds per request [10].")] = None,
-    total_timeout: Annotated[
-        float | None, typer.Option("--total-timeout", min=1, help="Seconds for the whole crawl [120].")
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", metavar="OLD.json",
+                     help="Exit 1 when anything got worse than in this saved JSON report (score or a check)."),
     ] = None,
-    max_bytes: Annotated[int | None, typer.Option("--max-bytes", min=1024, help="Bytes per page [5000000].")] = None,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", metavar="N", min=1, max=10000, help="Pages to fetch [25].")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", metavar="S", min=0.1, help="Seconds per request [10].")
+    ] = None,
+    total_timeout: Annotated[
+        float | None, typer.Option("--total-timeout", metavar="S", min=1, help="Seconds for the whole crawl [120].")
+    ] = None,
+    max_bytes: Annotated[
+        int | None, typer.Option("--max-bytes", metavar="N", min=1024, help="Bytes read per page [5000000].")
+    ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: the shop's).")
+        str | None,
+        typer.Option("--lang", metavar="LANG", help="Report language: en, pl, ru, el, ar (default: the shop's)."),
     ] = None,
     country: Annotated[
-        str | None, typer.Option("--country", help="Override the detected country (ISO code, e.g. PL).")
+        str | None,
+        typer.Option("--country", metavar="CC", help="Override the detected country (ISO code, e.g. PL)."),
     ] = None,
     ca_bundle: Annotated[
-        str | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs (default: SSL_CERT_FILE or system).")
+        str | None,
+        typer.Option("--ca-bundle", metavar="PEM", help="File of trusted CAs (default: SSL_CERT_FILE or system)."),
     ] = None,
-    user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
+    user_agent: Annotated[
+        str, typer.Option("--user-agent", metavar="UA", help="User-Agent header.", show_default=False)
+    ] = DEFAULT_USER_AGENT,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
     ] = False,
     resolve: Annotated[
         list[str] | None,
-        typer.Option("--resolve", help="HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
+        typer.Option("--resolve", metavar="HOST:PORT:ADDRESS",
+                     help="Connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
     ] = None,
-    config: Annotated[str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
+    ] = False,
 ) -> None:
     """Audit one shop and print a scored report with fixes."""
     from trustaudit.crawl import TargetError
@@ -237,12 +289,13 @@ def scan(
         target = demo_path()
     if not target:
         die("missing TARGET (a shop URL, a saved page or folder); try --demo", EXIT_USAGE)
+    fmt_choice = _format(fmt)
     cfg, report_lang, options = resolve_settings(
         config=config, lang=lang, country=country, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
         ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
     )
-    pairs = _outputs(fmt, output or [])
+    pairs = _outputs(fmt_choice, output or [])
     fail_severity, fail_checks = cfg.fail_on, cfg.fail_on_checks
     if fail_on:
         try:
@@ -289,24 +342,32 @@ def emit(report: Report, pairs: list[tuple[Format, str | None]], lang: str | Non
 
 @app.command("report")
 def report_cmd(
-    report_file: Annotated[Path, typer.Argument(help="A JSON report saved by `scan --format json`.")],
+    report_file: Annotated[
+        Path, typer.Argument(metavar="REPORT.json", help="A JSON report saved by `scan --format json`.")
+    ],
     fmt: Annotated[
-        Format | None, typer.Option("--format", "-f", help="Output format (default: table on the terminal).")
+        str | None,
+        typer.Option("--format", "-f", metavar="FORMAT",
+                     help="What goes to stdout: table (default), json, html, md, sarif, junit, csv, badge."),
     ] = None,
     output: Annotated[
         list[str] | None,
-        typer.Option("--output", "-o", help="Write the report to FILE (format from the extension; repeatable)."),
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE (format by extension; repeatable)."),
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language to write it in (default: the report's).")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="LANG", help="Language to write it in (default: the report's).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
+    ] = False,
 ) -> None:
     """Render a saved JSON report again, in any format and language (CI keeps the JSON, people read the HTML)."""
     from trustaudit.messages import report_languages
     from trustaudit.report import report_from_dict
 
-    if lang and lang not in report_languages():
-        die(f"--lang must be one of {', '.join(report_languages())}", EXIT_USAGE)
+    lang = choice(lang, "--lang", report_languages())
+    pairs = _outputs(_format(fmt), output or [])
     try:
         data = json.loads(report_file.read_text(encoding="utf-8"))
         report = report_from_dict(data)
@@ -319,7 +380,7 @@ def report_cmd(
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         die(f"{report_file} is not a trustaudit JSON report: {exc}", EXIT_USAGE)
         return
-    emit(report, _outputs(fmt, output or []), lang, quiet=quiet, verbose=verbose)
+    emit(report, pairs, lang, quiet=quiet, verbose=verbose)
 
 
 # --------------------------------------------------------------------------- rules
@@ -327,10 +388,12 @@ def report_cmd(
 
 @rules_app.command("list")
 def rules_list(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json")] = "table",
 ) -> None:
     """List every check: id, category, weight, severity, countries."""
     from trustaudit.engine import load_rules
+
+    fmt = choice(fmt, "--format", ("table", "json"))
 
     rules = load_rules()
     if fmt == "json":
@@ -345,8 +408,6 @@ def rules_list(
             )
         )
         return
-    if fmt != "table":
-        die("--format must be table or json", EXIT_USAGE)
     table = Table(box=None, header_style="bold")
     for col in ("id", "category", "weight", "severity", "countries"):
         table.add_column(col)
@@ -358,15 +419,20 @@ def rules_list(
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(help="Check id, e.g. contact.email")],
-    lang: Annotated[str, typer.Option("--lang", help="Language of the texts.")] = "en",
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="Check id, e.g. contact.email")],
+    lang: Annotated[str, typer.Option("--lang", metavar="LANG", help="Language of the texts.")] = "en",
     country: Annotated[
-        str | None, typer.Option("--country", help="Texts and legal basis for a shop of this country (ISO code).")
+        str | None,
+        typer.Option("--country", metavar="CC", help="Texts and legal basis for a shop of this country (ISO code)."),
     ] = None,
 ) -> None:
     """Explain one check: what it looks for, why (legal basis), how to fix it."""
     from trustaudit.engine import load_rules, platform_fixes, unknown_rule_message
+    from trustaudit.messages import catalogue_languages
+    from trustaudit.rule_words import describe
 
+    rule_id = rule_id.strip().lower()
+    lang = choice(lang, "--lang", catalogue_languages()) or "en"
     rule = next((r for r in load_rules() if r.id == rule_id), None)
     if rule is None:
         die(unknown_rule_message(rule_id), EXIT_USAGE)
@@ -387,7 +453,8 @@ def rules_show(
         if rule.text("manual_note", lang, ctry):
             body.append(f"why: {rule.text('manual_note', lang, ctry)}\n")
     else:
-        body.append(f"looks for: {rule.predicate} {dict(rule.params) if rule.params else ''}\n")
+        rule_text = describe(rule.predicate, rule.params, lang)
+        body.append(rule_text[:1].upper() + rule_text[1:] + ".\n")
         body.append(f"when missing: {rule.on_fail.value}: {rule.text('fail_title', lang, ctry)}\n")
     if rule.grade_cap:
         body.append(f"caps the grade at {rule.grade_cap.get('grade', 'F')} when it fails\n")
@@ -409,9 +476,11 @@ def rules_show(
 
 @rules_app.command("check")
 def rules_check(
-    files: Annotated[list[Path], typer.Argument(help="Rule files (rules/checks/<id>.yaml) to validate.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Rule files (rules/checks/<id>.yaml) to validate.")
+    ],
 ) -> None:
-    """Validate rule files: every key, predicate parameter, phrase group, page kind, signal and slug they name."""
+    """(for developers) Validate rule files: every key, predicate parameter, phrase group, page kind, signal and slug they name."""
     import yaml
 
     from trustaudit.engine import RuleError, known_names, parse_rule
@@ -438,19 +507,20 @@ def rules_check(
 
 @app.command("eval")
 def eval_cmd(
-    corpus: Annotated[Path, typer.Argument(help="Folder of labelled cases (saved pages + labels.json).")],
+    corpus: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of labelled cases (saved pages + labels.json).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
     split: Annotated[str, typer.Option(
-        "--split", help="Cases to score: all, tune, or held (the third with sha256(case id) % 3 == 0)."
+        "--split", metavar="SPLIT", help="Cases to score: all, tune, or held (the third with sha256(case id) % 3 == 0)."
     )] = "all",
 ) -> None:
-    """Measure extraction accuracy (precision, recall, F1 per signal) on a labelled corpus."""
+    """(for developers) Measure extraction accuracy (precision, recall, F1 per signal) on a labelled corpus."""
     from trustaudit import evaluation
 
     if not corpus.is_dir():
         die(f"not a folder: {corpus}", EXIT_USAGE)
-    if split not in evaluation.SPLITS:
-        die(f"--split must be one of {', '.join(evaluation.SPLITS)}, not {split!r}", EXIT_USAGE)
+    split = choice(split, "--split", tuple(evaluation.SPLITS))
     result = evaluation.evaluate_corpus(corpus, split=split)
     if as_json and hasattr(evaluation, "result_to_dict"):
         typer.echo(json.dumps(evaluation.result_to_dict(result), indent=2, ensure_ascii=False))
@@ -460,9 +530,9 @@ def eval_cmd(
 
 @app.command("diff")
 def diff_cmd(
-    old: Annotated[Path, typer.Argument(help="Earlier JSON report.")],
-    new: Annotated[Path, typer.Argument(help="Later JSON report.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or md")] = "text",
+    old: Annotated[Path, typer.Argument(metavar="OLD.json", help="Earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW.json", help="Later JSON report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text, json or md")] = "text",
     fail_on_regression: Annotated[
         bool, typer.Option("--fail-on-regression", help="Exit 1 when the score dropped or a check got worse.")
     ] = False,
@@ -470,8 +540,7 @@ def diff_cmd(
     """Compare two JSON reports: score change, checks that got worse or better."""
     from trustaudit.diff import diff_reports, render_diff
 
-    if fmt not in ("text", "json", "md"):
-        die("--format must be text, json or md", EXIT_USAGE)
+    fmt = choice(fmt, "--format", ("text", "json", "md"))
     docs = []
     for p in (old, new):
         try:

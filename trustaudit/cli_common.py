@@ -27,6 +27,22 @@ def die(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def choice(value: str | None, option: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """A value of a closed set, read case-insensitively (``--fail-on CRITICAL``, ``-f JSON``); anything else is a
+    usage error that lists the choices and names the nearest."""
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if v in choices:
+        return v
+    from difflib import get_close_matches
+
+    near = get_close_matches(v, list(choices), n=1, cutoff=0.5)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    die(f"{option} {value!r} is not one of {', '.join(choices)}{hint}", EXIT_USAGE)
+    return None  # unreachable: die() exits
+
+
 def resolve_settings(
     *,
     config: str | None,
@@ -48,9 +64,7 @@ def resolve_settings(
     except ConfigError as exc:
         die(str(exc), EXIT_USAGE)
         raise  # unreachable: die() exits
-    report_lang = lang or cfg.lang
-    if report_lang and report_lang not in report_languages():
-        die(f"--lang must be one of {', '.join(report_languages())}", EXIT_USAGE)
+    report_lang = choice(lang or cfg.lang, "--lang", report_languages())
     ctry = (country or cfg.country or "").upper() or None
     if ctry and (len(ctry) != 2 or not ctry.isalpha()):
         die("--country takes a two-letter ISO code such as PL", EXIT_USAGE)

@@ -55,7 +55,7 @@ def parse_fail_on(values: Iterable[object], where: str) -> tuple[Severity | None
     checks: list[str] = []
     for value in values:
         for item in str(value).split(","):
-            item = item.strip()
+            item = item.strip().lower()  # severities and check ids are lower-case: CRITICAL means critical
             if not item:
                 continue
             try:
@@ -67,8 +67,12 @@ def parse_fail_on(values: Iterable[object], where: str) -> tuple[Severity | None
                 severity = sev
     bad = [c for c in checks if "." not in c]
     if bad:
-        names = ", ".join(s.value for s in Severity)
-        raise ConfigError(f"{where}: {bad[0]!r} is neither a severity ({names}) nor a check id")
+        from difflib import get_close_matches
+
+        names = [s.value for s in Severity]
+        near = get_close_matches(bad[0], names, n=1, cutoff=0.5)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ConfigError(f"{where}: {bad[0]!r} is neither a severity ({', '.join(names)}) nor a check id{hint}")
     check_rule_ids(checks, where)
     return severity, tuple(dict.fromkeys(checks))
 
