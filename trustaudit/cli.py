@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import replace
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Annotated
@@ -32,6 +33,7 @@ from trustaudit.cli_common import (
     die,
     err,
     resolve_settings,
+    sarif_anchor,
 )
 from trustaudit.config import ConfigError, parse_fail_on
 from trustaudit.models import Report, Severity, Status
@@ -175,28 +177,76 @@ def _print_terminal(report: Report, lang: str | None, verbose: bool) -> None:
 
 
 def gate(
-    report: Report, fail_under: float | None, fail_on: Severity | None, fail_on_checks: tuple[str, ...] = ()
-) -> tuple[int, str]:
-    """Decide the exit code of a finished scan for CI. An inconclusive report (no score: the scan did not see
-    the shop) is exit 3 whatever the thresholds: it is neither a pass nor a fail of the shop."""
+    report: Report,
+    fail_under: float | None,
+    fail_on: Severity | None,
+    fail_on_checks: tuple[str, ...] = (),
+    baseline: Report | None = None,
+) -> tuple[int, list[str]]:
+    """Decide the exit code of a finished scan for CI, with every reason it fails (one line each). An
+    inconclusive report (no score: the scan did not see the shop) is exit 3 whatever the thresholds: it is
+    neither a pass nor a fail of the shop."""
     if report.inconclusive:
-        return EXIT_TARGET, f"inconclusive: {report.inconclusive}"
+        return EXIT_TARGET, [f"inconclusive: {report.inconclusive}"]
+    why: list[str] = []
     if fail_under is not None:
         if report.score is None:
-            return EXIT_THRESHOLD, f"no score (inconclusive: {report.inconclusive}); --fail-under {fail_under:g} not met"
-        if report.score < fail_under:
-            return EXIT_THRESHOLD, f"score {report.score} is below --fail-under {fail_under:g}"
+            why.append(f"no score (inconclusive: {report.inconclusive}); --fail-under {fail_under:g} not met")
+        elif report.score < fail_under:
+            why.append(f"score {report.score} is below --fail-under {fail_under:g}")
     if fail_on is not None:
         bad = [c for c in report.checks if c.status is Status.FAIL and c.severity.rank >= fail_on.rank]
         if bad:
-            return EXIT_THRESHOLD, f"{len(bad)} failed check(s) of severity {fail_on.value} or worse: " + ", ".join(
-                c.id for c in bad[:5]
-            )
+            why.append(f"{len(bad)} failed check(s) of severity {fail_on.value} or worse: "
+                       + ", ".join(c.id for c in bad[:5]))
     if fail_on_checks:
         bad = [c for c in report.checks if c.status is Status.FAIL and c.id in fail_on_checks]
         if bad:
-            return EXIT_THRESHOLD, f"{len(bad)} check(s) named by --fail-on failed: " + ", ".join(c.id for c in bad[:5])
-    return EXIT_OK, ""
+            why.append(f"{len(bad)} check(s) named by --fail-on failed: " + ", ".join(c.id for c in bad[:5]))
+    bad_asserts = [a for a in report.assertions if a.get("outcome") == "failed" and a.get("level") == "error"]
+    if bad_asserts:
+        from trustaudit.assertions import AssertionResult, describe
+
+        why.append(f"{len(bad_asserts)} assertion(s) failed: "
+                   + "; ".join(describe(AssertionResult(**a)) for a in bad_asserts[:8]))
+    if baseline is not None:
+        from trustaudit.diff import diff_report_objects
+
+        d = diff_report_objects(baseline, report)
+        if d.regressed:
+            parts = []
+            if d.score_delta is not None and d.score_delta < 0:
+                parts.append(f"score {d.old_score} -> {d.new_score}")
+            parts += [f"{c.id} {c.old_status} -> {c.new_status}" for c in d.worse[:8]]
+            if len(d.worse) > 8:
+                parts.append(f"+{len(d.worse) - 8} more")
+            why.append("worse than the baseline: " + "; ".join(parts))
+    return (EXIT_THRESHOLD if why else EXIT_OK), why
+
+
+def _load_report(path: Path, option: str) -> Report:
+    """A saved JSON report, or a usage error (exit 2) saying what is wrong with it."""
+    from trustaudit.report import report_from_dict
+
+    try:
+        return report_from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        die(f"{option}: no such file: {path}", EXIT_USAGE)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        die(f"{option}: {path} is not a JSON report: {exc}", EXIT_USAGE)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        die(f"{option}: {path} is not a trustaudit JSON report: {exc}", EXIT_USAGE)
+    raise AssertionError("unreachable")  # die() exits
+
+
+def _warn_assertions(report: Report, quiet: bool) -> None:
+    """Warn-level assertions that failed: one line each on stderr; they do not change the exit code."""
+    from trustaudit.assertions import AssertionResult, describe
+
+    for a in report.assertions:
+        if a.get("outcome") == "failed" and a.get("level") == "warn" and not quiet:
+            err.print(Text(f"trustaudit: warning: assertion failed: {describe(AssertionResult(**a))}",
+                           style="yellow"), soft_wrap=True)
 
 
 @app.command()
@@ -302,6 +352,7 @@ def scan(
             fail_severity, fail_checks = parse_fail_on(fail_on, "--fail-on")
         except ConfigError as exc:
             die(str(exc), EXIT_USAGE)
+    old_report = _load_report(baseline, "--baseline") if baseline is not None else None
     show_progress = not quiet and err.is_terminal
     try:
         with _Progress(err, show_progress) as progress:
@@ -316,20 +367,37 @@ def scan(
         die("interrupted", 130)
         return
 
-    emit(report, pairs, report_lang, quiet=quiet, verbose=verbose)
-    code, why = gate(report, fail_under if fail_under is not None else cfg.fail_under, fail_severity, fail_checks)
+    if cfg.assertions:
+        from trustaudit.assertions import evaluate
+
+        report = replace(report, assertions=tuple(r.to_dict() for r in evaluate(report, cfg.assertions)))
+    emit(report, pairs, report_lang, quiet=quiet, verbose=verbose, anchor=sarif_anchor(cfg.file))
+    _warn_assertions(report, quiet)
+    code, why = gate(
+        report, fail_under if fail_under is not None else cfg.fail_under, fail_severity, fail_checks, old_report
+    )
+    for line in why[:-1]:
+        err.print(Text(f"trustaudit: {clean_text(line, 500, newlines=False)}", style="red"), soft_wrap=True)
     if code:
-        die(why, code)
+        die(why[-1], code)
 
 
-def emit(report: Report, pairs: list[tuple[Format, str | None]], lang: str | None, *, quiet: bool, verbose: bool) -> None:
+def emit(
+    report: Report,
+    pairs: list[tuple[Format, str | None]],
+    lang: str | None,
+    *,
+    quiet: bool,
+    verbose: bool,
+    anchor: str | None = None,
+) -> None:
     """Render every output first, then write the files (atomically) and stdout: a renderer failing leaves
     every existing report file untouched."""
     rendered: list[tuple[Format, str | None, str]] = []
     for f, path in pairs:
         if path is None and f is Format.TABLE:
             continue  # the terminal table is printed with colours, below
-        rendered.append((f, path, render(report, f, lang)))
+        rendered.append((f, path, render(report, f, lang, anchor=anchor)))
     for _f, path, text in rendered:
         if path is not None:
             _write(path, text)
@@ -380,7 +448,17 @@ def report_cmd(
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         die(f"{report_file} is not a trustaudit JSON report: {exc}", EXIT_USAGE)
         return
-    emit(report, pairs, lang, quiet=quiet, verbose=verbose)
+    emit(report, pairs, lang, quiet=quiet, verbose=verbose, anchor=sarif_anchor(_config_file()))
+
+
+def _config_file() -> str | None:
+    """The project config of the working directory, if any (for a re-rendered report's SARIF anchor)."""
+    from trustaudit.config import load_config
+
+    try:
+        return load_config().file
+    except ConfigError:
+        return None
 
 
 # --------------------------------------------------------------------------- rules

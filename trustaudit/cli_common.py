@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -25,6 +26,31 @@ def die(message: str, code: int) -> None:
         soft_wrap=True,
     )
     raise typer.Exit(code)
+
+
+README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md")
+
+
+def repository_root(cwd: Path | None = None) -> Path:
+    """The enclosing git checkout of ``cwd`` (where code scanning resolves paths), else ``cwd``."""
+    here = (cwd or Path.cwd()).resolve()
+    return next((d for d in (here, *here.parents) if (d / ".git").exists()), here)
+
+
+def sarif_anchor(config_file: str | None, cwd: Path | None = None) -> str:
+    """The repository file SARIF results point at: the project config when there is one inside the repository,
+    else the README; "" when neither exists (results then carry no location, never a made-up path)."""
+    root = repository_root(cwd)
+    cands = [Path(config_file)] if config_file else []
+    cands += [root / n for n in README_NAMES]
+    for cand in cands:
+        try:
+            real = cand.resolve()
+            if real.is_file() and real.is_relative_to(root):
+                return real.relative_to(root).as_posix()
+        except OSError:
+            continue
+    return ""
 
 
 def choice(value: str | None, option: str, choices: tuple[str, ...] | list[str]) -> str | None:
