@@ -70,7 +70,7 @@ def test_a_failed_error_assertion_exits_1_and_names_it(repo):
     assert "legal.ids-valid (fail)" in res.stderr and "category policies" in res.stderr
     assert "contact.email" not in res.stderr
     # the terminal report lists the failed ones too
-    assert "Assertions" in res.stdout and "legal.ids-valid" in res.stdout.split("Assertions")[1]
+    assert "Assertions (trustaudit.toml)" in res.stdout and "legal.ids-valid" in res.stdout.split("Assertions")[1]
 
 
 @pytest.mark.parametrize("body, needle", [
