@@ -321,6 +321,29 @@ def scan(
         typer.Option("--resolve", metavar="HOST:PORT:ADDRESS",
                      help="Connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
     ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option("--header", metavar="'NAME: VALUE'",
+                     help="Send this header to the shop's own site only (repeatable), e.g. a staging token."),
+    ] = None,
+    cookie: Annotated[
+        str | None,
+        typer.Option("--cookie", metavar="'NAME=VALUE; ...'", help="Send these cookies to the shop's own site only."),
+    ] = None,
+    auth: Annotated[
+        str | None,
+        typer.Option("--auth", metavar="USER:PASSWORD",
+                     help="HTTP basic auth for a staging shop, sent to the shop's own site only."),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", metavar="PATTERN",
+                     help="Follow only links matching a pattern ('/pl/*' on the path, or a whole URL; repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", metavar="PATTERN", help="Never follow links matching a pattern (repeatable)."),
+    ] = None,
     config: Annotated[
         str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
     ] = None,
@@ -344,6 +367,7 @@ def scan(
         config=config, lang=lang, country=country, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
         ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
+        headers=header, cookie=cookie, auth=auth, include=include, exclude=exclude,
     )
     pairs = _outputs(fmt_choice, output or [])
     fail_severity, fail_checks = cfg.fail_on, cfg.fail_on_checks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import typer
@@ -83,6 +84,11 @@ def resolve_settings(
     ignore_robots: bool,
     allow_private: bool,
     resolve: list[str] | None = None,
+    headers: list[str] | None = None,
+    cookie: str | None = None,
+    auth: str | None = None,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -101,6 +107,12 @@ def resolve_settings(
             parse_resolve(spec)
         except ValueError as exc:
             die(str(exc), EXIT_USAGE)
+    from trustaudit.net.gate import ProxyRoutes
+
+    try:
+        ProxyRoutes()  # HTTP(S)_PROXY / ALL_PROXY from the environment: a SOCKS proxy is a usage error
+    except ValueError as exc:
+        die(str(exc), EXIT_USAGE)
     defaults = ScanOptions()
     options = ScanOptions(
         max_pages=max_pages or cfg.max_pages or defaults.max_pages,
@@ -113,5 +125,49 @@ def resolve_settings(
         respect_robots=not ignore_robots,
         allow_private=allow_private,
         resolve=tuple(resolve or ()),
+        headers=tuple(parse_header(h) for h in headers or ()),
+        cookie=_checked_cookie(cookie),
+        auth=_checked_auth(auth),
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
     )
     return cfg, report_lang, options
+
+
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 field-name
+_NOT_YOURS = {"host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer",
+              "keep-alive", "proxy-connection", "proxy-authorization", "cookie", "authorization"}
+
+
+def parse_header(spec: str) -> tuple[str, str]:
+    """``--header "Name: value"`` -> (name, value); a usage error says what is wrong."""
+    name, sep, value = (spec or "").partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not _TOKEN.match(name):
+        die(f"--header {spec!r}: expected 'Name: value' (e.g. 'X-Staging-Token: abc')", EXIT_USAGE)
+    if any(c in value for c in "\r\n\x00"):
+        die(f"--header {name}: the value has a line break", EXIT_USAGE)
+    if name.lower() in _NOT_YOURS:
+        hint = {"cookie": "use --cookie", "authorization": "use --auth", "host": "use --resolve"}.get(
+            name.lower(), "the HTTP client sets it")
+        die(f"--header {name}: not settable here ({hint})", EXIT_USAGE)
+    return name, value
+
+
+def _checked_cookie(cookie: str | None) -> str | None:
+    if cookie is None:
+        return None
+    pairs = [c.strip() for c in cookie.split(";") if c.strip()]
+    if not pairs or any("=" not in c or not _TOKEN.match(c.split("=", 1)[0].strip()) for c in pairs) or any(
+            ch in cookie for ch in "\r\n\x00"):
+        die("--cookie: expected 'name=value' pairs separated by ';' (e.g. 'session=abc; preview=1')", EXIT_USAGE)
+    return "; ".join(pairs)
+
+
+def _checked_auth(auth: str | None) -> str | None:
+    if auth is None:
+        return None
+    user, sep, _password = auth.partition(":")
+    if not sep or not user or any(ch in auth for ch in "\r\n\x00"):
+        die("--auth: expected USER:PASSWORD", EXIT_USAGE)
+    return auth
