@@ -101,3 +101,14 @@ def test_readme_test_command_works_in_a_new_shell(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "test_config.py::test_trustaudit_toml" in proc.stdout
+
+
+def test_readme_ci_section_shows_the_action_first_and_installs_from_the_repository():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = readme.split("## In CI", 1)[1].split("\n## ", 1)[0]
+    action, gitlab = ci.index("uses: OWNER/trustaudit@"), ci.index("GitLab CI")
+    assert action < gitlab
+    assert "pip install trustaudit" not in readme  # not on a package index: every example installs the checkout
+    assert "from this repository" in ci and "pip install /tmp/trustaudit" in ci
+    for feature in ("--baseline", "-o badge.svg", "[assert]", "--max-age", "--header", "--include", "HTTPS_PROXY"):
+        assert feature in readme, feature
