@@ -1,11 +1,12 @@
 """CSV for machines and spreadsheets: one row per check, the same columns in every report language.
 
-Columns (stable English ids): ``target, final_url, score, grade, grade_cap, check_id, category, status,
+Columns (stable English ids): ``target, final_url, score, grade, grade_cap, grade_cap_reason, check_id, category, status,
 severity, weight, gain, title, reason, fix, fix_platform, evidence_url, evidence_snippet``. ``status``
 (pass, warn, fail, error, not_applicable, manual) and ``severity`` (critical … info) are the ids of the JSON
 report, never translated, so a script or a pivot table reads a Polish report as it reads an English one; the
 texts a person reads (``title``, ``reason``, ``fix``, ``fix_platform``) are in the report language, each in a
-column of its own. ``grade_cap`` is the id of the check that capped the grade (empty when none).
+column of its own. ``grade_cap`` is the id of the check that capped the grade (empty when none),
+``grade_cap_reason`` says so in the report language ("capped at F: …").
 
 Spreadsheet formula injection is neutralised: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or
 CR (or their full-width forms) gets a leading ``'``. Page text is folded onto one line. UTF-8 without a byte
@@ -19,11 +20,11 @@ import csv
 import io
 
 from trustaudit.models import Report, Status
-from trustaudit.render._common import prepare, problems
+from trustaudit.render._common import grade_cap_text, prepare, problems
 from trustaudit.render._text import one_line
 
 COLUMNS = (
-    "target", "final_url", "score", "grade", "grade_cap", "check_id", "category", "status", "severity", "weight",
+    "target", "final_url", "score", "grade", "grade_cap", "grade_cap_reason", "check_id", "category", "status", "severity", "weight",
     "gain", "title", "reason", "fix", "fix_platform", "evidence_url", "evidence_snippet",
 )
 MAX_CELL = 30000  # Excel's limit is 32,767 characters per cell
@@ -60,6 +61,7 @@ def render(report: Report, lang: str | None = None) -> str:
         _number(report.score),
         safe_cell(report.grade),
         safe_cell(report.grade_cap.check if report.grade_cap and report.grade else ""),
+        safe_cell(grade_cap_text(report, lang)),
     ]
     for c in checks:
         ev = c.evidence[0] if c.evidence else None
