@@ -73,6 +73,18 @@ def _write_atomic(path: Path, text: str) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def scan_stem(folder: Path, shop_stem: str, started: str) -> str:
+    """``shop.example-1a2b3c4d5e-20250301T120000Z``: every scan its own report files (``history`` opens any of
+    them; a new run never overwrites an old one). Two scans of one shop in the same second get ``-2``, ``-3``."""
+    stamp = "".join(ch for ch in started if ch.isalnum())[:16] or "scan"
+    stem = f"{shop_stem}-{stamp}"
+    n = 1
+    while (folder / f"{stem}.json").exists() or (folder / f"{stem}.html").exists():
+        n += 1
+        stem = f"{shop_stem}-{stamp}-{n}"
+    return stem
+
+
 def audit_shop(
     shop: Shop,
     cfg: BatchConfig,
@@ -102,9 +114,9 @@ def audit_shop(
         return failed_result(shop, f"internal error: {type(exc).__name__}", started, time.perf_counter() - t0)
 
     try:
-        stem = file_stem(shop.key)
         reports = Path(cfg.out_dir) / REPORTS_DIR
         reports.mkdir(parents=True, exist_ok=True)
+        stem = scan_stem(reports, file_stem(shop.key), started)
         json_text = render(report, Format.JSON, cfg.lang)
         try:
             html_text: str | None = render(report, Format.HTML, cfg.lang)

@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,7 +48,7 @@ def run_key(input_file: str | Path, cfg: BatchConfig, shard: str | None) -> str:
     The input is keyed by its path, not its content: adding shops to the list and re-running the same
     command scans only the new ones. Concurrency, progress and the like do not change results: not in it.
     """
-    opts = asdict(cfg.options)
+    opts = cfg.options.public()  # credentials never go into a key or the database
     opts.pop("concurrency", None)
     doc = {
         "input": str(Path(input_file).resolve()),
@@ -63,7 +63,7 @@ def run_key(input_file: str | Path, cfg: BatchConfig, shard: str | None) -> str:
 
 
 def run_options(cfg: BatchConfig) -> dict[str, Any]:
-    d = asdict(cfg.options)
+    d = cfg.options.public()
     d.update(lang=cfg.lang, skip=dict(cfg.skip), weights=dict(cfg.weights))
     return d
 

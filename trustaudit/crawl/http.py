@@ -42,7 +42,7 @@ from protego import Protego
 from trustaudit.crawl.blocking import detect_block
 from trustaudit.crawl.common import CrawlObserver, TargetError, one_line
 from trustaudit.crawl.encoding import decode_html, looks_binary
-from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of
+from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of, origin
 from trustaudit.crawl.priority import FALLBACK, Scorer, slug_text
 from trustaudit.crawl.robots import (
     ROBOTS_MAX_BYTES,
@@ -182,7 +182,9 @@ class HttpCrawl:
             raise TargetError(f"cannot load CA bundle {o.ca_bundle}: {e}") from None
         for cand in self.candidates:  # the user asked for this host: its own addresses are allowed
             await self.gate.trust(*host_port(cand))
-        self.fetcher = Fetcher(o, ctx, self.gate, deadline)
+        for proxy in self.gate.proxies.addresses():  # a proxy the user configured is the user's choice too
+            await self.gate.trust(*host_port(proxy))
+        self.fetcher = Fetcher(o, ctx, self.gate, deadline, credential_origins(self.candidates))
         tls_task: asyncio.Task[TlsInfo] | None = None
         probe_task: asyncio.Task[bool | None] | None = None
         home_page: FetchedPage | None = None
@@ -347,7 +349,7 @@ class HttpCrawl:
             return hit
         result: tuple[str, str] | None = None
         if raw.startswith(("http://", "https://")) and len(raw) <= MAX_URL_LENGTH:
-            if self.scope.contains(raw) and not has_non_html_extension(raw):
+            if self.scope.contains(raw) and not has_non_html_extension(raw) and self.options.wants(raw):
                 url = clean_url(raw)
                 result = (url, url_key(url))
         if len(self._candidates) < 50_000:
@@ -622,6 +624,22 @@ class HttpCrawl:
             hsts_max_age=max_age if https else None,
             http_redirects_to_https=redirects,
         )
+
+
+def credential_origins(candidates: list[str]) -> frozenset[tuple[str, str, int]]:
+    """Where the user's --header / --cookie / --auth may go: the target's own origins (an http:// target also
+    its https:// upgrade on the default port; never a downgrade from https to http)."""
+    out: set[tuple[str, str, int]] = set()
+    for cand in candidates:
+        o = origin(cand)
+        if o is None:
+            continue
+        out.add(o)
+        if o[0] == "http" and o[2] == 80:
+            out.add(("https", o[1], 443))
+    if any(o[0] == "https" for o in out):  # a bare host tries https first; plain http only if that fails
+        out = {o for o in out if o[0] == "https"} | {o for o in out if o[0] == "http" and len(candidates) == 1}
+    return frozenset(out)
 
 
 def _replace(info: TlsInfo, **kw) -> TlsInfo:
