@@ -13,12 +13,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Generator, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from trustaudit import __version__
-from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, Report, SiteSnapshot, TlsInfo
+from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, FetchError, Report, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def build_report(
     duration_s: float | None = None,
 ) -> Report:
     from trustaudit.engine import Facts, categories, evaluate, load_rules
-    from trustaudit.report import inconclusive_reason, verdicts
+    from trustaudit.report import inconclusive_reason, read_in_part, verdicts
     from trustaudit.scoring import category_scores
 
     report_lang = resolve_language(lang, artifacts.language)
@@ -121,7 +121,7 @@ def build_report(
             {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
             for p in snapshot.pages
         ),
-        errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors),
+        errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors) + read_in_part(artifacts),
         platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
         tool_version=__version__,
@@ -138,16 +138,24 @@ class PageExtractor:
     exactly what extracting after the crawl gives. Why not a thread: extraction holds the GIL (regex scans in C
     hold it for milliseconds), so a thread delays every network event of the crawl's event loop (measured on
     loopback: 30 % slower); work done only when the loop is idle costs nothing when the network is fast and
-    hides the extraction when it is slow."""
+    hides the extraction when it is slow. Each step is bounded (every extractor has per-page input caps,
+    ``extract.limits``), so the crawl looks at the network and at its deadline at least every few tenths of a
+    second whatever a page holds.
 
-    def __init__(self, cache, context=None, inner=None):
+    ``deadline`` (``time.monotonic()``): no extraction starts after it, except that of the first page (a report
+    needs one page read; the caps bound it). The pages fetched and not extracted by then are ``unread``."""
+
+    def __init__(self, cache, context=None, inner=None, deadline: float | None = None):
         from trustaudit.extract import PageContext
 
         self.cache = cache
         self.context = context if context is not None else PageContext()
         self.inner = inner
+        self.deadline = deadline
         self.facts: dict[str, Any] = {}
+        self.unread: list[FetchedPage] = []  # set by finish(): fetched, not extracted by the deadline
         self._queue: deque[FetchedPage] = deque()
+        self._first: FetchedPage | None = None
         self._page: FetchedPage | None = None
         self._steps: Generator | None = None
         self._failure: BaseException | None = None  # strict mode: raised by finish(), not lost in the crawl
@@ -158,6 +166,8 @@ class PageExtractor:
         if self.inner is not None:
             self.inner.page_fetched(page)
         if extractable(page):
+            if self._first is None:
+                self._first = page
             self._queue.append(page)
 
     def page_failed(self, err) -> None:
@@ -165,21 +175,38 @@ class PageExtractor:
             self.inner.page_failed(err)
 
     def idle(self) -> bool:
-        """One step of the extraction of the queued pages; False when there is nothing (more) to do."""
+        """One step of the extraction of the queued pages; False when there is nothing (more) to do, or the
+        deadline has passed (``finish`` then says which pages were not read)."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return False
+        return self._advance()
+
+    def finish(self) -> list:
+        """The facts of the pages extracted, once the crawl is over: extracting the rest now, as far as the
+        deadline allows (``unread``: the pages left)."""
+        while self._steps is not None or self._queue:
+            if self.deadline is not None and time.monotonic() >= self.deadline and self._first_done():
+                break
+            self._advance()
+        if self._failure is not None:
+            raise self._failure
+        self.unread = ([self._page] if self._page is not None else []) + list(self._queue)
+        for page in self.unread:
+            self.cache.discard(page)
+        self._queue.clear()
+        self._steps = self._page = None
+        return list(self.facts.values())
+
+    def _first_done(self) -> bool:
+        return self._first is None or self._first.url in self.facts
+
+    def _advance(self) -> bool:
         if self._steps is None:
             if not self._queue:
                 return False
             self._start(self._queue.popleft())
         self._step()
         return True
-
-    def finish(self) -> list:
-        """The facts of every page fetched, once the crawl is over (extracting the rest now)."""
-        while self._steps is not None or self._queue:
-            self.idle()
-        if self._failure is not None:
-            raise self._failure
-        return list(self.facts.values())
 
     def _start(self, page: FetchedPage) -> None:
         from trustaudit.extract import page_steps
@@ -206,6 +233,22 @@ class PageExtractor:
                                              errors=(ExtractorError("extract_page", page.url, why, ("*",)),))
         self.cache.discard(page)  # the crawl found the page's links when it arrived: the tree can go
         self._steps = self._page = None
+
+
+def without_unread(snapshot: SiteSnapshot, unread: list[FetchedPage], total_timeout: float) -> SiteSnapshot:
+    """The snapshot as far as it was read: the pages fetched but not extracted by the deadline are left out and
+    recorded (kind ``limit``), and the crawl counts as stopped by its time limit, so that the checks whose
+    evidence would be on those pages are "could not check" (``engine``: their pages were not read) and the
+    report says the crawl is partial."""
+    if not unread:
+        return snapshot
+    left = {id(p) for p in unread}
+    errors = tuple(
+        FetchError(p.url, f"fetched but not read: the time limit ({total_timeout:g}s) was reached first", "limit")
+        for p in unread
+    )
+    return replace(snapshot, pages=tuple(p for p in snapshot.pages if id(p) not in left),
+                   errors=snapshot.errors + errors, limit_hit="total_timeout")
 
 
 def link_scorer():
@@ -236,12 +279,17 @@ def scan(
 
     options = options or ScanOptions()
     t0 = time.perf_counter()
+    # --total-timeout bounds the whole scan: the crawl stops fetching and extraction stops reading at the same
+    # moment (pages fetched and not read by then are recorded as such)
+    deadline = time.monotonic() + max(0.1, options.total_timeout)
     # the vocabulary is compiled while the crawl waits for the shop's first answers (robots.txt, home page)
     threading.Thread(target=load_vocabulary, name="trustaudit-vocabulary", daemon=True).start()
     cache = ParseCache()
-    pages = PageExtractor(cache, inner=observer)
+    pages = PageExtractor(cache, inner=observer, deadline=deadline)
     snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer())
-    artifacts = merge(pages.finish(), snapshot, country_override=options.country)
+    facts = pages.finish()
+    snapshot = without_unread(snapshot, pages.unread, options.total_timeout)
+    artifacts = merge(facts, snapshot, country_override=options.country)
     return build_report(
         snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0
     )

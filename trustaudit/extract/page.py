@@ -21,6 +21,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from trustaudit.extract import limits
 from trustaudit.extract.company import (
     PageAddresses,
     address_lines,
@@ -130,8 +131,16 @@ class _Shared:
         self.pp = pp
 
     @cached_property
+    def _hits(self) -> tuple[list, list[str]]:
+        with limits.recording() as cuts:
+            return page_hits(self.pp), cuts  # phrase groups and service names: one pass over the folded text
+
     def hits(self) -> list:
-        return page_hits(self.pp)  # phrase groups and service names: one pass over the folded text
+        """The page's phrase hits; each extractor reading them records the cuts of that shared pass."""
+        hits, cuts = self._hits
+        for c in cuts:
+            limits.cut(c)
+        return hits
 
     @cached_property
     def numbers(self) -> tuple:
@@ -150,8 +159,8 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
         ("company_names", ("company_names",), lambda: tuple(company_names(pp)), ()),
         ("review_blocks", ("reviews_on_site",), lambda: tuple(review_blocks(pp)), ()),
         ("mixed_content", ("mixed_content",), lambda: tuple(mixed_content(pp)), ()),
-        ("phrases", ("phrase:*",), lambda: _frozen_phrases(page_phrases(pp, sh.hits)), MappingProxyType({})),
-        ("widgets", WIDGET_SIGNALS, lambda: _frozen_widgets(scan_page(pp, sh.hits)), None),
+        ("phrases", ("phrase:*",), lambda: _frozen_phrases(page_phrases(pp, sh.hits())), MappingProxyType({})),
+        ("widgets", WIDGET_SIGNALS, lambda: _frozen_widgets(scan_page(pp, sh.hits())), None),
         ("phones", ("phones",), lambda: tuple(phone_candidates(pp, sh.phone_numbers())), ()),
         ("ids", ("tax_ids",), lambda: id_candidates(pp, sh.numbers), PageIds()),
         ("addresses", ("addresses",), lambda: address_lines(pp), PageAddresses()),
@@ -172,14 +181,18 @@ def page_steps(
     errors: list[ExtractorError] = []
 
     def run(name: str, signals: tuple[str, ...], fn: Callable[[], Any], default: Any) -> Any:
-        try:
-            return fn()
-        except Exception as e:  # noqa: BLE001 - RecursionError included: hostile markup degrades one signal
-            if ctx.strict:
-                raise
-            log.debug("extractor %s failed on %s", name, page.url, exc_info=True)
-            errors.append(ExtractorError(name, page.url, _one_line(e), signals))
-            return default
+        with limits.recording() as cuts:
+            try:
+                value = fn()
+            except Exception as e:  # noqa: BLE001 - RecursionError included: hostile markup degrades one signal
+                if ctx.strict:
+                    raise
+                log.debug("extractor %s failed on %s", name, page.url, exc_info=True)
+                errors.append(ExtractorError(name, page.url, _one_line(e), signals))
+                return default
+        if cuts:  # stopped at a per-page cap: found what it found, the rest of the page unread (never silent)
+            errors.append(ExtractorError(name, page.url, _one_line_text("; ".join(cuts)), signals, partial=True))
+        return value
 
     everything = ("*",)
     pp = run("parse", everything, lambda: cache.get(page) if cache is not None else ParsedPage(page), None)
@@ -208,5 +221,9 @@ def _frozen_widgets(pw) -> WidgetFacts:
 
 
 def _one_line(e: BaseException, limit: int = 300) -> str:
-    s = " ".join(f"{type(e).__name__}: {e}".split())
+    return _one_line_text(f"{type(e).__name__}: {e}", limit)
+
+
+def _one_line_text(text: str, limit: int = 300) -> str:
+    s = " ".join(text.split())
     return s if len(s) <= limit else s[: limit - 1] + "…"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from trustaudit.extract import limits
 from trustaudit.extract.site import is_same_site, normalize_url
 from trustaudit.extract.text import PhraseScanner, fold, phrase_regex, snippet
 from trustaudit.models import PAGE_KINDS, FetchedPage, PageRef, Region, SiteSnapshot
@@ -276,7 +277,10 @@ class PageLinks:
 
 def page_links(pp: ParsedPage) -> PageLinks:
     out: list[ScoredLink] = []
-    for order, link in enumerate(pp.links, 1):
+    links = pp.links
+    if pp.links_dropped:
+        limits.cut(f"{limits.of(len(links), len(links) + pp.links_dropped, 'links')} read (the first and the last)")
+    for order, link in enumerate(links, 1):
         url, level = link.url, 2
         if not url:
             href = link.href.strip()
