@@ -251,6 +251,29 @@ def without_unread(snapshot: SiteSnapshot, unread: list[FetchedPage], total_time
                    errors=snapshot.errors + errors, limit_hit="total_timeout")
 
 
+def _suffix_list():
+    """The parsed Public Suffix List from the build cache, under the list file's size and date: a list upgraded
+    with its package is parsed again."""
+    import os
+
+    from publicsuffixlist import PSLFILE, PublicSuffixList
+
+    from trustaudit.resources import load_or_build
+
+    st = os.stat(PSLFILE)
+    return load_or_build(f"psl-{st.st_size}-{st.st_mtime_ns}", PublicSuffixList)
+
+
+def _warm_up() -> None:
+    """What every scan needs before its first page: the vocabulary, the rules, the Public Suffix List. Run on a
+    thread while the crawl waits for the shop's first answers."""
+    from trustaudit.extract import load_vocabulary
+    from trustaudit.web.sites import suffix_list
+
+    suffix_list()
+    load_vocabulary()
+
+
 def link_scorer():
     """The crawl's link priority: the page-kind vocabulary of the extraction stage (``pages.link_priority``)."""
     from trustaudit.crawl.priority import safe
@@ -274,16 +297,18 @@ def scan(
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
     """
     from trustaudit.crawl import crawl
-    from trustaudit.extract import load_vocabulary, merge
+    from trustaudit.extract import merge
     from trustaudit.web.html import ParseCache
+    from trustaudit.web.sites import use_suffix_list
 
     options = options or ScanOptions()
     t0 = time.perf_counter()
     # --total-timeout bounds the whole scan: the crawl stops fetching and extraction stops reading at the same
     # moment (pages fetched and not read by then are recorded as such)
     deadline = time.monotonic() + max(0.1, options.total_timeout)
+    use_suffix_list(_suffix_list)
     # the vocabulary is compiled while the crawl waits for the shop's first answers (robots.txt, home page)
-    threading.Thread(target=load_vocabulary, name="trustaudit-vocabulary", daemon=True).start()
+    threading.Thread(target=_warm_up, name="trustaudit-vocabulary", daemon=True).start()
     cache = ParseCache()
     pages = PageExtractor(cache, inner=observer, deadline=deadline)
     snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer())

@@ -21,6 +21,7 @@ from itertools import islice
 from lxml import etree
 
 from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.text import (
     DIGITS,
     HOMOGLYPHS,
@@ -323,7 +324,8 @@ def resolve_ids(page: PageIds, country: str | None) -> list[TaxId]:
     return found
 
 
-def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> PageIds:
+def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None,
+                  attrs: PageAttributes | None = None) -> PageIds:
     """Every ID label of one page followed by a number, with that number's readings by each scheme the label
     names (in page order; the shop's country picks one in ``resolve_ids``). Labels are looked for only in the
     few characters before each run of >= 6 digits (and before "HRB 123"-style register numbers), so long pages
@@ -353,7 +355,7 @@ def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = No
     if all(any(all(x.span[0] <= anchor < x.span[1] for x in cands) for cands in found if cands)
            for anchor in anchors):
         return PageIds(tuple(found))
-    return PageIds(tuple(found), tuple(_title_labelled(pp, c)), tuple(anchors))
+    return PageIds(tuple(found), tuple(_title_labelled(pp, c, attrs)), tuple(anchors))
 
 
 MAX_TITLED = 2_000  # elements labelled by a title / aria-label read per page
@@ -368,14 +370,14 @@ def _titled(root) -> Iterator:
             yield el
 
 
-def _title_labelled(pp: ParsedPage, c: _Compiled) -> list[tuple[IdCandidate, ...]]:
+def _title_labelled(pp: ParsedPage, c: _Compiled, attrs: PageAttributes | None = None) -> list[tuple[IdCandidate, ...]]:
     """IDs whose label is only in the element's ``title`` / ``aria-label`` and whose text is the number: per
-    such element, the readings of its number."""
+    such element, the readings of its number (``attrs``: the page's shared walk, which lists those elements)."""
     root = pp.root
     if root is None:
         return []
     try:
-        els = list(islice(_titled(root), MAX_TITLED + 1))
+        els = list(attrs.titled[: MAX_TITLED + 1] if attrs is not None else islice(_titled(root), MAX_TITLED + 1))
     except Exception:  # noqa: BLE001 - a broken tree must not break ID extraction
         return []
     if len(els) > MAX_TITLED:

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes, page_attributes
 from trustaudit.extract.company import (
     PageAddresses,
     address_lines,
@@ -42,6 +43,7 @@ from trustaudit.extract.platform import Fingerprint, page_fingerprints
 from trustaudit.extract.site import SiteHints, site_hints
 from trustaudit.extract.structured import Structured, extract_structured
 from trustaudit.extract.text import number_scan
+from trustaudit.extract.widgets import db as widgets_db
 from trustaudit.extract.widgets import scan_page
 from trustaudit.models import Detection, Email, Evidence, ExtractorError, FetchedPage
 from trustaudit.web.html import ParseCache, ParsedPage
@@ -143,6 +145,10 @@ class _Shared:
         return hits
 
     @cached_property
+    def attrs(self) -> PageAttributes:
+        return page_attributes(self.pp, widgets_db().markup_tags)  # one walk of the elements for four extractors
+
+    @cached_property
     def numbers(self) -> tuple:
         return number_scan(self.pp.text[:ID_SCAN])  # digit runs and phone numbers: one pass
 
@@ -155,19 +161,19 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
     """(field, signals, computation, value on failure) in extraction order."""
     return (
         ("emails", ("emails",), lambda: tuple(extract_emails(pp)), ()),
-        ("structured", STRUCTURED_SIGNALS, lambda: extract_structured(pp), Structured()),
+        ("structured", STRUCTURED_SIGNALS, lambda: extract_structured(pp, sh.attrs), Structured()),
         ("company_names", ("company_names",), lambda: tuple(company_names(pp)), ()),
         ("review_blocks", ("reviews_on_site",), lambda: tuple(review_blocks(pp)), ()),
         ("mixed_content", ("mixed_content",), lambda: tuple(mixed_content(pp)), ()),
         ("phrases", ("phrase:*",), lambda: _frozen_phrases(page_phrases(pp, sh.hits())), MappingProxyType({})),
-        ("widgets", WIDGET_SIGNALS, lambda: _frozen_widgets(scan_page(pp, sh.hits())), None),
+        ("widgets", WIDGET_SIGNALS, lambda: _frozen_widgets(scan_page(pp, sh.hits(), sh.attrs)), None),
         ("phones", ("phones",), lambda: tuple(phone_candidates(pp, sh.phone_numbers())), ()),
-        ("ids", ("tax_ids",), lambda: id_candidates(pp, sh.numbers), PageIds()),
+        ("ids", ("tax_ids",), lambda: id_candidates(pp, sh.numbers, sh.attrs), PageIds()),
         ("addresses", ("addresses",), lambda: address_lines(pp), PageAddresses()),
         ("forms", ("contact_forms",), lambda: tuple(form_candidates(pp)), ()),
         ("links", ("page:*",), lambda: page_links(pp), PageLinks()),
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),
-        ("platform", ("platform",), lambda: page_fingerprints(pp), frozenset()),
+        ("platform", ("platform",), lambda: page_fingerprints(pp, attrs=sh.attrs), frozenset()),
     )
 
 

@@ -313,8 +313,12 @@ def page_phrases(pp: ParsedPage, hits: list[Hit] | None = None) -> dict[str, lis
     embeds = _embeds()
     if embeds and pp.root is not None:
         urls = [el.get("src") or "" for el in pp.root.iter("iframe")] + [link.href for link in pp.links]
+        # one lower-cased text of all of them: a group none of whose fragments is in it has no hit (most pages)
+        joined = "\n".join(urls).lower()
         for group, frags in embeds:
             hits = out.setdefault(group, [])
+            if not any(f in joined for f in frags):
+                continue
             for u in urls:
                 if len(hits) >= limits.get(group, DEFAULT_MAX_HITS):
                     break

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.text import collapse
 from trustaudit.models import Rating
 from trustaudit.web.html import ParsedPage, text_of
@@ -239,11 +240,11 @@ def _itemprop_value(el) -> str:
     return collapse(text_of(el))[:500]
 
 
-def _microdata(pp: ParsedPage, out: _Acc) -> None:
+def _microdata(pp: ParsedPage, out: _Acc, attrs: PageAttributes | None = None) -> None:
     count = 0
     if pp.elements_dropped:
         limits.cut(f"microdata looked for among the first {len(pp.elements):,} elements")
-    for el in pp.elements:
+    for el in attrs.items if attrs is not None else pp.elements:
         itemtype = el.get("itemtype")
         typeof = el.get("typeof")
         if itemtype is None and typeof is None:
@@ -287,7 +288,8 @@ def _props_of(scope, props: dict[str, str], source: str) -> None:
             stack.extend(list(el)[::-1])
 
 
-def extract_structured(pp: ParsedPage) -> Structured:
+def extract_structured(pp: ParsedPage, attrs: PageAttributes | None = None) -> Structured:
+    """The structured data of one page (``attrs``: the page's shared attribute walk, which lists its items)."""
     out = _Acc()
     budget = [MAX_NODES]
     blocks = pp.json_ld_blocks
@@ -299,5 +301,5 @@ def extract_structured(pp: ParsedPage) -> Structured:
         data = _loads(block[:MAX_BLOCK])
         if data is not None:
             _walk_jsonld(data, pp.url, out, budget)
-    _microdata(pp, out)
+    _microdata(pp, out, attrs)
     return out.freeze()

@@ -15,12 +15,13 @@ slug ``unidentified``, only when no vendor was found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress, islice
 
 from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.phrases import SERVICE_KINDS, Hit, page_hits, service_hits, text_hits
 from trustaudit.extract.text import fold, fold_same_length, phrase_regex, snippet, snippet_around
 from trustaudit.models import Detection
@@ -216,7 +217,7 @@ class PageWidgets:
         self.add(s, url, snippet_around(text, start, end, 120), via_text)
 
 
-def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
+def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttributes | None = None) -> PageWidgets:
     """Third-party fingerprints on one page (``hits``: the page's ``phrases.page_hits`` when the caller has
     them). A URL, class name, alt text or inline script repeated on the page is looked at once.
 
@@ -225,7 +226,7 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
     slower exact patterns only where those found something. Each shortcut gives exactly what the plain pass
     gave (tests/test_widgets_fast_paths.py)."""
     d = db()
-    res = PageWidgets()
+    shared, res = attrs, PageWidgets()
     root = pp.root
     if root is None:
         return res
@@ -238,7 +239,8 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
         limits.cut(f"the first {len(elements):,} elements read")
     tag_list = [el.tag for el in elements]
     tags = set(tag_list)
-    if any(t != t.lower() for t in tags):  # never from lxml's HTML parser, which lowercases names
+    mixed_case = any(t != t.lower() for t in tags)
+    if mixed_case:  # never from lxml's HTML parser, which lowercases names
         tag_list = [t.lower() for t in tag_list]
         tags = set(tag_list)
     # only the elements whose attributes this pass reads, in document order
@@ -287,8 +289,11 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
     # class / id / aria-labelledby values, data-* names and vendor element names, in order of first occurrence,
     # minus what earlier pages had
     vendor_tags = bool(d.markup_tags) and any(t.startswith(d.markup_tags) for t in tags)
-    markup_parts = [p for p in _markup_parts(elements, tag_list if vendor_tags else None, d.markup_tags)
-                    if ("markup", p) not in seen]
+    if shared is not None and not mixed_case:
+        parts: Iterable[str] = shared.markup  # the same, from the page's shared walk (``page_attributes``)
+    else:
+        parts = _markup_parts(elements, tag_list if vendor_tags else None, d.markup_tags)
+    markup_parts = [p for p in parts if ("markup", p) not in seen]
     seen.update([("markup", p) for p in markup_parts])
     markup = " ".join(markup_parts).lower()
     if len(markup) > MAX_MARKUP:
