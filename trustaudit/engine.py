@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from trustaudit import messages
 from trustaudit.models import (
     PAGE_KINDS,
@@ -32,7 +30,7 @@ from trustaudit.models import (
     Status,
     TlsInfo,
 )
-from trustaudit.resources import RuleError, cached_build, load_yaml, rules_dir
+from trustaudit.resources import RuleError, cached_build, is_yaml_error, load_yaml, rules_dir
 
 MAX_EVIDENCE = 5
 
@@ -176,7 +174,9 @@ def _checked_rule_data() -> list[dict[str, Any]]:
     for path in sorted((rules_dir() / "checks").glob("*.yaml")):
         try:
             data = load_yaml(f"checks/{path.name}")
-        except yaml.YAMLError as exc:
+        except Exception as exc:
+            if not is_yaml_error(exc):
+                raise
             raise RuleError(f"{path.name}: invalid YAML: {exc}") from None
         rule = check_rule(data, path.name, known)
         if rule["id"] in seen:
@@ -238,7 +238,9 @@ def stack_packs() -> dict[str, Mapping[str, Any]]:
     for path in sorted(folder.glob("*.yaml")):
         try:
             data = load_yaml(f"stacks/{path.name}") or {}
-        except yaml.YAMLError as exc:
+        except Exception as exc:
+            if not is_yaml_error(exc):
+                raise
             raise RuleError(f"stacks/{path.name}: invalid YAML: {exc}") from None
         if not isinstance(data, Mapping):
             raise RuleError(f"stacks/{path.name}: not a mapping")

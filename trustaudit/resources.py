@@ -34,14 +34,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent
-
-# libyaml's C loader when available: the rule set loads in a fraction of the pure-Python time
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RuleError(ValueError):
@@ -61,11 +56,22 @@ def rules_dir() -> Path:
 
 
 def _parse(path: Path) -> Any:
+    # imported here: a scan reads the parsed rules from the build cache and never needs the YAML parser;
+    # libyaml's C loader when available (the rule set loads in a fraction of the pure-Python time)
+    import yaml
+
     with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=YAML_LOADER)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def is_yaml_error(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from the YAML parser (asked without importing it: a scan never loads it)."""
+    return type(exc).__module__.partition(".")[0] == "yaml"
 
 
 def _parse_all() -> dict[str, Any]:
+    import yaml
+
     root = rules_dir()
     out = {}
     for path in sorted(root.rglob("*.yaml")):

@@ -34,6 +34,7 @@ class PageAttributes:
     custom_tags: frozenset[str]
     titled: tuple  # ids: elements other than img with a title or aria-label, in document order
     items: tuple  # structured data: elements with an itemtype or typeof, in document order
+    tags: frozenset[str] = frozenset()  # widgets: the element names
 
 
 def page_attributes(pp: ParsedPage, tag_prefixes: tuple[str, ...] = ()) -> PageAttributes:
@@ -44,9 +45,11 @@ def page_attributes(pp: ParsedPage, tag_prefixes: tuple[str, ...] = ()) -> PageA
     custom: set[str] = set()
     titled = []
     items = []
+    tags: set[str] = set()
     for n, el in enumerate(pp.elements):
         attrs = el.items()
         tag = el.tag
+        tags.add(tag)
         head = n < TREE_ELEMENTS
         if attrs:
             is_titled = is_item = False
@@ -73,4 +76,4 @@ def page_attributes(pp: ParsedPage, tag_prefixes: tuple[str, ...] = ()) -> PageA
         if head and "-" in tag:
             custom.add(tag.lower()[:200])
     return PageAttributes(tuple(markup), frozenset(a.lower() for a in names), tuple(ids), frozenset(custom),
-                          tuple(titled), tuple(items))
+                          tuple(titled), tuple(items), frozenset(tags))

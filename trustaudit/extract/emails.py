@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.text import fold, fold_same_length, snippet_around
 from trustaudit.models import Email
 from trustaudit.resources import cached_build, load_yaml
@@ -143,7 +144,9 @@ def _may_match(pp: ParsedPage, text: str, needles: tuple[str, ...]) -> bool:
     return any(n in folded for n in needles)
 
 
-def extract_emails(pp: ParsedPage) -> list[Email]:
+def extract_emails(pp: ParsedPage, attrs: PageAttributes | None = None) -> list[Email]:
+    """The e-mail addresses of one page (``attrs``: the page's shared attribute walk, which tells whether any
+    element carries a Cloudflare-protected address)."""
     out: list[Email] = []
     seen: set[str] = set()
 
@@ -162,7 +165,7 @@ def extract_emails(pp: ParsedPage) -> list[Email]:
                 add(part, link.text or part)
         elif "/cdn-cgi/l/email-protection#" in href:
             add(decode_cfemail(href.split("#", 1)[1]), link.text)
-    if pp.root is not None:
+    if pp.root is not None and (attrs is None or pp.elements_dropped or "data-cfemail" in attrs.markup):
         protected = pp.root.xpath("descendant-or-self::*[@data-cfemail]")
         if len(protected) > MAX_AT:
             limits.cut(f"the first {MAX_AT:,} protected addresses read")

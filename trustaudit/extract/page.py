@@ -160,10 +160,10 @@ class _Shared:
 def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], Callable[[], Any], Any], ...]:
     """(field, signals, computation, value on failure) in extraction order."""
     return (
-        ("emails", ("emails",), lambda: tuple(extract_emails(pp)), ()),
+        ("emails", ("emails",), lambda: tuple(extract_emails(pp, sh.attrs)), ()),
         ("structured", STRUCTURED_SIGNALS, lambda: extract_structured(pp, sh.attrs), Structured()),
         ("company_names", ("company_names",), lambda: tuple(company_names(pp)), ()),
-        ("review_blocks", ("reviews_on_site",), lambda: tuple(review_blocks(pp)), ()),
+        ("review_blocks", ("reviews_on_site",), lambda: tuple(review_blocks(pp, attrs=sh.attrs)), ()),
         ("mixed_content", ("mixed_content",), lambda: tuple(mixed_content(pp)), ()),
         ("phrases", ("phrase:*",), lambda: _frozen_phrases(page_phrases(pp, sh.hits())), MappingProxyType({})),
         ("widgets", WIDGET_SIGNALS, lambda: _frozen_widgets(scan_page(pp, sh.hits(), sh.attrs)), None),

@@ -39,7 +39,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-import yaml
 from lxml import etree
 
 from trustaudit.extract.attributes import TREE_ELEMENTS, TREE_IDS, PageAttributes
@@ -142,7 +141,7 @@ def _default_packs() -> tuple[Pack, ...]:
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
         try:
             data = load_yaml(f"stacks/{path.name}") or {}
-        except (OSError, yaml.YAMLError):
+        except Exception:  # noqa: BLE001 - OSError or the YAML parser's error: a broken pack is left out
             continue
         if isinstance(data, Mapping):
             packs[str(data.get("slug") or path.stem)] = data

@@ -42,6 +42,7 @@ _NOT_ALNUM = re.compile(r"[\W_]")
 _IDENT = re.compile(r"[$A-Za-z_][$\w]*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SCAN_TAGS = frozenset((*_URL_ATTRS, "input", "area", "meta"))  # elements the URL / alt text / generator pass reads
+_SCAN_TAG_NAMES = tuple(sorted(_SCAN_TAGS))
 _ALT_TAGS = ("img", "a", "input", "area")
 SECTIONS = SERVICE_KINDS
 PAYMENT_KINDS = ("payment", "payment_method")
@@ -237,14 +238,21 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
     elements = pp.elements
     if pp.elements_dropped:
         limits.cut(f"the first {len(elements):,} elements read")
-    tag_list = [el.tag for el in elements]
-    tags = set(tag_list)
-    mixed_case = any(t != t.lower() for t in tags)
-    if mixed_case:  # never from lxml's HTML parser, which lowercases names
-        tag_list = [t.lower() for t in tag_list]
+    if shared is not None and not pp.elements_dropped and all(t == t.lower() for t in shared.tags):
+        # the element names from the shared walk, and only the elements this pass reads (filtered by lxml in C)
+        tags, mixed_case = set(shared.tags), False
+        scanned: Iterable = ((el, el.tag) for el in root.iter(*_SCAN_TAG_NAMES))
+        tag_list = None
+    else:
+        tag_list = [el.tag for el in elements]
         tags = set(tag_list)
-    # only the elements whose attributes this pass reads, in document order
-    for el, tag in compress(zip(elements, tag_list, strict=True), map(_SCAN_TAGS.__contains__, tag_list)):
+        mixed_case = any(t != t.lower() for t in tags)
+        if mixed_case:  # never from lxml's HTML parser, which lowercases names
+            tag_list = [t.lower() for t in tag_list]
+            tags = set(tag_list)
+        # only the elements whose attributes this pass reads, in document order
+        scanned = compress(zip(elements, tag_list, strict=True), map(_SCAN_TAGS.__contains__, tag_list))
+    for el, tag in scanned:
         attrs = _URL_ATTRS.get(tag)
         if attrs:
             for a in attrs:
