@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import time
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
@@ -92,7 +91,7 @@ class LocalCrawl:
                     continue
                 seen.add(target)
                 seq += 1
-                score = scorer.score(replace(link, url=target.as_uri()))
+                score = scorer.score(link._replace(url=target.as_uri()))
                 heapq.heappush(frontier, (-score, seq, target, depth))
 
         discover(home, self.start, 1)
