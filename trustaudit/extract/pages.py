@@ -96,6 +96,7 @@ class _Vocab:
     lead_always: tuple[int, ...] = ()
     whole_index: dict[str, tuple[int, ...]] = field(default_factory=dict)
     exclude_leads: tuple[_Leads, ...] = ()  # per kind: where its exclusions can match
+    lead_prefixes: tuple[str, ...] = ()  # every prefix of ``lead_prefix``
 
 
 def _words(s: str) -> str:
@@ -146,15 +147,18 @@ def vocab() -> _Vocab:
                 lead_index.setdefault(w, []).append(i)
         for w in k.whole:
             whole_index.setdefault(w, []).append(i)
+    enabled = [(i, leads) for i, (k, leads) in enumerate(zip(kinds, text_leads, strict=True)) if k.text_re is not None]
     return _Vocab(
-        tuple(kinds), conn, rw, {k: tuple(v) for k, v in slug_index.items()},
-        {w: tuple(ix) for w, ix in lead_index.items()},
-        tuple((p, i) for i, (k, leads) in enumerate(zip(kinds, text_leads, strict=True)) if k.text_re is not None
-              for p in leads.prefix),
-        tuple(i for i, (k, leads) in enumerate(zip(kinds, text_leads, strict=True))
-              if k.text_re is not None and leads.always),
-        {w: tuple(ix) for w, ix in whole_index.items()},
-        tuple(exclude_leads),
+        kinds=tuple(kinds),
+        connectors=conn,
+        region_weight=rw,
+        slug_index={k: tuple(v) for k, v in slug_index.items()},
+        lead_index={w: tuple(ix) for w, ix in lead_index.items()},
+        lead_prefix=tuple((p, i) for i, leads in enabled for p in leads.prefix),
+        lead_always=tuple(i for i, leads in enabled if leads.always),
+        whole_index={w: tuple(ix) for w, ix in whole_index.items()},
+        exclude_leads=tuple(exclude_leads),
+        lead_prefixes=tuple(sorted({p for _i, leads in enabled for p in leads.prefix})),
     )
 
 
@@ -182,9 +186,10 @@ def text_scores(text: str) -> dict[str, float]:
     cand.update(v.whole_index.get(words, ()))
     for w in runs:
         cand.update(v.lead_index.get(w, ()))
-    for pre, i in v.lead_prefix:
-        if i not in cand and any(w.startswith(pre) for w in runs):
-            cand.add(i)
+    if v.lead_prefix and any(w.startswith(v.lead_prefixes) for w in runs):  # rarely: find which
+        for pre, i in v.lead_prefix:
+            if i not in cand and any(w.startswith(pre) for w in runs):
+                cand.add(i)
     for i in sorted(cand):
         k = v.kinds[i]
         if k.exclude_re is not None and v.exclude_leads[i].may_match(runs) and k.exclude_re.search(folded):
