@@ -127,6 +127,8 @@ class Rdap(Source):
         server = table.get(tld)
         if server is None:
             return self.unknown(f"no RDAP server is published for .{tld}", manual_check=None)
+        if self.ctx.trust is not None and self.ctx.config.configured("rdap"):
+            await self.ctx.trust(server)  # named by the bootstrap file the user chose: the user's choice too
         status, doc, _ = await self.request("GET", f"{server}domain/{domain}",
                                             headers={"Accept": "application/rdap+json, application/json"})
         if status == 404:
