@@ -8,6 +8,7 @@ parameter, so it never imports a later stage.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -86,10 +87,19 @@ def build_report(
     skip: Mapping[str, str] | None = None,
     weights: Mapping[str, float] | None = None,
     duration_s: float | None = None,
+    registry: Mapping[str, Any] | None = None,
 ) -> Report:
+    """``registry``: what the register look-ups found (``lookups.Lookups.finish``), or why none were made
+    (``lookups.off_signals``); None: not asked (the checks that need it say so)."""
     from trustaudit.engine import Facts, categories, evaluate, load_rules
+    from trustaudit.lookups import merge_into_signals, off_signals
     from trustaudit.report import inconclusive_reason, verdicts
     from trustaudit.scoring import category_scores
+
+    if registry is None:
+        from trustaudit.lookups import OFF, SAVED_COPY
+
+        registry = off_signals(SAVED_COPY if snapshot.local else OFF)
 
     report_lang = resolve_language(lang, artifacts.language)
     facts = Facts(
@@ -100,6 +110,7 @@ def build_report(
         home_url=snapshot.final_url or snapshot.base_url,
         inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
+        registry=registry,
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
@@ -115,7 +126,7 @@ def build_report(
         shop_language=artifacts.language,
         country=artifacts.country,
         categories=cats,
-        signals=signals_dict(artifacts),
+        signals=merge_into_signals(signals_dict(artifacts), registry),
         tls=tls_dict(snapshot),
         pages_fetched=tuple(
             {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
@@ -228,20 +239,61 @@ def scan(
 ) -> Report:
     """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned.
 
+    The crawl, the extraction of each page (in the crawl's idle time) and the register look-ups (``lookups``:
+    the domain from the start, the IDs once extracted) share one event loop and end by the scan's deadline.
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
     """
-    from trustaudit.crawl import crawl
-    from trustaudit.extract import load_vocabulary, merge
     from trustaudit.web.html import ParseCache
 
     options = options or ScanOptions()
     t0 = time.perf_counter()
     # the vocabulary is compiled while the crawl waits for the shop's first answers (robots.txt, home page)
+    from trustaudit.extract import load_vocabulary
+
     threading.Thread(target=load_vocabulary, name="trustaudit-vocabulary", daemon=True).start()
     cache = ParseCache()
     pages = PageExtractor(cache, inner=observer)
-    snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer())
+    out: list[tuple[SiteSnapshot, Artifacts, dict[str, Any]]] = []
+
+    async def main() -> None:
+        # returns None on purpose: asyncio.run (3.11) formats repr() of its main task at exit
+        out.append(await _scan_async(target, options, cache, pages, http_port))
+
+    asyncio.run(main())
+    snapshot, artifacts, registry = out[0]
+    return build_report(snapshot, artifacts, lang=lang, skip=skip, weights=weights,
+                        duration_s=time.perf_counter() - t0, registry=registry)
+
+
+async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtractor, http_port: int | None
+                      ) -> tuple[SiteSnapshot, Artifacts, dict[str, Any]]:
+    from trustaudit.crawl import crawl_async, resolve_target
+    from trustaudit.extract import merge
+    from trustaudit.lookups import OFF, SAVED_COPY, Lookups, domain_of, off_signals, wanted
+
+    deadline = time.monotonic() + max(0.1, options.total_timeout)
+    kind, where = resolve_target(target)
+    local = kind == "local"
+    lookups: Lookups | None = None
+    registry: dict[str, Any] | None = None
+    if wanted(options, local):
+        try:
+            lookups = Lookups(options, deadline)
+        except ValueError as exc:  # a bad register address in the environment (the CLI says so before a scan)
+            registry = off_signals(OFF)
+            registry["errors"] = [" ".join(str(exc).split())[:300]]
+        if lookups is not None and not local:
+            lookups.start_domain(domain_of(where[0]))  # type: ignore[index]
+    else:
+        registry = off_signals(SAVED_COPY if local and options.verify is None else OFF)
+    try:
+        snapshot = await crawl_async(target, options, cache, pages, http_port=http_port, scorer=link_scorer())
+    except BaseException:
+        if lookups is not None:
+            lookups.cancel()
+        raise
     artifacts = merge(pages.finish(), snapshot, country_override=options.country)
-    return build_report(
-        snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0
-    )
+    if lookups is not None:
+        registry = await lookups.finish(snapshot, artifacts)
+    assert registry is not None
+    return snapshot, artifacts, registry
