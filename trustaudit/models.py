@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 SCORING_VERSION = "2"
 
 

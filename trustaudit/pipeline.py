@@ -60,6 +60,7 @@ def signals_dict(a: Artifacts) -> dict[str, Any]:
         "social": _slugs(a.social),
         "messengers": _slugs(a.messengers),
         "structured_data": list(a.structured_types),
+        "prices": {"amounts": a.prices.amounts, "discounts": [d.percent for d in a.prices.discounts[:500]]},
     }
 
 
