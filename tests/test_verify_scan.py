@@ -458,3 +458,35 @@ def test_a_batch_of_shops_sharing_a_nip_asks_the_register_once(registers, shop, 
     for path in reports:
         doc = json.loads(path.read_text(encoding="utf-8"))
         assert registry_of(doc, "pl.nip")["status"] == "active"
+
+
+# --------------------------------------------------------------------------- the report contract
+
+
+def test_schema_1_3_describes_the_register_answers_and_older_reports_still_render(registers, shop):
+    from trustaudit.models import SCHEMA_VERSION
+    from trustaudit.render import Format, render
+    from trustaudit.report import report_from_dict
+
+    assert SCHEMA_VERSION == "1.3"
+    doc = report(scan(shop(page(ids="NIP: 951-238-16-07, USt-IdNr.: DE136695976")), registers(), "--country", "PL"))
+    assert doc["schema_version"] == "1.3"
+    bad = json.loads(json.dumps(doc))
+    bad["signals"]["tax_ids"][0]["registry"]["status"] = "valid"  # four statuses, never two
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, SCHEMA)
+    bad = json.loads(json.dumps(doc))
+    del bad["signals"]["tax_ids"][0]["registry"]["name_match"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, SCHEMA)
+    # a 1.2 report (before look-ups) is still a valid 1.x report and renders without the registers' section
+    old = json.loads(json.dumps(doc))
+    old["schema_version"] = "1.2"
+    for key in ("domain", "warning_lists", "warning_lists_checked", "id_conflicts", "verification", "prices"):
+        del old["signals"][key]
+    for t in old["signals"]["tax_ids"]:
+        del t["registry"]
+    jsonschema.validate(old, SCHEMA)
+    text = render(report_from_dict(old), Format.MD, "en")
+    assert "official registers" not in text
+    assert "official registers" in render(report_from_dict(doc), Format.MD, "en")
