@@ -490,3 +490,16 @@ def test_schema_1_3_describes_the_register_answers_and_older_reports_still_rende
     text = render(report_from_dict(old), Format.MD, "en")
     assert "official registers" not in text
     assert "official registers" in render(report_from_dict(doc), Format.MD, "en")
+
+
+def test_the_registry_client_is_imported_only_when_a_scan_verifies():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom trustaudit.cli import main\nsys.argv = ['trustaudit', 'scan', '--demo', '-q']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('trustaudit.registry.verification', 'trustaudit.registry.match', 'rapidfuzz',"
+            " 'anyascii') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
