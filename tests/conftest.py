@@ -44,10 +44,10 @@ os.environ.setdefault("TRUSTAUDIT_STRICT", "1")
 
 # --------------------------------------------------------------------------- nothing leaves the machine
 
-# Every connection trustaudit opens goes through the connection gate (trustaudit/net/gate.py): the gate's backend
-# is watched for the whole session, and names are never sent to a real DNS server (only ``localhost`` resolves
-# through the system; ``--resolve`` entries and test resolvers answer everything else). A connection to an address
-# outside loopback is refused as unreachable and recorded; tests/test_no_leaks.py asserts none happens.
+# Every HTTP connection (the gate's, and the tests' own clients) is opened by httpcore's network backend, which is
+# watched for the whole session; names are never sent to a real DNS server (only ``localhost`` resolves through
+# the system; ``--resolve`` entries and test resolvers answer everything else). A connection to an address outside
+# this machine is refused as unreachable and recorded, and fails the test that made it (tests/test_no_leaks.py).
 LEAKS: list[tuple[str, int]] = []
 ASKED_DNS: list[str] = []
 
@@ -58,19 +58,19 @@ def _no_traffic_off_the_machine():
 
     import httpcore
 
-    from trustaudit.net import gate as gate_mod
     from trustaudit.net import resolve as resolve_mod
 
-    real_connect = gate_mod.GatedBackend.connect_tcp
+    # the gate hands httpcore's network backend the checked address: watched there, after the gate's own check
+    real_connect = httpcore.AnyIOBackend.connect_tcp
     real_resolve = resolve_mod.SystemResolver.resolve
 
     async def connect_tcp(self, host, port, *args, **kw):
-        verdict = await self.gate.check(host, port)
-        for ip in verdict.allowed:
-            addr = ipaddress.ip_address(ip)
-            if not (addr.is_loopback or addr.is_unspecified):  # 0.0.0.0 is this machine too
-                LEAKS.append((ip, port))
-                raise httpcore.ConnectError(f"test suite: no connection to {ip}:{port} (off the machine)")
+        ip = resolve_mod.ip_literal(host)
+        here = host == "localhost" if ip is None else (
+            ipaddress.ip_address(ip).is_loopback or ipaddress.ip_address(ip).is_unspecified)  # 0.0.0.0: here too
+        if not here:
+            LEAKS.append((ip or host, port))
+            raise httpcore.ConnectError(f"test suite: no connection to {host}:{port} (off the machine)")
         return await real_connect(self, host, port, *args, **kw)
 
     async def system_resolve(self, host, port):
@@ -80,10 +80,10 @@ def _no_traffic_off_the_machine():
             return []
         return await real_resolve(self, host, port)
 
-    gate_mod.GatedBackend.connect_tcp = connect_tcp
+    httpcore.AnyIOBackend.connect_tcp = connect_tcp
     resolve_mod.SystemResolver.resolve = system_resolve
     yield
-    gate_mod.GatedBackend.connect_tcp = real_connect
+    httpcore.AnyIOBackend.connect_tcp = real_connect
     resolve_mod.SystemResolver.resolve = real_resolve
 
 

@@ -333,7 +333,8 @@ def test_register_hosts_resolve_only_through_resolve(registers, shop):
     assert rec["status"] == "unknown" and "registers.test" in rec["error"]
 
 
-def test_a_register_on_a_private_address_is_refused_unless_the_user_configured_it(monkeypatch, registers, shop):
+def test_a_register_on_a_private_address_is_refused_unless_the_user_configured_it(monkeypatch, registers, shop,
+                                                                                   tmp_path):
     """The official address resolving to loopback (a hostile or broken DNS answer) is refused; only register
     addresses the user chose (environment, [registries], --resolve) may be private."""
     from trustaudit.registry import data as regdata
@@ -351,7 +352,9 @@ def test_a_register_on_a_private_address_is_refused_unless_the_user_configured_i
         return ["127.0.0.3"] if host == official else await real(self, host, port)
 
     monkeypatch.setattr(resolve_mod.SystemResolver, "resolve", hostile)
-    doc = report(scan(srv, regs))
+    cfg = tmp_path / "trustaudit.toml"  # answers of the official address kept by other tests are not ours
+    cfg.write_text(f'[registries]\ncache_dir = "{tmp_path / "cache"}"\n', encoding="utf-8")
+    doc = report(scan(srv, regs, "--config", str(cfg)))
     rec = registry_of(doc, "pl.nip")
     assert rec["status"] == "unknown" and "refused" in rec["error"]
 
