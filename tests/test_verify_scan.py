@@ -506,3 +506,28 @@ def test_the_registry_client_is_imported_only_when_a_scan_verifies():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_domain_is_looked_up_while_the_shop_is_crawled(registers):
+    """The domain's age is asked for as soon as the target is known: the RDAP request arrives while the shop's
+    home page is still being answered, and the two waits overlap instead of adding up."""
+    seen: dict[str, float] = {}
+
+    def slow_rdap(h):
+        seen["rdap"] = time.monotonic()
+        slow(1.5, json_route(rdap_answer(4000)))(h)
+
+    def slow_home(h):
+        seen.setdefault("home", time.monotonic())
+        slow(1.5, html(page()))(h)
+        seen["home_done"] = time.monotonic()
+
+    regs = registers({"/rdap/test/domain/shop.test": slow_rdap})
+    with TestServer({"/": slow_home}) as srv:
+        t0 = time.monotonic()
+        doc = report(scan(srv, regs))
+        elapsed = time.monotonic() - t0
+    assert doc["signals"]["domain"]["age_days"] >= 4000
+    assert seen["rdap"] < seen["home_done"]  # asked while the crawl waited for the shop
+    after_start = t0 + elapsed - seen["home"]  # from the crawl's first page request to the end of the scan
+    assert after_start < 2.7, after_start  # 1.5 s + 1.5 s in a row would be 3 s and more
