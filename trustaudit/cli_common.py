@@ -10,7 +10,7 @@ from rich.text import Text
 
 from trustaudit.config import ConfigError, ProjectConfig, load_config
 from trustaudit.messages import report_languages
-from trustaudit.options import ScanOptions
+from trustaudit.options import RENDER_MODES, ScanOptions
 from trustaudit.render._text import clean_text
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -41,6 +41,8 @@ def resolve_settings(
     ignore_robots: bool,
     allow_private: bool,
     resolve: list[str] | None = None,
+    render: str | None = None,
+    chromium: str | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -61,6 +63,8 @@ def resolve_settings(
             parse_resolve(spec)
         except ValueError as exc:
             die(str(exc), EXIT_USAGE)
+    if render is not None and render not in RENDER_MODES:
+        die(f"--render takes no value or one of {', '.join(RENDER_MODES)} (got {render!r})", EXIT_USAGE)
     defaults = ScanOptions()
     options = ScanOptions(
         max_pages=max_pages or cfg.max_pages or defaults.max_pages,
@@ -73,5 +77,7 @@ def resolve_settings(
         respect_robots=not ignore_robots,
         allow_private=allow_private,
         resolve=tuple(resolve or ()),
+        render=render or defaults.render,
+        chromium=chromium or None,
     )
     return cfg, report_lang, options

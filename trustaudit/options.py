@@ -25,3 +25,9 @@ class ScanOptions:
     # (cloud-metadata addresses stay refused unless they are the target itself)
     check_tls: bool = True
     resolve: tuple[str, ...] = ()  # --resolve HOST:PORT:ADDRESS entries (curl's convention), validated by the CLI
+    render: str = "off"  # --render: "always" loads every page in headless Chromium, "auto" only pages that are
+    # application shells (content built by JavaScript), "off" reads the HTML as served
+    chromium: str | None = None  # --chromium PATH (else TRUSTAUDIT_CHROMIUM, else found on the system)
+
+
+RENDER_MODES = ("off", "auto", "always")
