@@ -97,7 +97,7 @@ LAUNCH_ARGS = (
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
-RENDER_CONCURRENCY = 2  # pages loaded at once in one shop's context (two cores run a renderer each)
+RENDER_CONCURRENCY = 4  # pages loaded at once in one shop's context: most of a page's time is waiting for it to fall quiet
 MAX_REQUESTS_PER_PAGE = 300
 PAGE_BYTES_FACTOR = 4  # bytes fetched for one page's resources: at most this many times --max-bytes
 MAX_RECORDED_REQUESTS = 3000  # per shop; beyond this they are counted, not kept
@@ -105,6 +105,8 @@ MAX_CONTROLS = 400  # visible controls read from the first page
 MAX_FRAMES = 8  # frames whose controls are read (consent banners in frames)
 SETTLE_FIRST = 4.0  # seconds the first page may take to fall quiet after load (consent banners arrive late)
 SETTLE = 1.5  # the same for the other pages
+QUIET_FIRST = 0.6  # quiet: no request of the page in flight, and none started or ended for this long
+QUIET = 0.25
 OP_TIMEOUT = 3.0  # seconds for one call into the page after it loaded (reading the DOM, the controls)
 SKIPPED_KINDS = frozenset({"image", "media", "font"})
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te",
@@ -260,6 +262,11 @@ class _PageState:
     served: bool = False
     requests: int = 0
     bytes: int = 0
+    inflight: int = 0  # requests of the page being answered now
+    last: float = 0.0  # when a request of the page last started or ended (monotonic)
+
+    def busy(self) -> None:
+        self.last = time.monotonic()
 
 
 @dataclass
@@ -342,6 +349,7 @@ class RenderSession:
         self._opening: asyncio.Lock | None = None
         self._states: dict[Any, _PageState] = {}
         self._ours: set[Any] = set()
+        self._idle: list[Any] = []  # tabs that loaded a page and were left for about:blank: reused
         self.first_page = ""
         self.pages: list[str] = []
         self.requests: list[BrowserRequest] = []
@@ -419,8 +427,10 @@ class RenderSession:
             self.first_page = page.url
         self.pages.append(page.url)
         self._states[pw_page] = _PageState(page.url, page.status, _document_headers(page), page.text.encode("utf-8"))
+        reuse = False
         try:
             out = await asyncio.wait_for(self._load(pw_page, page, budget, first), budget + OP_TIMEOUT)
+            reuse = True
         except asyncio.TimeoutError:
             out = _Rendered(error=f"the page did not finish loading within {budget:g}s (a script that never "
                                   "ends?)")
@@ -428,16 +438,31 @@ class RenderSession:
             out = _Rendered(error=_why(e))
         finally:
             self._states.pop(pw_page, None)
-            await _quietly(asyncio.wait_for(pw_page.close(run_before_unload=False), OP_TIMEOUT))
-            self._ours.discard(pw_page)
+            if reuse and await self._blank(pw_page):
+                self._idle.append(pw_page)  # the next page of the shop loads in this tab
+            else:  # a tab whose script never ends, or whose load failed, is closed
+                await _quietly(asyncio.wait_for(pw_page.close(run_before_unload=False), OP_TIMEOUT))
+                self._ours.discard(pw_page)
         await self._note_cookies(page.url)
         out.elapsed_ms = int((time.monotonic() - t0) * 1000)
         return out
 
     async def _new_page(self) -> Any:
+        while self._idle:
+            tab = self._idle.pop()
+            if not tab.is_closed():
+                return tab
         created = await self._context.new_page()
         self._ours.add(created)
         return created
+
+    async def _blank(self, tab: Any) -> bool:
+        """Leave the page (its scripts and timers end with it) so that the tab can load the next one."""
+        try:
+            await asyncio.wait_for(tab.goto("about:blank"), OP_TIMEOUT)
+            return True
+        except Exception:  # noqa: BLE001 - a beforeunload that holds the tab, a hung renderer: closed instead
+            return False
 
     async def _load(self, pw_page: Any, page: FetchedPage, budget: float, first: bool) -> _Rendered:
         from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -449,10 +474,9 @@ class RenderSession:
             await pw_page.goto(page.url, wait_until="load", timeout=load_ms)
         except PlaywrightTimeout:
             pass  # what was built by then is still read (a page whose subresources never finish)
-        left = end - time.monotonic()
-        if left > 0.2:
-            with contextlib.suppress(PlaywrightTimeout):
-                await pw_page.wait_for_load_state("networkidle", timeout=int(1000 * min(settle, left - 0.1)))
+        state = self._states.get(pw_page)
+        if state is not None:  # late scripts (consent banners, widgets, data for the page) until it is quiet
+            await _settle(state, QUIET_FIRST if first else QUIET, min(end, time.monotonic() + settle))
         limit = max(1024, self.options.max_bytes)
         html, truncated = await asyncio.wait_for(pw_page.evaluate(_SERIALIZE_JS, limit), OP_TIMEOUT)
         if first:
@@ -521,6 +545,15 @@ class RenderSession:
                 await route.abort("blockedbyclient")
             return
         state.requests += 1
+        state.inflight += 1
+        state.busy()
+        try:
+            await self._answer(route, request, state, url, kind)
+        finally:
+            state.inflight -= 1
+            state.busy()
+
+    async def _answer(self, route: Any, request: Any, state: _PageState, url: str, kind: str) -> None:
         if not url.startswith(("http://", "https://")):
             await route.abort("blockedbyclient")
             return
@@ -595,6 +628,18 @@ class RenderSession:
         await _quietly(ws.close())
 
 
+async def _settle(state: _PageState, quiet: float, until: float) -> None:
+    """Wait until no request of the page is in flight and none started or ended for ``quiet`` seconds (the
+    page's scripts have what they asked for), or until ``until``. All its requests pass through us, so this is
+    known exactly; Playwright's "networkidle" would wait a fixed 500 ms of silence on every page."""
+    state.last = max(state.last, time.monotonic())
+    while True:
+        now = time.monotonic()
+        if now >= until or (state.inflight <= 0 and now - state.last >= quiet):
+            return
+        await asyncio.sleep(min(0.05, max(0.0, until - now)))
+
+
 async def _read(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
     decoder = BoundedDecoder(response.headers.get("content-encoding"), limit)
     async for raw in response.aiter_raw():
@@ -653,21 +698,41 @@ async def _quietly(awaitable) -> None:
 class RenderingCrawl(HttpCrawl):
     """The HTTP crawl whose pages are also loaded in the browser (all of them, or the application shells)."""
 
-    def __init__(self, *args, chromium: Chromium, **kwargs):
+    def __init__(self, *args, chromium: Chromium | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.chromium = chromium
+        self.chromium = chromium  # None: started at the first page to render (--render auto may need none)
+        self._own = chromium is None
+        self._unavailable = ""  # why Chromium could not be started (then nothing more is tried)
         self.session: RenderSession | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._starting: asyncio.Lock | None = None
 
     async def run(self) -> SiteSnapshot:
-        self._slots = asyncio.Semaphore(RENDER_CONCURRENCY)
+        self._slots = asyncio.Semaphore(max(1, min(RENDER_CONCURRENCY, self.options.concurrency)))
+        self._starting = asyncio.Lock()
         try:
             snapshot = await super().run()
         finally:
             facts = await self.session.close() if self.session is not None else None
+            if self._own and self.chromium is not None:
+                await self.chromium.close()
         errors = snapshot.errors + tuple(self.session.errors if self.session is not None else ())
         return replace(snapshot, errors=errors, render=self.options.render,
                        browser=facts if facts is not None and facts.pages else None)
+
+    async def _session(self) -> RenderSession | None:
+        assert self._starting is not None
+        async with self._starting:
+            if self.session is None and not self._unavailable:
+                if self.chromium is None:
+                    try:
+                        self.chromium = await Chromium.launch(self.options)
+                    except RenderUnavailable as e:
+                        self._unavailable = str(e)
+                        return None
+                verify = insecure_context() if self.fetcher.insecure else verify_context(self.options.ca_bundle)
+                self.session = RenderSession(self.chromium, self.gate, self.options, verify)
+        return self.session
 
     def _wants(self, page: FetchedPage) -> bool:
         if not page.text or page.status >= 400:
@@ -683,15 +748,15 @@ class RenderingCrawl(HttpCrawl):
         remaining = self.fetcher.deadline - time.monotonic()
         if remaining < 1.0:
             return page, (*errors, FetchError(page.url, "not rendered: the crawl time limit was reached", "render"))
-        if self.session is None:
-            verify = insecure_context() if self.fetcher.insecure else verify_context(self.options.ca_bundle)
-            self.session = RenderSession(self.chromium, self.gate, self.options, verify)
+        session = await self._session()
+        if session is None:
+            return page, (*errors, FetchError(page.url, f"not rendered: {self._unavailable}", "render"))
         assert self._slots is not None
         async with self._slots:
             budget = min(self.options.timeout + SETTLE_FIRST, self.fetcher.deadline - time.monotonic())
             if budget < 1.0:
                 return page, (*errors, FetchError(page.url, "not rendered: the crawl time limit was reached", "render"))
-            out = await self.session.render(page, budget)
+            out = await session.render(page, budget)
         if out.error:
             return page, (*errors, FetchError(page.url, f"not rendered, read as served: {out.error}", "render"))
         rendered = replace(page, text=out.html, rendered=True, truncated=page.truncated or out.truncated,
@@ -715,14 +780,15 @@ async def crawl_rendered(
     chromium: Chromium | None = None,
 ) -> SiteSnapshot:
     """The HTTP crawl with pages loaded in Chromium (``chromium``: one launched on this loop; else one is
-    launched for this crawl and stopped after it). Raises RenderUnavailable when Chromium cannot be used."""
-    own = chromium is None
-    if chromium is None:
+    launched for this crawl and stopped after it: at once for --render, where it must work (RenderUnavailable,
+    one line, when it cannot start), at the first application shell for --render auto)."""
+    own = chromium is None and options.render == "always"
+    if own:
         chromium = await Chromium.launch(options)
     try:
         crawler = RenderingCrawl(target, candidates, options, cache, observer, http_port, resolver, app_shell,
                                  chromium=chromium)
         return await crawler.run()
     finally:
-        if own:
+        if own and chromium is not None:
             await chromium.close()
