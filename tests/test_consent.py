@@ -23,6 +23,7 @@ from trustaudit.models import (
     BrowserFacts,
     BrowserRequest,
     Detection,
+    FetchedPage,
     SiteSnapshot,
     Status,
     TlsInfo,
@@ -31,8 +32,9 @@ from trustaudit.models import (
 HOME = "https://sklep.example/"
 
 
-def _snap(requests=(), cookies=(), controls=()) -> SiteSnapshot:
-    return SiteSnapshot(HOME, HOME, HOME, False, render="always", browser=BrowserFacts(
+def _snap(requests=(), cookies=(), controls=(), home_rendered: bool = True) -> SiteSnapshot:
+    home = FetchedPage(HOME, 200, "<html><body><p>Sklep</p></body></html>", rendered=home_rendered)
+    return SiteSnapshot(HOME, HOME, HOME, False, pages=(home,), render="always", browser=BrowserFacts(
         browser="Chromium", first_page=HOME, pages=(HOME,),
         requests=tuple(BrowserRequest(u, k, HOME) for u, k in requests),
         cookies=tuple(BrowserCookie(n, d, HOME) for n, d in cookies),
@@ -202,3 +204,23 @@ def test_widgets_really_called_are_marked_and_come_first():
     # called by a script the HTML does not name (a tag manager): found from the request alone
     assert [d.slug for d in out.review_widgets] == ["trustpilot"] and out.review_widgets[0].loaded
     assert with_browser_facts(art, SiteSnapshot(HOME, HOME, HOME, False)) is art  # no browser: unchanged
+
+
+def test_judged_on_the_home_page_only():
+    """--render auto renders application shells only: when the home page was not among them (or its render
+    failed) nothing is said about the banner, not a verdict from another page."""
+    from dataclasses import replace
+
+    from trustaudit.pipeline import consent_reason
+
+    snap = _snap(requests=[("https://www.google-analytics.com/g/collect", "fetch")], home_rendered=False)
+    assert consent_of(snap) is None
+    auto = replace(snap, render="auto")
+    assert consent_reason(auto, with_browser_facts(Artifacts(), auto)) == "reason.consent_auto"
+    assert consent_reason(snap, with_browser_facts(Artifacts(), snap)) == "reason.render_home_failed"
+    art = with_browser_facts(Artifacts(country="PL"), auto)
+    facts = Facts(tls=TlsInfo(https=True), local=False, pages_fetched=1, home_url=HOME,
+                  consent_reason=consent_reason(auto, art))
+    checks = [c for c in evaluate(load_rules(), art, facts, "en") if c.category == "privacy"]
+    assert all(c.status is Status.ERROR and c.reason.startswith("--render auto loads only pages built by JavaScript")
+               for c in checks)

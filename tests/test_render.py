@@ -262,3 +262,18 @@ def test_render_of_a_saved_copy_is_said_not_done(tmp_path):
     page.write_text("<html><body><p>Sklep</p></body></html>")
     snap = crawl(str(page), ScanOptions(render="always"))
     assert any(e.kind == "render" and "saved copy is read as saved" in e.error for e in snap.errors)
+
+
+def test_the_shops_cookies_reach_the_browser_as_separate_headers():
+    from trustaudit.crawl.browser import _document_headers
+    from trustaudit.models import FetchedPage
+
+    joined = "sid=1; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT, cart=; Max-Age=0, lang=pl"
+    page = FetchedPage("https://shop.example/", 200, "<p>é</p>", headers={
+        "set-cookie": joined, "content-type": "text/html; charset=windows-1250", "content-encoding": "gzip",
+        "content-security-policy": "default-src 'self'"})
+    headers = _document_headers(page)
+    assert headers["set-cookie"].split("\n") == ["sid=1; Path=/; Expires=Wed, 21 Oct 2026 07:28:00 GMT",
+                                                 "cart=; Max-Age=0", "lang=pl"]
+    assert headers["content-type"] == "text/html; charset=utf-8"  # the crawl decoded the text already
+    assert "content-encoding" not in headers and headers["content-security-policy"] == "default-src 'self'"

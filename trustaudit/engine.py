@@ -87,6 +87,7 @@ class Facts:
     js_pages: tuple[str, ...] = ()
     js_home: bool = False  # the home page is one of them: every check of the shop's content is affected
     js_reason: str = ""
+    consent_reason: str = ""  # why the consent checks could not be judged though pages were rendered (a message id)
 
 
 @dataclass(frozen=True)
@@ -850,7 +851,7 @@ def _consent(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     offers a reject choice: only known when the pages ran in a browser (--render)."""
     c = ctx.artifacts.consent
     if c is None:
-        return Outcome(Status.ERROR, reason="reason.needs_render")
+        return Outcome(Status.ERROR, reason=ctx.facts.consent_reason or "reason.needs_render")
     fact = p["fact"]
     if fact == "trackers":
         if c.trackers:

@@ -102,6 +102,7 @@ def build_report(
         inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
         **js_facts(snapshot),
+        consent_reason=consent_reason(snapshot, artifacts),
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
@@ -142,6 +143,15 @@ def js_facts(snapshot: SiteSnapshot) -> dict[str, Any]:
         reason = "reason.js_needs_render"
     home = snapshot.pages[0].url if snapshot.pages else ""
     return {"js_pages": shells, "js_home": home in shells, "js_reason": reason}
+
+
+def consent_reason(snapshot: SiteSnapshot, artifacts: Artifacts) -> str:
+    """Why cookies and trackers before consent are unknown although --render was asked for ("" otherwise)."""
+    if artifacts.consent is not None or snapshot.render == "off" or snapshot.local:
+        return ""
+    if snapshot.render == "auto":
+        return "reason.consent_auto"  # only application shells were rendered, and the home page is not one
+    return "reason.render_home_failed"
 
 
 def _page_entry(p) -> dict[str, Any]:

@@ -426,7 +426,7 @@ class RenderSession:
         if first:
             self.first_page = page.url
         self.pages.append(page.url)
-        self._states[pw_page] = _PageState(page.url, page.status, _document_headers(page), page.text.encode("utf-8"))
+        self._states[pw_page] = _PageState(page.url, page.status, _document_headers(page), page.text.encode("utf-8", "replace"))
         reuse = False
         try:
             out = await asyncio.wait_for(self._load(pw_page, page, budget, first), budget + OP_TIMEOUT)
@@ -745,6 +745,14 @@ class RenderingCrawl(HttpCrawl):
             page, errors = await super()._finish_page(page)
         if not self._wants(page):
             return page, errors
+        try:
+            return await self._render(page, errors)
+        except Exception as e:  # noqa: BLE001 - rendering is extra: a failure leaves the page as served
+            log.debug("rendering %s failed", page.url, exc_info=True)
+            return page, (*errors, FetchError(page.url, f"not rendered, read as served: {_why(e)}", "render"))
+
+    async def _render(self, page: FetchedPage, errors: tuple[FetchError, ...]) -> tuple[FetchedPage,
+                                                                                        tuple[FetchError, ...]]:
         remaining = self.fetcher.deadline - time.monotonic()
         if remaining < 1.0:
             return page, (*errors, FetchError(page.url, "not rendered: the crawl time limit was reached", "render"))

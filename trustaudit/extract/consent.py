@@ -146,8 +146,11 @@ def label_kind(text: str) -> str | None:
 def consent_of(snapshot: SiteSnapshot) -> Consent | None:
     """The consent facts of a snapshot whose pages ran in the browser (None otherwise)."""
     facts = snapshot.browser
-    if facts is None or not facts.first_page:
+    if facts is None or not facts.first_page or not snapshot.pages:
         return None
+    home = snapshot.pages[0]
+    if not home.rendered or home.url != facts.first_page:
+        return None  # the banner and what runs before it are judged on the home page, as a buyer arrives
     shop = _shop_sites(snapshot, facts)
     trackers: list[Evidence] = []
     seen_hosts: set[str] = set()
