@@ -6,6 +6,8 @@ tracker host, cookie name, platform marker and label has a passing case and a ne
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from trustaudit.engine import Facts, evaluate, load_rules
@@ -204,6 +206,12 @@ def test_widgets_really_called_are_marked_and_come_first():
     # called by a script the HTML does not name (a tag manager): found from the request alone
     assert [d.slug for d in out.review_widgets] == ["trustpilot"] and out.review_widgets[0].loaded
     assert with_browser_facts(art, SiteSnapshot(HOME, HOME, HOME, False)) is art  # no browser: unchanged
+    # a request that got no answer (refused by the gate, failed) is not a widget that loaded
+    failed = _snap()
+    failed = replace(failed, browser=replace(failed.browser, requests=(
+        BrowserRequest("https://code.tidio.co/abcdefghijklmnopqrstuvwxyz123456.js", "script", HOME, "failed"),)))
+    assert [(d.slug, d.loaded) for d in with_browser_facts(art, failed).chat_widgets] == [("smartsupp", ""),
+                                                                                          ("tidio", "")]
 
 
 def test_judged_on_the_home_page_only():

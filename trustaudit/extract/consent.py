@@ -227,7 +227,7 @@ def with_browser_facts(artifacts: Artifacts, snapshot: SiteSnapshot) -> Artifact
         return artifacts
     called: dict[tuple[str, str], str] = {}
     for r in facts.requests:
-        if r.outcome == "not_followed":
+        if r.outcome != "fetched":  # the page asked, but nothing loaded (refused, failed, not downloaded)
             continue
         for key in services_of_url(r.url):
             called.setdefault(key, r.url)
