@@ -110,13 +110,15 @@ BANNER_ACCEPT_ONLY = """
  <div id="onetrust-pc-sdk" style="display:none"><button class="ot-pc-refuse-all-handler">Odrzuć wszystkie</button></div>
 </div></div>"""
 
+# a platform that draws its banner in a shadow root (as Usercentrics does): found through the shadow host
 BANNER_WITH_REJECT = """
-<div id="onetrust-consent-sdk"><div id="onetrust-banner-sdk" style="position:fixed;bottom:0;left:0;right:0;
- background:#fff;padding:20px">
- <p>Używamy plików cookie do analizy ruchu i reklam.</p>
- <button id="onetrust-accept-btn-handler" onclick="consented()">Akceptuję wszystkie</button>
- <button id="onetrust-reject-all-handler">Odrzuć wszystkie</button>
-</div></div>"""
+<div id="usercentrics-root"></div>
+<script>
+var root = document.getElementById('usercentrics-root').attachShadow({mode: 'open'});
+root.innerHTML = '<div role="dialog" style="position:fixed;bottom:0;left:0;right:0;background:#fff;padding:20px">' +
+  '<p>Używamy plików cookie do analizy ruchu i reklam.</p>' +
+  '<button onclick="consented()">Akceptuję wszystkie</button> <button>Odrzuć wszystkie</button></div>';
+</script>"""
 
 TRACK_NOW = """<script>
 document.cookie = '_ga=GA1.1.1234567890.1700000000; path=/';
@@ -167,7 +169,9 @@ def test_banner_with_reject_and_tracking_only_after_consent(serve, chromium_host
     checks = _privacy(report)
     assert {k: c.status for k, c in checks.items()} == dict.fromkeys(checks, Status.PASS), {
         k: (c.status, c.reason, [e.snippet for e in c.evidence]) for k, c in checks.items()}
-    assert "«Odrzuć wszystkie»" in checks["privacy.reject-on-first-layer"].evidence[1].snippet
+    reject = checks["privacy.reject-on-first-layer"]
+    assert reject.evidence[0].snippet == "Usercentrics (#usercentrics-root)"
+    assert "«Odrzuć wszystkie»" in reject.evidence[1].snippet
     assert not [r for r in srv.requests if r.path.startswith("/g/collect")]  # nothing was clicked
 
 

@@ -287,8 +287,9 @@ _SERIALIZE_JS = """(limit) => {
 
 # The controls a buyer sees in the first screen without scrolling or clicking (open shadow roots included):
 # their text, their ancestors (ids and classes name the consent platform), and the text of the layer they sit
-# in (an overlay: fixed, sticky, a dialog; else the nearest ancestor with some text).
-_CONTROLS_JS = """(cap) => {
+# in: the overlay that holds them (fixed, sticky, a dialog), or in a frame (a banner served in an iframe) the
+# nearest ancestor with some text. Layer texts are read once per layer (innerText lays the page out).
+_CONTROLS_JS = """([cap, inFrame]) => {
   const SEL = 'button, a[href], [role=button], input[type=button], input[type=submit], [onclick]';
   const vw = window.innerWidth, vh = window.innerHeight;
   const out = [];
@@ -310,26 +311,30 @@ _CONTROLS_JS = """(cap) => {
     return cs.position === 'fixed' || cs.position === 'sticky' || role === 'dialog' || role === 'alertdialog'
       || n.getAttribute('aria-modal') === 'true' || n.tagName === 'DIALOG';
   };
-  const textOf = (n) => ((n.innerText || n.textContent || '') + '').replace(/\\s+/g, ' ').trim();
+  const texts = new Map();
+  const textOf = (n) => {
+    if (!texts.has(n)) texts.set(n, ((n.innerText || n.textContent || '') + '').replace(/\\s+/g, ' ').trim().slice(0, 600));
+    return texts.get(n);
+  };
   for (const root of roots) {
     for (const el of root.querySelectorAll(SEL)) {
       if (out.length >= cap) return out;
       const r = el.getBoundingClientRect();
       if (r.width < 2 || r.height < 2 || r.bottom <= 0 || r.right <= 0 || r.top >= vh || r.left >= vw) continue;
       if (el.checkVisibility && !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
-      const text = (textOf(el) || el.value || el.getAttribute('aria-label') || el.title || '').toString()
-        .replace(/\\s+/g, ' ').trim().slice(0, 120);
+      const text = ((el.innerText || el.textContent || '') + '' || el.value || el.getAttribute('aria-label')
+        || el.title || '').toString().replace(/\\s+/g, ' ').trim().slice(0, 120);
       if (!text) continue;
       const path = [];
       let layer = null, near = null, depth = 0;
       for (let n = el; n && n.nodeType === 1 && path.length < 40; n = up(n), depth++) {
         path.push(label(n));
         if (n !== el && isOverlay(n)) layer = n;
-        if (!near && n !== el && depth <= 6 && textOf(n).length >= 60) near = n;
+        if (inFrame && !near && n !== el && depth <= 6 && (n.textContent || '').length >= 60) near = n;
       }
       const holder = layer || near;
-      out.push({text: text, path: path.reverse().join(' > '),
-                layer: holder ? textOf(holder).slice(0, 600) : '', overlay: !!layer});
+      out.push({text: text, path: path.reverse().join(' > '), layer: holder ? textOf(holder) : '',
+                overlay: !!layer});
     }
   }
   return out;
@@ -426,7 +431,8 @@ class RenderSession:
         if first:
             self.first_page = page.url
         self.pages.append(page.url)
-        self._states[pw_page] = _PageState(page.url, page.status, _document_headers(page), page.text.encode("utf-8", "replace"))
+        body = page.text.encode("utf-8", "replace")
+        self._states[pw_page] = _PageState(page.url, page.status, _document_headers(page), body)
         reuse = False
         try:
             out = await asyncio.wait_for(self._load(pw_page, page, budget, first), budget + OP_TIMEOUT)
@@ -486,7 +492,7 @@ class RenderSession:
     async def _read_controls(self, pw_page: Any, url: str) -> None:
         for i, frame in enumerate(pw_page.frames[:MAX_FRAMES]):
             try:
-                found = await asyncio.wait_for(frame.evaluate(_CONTROLS_JS, MAX_CONTROLS), OP_TIMEOUT)
+                found = await asyncio.wait_for(frame.evaluate(_CONTROLS_JS, [MAX_CONTROLS, i > 0]), OP_TIMEOUT)
             except Exception:  # noqa: BLE001 - a detached or hung frame: its controls are not known
                 continue
             where = "" if i == 0 else frame.url
