@@ -1,4 +1,4 @@
-"""trustaudit benchmarks (issue #7): how close to "as fast as the network allows" is a scan?
+"""trustaudit benchmarks: how close to "as fast as the network allows" is a scan?
 
     python benchmarks/bench.py [--quick] [--json OUT.json] [--profile] [--reps N] [--no-batch]
 
@@ -8,6 +8,8 @@
    measured the same way; the ratio scan / floor
 3. ``trustaudit batch`` of 200 shops at concurrency 8 and 32: shops/s and peak memory
 4. growth: batch of 50, 200, 1,000 shops: time and peak memory (--quick: 10 and 20)
+5. ``--process``: whole ``trustaudit scan`` processes of the product-grid shop against the floor process, and
+   import times, side by side with older revisions (``--old REV``)
 
 ``--profile`` profiles one scan with pyinstrument and rewrites benchmarks/PROFILE.md. Every child process has
 a timeout; the shop server is stopped in ``finally``. See benchmarks/README.md.
@@ -291,7 +293,7 @@ def run_floor_many(urls: list[str], shops_concurrency: int, timeout: float) -> d
 def measure_single(url: str, reps: int, concurrency: int, uncached: bool = True) -> dict:
     scans, floors = [], []
     # the first scan after installing (or changing) trustaudit builds the compiled-vocabulary cache
-    # (trustaudit/vocabcache.py); measure that apart, with the cache off, and warm it before the timed runs
+    # (trustaudit/resources.py); measure that apart, with the cache off, and warm it before the timed runs
     if uncached:
         uncached_run = run_child(["scan", url], timeout=180, env={"TRUSTAUDIT_NO_CACHE": "1"})
     run_child(["scan", url], timeout=180)
@@ -333,6 +335,127 @@ def cold_start() -> dict:
     return {"import_cli_s": statistics.median(runs) if runs else None}
 
 
+# ------------------------------------------------------------------------------------ whole processes
+
+
+def export_tree(rev: str, dest: Path) -> Path:
+    """The source tree of git revision ``rev`` (package + rules) under ``dest``, to run an older trustaudit
+    side by side with this one (``PYTHONPATH``); the installed dependencies are shared."""
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "trustaudit", "rules"], capture_output=True, timeout=120
+    )
+    if archive.returncode != 0:
+        raise RuntimeError(f"git archive {rev}: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True, timeout=120)
+    return dest
+
+
+def import_seconds(tree: Path, args: list[str], env: dict) -> float | None:
+    """Import time of ``python -m trustaudit ARGS`` from ``python -X importtime``: the sum of the top-level
+    (cumulative) entries of every module imported after the interpreter's own start-up (``site``)."""
+    r = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "trustaudit", *args],
+        capture_output=True, text=True, timeout=60, env=env, cwd=str(tree), stdin=subprocess.DEVNULL,
+    )
+    total = 0
+    started = False
+    for line in r.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        parts = line[len("import time:"):].split("|")
+        if len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        name = parts[2]
+        if not name.startswith(" ") or name.startswith("  "):
+            continue  # nested: already counted in its parent's cumulative time
+        if name.strip() == "site":
+            started = True  # the interpreter's own start-up ends with site
+            continue
+        if started:
+            total += int(parts[1])
+    return total / 1e6 if started else None
+
+
+def measure_processes(url: str, reps: int, trees: dict[str, Path]) -> dict:
+    """Whole processes side by side: ``python -m trustaudit scan URL`` of each tree (its default terminal report
+    to a pipe) against the floor process (``_child.py floor``: start Python, import httpx + lxml, fetch and parse
+    the same shop). Wall time and peak RSS of each process (wait4), interleaved, median of ``reps``."""
+    out: dict = {"url": url, "reps": reps, "trees": {}, "floor_runs": []}
+    envs = {}
+    for label, tree in trees.items():
+        cache = Path(tempfile.mkdtemp(prefix=f"ta-cache-{label}-"))
+        envs[label] = {**os.environ, "PYTHONPATH": str(tree), "TRUSTAUDIT_CACHE_DIR": str(cache)}
+        out["trees"][label] = {"tree": str(tree), "runs": []}
+    scan_cmd = [sys.executable, "-m", "trustaudit", "scan", url]
+    for label in trees:  # the first scan after an install fills the vocabulary cache: not measured
+        subprocess.run(scan_cmd, env=envs[label], capture_output=True, timeout=180, cwd=str(trees[label]))
+    floor_cmd = [sys.executable, CHILD, "floor", url]
+    for _ in range(reps):
+        out["floor_runs"].append(run_measured(floor_cmd, 120))
+        for label, tree in trees.items():
+            r = _run_env(scan_cmd, 180, envs[label], str(tree))
+            out["trees"][label]["runs"].append(r)
+    fl = {k: median_of(out["floor_runs"], k) for k in ("wall_s", "cpu_s", "peak_rss_mb")}
+    out["floor"] = fl
+    for label, tree in trees.items():
+        t = out["trees"][label]
+        t.update({k: median_of(t["runs"], k) for k in ("wall_s", "cpu_s", "peak_rss_mb")})
+        t["ratio_wall"] = t["wall_s"] / fl["wall_s"] if t["wall_s"] and fl["wall_s"] else None
+        t["ratio_cpu"] = t["cpu_s"] / fl["cpu_s"] if t["cpu_s"] and fl["cpu_s"] else None
+        t["import_version_s"] = statistics.median(
+            [v for v in (import_seconds(tree, ["--version"], envs[label]) for _ in range(3)) if v is not None] or [0]
+        )
+        t["import_scan_help_s"] = statistics.median(
+            [v for v in (import_seconds(tree, ["scan", "--help"], envs[label]) for _ in range(3)) if v is not None]
+            or [0]
+        )
+        t["errors"] = [r["stderr"][-300:] for r in t["runs"] if r["exit"] not in (0, 1)]
+    return out
+
+
+def _run_env(cmd: list[str], timeout: float, env: dict, cwd: str) -> dict:
+    saved = os.environ.copy()
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        return run_measured(cmd, timeout, cwd=cwd)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def process_markdown(res: dict) -> str:
+    p = res["process"]
+    fl = p["floor"]
+    labels = list(p["trees"])
+    head = "| measurement | " + " | ".join(labels) + " | target |"
+    rows = [
+        head,
+        "|---|" + "---:|" * len(labels) + "---|",
+        f"| `trustaudit scan` process, wall (median of {p['reps']}) | "
+        + " | ".join(f"{_f(p['trees'][x]['wall_s'])} s" for x in labels) + " | |",
+        "| `trustaudit scan` process, CPU | " + " | ".join(f"{_f(p['trees'][x]['cpu_s'])} s" for x in labels) + " | |",
+        "| scan process / floor process, wall | "
+        + " | ".join(_f(p["trees"][x]["ratio_wall"], "{:.1f}x") for x in labels) + " | <= 3x |",
+        "| scan process / floor process, CPU | "
+        + " | ".join(_f(p["trees"][x]["ratio_cpu"], "{:.1f}x") for x in labels) + " | |",
+        "| peak RSS of the scan process | "
+        + " | ".join(f"{_f(p['trees'][x]['peak_rss_mb'], '{:.0f}')} MB" for x in labels) + " | < 150 MB |",
+        "| import time, `trustaudit --version` (-X importtime) | "
+        + " | ".join(f"{_f(p['trees'][x]['import_version_s'], '{:.3f}')} s" for x in labels) + " | < 0.15 s |",
+        "| import time, `trustaudit scan --help` | "
+        + " | ".join(f"{_f(p['trees'][x]['import_scan_help_s'], '{:.3f}')} s" for x in labels) + " | < 0.15 s |",
+    ]
+    m = res["machine"]
+    return (
+        f"Whole processes on the product-grid shop (25 pages of ~150 KB, 300 product cards each; `{p['url']}`), "
+        f"{m['nproc']} cores, Python {m['python']}, {m['date']}. Floor process (start Python, import httpx + "
+        f"lxml, fetch + parse the same 25 pages): wall {_f(fl['wall_s'])} s, CPU {_f(fl['cpu_s'])} s, "
+        f"peak RSS {_f(fl['peak_rss_mb'], '{:.0f}')} MB.\n\n" + "\n".join(rows) + "\n"
+    )
+
+
 # ---------------------------------------------------------------------------------------------- profile
 
 
@@ -353,7 +476,7 @@ def _classify(chain: list[dict]) -> str:
             or (fn in ("compile", "_compile") and ("re/" in p or p.endswith("re.py")))
         ):
             return "loading rules/vocab (YAML, regex compile)"
-        if "trustaudit/extract/parse.py" in p:
+        if "trustaudit/web/html.py" in p:
             if fn in ("text", "_iter_text", "_collapse"):
                 return "text extraction (visible text)"
             if fn in ("_parse", "__init__", "get"):
@@ -658,6 +781,19 @@ def main(argv: list[str] | None = None) -> int:
         help="also measure scan vs floor against a server that answers after this delay, like a remote shop "
         "(0: skip) [100]",
     )
+    ap.add_argument(
+        "--process",
+        action="store_true",
+        help="only the whole-process measurement: `trustaudit scan` processes of the product-grid shop against "
+        "the floor process, and import times (see --old)",
+    )
+    ap.add_argument(
+        "--old",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="with --process: also measure git revision REV side by side (repeatable)",
+    )
     a = ap.parse_args(argv)
 
     quick = a.quick
@@ -670,6 +806,8 @@ def main(argv: list[str] | None = None) -> int:
     batch_timeout = a.batch_timeout or (12.0 if quick else 300.0)
     n_shops = 1 if a.profile else max(growth_sizes + batch_sizes + (12,))
 
+    if a.process:
+        return main_process(a.reps or 5, a.old, a.seed, a.json_out)
     res: dict = {
         "mode": "profile" if a.profile else "quick" if quick else "full",
         "machine": machine_info(),
@@ -733,6 +871,24 @@ def main(argv: list[str] | None = None) -> int:
     if a.json_out:
         Path(a.json_out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.json_out).write_text(json.dumps(res, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+def main_process(reps: int, old: list[str], seed: int, json_out: str | None) -> int:
+    res: dict = {"mode": "process", "machine": machine_info()}
+    with tempfile.TemporaryDirectory(prefix="ta-trees-") as tmp:
+        trees = {rev: export_tree(rev, Path(tmp) / rev) for rev in old}
+        trees[res["machine"]["commit"] or "this tree"] = ROOT
+        print(f"product-grid shop: whole processes, {reps} runs each ...", file=sys.stderr)
+        with ShopServer(1, seed, grid=True) as srv:
+            res["process"] = measure_processes(srv.urls[0], reps, trees)
+    res["loadavg_end"] = _loadavg()
+    md = process_markdown(res)
+    res["markdown"] = md
+    print(md)
+    if json_out:
+        Path(json_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_out).write_text(json.dumps(res, indent=2, default=str), encoding="utf-8")
     return 0
 
 

@@ -25,6 +25,8 @@ MIN_PAGE_BYTES = 50_000
 MAX_PAGE_BYTES = 300_000
 SHOP_ID_MARK = b"SHOP#@"  # six bytes, replaced by the zero-padded shop number when served
 DEFAULT_SEED = 7
+GRID_CARDS = 300  # product cards on every page of the product-grid shop (``generate_grid``)
+GRID_PAGE_BYTES = 150_000  # its page size
 
 TRUST_KINDS = ("contact", "about", "terms", "privacy", "returns", "complaints", "delivery", "payment", "faq")
 
@@ -497,8 +499,9 @@ def identity_lines(lang: str, rng: random.Random) -> list[str]:
 class _Writer:
     """Builds one template; every random draw comes from one seeded Random."""
 
-    def __init__(self, spec: tuple, seed: int):
+    def __init__(self, spec: tuple, seed: int, grid: bool = False):
         self.key, self.lang, self.codec, self.label, self.in_header, self.gzip = spec
+        self.grid = grid  # every page: its own content plus a grid of GRID_CARDS product cards
         self.rng = random.Random(f"{seed}:{self.key}")
         self.L = LANGS[self.lang]
         self.shop = self.rng.choice(self.L["shop"])
@@ -550,7 +553,7 @@ class _Writer:
         css = "\n".join(
             f".c{rng.randrange(10**5)} .el-{i}{{margin:{rng.randrange(20)}px;padding:{rng.randrange(20)}px;"
             f"color:#{rng.randrange(0xFFFFFF):06x};font:{rng.randrange(10, 24)}px/1.4 Inter,sans-serif}}"
-            for i in range(rng.randrange(60, 180))
+            for i in range(rng.randrange(60, 180) if not self.grid else rng.randrange(10, 20))
         )
         state = {
             "shop": {"id": "SHOP#@", "currency": self.L["currency"], "locale": self.lang},
@@ -565,7 +568,7 @@ class _Writer:
                         for _ in range(rng.randrange(1, 4))
                     ],
                 }
-                for _ in range(rng.randrange(20, 140))
+                for _ in range(rng.randrange(20, 140) if not self.grid else rng.randrange(3, 8))
             ],
         }
         ld = "".join(
@@ -612,6 +615,18 @@ class _Writer:
             f'</span></div><div class="stars" title="{rating}/5">{"★" * round(rating)}</div>'
             f'<p class="desc">{self._sentence()}</p><button class="btn add" data-sku="{self.rng.randrange(10**8)}">'
             f"{self.L['ui']['cart']}</button></div>\n"
+        )
+
+    def grid_card(self, i: int) -> str:
+        """A listing card as themes write them in long grids (~450 bytes: link, picture, name, prices, stars)."""
+        path, name, price, rating, _count = self.products[i % len(self.products)]
+        return (
+            f'<li class="product-card" data-id="{1000 + i}"><a href="{path}"><img loading="lazy" '
+            f'src="/img/{1000 + i}-{self.rng.randrange(10**6)}.webp" alt="{name}" width="240" height="240">'
+            f'<h3 class="product-title">{name} {self._phrase(2)}</h3></a><div class="price"><span class="now">'
+            f'{self._price(price * self.rng.uniform(0.8, 1.2))}</span> <s>{self._price(price * 1.3)}</s></div>'
+            f'<div class="stars" title="{rating}/5">{"★" * round(rating)}</div><button class="btn add" '
+            f'data-sku="{self.rng.randrange(10**8)}">{self.L["ui"]["cart"]}</button></li>\n'
         )
 
     def footer(self) -> str:
@@ -731,6 +746,10 @@ class _Writer:
             }
         )
         head = self.head(title, kind, path, jsonld)
+        if self.grid:
+            main.append(
+                '<ul class="product-grid">' + "".join(self.grid_card(i) for i in range(GRID_CARDS)) + "</ul>"
+            )
         top = self.header() + "<main id='content'>" + "".join(main)
         tail = ("</section>" if kind == "product" else "") + ("</article>" if kind in TRUST_KINDS else "")
         tail += "</main>\n" + self.footer()
@@ -738,7 +757,9 @@ class _Writer:
         fill: list[str] = []
         n = 0
         while size < target and n < 10_000:  # bounded: pad with the page kind's natural content
-            if kind in ("home", "category"):
+            if self.grid:
+                chunk = f"<p class='seo'>{self._para(1)}</p>\n"
+            elif kind in ("home", "category"):
                 chunk = self.card(n)
             elif kind == "product":
                 chunk = (
@@ -765,6 +786,8 @@ class _Writer:
         assert len(plan) == PAGES_PER_SHOP
         for kind, path, idx in plan:
             target = self.rng.randrange(MIN_PAGE_BYTES + 2_000, MAX_PAGE_BYTES - 20_000)
+            if self.grid:
+                target = GRID_PAGE_BYTES
             t.pages[path] = self.page(kind, path, target, idx)
         # {origin} is filled in by the server from the Host header: robots.txt and sitemaps need absolute URLs
         t.robots = "User-agent: *\nDisallow: /cart\nDisallow: /search\nSitemap: {origin}/sitemap.xml\n"
@@ -780,6 +803,16 @@ def generate_templates(seed: int = DEFAULT_SEED, count: int | None = None) -> li
     """The shop templates for ``seed`` (all of ``TEMPLATE_SPECS`` unless ``count`` is given)."""
     specs = TEMPLATE_SPECS[: count or len(TEMPLATE_SPECS)]
     return [_Writer(spec, seed).build() for spec in specs]
+
+
+GRID_SPEC = ("pl-grid", "pl", "utf-8", "utf-8", True, True)
+
+
+def generate_grid(seed: int = DEFAULT_SEED) -> ShopTemplate:
+    """The product-grid shop: 25 pages of about ``GRID_PAGE_BYTES`` (the same plan as the other templates), each
+    with ``GRID_CARDS`` product cards, as a shop's category listings show them (long grids are what make a page
+    large on most shops: many small elements, links, prices and product names)."""
+    return _Writer(GRID_SPEC, seed, grid=True).build()
 
 
 def personalise(body: bytes, shop_no: int) -> bytes:

@@ -28,14 +28,16 @@ import sys
 READY_TIMEOUT = 120.0  # seconds to generate the templates and bind the ports
 
 
-def _serve(n_shops: int, seed: int, n_templates: int | None, latency_ms: float = 0.0) -> None:  # server process
+def _serve(
+    n_shops: int, seed: int, n_templates: int | None, latency_ms: float = 0.0, grid: bool = False
+) -> None:  # server process
     import asyncio
     import signal
 
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import shopgen
 
-    templates = shopgen.generate_templates(seed, n_templates)
+    templates = [shopgen.generate_grid(seed)] if grid else shopgen.generate_templates(seed, n_templates)
     port_shop: dict[int, int] = {}
 
     def response(status: str, ctype: str, body: bytes, head: bool, extra: str = "") -> bytes:
@@ -152,8 +154,11 @@ def _serve(n_shops: int, seed: int, n_templates: int | None, latency_ms: float =
 class ShopServer:
     """Serve ``n_shops`` generated shops on loopback from a separate process (``python shopserver.py``)."""
 
-    def __init__(self, n_shops: int, seed: int = 7, n_templates: int | None = None, latency_ms: float = 0.0):
+    def __init__(
+        self, n_shops: int, seed: int = 7, n_templates: int | None = None, latency_ms: float = 0.0, grid: bool = False
+    ):
         self.n_shops = n_shops
+        self.grid = grid  # serve the product-grid shop (shopgen.generate_grid) instead of the templates
         self.latency_ms = latency_ms
         self.seed = seed
         self.n_templates = n_templates
@@ -181,6 +186,8 @@ class ShopServer:
             cmd += ["--templates", str(self.n_templates)]
         if self.latency_ms:
             cmd += ["--latency-ms", str(self.latency_ms)]
+        if self.grid:
+            cmd.append("--grid")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         try:
             ready, _, _ = select.select([self.proc.stdout], [], [], READY_TIMEOUT)
@@ -219,5 +226,6 @@ if __name__ == "__main__":
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--templates", type=int, default=None)
     ap.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer (a remote shop's TTFB)")
+    ap.add_argument("--grid", action="store_true", help="serve the product-grid shop (25 pages of 300 cards)")
     a = ap.parse_args()
-    _serve(a.shops, a.seed, a.templates, a.latency_ms)
+    _serve(a.shops, a.seed, a.templates, a.latency_ms, a.grid)

@@ -13,12 +13,16 @@ from servers import Certs, TestServer
 
 from trustaudit.options import ScanOptions
 
-# The compiled-vocabulary cache (trustaudit/vocabcache.py) goes to a private folder per test process, never to
-# the user's ~/.cache; subprocesses started by tests inherit it.
+# The build cache (trustaudit/resources.py: parsed rules, compiled vocabulary) goes to a private folder per test
+# process, never to the user's ~/.cache; subprocesses started by tests inherit it.
 if "TRUSTAUDIT_CACHE_DIR" not in os.environ:
     _cache = tempfile.mkdtemp(prefix="trustaudit-test-cache-")
     os.environ["TRUSTAUDIT_CACHE_DIR"] = _cache
     atexit.register(shutil.rmtree, _cache, True)
+
+# An extractor that raises fails the test instead of being recorded as an extractor error (trustaudit/extract/
+# page.py); tests/test_extract_page.py proves the recording with the variable removed.
+os.environ.setdefault("TRUSTAUDIT_STRICT", "1")
 
 # --------------------------------------------------------------------------- network / TLS (crawl stage)
 

@@ -489,3 +489,69 @@ def _make_cert(key, *, issuer_key, issuer_name, cn: str) -> tuple[bytes, bytes]:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     return cert_pem, key_pem
+
+
+# --------------------------------------------------------------------------- a forward proxy
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    """Forwards ``GET http://host:port/path`` (absolute form, as clients send to a proxy), resolving the host with
+    the proxy's own name table; records every request it is asked for."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 5
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - silence
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        import http.client
+
+        self.server.requests.append(Request(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
+        parts = urlsplit(self.path)
+        if parts.scheme != "http" or not parts.hostname:
+            send(self, 400, {"Content-Type": "text/plain"}, b"absolute http:// URLs only")
+            return
+        address = self.server.names.get(parts.hostname, parts.hostname)
+        conn = http.client.HTTPConnection(address, parts.port or 80, timeout=5)
+        try:
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "connection")}
+            conn.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), headers=headers)
+            resp = conn.getresponse()
+            body = resp.read()
+            out = {k: v for k, v in resp.getheaders() if k.lower() not in ("transfer-encoding", "connection")}
+            out["Content-Length"] = str(len(body))
+            send(self, resp.status, out, body)
+        except OSError:
+            send(self, 502, {"Content-Type": "text/plain"}, b"bad gateway")
+        finally:
+            conn.close()
+
+
+class ProxyServer:
+    """A loopback HTTP forward proxy; ``names`` maps host names to the addresses the proxy connects to."""
+
+    __test__ = False
+
+    def __init__(self, names: dict[str, str] | None = None):
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
+        self._server.daemon_threads = True
+        self._server.requests = []  # type: ignore[attr-defined]
+        self._server.names = dict(names or {})  # type: ignore[attr-defined]
+        self.port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread: threading.Thread | None = None
+
+    @property
+    def requests(self) -> list[Request]:
+        return self._server.requests  # type: ignore[attr-defined]
+
+    def __enter__(self) -> ProxyServer:
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -11,10 +11,10 @@ from servers import html
 
 from trustaudit.engine import Facts, evaluate, load_rules
 from trustaudit.extract.appshell import is_app_shell
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.models import Artifacts, Email, Evidence, FetchedPage, PageRef, Status, TlsInfo
 from trustaudit.options import ScanOptions
 from trustaudit.pipeline import scan
+from trustaudit.web.html import ParsedPage
 
 
 def _shell(body: str, head: str = "") -> bool:

@@ -18,9 +18,9 @@ from servers import (
 )
 
 from trustaudit.crawl import TargetError, crawl
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchedPage, FetchError
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import ParseCache
 
 
 def page(body: str) -> str:

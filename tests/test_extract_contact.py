@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from trustaudit.extract.emails import clean_address, decode_cfemail, extract_emails
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.phones import extract_phones, parse_number
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 
 def page(body: str, url: str = "https://shop.example.pl/") -> ParsedPage:

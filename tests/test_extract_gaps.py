@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchedPage, SiteSnapshot
+from trustaudit.web.html import ParseCache
 
 
 def _artifacts(body: str, lang: str, country: str | None = None, host: str = "shop.example"):

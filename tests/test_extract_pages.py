@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from trustaudit.extract import extract
 from trustaudit.extract.pages import link_priority
-from trustaudit.extract.parse import Link, ParseCache
 from trustaudit.models import FetchedPage, Region, SiteSnapshot
+from trustaudit.web.html import Link, ParseCache
 
 
 def snap(*pages: tuple[str, str]) -> SiteSnapshot:

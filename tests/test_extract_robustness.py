@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import Artifacts, FetchedPage, SiteSnapshot
+from trustaudit.web.html import ParseCache
 
 SEED = """<html lang="pl"><head><script type="application/ld+json">{"@type":"Organization","name":"X"}</script></head>
 <body><footer><a href="/kontakt">Kontakt</a> NIP: 123-456-32-18 tel. 603 177 807 biuro@sklep.pl
@@ -61,10 +61,10 @@ _HREFS = ["/", "/a/../b", "/./c", "/a?x#y", "/%zz", "/a//b", "https://b.pl/../x"
 
 
 def test_link_resolution_cache_gives_what_urljoin_gives():
-    """parse._absolute caches links that resolve the same on every page; the result is urljoin's, always."""
+    """urls.resolve caches links that resolve the same on every page; the result is urljoin's, always."""
     from urllib.parse import urldefrag, urljoin
 
-    from trustaudit.extract.parse import _absolute
+    from trustaudit.web.urls import resolve as _absolute
 
     def reference(base: str, href: str) -> str:
         try:

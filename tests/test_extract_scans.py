@@ -15,8 +15,8 @@ import pytest
 
 from trustaudit.extract import company, ids, phones
 from trustaudit.extract import text as T
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 _SEP = "[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]"
 DIGIT_RUN = re.compile(r"\d(?:" + _SEP + r"{0,3}\d){5,}")
@@ -61,11 +61,29 @@ def test_phone_candidates_of_a_page_longer_than_the_scan_limit():
     assert list(phones._candidates(s)) == [m.span() for m in PHONE.finditer(s)]
 
 
-def test_one_number_scan_per_text():
-    s = "NIP 526-104-08-28, tel. +48 22 654 32 10"
-    first = T.number_scan(s)
-    assert T.number_scan(s) is first
-    assert T.number_scan("x" + s[1:]) is not first
+def test_one_number_scan_per_page_shared_by_phones_and_ids(monkeypatch):
+    """extract_page scans a page's digits once and hands the scan to both extractors, which read exactly what
+    they read when each scans on its own."""
+    import trustaudit.extract.page as page_mod
+    from trustaudit.extract.ids import id_candidates
+    from trustaudit.extract.page import extract_page
+    from trustaudit.extract.phones import phone_candidates
+    from trustaudit.models import FetchedPage
+
+    html = "<html><body><p>KRS 0000412345</p><p>NIP 526-104-08-28, tel. +48 22 654 32 10</p></body></html>"
+    page = FetchedPage(url="https://shop.example.pl/", status=200, text=html)
+    calls = []
+
+    def counting(text):
+        calls.append(text)
+        return T.number_scan(text)
+
+    monkeypatch.setattr(page_mod, "number_scan", counting)
+    facts = extract_page(page)
+    assert len(calls) == 1
+    pp = ParsedPage(page)
+    assert list(facts.phones) == phone_candidates(pp) and facts.phones
+    assert facts.ids == id_candidates(pp) and facts.ids.labels
 
 
 def test_digit_class_is_every_digit():
@@ -129,3 +147,101 @@ def test_review_candidates_are_the_elements_with_a_mark():
                                                for m in marks)]
     assert list(company._review_candidates(pp, marks)) == want
     assert len(want) == 5
+
+
+def _vocabulary_texts(seed: int, n: int) -> list[str]:
+    """Folded texts made of the vocabulary's own words: whole phrases, their first words followed by other
+    words (the near misses a shortened trie stops at), glued words, punctuation and dashes."""
+    from trustaudit.extract import pages as P
+    from trustaudit.resources import load_yaml
+
+    phrases = [str(p) for spec in (load_yaml("vocab/phrases.yaml") or {}).get("groups", {}).values()
+               for lst in ((spec or {}).get("phrases") or {}).values() for p in lst or []]
+    kinds = (load_yaml("vocab/pages.yaml") or {}).get("kinds") or {}
+    phrases += [str(t) for spec in kinds.values() for lst in (spec.get("texts") or {}).values() for t in lst or []]
+    words = sorted({w.rstrip("*") for p in phrases for w in p.split() if w != "..."})
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            r = rng.random()
+            if r < 0.3:
+                parts.append(rng.choice(phrases).replace("*", rng.choice(["", "ami", "s"])).replace("...", "x y"))
+            elif r < 0.6:
+                p = rng.choice(phrases).split()
+                parts.append(" ".join(p[: rng.randint(1, len(p))]) + " " + rng.choice(words))
+            else:
+                parts.append(rng.choice(words) + rng.choice(["", "", "x", "-", "—", "1"]))
+            parts.append(rng.choice([" ", " ", ", ", ". ", " - ", "\n", "/"]))
+        out.append(P.fold("".join(parts)))
+    return out
+
+
+def test_phrase_index_with_the_shortened_scan_finds_what_whole_phrases_find(monkeypatch):
+    """The index's scan stops where the start of a phrase matches (first word and a few tokens); the phrases
+    tried there decide. Against the same index built with a scan of whole phrases: the same hits, in order."""
+    from trustaudit.extract import phrases as Ph
+
+    short = Ph._index.build()[0]
+    monkeypatch.setattr(Ph, "SCAN_TOKENS_AFTER_FIRST_WORD", 10_000)
+    whole = Ph._index.build()[0]
+    assert len(short._scan.pattern) < 0.7 * len(whole._scan.pattern)
+    demo = [ParsedPage(FetchedPage(url=f"https://x/{i}", status=200, text=t)).folded_text
+            for i, t in enumerate(_demo_html())]
+    for text in _vocabulary_texts(11, 1500) + demo:
+        assert list(short.finditer(text)) == list(whole.finditer(text)), text[:200]
+
+
+def test_phrase_scanner_contains_and_search_are_the_plain_search():
+    """pages' union of anchor phrases: ``contains`` (the trie alone) and ``search`` (trie + alternation) agree
+    with ``phrase_regex(...).search``."""
+    from trustaudit.extract import pages as P
+
+    scanner = P.vocab.build().any_text
+    plain = scanner.rx
+    assert scanner._scan is not None
+    for text in _vocabulary_texts(5, 3000):
+        m = plain.search(text)
+        assert scanner.contains(text) is (m is not None), text
+        got = scanner.search(text)
+        assert (got.span() if got else None) == (m.span() if m else None), text
+
+
+def _demo_html() -> list[str]:
+    from pathlib import Path
+
+    from trustaudit.cli import demo_path
+
+    return [p.read_text(encoding="utf-8") for p in sorted(Path(demo_path()).rglob("*.html"))]
+
+
+_ICON_XPATH = ("//img[@alt] | //*[self::i or self::span or self::svg or self::em or self::b][@title or @aria-label"
+               " or contains(@class, 'phone') or contains(@class, 'tel') or contains(@class, 'call')]")
+_TITLED_XPATH = "//*[@title or @aria-label][not(self::img)]"
+_ICON_HTML = [
+    "<p><img src=a.png alt='Telefon'> 22 123 45 67</p><img src=b.png><img alt=''>",
+    "<p><i class='fa fa-phone'></i><span title='Tel'>1</span><svg aria-label='x'></svg><em class='hotel'>"
+    "<b class='Call'>2</b></em><b class='recall'></b><span class=''></span><I TITLE='T'>3</I></p>",
+    "<div title='NIP'><img title='x' alt='y'><abbr title='Α.Φ.Μ.'>094259216</abbr><a aria-label='VAT'>1</a>"
+    "<!-- c --><?pi x?><span title=''>2</span></div>",
+    "<svg><title>t</title><g aria-label='tel'></g></svg><math title='m'></math>",
+]
+
+
+@pytest.mark.parametrize("html", _ICON_HTML + ["<html><body>" + "<div><img alt='p' src='x'><span>1</span></div>" * 300])
+def test_icon_and_title_walks_are_the_xpaths(html):
+    from lxml import etree
+
+    pp = ParsedPage(FetchedPage(url="https://x/", status=200, text=html))
+    assert list(phones._icons(pp.root)) == etree.XPath(_ICON_XPATH)(pp.root)
+    assert list(ids._titled(pp.root)) == etree.XPath(_TITLED_XPATH)(pp.root)
+
+
+def test_icon_and_title_walks_are_the_xpaths_on_the_demo_shop():
+    from lxml import etree
+
+    for html in _demo_html():
+        root = ParsedPage(FetchedPage(url="https://x/", status=200, text=html)).root
+        assert list(phones._icons(root)) == etree.XPath(_ICON_XPATH)(root)
+        assert list(ids._titled(root)) == etree.XPath(_TITLED_XPATH)(root)

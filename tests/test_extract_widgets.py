@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchedPage, SiteSnapshot
+from trustaudit.web.html import ParseCache
 
 
 def art(body: str, url: str = "https://shop.example.pl/", head: str = ""):
@@ -142,7 +142,7 @@ def test_country_and_language():
 
 
 def _shop_pages() -> list:
-    from trustaudit.extract.parse import ParsedPage
+    from trustaudit.web.html import ParsedPage
 
     footer = ('<footer><script src="https://widget.trustpilot.com/bootstrap/v5/tp.widget.bootstrap.min.js"></script>'
               '<div class="trustpilot-widget" data-locale="pl-PL"></div><img alt="Visa" src="/i/visa.svg">'
@@ -160,22 +160,19 @@ def _shop_pages() -> list:
     ]
 
 
-def test_what_earlier_pages_showed_is_skipped_without_changing_the_shop_result():
-    """scan_page(pp, seen) skips URLs, markup, alt texts and scripts an earlier page of the shop had; the merged
-    shop-level detections are the same as scanning every page in full."""
+def test_each_page_is_scanned_on_its_own_and_the_shop_result_takes_the_first_sighting():
+    """A page's widget scan depends on that page only (no "seen on an earlier page" state): scanning the pages
+    in another order gives each page the same result, and the merged shop result names each service once,
+    with the first page (in crawl order) that showed it."""
     from trustaudit.extract.widgets import merge, scan_page
 
-    full = merge([scan_page(pp) for pp in _shop_pages()])
-    seen: set = set()
     pages = _shop_pages()
-    shared = [scan_page(pp, seen) for pp in pages]
-    deduped = merge(shared)
-    assert {k: [(d.kind, d.slug) for d in v] for k, v in deduped.items()} == {
-        k: [(d.kind, d.slug) for d in v] for k, v in full.items()
-    }
+    forward = [scan_page(pp) for pp in pages]
+    backward = [scan_page(pp) for pp in reversed(_shop_pages())][::-1]
+    assert [dict(w.found) for w in forward] == [dict(w.found) for w in backward]
+    full = merge(forward)
     assert {"trustpilot", "zendesk_chat", "jivosite"} <= {d.slug for v in full.values() for d in v}
     assert {"visa", "mastercard"} <= {d.slug for d in full["payment"]}
-    # the footer's Trustpilot script was looked at once, on the first page only
-    assert ("review", "trustpilot") in shared[0].found
-    assert ("review", "trustpilot") not in shared[1].found and ("review", "trustpilot") not in shared[2].found
-    assert len(seen) > 5
+    # the footer's Trustpilot script is on every page; the shop's detection cites the first
+    assert all(("review", "trustpilot") in w.found for w in forward)
+    assert [d.url for d in full["review"] if d.slug == "trustpilot"] == [pages[0].url]

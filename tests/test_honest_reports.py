@@ -22,7 +22,6 @@ from trustaudit.cli import app, write_atomic
 from trustaudit.crawl import crawl
 from trustaudit.engine import Facts, evaluate, load_rules
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import (
     Artifacts,
     Detection,
@@ -39,6 +38,7 @@ from trustaudit.models import (
 from trustaudit.options import ScanOptions
 from trustaudit.pipeline import build_report, scan
 from trustaudit.render import Format, render
+from trustaudit.web.html import ParseCache
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "trustaudit/schema/report.schema.json").read_text())
 runner = CliRunner()

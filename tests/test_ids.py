@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from trustaudit.extract.ids import compiled, extract_ids
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 
 def ids(body: str, country: str | None = None) -> list[tuple[str, str, bool | None]]:
@@ -94,3 +94,58 @@ def test_label_table_is_data():
 def test_two_ids_in_one_footer():
     got = ids("<p>ООО «Загранторг», ИНН 7709960645, ОГРН 1147746931617</p>", "RU")
     assert ("ru.inn", "7709960645", True) in got and ("ru.ogrn", "1147746931617", True) in got
+
+
+# ---------------------------------------------------------------- identifiers declared in structured data
+
+
+def _ld_shop(org: dict, url: str = "https://sklep.example.pl/", lang: str = "pl"):
+    import json
+
+    from trustaudit.extract import extract
+    from trustaudit.models import SiteSnapshot
+
+    html = (f'<html lang="{lang}"><head><script type="application/ld+json">{json.dumps(org)}</script></head>'
+            "<body><p>Sklep</p></body></html>")
+    page = FetchedPage(url=url, status=200, text=html)
+    return extract(SiteSnapshot(target=url, base_url=url, final_url=url, local=False, pages=(page,)))
+
+
+def test_json_ld_vat_and_tax_ids_are_read_with_their_check_digit_verdict():
+    art = _ld_shop({"@type": "Organization", "name": "Sklep", "vatID": "PL 526-104-08-28",
+                    "taxID": "1234567890", "leiCode": "529900T8BM49AURSDO55",
+                    "identifier": [{"@type": "PropertyValue", "propertyID": "KRS", "value": "0000412345"},
+                                   {"@type": "PropertyValue", "propertyID": "colour", "value": "1234567"}]})
+    got = {(t.scheme, t.value, t.valid, t.label) for t in art.tax_ids}
+    assert ("pl.nip", "5261040828", True, "vatID") in got  # the PL prefix: Poland's schemes
+    assert ("pl.nip", "1234567890", False, "taxID") in got  # the shop's country; a wrong check digit
+    assert ("lei", "529900T8BM49AURSDO55", True, "leiCode") in got
+    assert ("pl.krs", "0000412345", None, "KRS") in got  # named like an ID label: that label's schemes
+    assert len(got) == 4  # "colour" is no ID label
+    assert all(t.snippet.startswith("schema.org ") for t in art.tax_ids)
+
+
+def test_json_ld_ids_near_misses():
+    # no country known and no prefix: which scheme it belongs to cannot be told, so it is not claimed
+    art = _ld_shop({"@type": "Organization", "taxID": "5261040828"}, url="https://shop.example.com/", lang="")
+    assert art.country is None and art.tax_ids == ()
+    # not a number, an invalid LEI, a vatID that is not an Organization's
+    art = _ld_shop({"@type": "Organization", "vatID": "n/a", "leiCode": "529900T8BM49AURSDO56"})
+    assert [(t.scheme, t.valid) for t in art.tax_ids] == [("lei", False)]
+    assert _ld_shop({"@type": "Product", "vatID": "PL5261040828"}).tax_ids == ()
+
+
+def test_an_id_in_the_text_and_in_structured_data_is_reported_once():
+    import json
+
+    from trustaudit.extract import extract
+    from trustaudit.models import SiteSnapshot
+
+    url = "https://sklep.example.pl/"
+    html = (f'<html lang="pl"><head><script type="application/ld+json">'
+            f'{json.dumps({"@type": "Organization", "vatID": "PL5261040828"})}</script></head>'
+            "<body><p>NIP: 526-104-08-28</p></body></html>")
+    snap = SiteSnapshot(target=url, base_url=url, final_url=url, local=False,
+                        pages=(FetchedPage(url=url, status=200, text=html),))
+    (tid,) = extract(snap).tax_ids
+    assert (tid.scheme, tid.value, tid.label) == ("pl.nip", "5261040828", "NIP")  # the text's wins

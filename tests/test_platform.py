@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from trustaudit.engine import stack_packs
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.platform import compile_packs, detect_platform
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 HOME = "https://shop.example.com/"
 

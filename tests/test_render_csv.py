@@ -1,4 +1,5 @@
-"""CSV: one row per check, fixed columns, formula injection neutralised."""
+"""CSV: one row per check, the same English column ids and status ids in every language, texts in their own
+columns, formula injection neutralised."""
 
 import csv
 import io
@@ -13,8 +14,8 @@ FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _rows(text: str) -> list[list[str]]:
-    assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:], newline="")))
+    assert not text.startswith("\ufeff")  # a BOM would become part of the first column's name
+    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 @pytest.mark.parametrize("name", sorted(ALL))
@@ -22,20 +23,39 @@ def test_one_row_per_check(name):
     report = ALL[name]()
     rows = _rows(csv_report.render(report))
     header, body = rows[0], rows[1:]
-    assert len(header) == 12
+    assert tuple(header) == csv_report.COLUMNS
     assert len(body) == len(report.checks)
-    assert all(len(r) == 12 for r in body)
-    assert sorted(r[3] for r in body) == sorted(c.id for c in report.checks)
-    assert {r[1] for r in body} == {"" if report.score is None else str(report.score)}
+    assert all(len(r) == len(header) for r in body)
+    col = header.index
+    assert sorted(r[col("check_id")] for r in body) == sorted(c.id for c in report.checks)
+    assert {r[col("score")] for r in body} == {"" if report.score is None else str(report.score)}
 
 
-def test_columns_in_english():
-    rows = _rows(csv_report.render(ALL["mixed"](), "en"))
-    assert rows[0] == ["Shop", "Score", "Grade", "Check", "Category", "Status", "Severity", "Weight",
-                       "Title", "Fix", "URL", "Snippet"]
-    first = rows[1]
-    assert first[3] == "legal.returns" and first[5] == "fail" and first[6] == "critical" and first[7] == "3"
-    assert first[10] == "https://sklep.example.pl/kontakt"
+def _dicts(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("lang", ["en", "pl", "ru", "el", "ar"])
+def test_columns_and_statuses_are_the_same_in_every_language(lang):
+    en = _dicts(csv_report.render(ALL["mixed"](), "en"))
+    got = _dicts(csv_report.render(ALL["mixed"](), lang))
+    assert list(got[0]) == list(csv_report.COLUMNS)
+    stable = ("check_id", "category", "status", "severity", "weight", "score", "grade", "evidence_url")
+    assert [{k: r[k] for k in stable} for r in got] == [{k: r[k] for k in stable} for r in en]
+    assert {r["status"] for r in got} <= {s.value for s in Status}
+    first = got[0]
+    assert first["check_id"] == "legal.returns" and first["status"] == "fail" and first["severity"] == "critical"
+    assert first["evidence_url"] == "https://sklep.example.pl/kontakt"
+
+
+def test_title_reason_and_fix_have_their_own_columns():
+    report = ALL["mixed"]()
+    rows = {r["check_id"]: r for r in _dicts(csv_report.render(report, "en"))}
+    for c in report.checks:
+        row = rows[c.id]
+        assert row["title"] == c.title.strip()
+        assert row["fix"] == c.fix.strip() and row["reason"] == c.reason.strip()
+        assert c.fix == "" or row["fix"] not in row["reason"]
 
 
 def test_formula_cells_are_prefixed():

@@ -170,6 +170,123 @@ def test_renders_in_headless_chromium(tmp_path):
     assert len(data) > 30_000 and distinct > 100
 
 
+
+# --------------------------------------------------------------------------- right-to-left: links stay intact
+
+RTL_URL = "https://matjar.example.sa/ar/contact-us/"  # ends with a neutral "/": what bidi moves first
+PROBE_CSS = (
+    "<style>html, body { background: #fff !important; margin: 0 !important; }"
+    " body *:not(:has(#probe)):not(#probe):not(#probe *) { display: none !important; }"
+    " body * { visibility: hidden !important; }"
+    " #probe, #probe * { visibility: visible !important; position: fixed !important; top: 10px !important;"
+    " left: 10px !important; right: auto !important; width: max-content !important; margin: 0 !important;"
+    " padding: 0 !important; font: 22px/1 monospace !important; color: #000 !important;"
+    " text-decoration: none !important; background: #fff !important; }</style>"
+)
+
+
+def png_pixels(data: bytes) -> list[bytes]:
+    """Rows of RGB(A) pixels of an 8-bit PNG (the PNG filters undone), no Pillow."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, ctype = struct.unpack(">IIBB", chunk[:10])
+            assert depth == 8 and ctype in (2, 6), (depth, ctype)
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    bpp = 4 if ctype == 6 else 3
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return [bytes(px for i, px in enumerate(row) if i % bpp < 3) for row in rows]  # RGB only
+
+
+def ink(data: bytes) -> list[bytes]:
+    """The drawn part of a screenshot: its rows cropped to the box of non-white pixels."""
+    rows = png_pixels(data)
+    white = b"\xff\xff\xff"
+    inked = [y for y, r in enumerate(rows) if r.strip(white)]
+    assert inked, "blank screenshot"
+    cols = [i for r in rows for i in range(0, len(r), 3) if r[i:i + 3] != white]
+    left, right = min(cols), max(cols) + 3
+    return [r[left:right] for r in rows[inked[0]:inked[-1] + 1]]
+
+
+def _probe_page(doc: str, url: str) -> str:
+    """The report with only the first link to ``url`` shown, at a fixed place, in a fixed font."""
+    tag = f'<a href="{url}"'
+    assert tag in doc
+    return doc.replace(tag, f'<a id="probe" href="{url}"', 1).replace("</head>", PROBE_CSS + "</head>", 1)
+
+
+def _arabic_with_url():
+    from dataclasses import replace
+
+    from trustaudit.models import Evidence
+
+    report = arabic_report()
+    checks = tuple(
+        replace(c, evidence=(Evidence(RTL_URL, "ABC 123"),)) if c.id == "legal.returns" else c for c in report.checks
+    )
+    return replace(report, checks=checks)
+
+
+def test_urls_and_evidence_are_isolated_in_right_to_left_reports():
+    doc = html.render(_arabic_with_url())
+    assert '<html lang="ar" dir="rtl">' in doc
+    links = [a for t, a in _tags(doc) if t == "a"]
+    assert links and all(a.get("dir") == "ltr" for a in links)
+    ids = [a for t, a in _tags(doc) if t == "code"]
+    assert ids and all(a.get("dir") == "ltr" for a in ids)
+    assert '<q class="snippet"><bdi>ABC 123</bdi></q>' in doc  # evidence text: isolated, its own direction
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed (/usr/bin/chromium)")
+def test_arabic_report_shows_links_as_they_are_written(tmp_path):
+    """Screenshot of the evidence link in the Arabic report == screenshot of the same link on a left-to-right
+    page; the same link without its direction (the near miss) renders differently, so the comparison can fail."""
+    doc = html.render(_arabic_with_url())
+    pages = {
+        "rtl": _probe_page(doc, RTL_URL),
+        "ltr": PROBE_CSS.join(("<!doctype html><html lang=\"ar\" dir=\"ltr\"><head><meta charset=\"utf-8\">",
+                               f'</head><body><p><a id="probe" href="{RTL_URL}">{RTL_URL}</a></p></body></html>')),
+        "broken": _probe_page(doc, RTL_URL).replace(
+            f'<a id="probe" href="{RTL_URL}" rel="noopener noreferrer nofollow" dir="ltr">',
+            f'<a id="probe" href="{RTL_URL}" rel="noopener noreferrer nofollow">', 1),
+    }
+    shots = {}
+    for name, text in pages.items():
+        page = tmp_path / f"{name}.html"
+        page.write_text(text, encoding="utf-8")
+        png = tmp_path / f"{name}.png"
+        screenshot(page, png, size="700,60")
+        assert png.is_file(), f"Chromium wrote no screenshot of {name}"
+        shots[name] = png.read_bytes()
+    drawn = {name: ink(data) for name, data in shots.items()}  # where on the page does not matter, only what
+    assert len(drawn["ltr"]) > 5 and len(drawn["ltr"][0]) > 300  # the link was drawn
+    assert drawn["rtl"] == drawn["ltr"], "the URL in the Arabic report is not shown as written"
+    assert drawn["broken"] != drawn["ltr"], "without dir=ltr the URL should be reordered (near miss)"
+
+
 if __name__ == "__main__":
     out = Path(__file__).resolve().parents[1] / "docs" / "report-screenshot.png"
     with tempfile.TemporaryDirectory() as d:

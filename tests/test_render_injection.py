@@ -99,12 +99,14 @@ def test_markdown(payload):
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))
 def test_sarif(payload):
-    out = sarif.render(hostile_report(payload))
+    report = hostile_report(payload)
+    out = sarif.render(report)
     _common(out)
     doc = json.loads(out)
     text = json.dumps(doc, ensure_ascii=False)
     assert "\\u001b" not in text and "\\u0000" not in text
-    assert len(doc["runs"][0]["results"]) == 2
+    skipped = [s for s in report.skipped if s.get("id")]  # suppressed results, with the config's reason
+    assert len(doc["runs"][0]["results"]) == 2 + len(skipped)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))

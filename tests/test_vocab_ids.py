@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from trustaudit.extract.ids import extract_ids
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 
 def ids(body: str, country: str | None) -> list[tuple[str, str, bool | None]]:

@@ -7,9 +7,9 @@ import pytest
 
 from trustaudit.extract import extract
 from trustaudit.extract.pages import slug_kinds, text_scores, vocab
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchedPage, SiteSnapshot
 from trustaudit.resources import load_yaml
+from trustaudit.web.html import ParseCache
 
 KINDS = (load_yaml("vocab/pages.yaml") or {})["kinds"]
 PHRASES = [(kind, lang, str(t)) for kind, spec in KINDS.items() for lang, lst in (spec.get("texts") or {}).items()

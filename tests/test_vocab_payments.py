@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchedPage, SiteSnapshot
 from trustaudit.resources import load_yaml
+from trustaudit.web.html import ParseCache
 
 
 def pay(body: str, lang: str = "en", host: str = "shop.example") -> set[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.phones import extract_phones
 from trustaudit.models import FetchedPage
 from trustaudit.resources import load_yaml
+from trustaudit.web.html import ParsedPage
 
 
 def phones(body: str, region: str | None) -> list[str]:

@@ -9,10 +9,10 @@ import re
 import pytest
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache, ParsedPage
 from trustaudit.extract.phrases import page_phrases
 from trustaudit.models import FetchedPage, SiteSnapshot
 from trustaudit.resources import load_yaml
+from trustaudit.web.html import ParseCache, ParsedPage
 
 
 def groups(body: str) -> dict[str, list[str]]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchedPage, SiteSnapshot
+from trustaudit.web.html import ParseCache
 
 
 def art(body: str, lang: str = "en", host: str = "shop.example", head: str = ""):

@@ -1,12 +1,12 @@
-"""widgets.scan_page's fast paths give exactly what the plain passes they replace give (issue #7)."""
+"""widgets.scan_page's fast paths give exactly what the plain passes they replace give."""
 
 from __future__ import annotations
 
 import random
 
 from trustaudit.extract import widgets as W
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.models import FetchedPage
+from trustaudit.web.html import ParsedPage
 
 
 def _page(body: str, url: str = "https://shop.example.pl/") -> ParsedPage:
@@ -74,10 +74,10 @@ def test_upper_case_element_names_are_read_like_lower_case_ones():
     for el in upper.root.iter():  # not what lxml's HTML parser gives, but read the same way
         if isinstance(el.tag, str):
             el.tag = el.tag.upper()
-    for view in ("text", "folded_text", "inline_script_bodies"):  # the page's other views: parse.py's business
+    for view in ("text", "folded_text", "inline_script_bodies"):  # the page's other views: web/html.py's business
         upper.__dict__[view] = getattr(lower, view)
     assert {el.tag for el in upper.elements} != {el.tag for el in lower.elements}
-    a, b = W.scan_page(lower, set()), W.scan_page(upper, set())
+    a, b = W.scan_page(lower), W.scan_page(upper)
     assert _summary(a) == _summary(b)
     assert {("social", "facebook"), ("review", "trustpilot"), ("payment", "klarna"), ("payment", "paypal"),
             ("chat", "zendesk_chat"), ("payment", "blik"), ("payment", "visa")} <= set(a.found)
@@ -85,6 +85,6 @@ def test_upper_case_element_names_are_read_like_lower_case_ones():
 
 def test_a_name_repeated_thousands_of_times_keeps_the_first_snippet():
     pp = _page("<p>Zapłać VISA start.</p>" + "<p>VISA x</p>" * 5000)
-    res = W.scan_page(pp, set())
+    res = W.scan_page(pp)
     det = res.found[("payment", "visa")]
     assert det.evidence.startswith("Zapłać VISA start.")

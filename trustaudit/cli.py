@@ -9,28 +9,28 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
-from importlib import resources as importlib_resources
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from trustaudit import __version__
-from trustaudit.batch.commands import register as register_batch_commands
+from trustaudit.batch.commands import register as register_batch_commands  # light: imports batch lazily
 from trustaudit.cli_common import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_TARGET,
     EXIT_THRESHOLD,
     EXIT_USAGE,
+    choice,
     die,
     err,
     resolve_settings,
+    sarif_anchor,
 )
 from trustaudit.config import ConfigError, parse_fail_on
 from trustaudit.models import Report, Severity, Status
@@ -38,13 +38,28 @@ from trustaudit.options import DEFAULT_USER_AGENT, RENDER_MODES
 from trustaudit.render import EXTENSIONS, Format, format_for_path, render
 from trustaudit.render._text import clean_text
 
+DEVELOPER_COMMANDS = ("eval",)  # listed last in --help: for people working on trustaudit itself
+HELP = {"help_option_names": ["-h", "--help"]}
+
+
+class _Commands(TyperGroup):
+    """Commands in the order a user needs them; developer-only ones last."""
+
+    def list_commands(self, ctx) -> list[str]:
+        names = super().list_commands(ctx)
+        return [n for n in names if n not in DEVELOPER_COMMANDS] + [n for n in names if n in DEVELOPER_COMMANDS]
+
+
 app = typer.Typer(
+    cls=_Commands,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
+    context_settings=HELP,
     help="Audit how trustworthy an online shop looks to a buyer, and what to fix.",
+    epilog="Developer commands (for work on trustaudit itself): eval, rules check.",
 )
-rules_app = typer.Typer(no_args_is_help=True, help="List and explain the checks.")
+rules_app = typer.Typer(no_args_is_help=True, context_settings=HELP, help="List and explain the checks.")
 app.add_typer(rules_app, name="rules")
 
 
@@ -84,7 +99,7 @@ def _root(
 
 
 def demo_path() -> str:
-    return str(importlib_resources.files("trustaudit") / "demo")
+    return str(Path(__file__).resolve().parent / "demo")  # shipped inside the package
 
 
 class _Progress:
@@ -115,6 +130,12 @@ class _Progress:
         pass
 
 
+def _format(value: str | None) -> Format | None:
+    """``--format``, case-insensitive (``-f JSON``)."""
+    got = choice(value, "--format", [f.value for f in Format])
+    return Format(got) if got else None
+
+
 def _outputs(fmt: Format | None, outputs: list[str]) -> list[tuple[Format, str | None]]:
     """Pair formats with destinations: ``--format`` decides what goes to stdout (default: the table), each
     ``--output`` file's format comes from its extension (report.json, report.sarif, report.txt ...)."""
@@ -140,6 +161,8 @@ def write_atomic(path: str, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # only when a file is written
+
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=str(p.parent or "."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -172,43 +195,99 @@ def _print_terminal(report: Report, lang: str | None, verbose: bool) -> None:
 
 
 def gate(
-    report: Report, fail_under: float | None, fail_on: Severity | None, fail_on_checks: tuple[str, ...] = ()
-) -> tuple[int, str]:
-    """Decide the exit code of a finished scan for CI. An inconclusive report (no score: the scan did not see
-    the shop) is exit 3 whatever the thresholds: it is neither a pass nor a fail of the shop."""
+    report: Report,
+    fail_under: float | None,
+    fail_on: Severity | None,
+    fail_on_checks: tuple[str, ...] = (),
+    baseline: Report | None = None,
+) -> tuple[int, list[str]]:
+    """Decide the exit code of a finished scan for CI, with every reason it fails (one line each). An
+    inconclusive report (no score: the scan did not see the shop) is exit 3 whatever the thresholds: it is
+    neither a pass nor a fail of the shop."""
     if report.inconclusive:
-        return EXIT_TARGET, f"inconclusive: {report.inconclusive}"
+        return EXIT_TARGET, [f"inconclusive: {report.inconclusive}"]
+    why: list[str] = []
     if fail_under is not None:
         if report.score is None:
-            return EXIT_THRESHOLD, f"no score (inconclusive: {report.inconclusive}); --fail-under {fail_under:g} not met"
-        if report.score < fail_under:
-            return EXIT_THRESHOLD, f"score {report.score} is below --fail-under {fail_under:g}"
+            why.append(f"no score (inconclusive: {report.inconclusive}); --fail-under {fail_under:g} not met")
+        elif report.score < fail_under:
+            why.append(f"score {report.score} is below --fail-under {fail_under:g}")
     if fail_on is not None:
         bad = [c for c in report.checks if c.status is Status.FAIL and c.severity.rank >= fail_on.rank]
         if bad:
-            return EXIT_THRESHOLD, f"{len(bad)} failed check(s) of severity {fail_on.value} or worse: " + ", ".join(
-                c.id for c in bad[:5]
-            )
+            why.append(f"{len(bad)} failed check(s) of severity {fail_on.value} or worse: "
+                       + ", ".join(c.id for c in bad[:5]))
     if fail_on_checks:
         bad = [c for c in report.checks if c.status is Status.FAIL and c.id in fail_on_checks]
         if bad:
-            return EXIT_THRESHOLD, f"{len(bad)} check(s) named by --fail-on failed: " + ", ".join(c.id for c in bad[:5])
-    return EXIT_OK, ""
+            why.append(f"{len(bad)} check(s) named by --fail-on failed: " + ", ".join(c.id for c in bad[:5]))
+    bad_asserts = [a for a in report.assertions if a.get("outcome") == "failed" and a.get("level") == "error"]
+    if bad_asserts:
+        from trustaudit.assertions import AssertionResult, describe
+
+        why.append(f"{len(bad_asserts)} assertion(s) failed: "
+                   + "; ".join(describe(AssertionResult(**a)) for a in bad_asserts[:8]))
+    if baseline is not None:
+        from trustaudit.diff import diff_report_objects
+
+        d = diff_report_objects(baseline, report)
+        if d.regressed:
+            parts = []
+            if d.score_delta is not None and d.score_delta < 0:
+                parts.append(f"score {d.old_score} -> {d.new_score}")
+            parts += [f"{c.id} {c.old_status} -> {c.new_status}" for c in d.worse[:8]]
+            if len(d.worse) > 8:
+                parts.append(f"+{len(d.worse) - 8} more")
+            why.append("worse than the baseline: " + "; ".join(parts))
+    return (EXIT_THRESHOLD if why else EXIT_OK), why
+
+
+def _load_report(path: Path, option: str) -> Report:
+    """A saved JSON report, or a usage error (exit 2) saying what is wrong with it."""
+    from trustaudit.report import report_from_dict
+
+    try:
+        return report_from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        die(f"{option}: no such file: {path}", EXIT_USAGE)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        die(f"{option}: {path} is not a JSON report: {exc}", EXIT_USAGE)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        die(f"{option}: {path} is not a trustaudit JSON report: {exc}", EXIT_USAGE)
+    raise AssertionError("unreachable")  # die() exits
+
+
+def _warn_assertions(report: Report, quiet: bool) -> None:
+    """Warn-level assertions that failed: one line each on stderr; they do not change the exit code."""
+    from trustaudit.assertions import AssertionResult, describe
+
+    for a in report.assertions:
+        if a.get("outcome") == "failed" and a.get("level") == "warn" and not quiet:
+            err.print(Text(f"trustaudit: warning: assertion failed: {describe(AssertionResult(**a))}",
+                           style="yellow"), soft_wrap=True)
 
 
 @app.command(cls=_ScanCommand)
 def scan(
-    target: Annotated[str | None, typer.Argument(help="Shop URL, a saved page (.html) or a saved site folder.")] = None,
+    target: Annotated[
+        str | None,
+        typer.Argument(metavar="TARGET", help="Shop URL, a saved page (.html) or a saved site folder.", show_default=False),
+    ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Scan the bundled demo shop (offline).")] = False,
     fmt: Annotated[
-        Format | None, typer.Option("--format", "-f", help="Output format (default: table on the terminal).")
+        str | None,
+        typer.Option("--format", "-f", metavar="FORMAT",
+                     help="What goes to stdout: table (default), json, html, md, sarif, junit, csv, badge."),
     ] = None,
     output: Annotated[
         list[str] | None,
-        typer.Option("--output", "-o", help="Write the report to FILE (repeat for several formats, by extension)."),
+        typer.Option("--output", "-o", metavar="FILE",
+                     help="Also write the report to FILE, format by extension (.json .html .md .sarif .xml .csv "
+                     ".txt .svg); repeatable."),
     ] = None,
     fail_under: Annotated[
-        float | None, typer.Option("--fail-under", min=0, max=100, help="Exit 1 when the score is below N.")
+        float | None,
+        typer.Option("--fail-under", metavar="N", min=0, max=100, help="Exit 1 when the score is below N (0-100)."),
     ] = None,
     fail_on: Annotated[
         list[str] | None,
@@ -219,29 +298,73 @@ def scan(
             "check named by id fails; repeat or separate with commas.",
         ),
     ] = None,
-    max_pages: Annotated[int | None, typer.Option("--max-pages", min=1, max=10000, help="Pages to fetch [25].")] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", min=0.1, help="Seconds per request [10].")] = None,
-    total_timeout: Annotated[
-        float | None, typer.Option("--total-timeout", min=1, help="Seconds for the whole crawl [120].")
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", metavar="OLD.json",
+                     help="Exit 1 when anything got worse than in this saved JSON report (score or a check)."),
     ] = None,
-    max_bytes: Annotated[int | None, typer.Option("--max-bytes", min=1024, help="Bytes per page [5000000].")] = None,
+    max_pages: Annotated[
+        int | None, typer.Option("--max-pages", metavar="N", min=1, max=10000, help="Pages to fetch [25].")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", metavar="S", min=0.1, help="Seconds per request [10].")
+    ] = None,
+    total_timeout: Annotated[
+        float | None, typer.Option("--total-timeout", metavar="S", min=1, help="Seconds for the whole crawl [120].")
+    ] = None,
+    max_bytes: Annotated[
+        int | None, typer.Option("--max-bytes", metavar="N", min=1024, help="Bytes read per page [5000000].")
+    ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: the shop's).")
+        str | None,
+        typer.Option("--lang", metavar="LANG", help="Report language: en, pl, ru, el, ar or another complete "
+                     "catalogue of rules/locales (default: the shop's)."),
     ] = None,
     country: Annotated[
-        str | None, typer.Option("--country", help="Override the detected country (ISO code, e.g. PL).")
+        str | None,
+        typer.Option("--country", metavar="CC", help="Override the detected country (ISO code, e.g. PL)."),
     ] = None,
     ca_bundle: Annotated[
-        str | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs (default: SSL_CERT_FILE or system).")
+        str | None,
+        typer.Option("--ca-bundle", metavar="PEM", help="File of trusted CAs (default: SSL_CERT_FILE or system)."),
     ] = None,
-    user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
+    user_agent: Annotated[
+        str, typer.Option("--user-agent", metavar="UA", help="User-Agent header.", show_default=False)
+    ] = DEFAULT_USER_AGENT,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
     ] = False,
     resolve: Annotated[
         list[str] | None,
-        typer.Option("--resolve", help="HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
+        typer.Option("--resolve", metavar="HOST:PORT:ADDRESS",
+                     help="Connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
+    ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option("--header", metavar="'NAME: VALUE'",
+                     help="Send this header to the shop's own site only (repeatable), e.g. a staging token."),
+    ] = None,
+    cookie: Annotated[
+        str | None,
+        typer.Option("--cookie", metavar="'NAME=VALUE; ...'", help="Send these cookies to the shop's own site only."),
+    ] = None,
+    auth: Annotated[
+        str | None,
+        typer.Option("--auth", metavar="USER:PASSWORD",
+                     help="HTTP basic auth for a staging shop, sent to the shop's own site only."),
+    ] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", metavar="PATTERN",
+                     help="Follow only links matching a pattern ('/pl/*' on the path, or a whole URL; repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", metavar="PATTERN", help="Never follow links matching a pattern (repeatable)."),
+    ] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
     ] = None,
     render_mode: Annotated[
         str | None,
@@ -255,11 +378,13 @@ def scan(
     ] = None,
     chromium: Annotated[
         str | None,
-        typer.Option("--chromium", help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
+        typer.Option("--chromium", metavar="PATH",
+                     help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
     ] = None,
-    config: Annotated[str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
+    ] = False,
 ) -> None:
     """Audit one shop and print a scored report with fixes."""
     from trustaudit.crawl import TargetError
@@ -271,10 +396,12 @@ def scan(
         target = demo_path()
     if not target:
         die("missing TARGET (a shop URL, a saved page or folder); try --demo", EXIT_USAGE)
+    fmt_choice = _format(fmt)
     cfg, report_lang, options = resolve_settings(
         config=config, lang=lang, country=country, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
-        ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve, render=render_mode,
+        ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
+        headers=header, cookie=cookie, auth=auth, include=include, exclude=exclude, render=render_mode,
         chromium=chromium,
     )
     if options.render != "off":
@@ -290,13 +417,14 @@ def scan(
                 check_available(options)
             except RenderUnavailable as exc:
                 die(str(exc), EXIT_USAGE)
-    pairs = _outputs(fmt, output or [])
+    pairs = _outputs(fmt_choice, output or [])
     fail_severity, fail_checks = cfg.fail_on, cfg.fail_on_checks
     if fail_on:
         try:
             fail_severity, fail_checks = parse_fail_on(fail_on, "--fail-on")
         except ConfigError as exc:
             die(str(exc), EXIT_USAGE)
+    old_report = _load_report(baseline, "--baseline") if baseline is not None else None
     show_progress = not quiet and err.is_terminal
     try:
         with _Progress(err, show_progress) as progress:
@@ -311,20 +439,37 @@ def scan(
         die("interrupted", 130)
         return
 
-    emit(report, pairs, report_lang, quiet=quiet, verbose=verbose)
-    code, why = gate(report, fail_under if fail_under is not None else cfg.fail_under, fail_severity, fail_checks)
+    if cfg.assertions:
+        from trustaudit.assertions import evaluate
+
+        report = replace(report, assertions=tuple(r.to_dict() for r in evaluate(report, cfg.assertions)))
+    emit(report, pairs, report_lang, quiet=quiet, verbose=verbose, anchor=sarif_anchor(cfg.file))
+    _warn_assertions(report, quiet)
+    code, why = gate(
+        report, fail_under if fail_under is not None else cfg.fail_under, fail_severity, fail_checks, old_report
+    )
+    for line in why[:-1]:
+        err.print(Text(f"trustaudit: {clean_text(line, 500, newlines=False)}", style="red"), soft_wrap=True)
     if code:
-        die(why, code)
+        die(why[-1], code)
 
 
-def emit(report: Report, pairs: list[tuple[Format, str | None]], lang: str | None, *, quiet: bool, verbose: bool) -> None:
+def emit(
+    report: Report,
+    pairs: list[tuple[Format, str | None]],
+    lang: str | None,
+    *,
+    quiet: bool,
+    verbose: bool,
+    anchor: str | None = None,
+) -> None:
     """Render every output first, then write the files (atomically) and stdout: a renderer failing leaves
     every existing report file untouched."""
     rendered: list[tuple[Format, str | None, str]] = []
     for f, path in pairs:
         if path is None and f is Format.TABLE:
             continue  # the terminal table is printed with colours, below
-        rendered.append((f, path, render(report, f, lang)))
+        rendered.append((f, path, render(report, f, lang, anchor=anchor)))
     for _f, path, text in rendered:
         if path is not None:
             _write(path, text)
@@ -337,24 +482,32 @@ def emit(report: Report, pairs: list[tuple[Format, str | None]], lang: str | Non
 
 @app.command("report")
 def report_cmd(
-    report_file: Annotated[Path, typer.Argument(help="A JSON report saved by `scan --format json`.")],
+    report_file: Annotated[
+        Path, typer.Argument(metavar="REPORT.json", help="A JSON report saved by `scan --format json`.")
+    ],
     fmt: Annotated[
-        Format | None, typer.Option("--format", "-f", help="Output format (default: table on the terminal).")
+        str | None,
+        typer.Option("--format", "-f", metavar="FORMAT",
+                     help="What goes to stdout: table (default), json, html, md, sarif, junit, csv, badge."),
     ] = None,
     output: Annotated[
         list[str] | None,
-        typer.Option("--output", "-o", help="Write the report to FILE (format from the extension; repeatable)."),
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE (format by extension; repeatable)."),
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language to write it in (default: the report's).")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", metavar="LANG", help="Language to write it in (default: the report's).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passed checks with evidence.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
+    ] = False,
 ) -> None:
     """Render a saved JSON report again, in any format and language (CI keeps the JSON, people read the HTML)."""
     from trustaudit.messages import report_languages
     from trustaudit.report import report_from_dict
 
-    if lang and lang not in report_languages():
-        die(f"--lang must be one of {', '.join(report_languages())}", EXIT_USAGE)
+    lang = choice(lang, "--lang", report_languages())
+    pairs = _outputs(_format(fmt), output or [])
     try:
         data = json.loads(report_file.read_text(encoding="utf-8"))
         report = report_from_dict(data)
@@ -367,7 +520,17 @@ def report_cmd(
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         die(f"{report_file} is not a trustaudit JSON report: {exc}", EXIT_USAGE)
         return
-    emit(report, _outputs(fmt, output or []), lang, quiet=quiet, verbose=verbose)
+    emit(report, pairs, lang, quiet=quiet, verbose=verbose, anchor=sarif_anchor(_config_file()))
+
+
+def _config_file() -> str | None:
+    """The project config of the working directory, if any (for a re-rendered report's SARIF anchor)."""
+    from trustaudit.config import load_config
+
+    try:
+        return load_config().file
+    except ConfigError:
+        return None
 
 
 # --------------------------------------------------------------------------- rules
@@ -375,10 +538,12 @@ def report_cmd(
 
 @rules_app.command("list")
 def rules_list(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="table or json")] = "table",
 ) -> None:
     """List every check: id, category, weight, severity, countries."""
     from trustaudit.engine import load_rules
+
+    fmt = choice(fmt, "--format", ("table", "json"))
 
     rules = load_rules()
     if fmt == "json":
@@ -393,8 +558,8 @@ def rules_list(
             )
         )
         return
-    if fmt != "table":
-        die("--format must be table or json", EXIT_USAGE)
+    from rich.table import Table
+
     table = Table(box=None, header_style="bold")
     for col in ("id", "category", "weight", "severity", "countries"):
         table.add_column(col)
@@ -406,15 +571,20 @@ def rules_list(
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(help="Check id, e.g. contact.email")],
-    lang: Annotated[str, typer.Option("--lang", help="Language of the texts.")] = "en",
+    rule_id: Annotated[str, typer.Argument(metavar="ID", help="Check id, e.g. contact.email")],
+    lang: Annotated[str, typer.Option("--lang", metavar="LANG", help="Language of the texts.")] = "en",
     country: Annotated[
-        str | None, typer.Option("--country", help="Texts and legal basis for a shop of this country (ISO code).")
+        str | None,
+        typer.Option("--country", metavar="CC", help="Texts and legal basis for a shop of this country (ISO code)."),
     ] = None,
 ) -> None:
     """Explain one check: what it looks for, why (legal basis), how to fix it."""
     from trustaudit.engine import load_rules, platform_fixes, unknown_rule_message
+    from trustaudit.messages import catalogue_languages
+    from trustaudit.rule_words import describe
 
+    rule_id = rule_id.strip().lower()
+    lang = choice(lang, "--lang", catalogue_languages()) or "en"
     rule = next((r for r in load_rules() if r.id == rule_id), None)
     if rule is None:
         die(unknown_rule_message(rule_id), EXIT_USAGE)
@@ -435,7 +605,8 @@ def rules_show(
         if rule.text("manual_note", lang, ctry):
             body.append(f"why: {rule.text('manual_note', lang, ctry)}\n")
     else:
-        body.append(f"looks for: {rule.predicate} {dict(rule.params) if rule.params else ''}\n")
+        rule_text = describe(rule.predicate, rule.params, lang)
+        body.append(rule_text[:1].upper() + rule_text[1:] + ".\n")
         body.append(f"when missing: {rule.on_fail.value}: {rule.text('fail_title', lang, ctry)}\n")
     if rule.grade_cap:
         body.append(f"caps the grade at {rule.grade_cap.get('grade', 'F')} when it fails\n")
@@ -457,9 +628,11 @@ def rules_show(
 
 @rules_app.command("check")
 def rules_check(
-    files: Annotated[list[Path], typer.Argument(help="Rule files (rules/checks/<id>.yaml) to validate.")],
+    files: Annotated[
+        list[Path], typer.Argument(metavar="FILE...", help="Rule files (rules/checks/<id>.yaml) to validate.")
+    ],
 ) -> None:
-    """Validate rule files: every key, predicate parameter, phrase group, page kind, signal and slug they name."""
+    """(for developers) Validate rule files: every key, predicate parameter, phrase group, page kind, signal and slug they name."""
     import yaml
 
     from trustaudit.engine import RuleError, known_names, parse_rule
@@ -486,19 +659,20 @@ def rules_check(
 
 @app.command("eval")
 def eval_cmd(
-    corpus: Annotated[Path, typer.Argument(help="Folder of labelled cases (saved pages + labels.json).")],
+    corpus: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of labelled cases (saved pages + labels.json).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable result.")] = False,
     split: Annotated[str, typer.Option(
-        "--split", help="Cases to score: all, tune, or held (the third with sha256(case id) % 3 == 0)."
+        "--split", metavar="SPLIT", help="Cases to score: all, tune, or held (the third with sha256(case id) % 3 == 0)."
     )] = "all",
 ) -> None:
-    """Measure extraction accuracy (precision, recall, F1 per signal) on a labelled corpus."""
+    """(for developers) Measure extraction accuracy (precision, recall, F1 per signal) on a labelled corpus."""
     from trustaudit import evaluation
 
     if not corpus.is_dir():
         die(f"not a folder: {corpus}", EXIT_USAGE)
-    if split not in evaluation.SPLITS:
-        die(f"--split must be one of {', '.join(evaluation.SPLITS)}, not {split!r}", EXIT_USAGE)
+    split = choice(split, "--split", tuple(evaluation.SPLITS))
     result = evaluation.evaluate_corpus(corpus, split=split)
     if as_json and hasattr(evaluation, "result_to_dict"):
         typer.echo(json.dumps(evaluation.result_to_dict(result), indent=2, ensure_ascii=False))
@@ -508,9 +682,9 @@ def eval_cmd(
 
 @app.command("diff")
 def diff_cmd(
-    old: Annotated[Path, typer.Argument(help="Earlier JSON report.")],
-    new: Annotated[Path, typer.Argument(help="Later JSON report.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or md")] = "text",
+    old: Annotated[Path, typer.Argument(metavar="OLD.json", help="Earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(metavar="NEW.json", help="Later JSON report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text, json or md")] = "text",
     fail_on_regression: Annotated[
         bool, typer.Option("--fail-on-regression", help="Exit 1 when the score dropped or a check got worse.")
     ] = False,
@@ -518,8 +692,7 @@ def diff_cmd(
     """Compare two JSON reports: score change, checks that got worse or better."""
     from trustaudit.diff import diff_reports, render_diff
 
-    if fmt not in ("text", "json", "md"):
-        die("--format must be text, json or md", EXIT_USAGE)
+    fmt = choice(fmt, "--format", ("text", "json", "md"))
     docs = []
     for p in (old, new):
         try:

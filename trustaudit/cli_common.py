@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -27,6 +29,47 @@ def die(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md")
+
+
+def repository_root(cwd: Path | None = None) -> Path:
+    """The enclosing git checkout of ``cwd`` (where code scanning resolves paths), else ``cwd``."""
+    here = (cwd or Path.cwd()).resolve()
+    return next((d for d in (here, *here.parents) if (d / ".git").exists()), here)
+
+
+def sarif_anchor(config_file: str | None, cwd: Path | None = None) -> str:
+    """The repository file SARIF results point at: the project config when there is one inside the repository,
+    else the README; "" when neither exists (results then carry no location, never a made-up path)."""
+    root = repository_root(cwd)
+    cands = [Path(config_file)] if config_file else []
+    cands += [root / n for n in README_NAMES]
+    for cand in cands:
+        try:
+            real = cand.resolve()
+            if real.is_file() and real.is_relative_to(root):
+                return real.relative_to(root).as_posix()
+        except OSError:
+            continue
+    return ""
+
+
+def choice(value: str | None, option: str, choices: tuple[str, ...] | list[str]) -> str | None:
+    """A value of a closed set, read case-insensitively (``--fail-on CRITICAL``, ``-f JSON``); anything else is a
+    usage error that lists the choices and names the nearest."""
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if v in choices:
+        return v
+    from difflib import get_close_matches
+
+    near = get_close_matches(v, list(choices), n=1, cutoff=0.5)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    die(f"{option} {value!r} is not one of {', '.join(choices)}{hint}", EXIT_USAGE)
+    return None  # unreachable: die() exits
+
+
 def resolve_settings(
     *,
     config: str | None,
@@ -43,6 +86,11 @@ def resolve_settings(
     resolve: list[str] | None = None,
     render: str | None = None,
     chromium: str | None = None,
+    headers: list[str] | None = None,
+    cookie: str | None = None,
+    auth: str | None = None,
+    include: list[str] | None = None,
+    exclude: list[str] | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -50,9 +98,7 @@ def resolve_settings(
     except ConfigError as exc:
         die(str(exc), EXIT_USAGE)
         raise  # unreachable: die() exits
-    report_lang = lang or cfg.lang
-    if report_lang and report_lang not in report_languages():
-        die(f"--lang must be one of {', '.join(report_languages())}", EXIT_USAGE)
+    report_lang = choice(lang or cfg.lang, "--lang", report_languages())
     ctry = (country or cfg.country or "").upper() or None
     if ctry and (len(ctry) != 2 or not ctry.isalpha()):
         die("--country takes a two-letter ISO code such as PL", EXIT_USAGE)
@@ -65,6 +111,12 @@ def resolve_settings(
             die(str(exc), EXIT_USAGE)
     if render is not None and render not in RENDER_MODES:
         die(f"--render takes no value or one of {', '.join(RENDER_MODES)} (got {render!r})", EXIT_USAGE)
+    from trustaudit.net.gate import ProxyRoutes
+
+    try:
+        ProxyRoutes()  # HTTP(S)_PROXY / ALL_PROXY from the environment: a SOCKS proxy is a usage error
+    except ValueError as exc:
+        die(str(exc), EXIT_USAGE)
     defaults = ScanOptions()
     options = ScanOptions(
         max_pages=max_pages or cfg.max_pages or defaults.max_pages,
@@ -79,5 +131,49 @@ def resolve_settings(
         resolve=tuple(resolve or ()),
         render=render or defaults.render,
         chromium=chromium or None,
+        headers=tuple(parse_header(h) for h in headers or ()),
+        cookie=_checked_cookie(cookie),
+        auth=_checked_auth(auth),
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
     )
     return cfg, report_lang, options
+
+
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 field-name
+_NOT_YOURS = {"host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer",
+              "keep-alive", "proxy-connection", "proxy-authorization", "cookie", "authorization"}
+
+
+def parse_header(spec: str) -> tuple[str, str]:
+    """``--header "Name: value"`` -> (name, value); a usage error says what is wrong."""
+    name, sep, value = (spec or "").partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep or not _TOKEN.match(name):
+        die(f"--header {spec!r}: expected 'Name: value' (e.g. 'X-Staging-Token: abc')", EXIT_USAGE)
+    if any(c in value for c in "\r\n\x00"):
+        die(f"--header {name}: the value has a line break", EXIT_USAGE)
+    if name.lower() in _NOT_YOURS:
+        hint = {"cookie": "use --cookie", "authorization": "use --auth", "host": "use --resolve"}.get(
+            name.lower(), "the HTTP client sets it")
+        die(f"--header {name}: not settable here ({hint})", EXIT_USAGE)
+    return name, value
+
+
+def _checked_cookie(cookie: str | None) -> str | None:
+    if cookie is None:
+        return None
+    pairs = [c.strip() for c in cookie.split(";") if c.strip()]
+    if not pairs or any("=" not in c or not _TOKEN.match(c.split("=", 1)[0].strip()) for c in pairs) or any(
+            ch in cookie for ch in "\r\n\x00"):
+        die("--cookie: expected 'name=value' pairs separated by ';' (e.g. 'session=abc; preview=1')", EXIT_USAGE)
+    return "; ".join(pairs)
+
+
+def _checked_auth(auth: str | None) -> str | None:
+    if auth is None:
+        return None
+    user, sep, _password = auth.partition(":")
+    if not sep or not user or any(ch in auth for ch in "\r\n\x00"):
+        die("--auth: expected USER:PASSWORD", EXIT_USAGE)
+    return auth

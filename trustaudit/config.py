@@ -14,6 +14,12 @@ timeout = 10
 
 [weights]                  # weight overrides
 "content.social-profiles" = 0
+
+[assert]                   # per check, as Lighthouse CI: error (exit 1 unless it passes) | warn | off
+"contact.email" = "error"
+"legal.*" = "warn"
+[assert.categories]        # minimum category scores (exit 1 below)
+policies = 80
 ```
 """
 
@@ -25,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trustaudit.assertions import AssertionConfigError, Assertions
+from trustaudit.assertions import parse as parse_assertions
 from trustaudit.models import Severity
 
 CONFIG_NAMES = ("trustaudit.toml", ".trustaudit.toml")
@@ -36,7 +44,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class ProjectConfig:
-    path: str | None = None
+    path: str | None = None  # where it was read, for messages ("pyproject.toml [tool.trustaudit]")
+    file: str | None = None  # the file itself
     fail_under: float | None = None
     fail_on: Severity | None = None
     lang: str | None = None
@@ -46,6 +55,7 @@ class ProjectConfig:
     skip: Mapping[str, str] = field(default_factory=dict)
     weights: Mapping[str, float] = field(default_factory=dict)
     fail_on_checks: tuple[str, ...] = ()  # exit 1 when one of these checks fails
+    assertions: Assertions = field(default_factory=Assertions)
 
 
 def parse_fail_on(values: Iterable[object], where: str) -> tuple[Severity | None, tuple[str, ...]]:
@@ -55,7 +65,7 @@ def parse_fail_on(values: Iterable[object], where: str) -> tuple[Severity | None
     checks: list[str] = []
     for value in values:
         for item in str(value).split(","):
-            item = item.strip()
+            item = item.strip().lower()  # severities and check ids are lower-case: CRITICAL means critical
             if not item:
                 continue
             try:
@@ -67,8 +77,12 @@ def parse_fail_on(values: Iterable[object], where: str) -> tuple[Severity | None
                 severity = sev
     bad = [c for c in checks if "." not in c]
     if bad:
-        names = ", ".join(s.value for s in Severity)
-        raise ConfigError(f"{where}: {bad[0]!r} is neither a severity ({names}) nor a check id")
+        from difflib import get_close_matches
+
+        names = [s.value for s in Severity]
+        near = get_close_matches(bad[0], names, n=1, cutoff=0.5)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ConfigError(f"{where}: {bad[0]!r} is neither a severity ({', '.join(names)}) nor a check id{hint}")
     check_rule_ids(checks, where)
     return severity, tuple(dict.fromkeys(checks))
 
@@ -83,10 +97,10 @@ def check_rule_ids(ids: Iterable[str], where: str) -> None:
             raise ConfigError(f"{where}: {unknown_rule_message(rid)}")
 
 
-_KNOWN = {"fail_under", "fail_on", "lang", "country", "max_pages", "timeout", "skip", "weights"}
+_KNOWN = {"fail_under", "fail_on", "lang", "country", "max_pages", "timeout", "skip", "weights", "assert"}
 
 
-def parse_config(data: Mapping[str, Any], path: str | None = None) -> ProjectConfig:
+def parse_config(data: Mapping[str, Any], path: str | None = None, file: str | None = None) -> ProjectConfig:
     where = path or "config"
     unknown = set(data) - _KNOWN
     if unknown:
@@ -118,8 +132,19 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> ProjectCon
         raise ConfigError(f"{where}: weights must be >= 0")
     check_rule_ids(skip, f"{where}: [skip]")
     check_rule_ids(weights, f"{where}: [weights]")
+    assertions = Assertions()
+    if data.get("assert") is not None:
+        from trustaudit.engine import categories, rule_ids
+
+        try:
+            assertions = parse_assertions(
+                data["assert"], where, rule_ids(), [str(c["id"]) for c in categories()]
+            )
+        except AssertionConfigError as exc:
+            raise ConfigError(str(exc)) from None
     return ProjectConfig(
         path=path,
+        file=file if file is not None else path,
         fail_under=fail_under,
         fail_on=fail_on,
         lang=data.get("lang"),
@@ -129,6 +154,7 @@ def parse_config(data: Mapping[str, Any], path: str | None = None) -> ProjectCon
         skip=skip,
         weights=weights,
         fail_on_checks=fail_on_checks,
+        assertions=assertions,
     )
 
 
@@ -155,5 +181,5 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> Project
             return ProjectConfig()
         section = data.get("tool", {}).get("trustaudit")
         if isinstance(section, Mapping):
-            return parse_config(section, f"{pyproject} [tool.trustaudit]")
+            return parse_config(section, f"{pyproject} [tool.trustaudit]", str(pyproject))
     return ProjectConfig()

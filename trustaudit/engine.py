@@ -32,13 +32,9 @@ from trustaudit.models import (
     Status,
     TlsInfo,
 )
-from trustaudit.resources import load_yaml, rules_dir
+from trustaudit.resources import RuleError, cached_build, load_yaml, rules_dir
 
 MAX_EVIDENCE = 5
-
-
-class RuleError(ValueError):
-    """A rule file is malformed; the message names the file, the key and what would be valid."""
 
 
 @dataclass(frozen=True)
@@ -175,8 +171,9 @@ def _rule(d: Mapping[str, Any]) -> Rule:
     )
 
 
+@cached_build("rules-checked")
 def _checked_rule_data() -> list[dict[str, Any]]:
-    """Every rule file, validated and normalised (plain data: cached on disk with the vocabulary)."""
+    """Every rule file, validated and normalised (plain data: kept in the build cache with the vocabulary)."""
     known = known_names()
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -197,9 +194,7 @@ def _checked_rule_data() -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def load_rules() -> tuple[Rule, ...]:
-    from trustaudit.vocabcache import load_or_build
-
-    return tuple(_rule(d) for d in load_or_build("rules-checked", _checked_rule_data))
+    return tuple(_rule(d) for d in _checked_rule_data())
 
 
 def rule_ids() -> tuple[str, ...]:

@@ -41,9 +41,9 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from trustaudit.extract import extract
-from trustaudit.extract.parse import ParseCache
-from trustaudit.extract.site import normalize_url
 from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, SiteSnapshot
+from trustaudit.web.html import ParseCache
+from trustaudit.web.urls import normalize_url
 
 SPLITS = ("all", "tune", "held")
 SET_SIGNALS = ("emails", "phones", "tax_ids", "review_widgets", "chat_widgets", "payment_providers", "social")

@@ -27,6 +27,11 @@ used, which is correct everywhere, just less specific.
 must match; tests/test_catalogues.py checks both). Missing keys fall back to English. A catalogue with
 ``_status: draft`` is kept (its texts are used for ``rules show``) but not offered as a report language until
 complete. Keys starting with ``_`` are metadata.
+
+**Plurals.** A message with a count ``{n}`` may be a mapping of CLDR plural categories to texts, e.g. in pl
+``pages_n: {one: '{n} strona', few: '{n} strony', many: '{n} stron', other: '{n} strony'}``: the form is chosen
+by the language's CLDR plural rules (Babel's ``Locale.plural_form``; Polish and Russian have one/few/many,
+Arabic zero/one/two/few/many, English one/other), so a report never says "1 pages" or "5 strony".
 """
 
 from __future__ import annotations
@@ -42,16 +47,64 @@ from trustaudit.resources import load_yaml, rules_dir
 FALLBACK = "en"
 
 
-@cache
-def catalogue(lang: str) -> Mapping[str, str]:
-    """The messages of one language ({} when there is no catalogue for it)."""
+def _data(lang: str) -> Mapping[str, Any]:
     if not lang or not lang.replace("-", "").isalnum():
         return {}
     try:
-        data = load_yaml(f"locales/{lang}.yaml") or {}
+        return load_yaml(f"locales/{lang}.yaml") or {}
     except FileNotFoundError:
         return {}
-    return {str(k): str(v) for k, v in data.items() if not str(k).startswith("_") and v is not None}
+
+
+@cache
+def catalogue(lang: str) -> Mapping[str, str]:
+    """The plain messages of one language ({} when there is no catalogue for it); plural ones: ``plurals``."""
+    return {
+        str(k): str(v)
+        for k, v in _data(lang).items()
+        if not str(k).startswith("_") and v is not None and not isinstance(v, Mapping)
+    }
+
+
+@cache
+def plurals(lang: str) -> Mapping[str, Mapping[str, str]]:
+    """The plural messages of one language: id -> {CLDR category: text}."""
+    return {
+        str(k): {str(c): str(t) for c, t in v.items()}
+        for k, v in _data(lang).items()
+        if not str(k).startswith("_") and isinstance(v, Mapping)
+    }
+
+
+@cache
+def plural_categories(lang: str) -> frozenset[str]:
+    """The CLDR plural categories of a language (``other`` included)."""
+    try:
+        from babel import Locale
+
+        return frozenset(Locale.parse(lang).plural_form.tags) | {"other"}
+    except Exception:  # noqa: BLE001 - a language Babel does not know: the English categories
+        return frozenset({"one", "other"})
+
+
+def plural_category(lang: str, n: float) -> str:
+    """The CLDR plural category of ``n`` in ``lang`` (one, few, many, other ...)."""
+    try:
+        from babel import Locale
+
+        return str(Locale.parse(lang).plural_form(abs(n)))
+    except Exception:  # noqa: BLE001
+        return "one" if n == 1 else "other"
+
+
+def _plural_text(key: str, lang: str, n: Any) -> str | None:
+    if isinstance(n, bool) or not isinstance(n, (int, float)):
+        return None
+    for language in (lang, FALLBACK) if lang != FALLBACK else (FALLBACK,):
+        forms = plurals(language).get(key)
+        if forms:
+            return forms.get(plural_category(language, n)) or forms.get("other")
+    return None
 
 
 @cache
@@ -118,7 +171,17 @@ def lookup(key: str, lang: str, country: str | None = None) -> str | None:
 
 def has(key: str) -> bool:
     """Does the reference catalogue define ``key`` (with or without a variant)?"""
-    return key in catalogue(FALLBACK)
+    return key in catalogue(FALLBACK) or key in plurals(FALLBACK)
+
+
+def number(value: float, lang: str, digits: int = 1) -> str:
+    """A decimal number as the language writes it (0.7 / 0,7)."""
+    try:
+        from babel.numbers import format_decimal
+
+        return format_decimal(round(value, digits), format="#,##0." + "#" * digits, locale=lang)
+    except Exception:  # noqa: BLE001
+        return f"{value:.{digits}f}"
 
 
 class _Args(dict):
@@ -140,7 +203,9 @@ def fill(text: str, args: Mapping[str, Any], lang: str, country: str | None) -> 
 
 def render(msg: Message, lang: str, country: str | None = None, default: str | None = None) -> str:
     """The text of a message in ``lang`` for a shop of ``country``; ``default`` (else the id) when unknown."""
-    text = lookup(msg.id, lang, country)
+    text = _plural_text(msg.id, lang, msg.args.get("n")) if "n" in msg.args else None
+    if text is None:
+        text = lookup(msg.id, lang, country)
     if text is None:
         return default if default is not None else msg.id
     return fill(text, msg.args, lang, country)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCORING_VERSION = "2"
 
 
@@ -275,7 +275,7 @@ class Detection:
 
 @dataclass(frozen=True)
 class ExtractorError:
-    """An extractor raised on a page: the signals it feeds are unknown, not empty."""
+    """An extractor that failed on a page (or on the shop): the signals it feeds are unknown, not empty."""
 
     extractor: str
     url: str
@@ -397,3 +397,5 @@ class Report:
     partial: Mapping[str, str] | None = None  # {"limit": "max_pages" | "total_timeout", "reason": text}
     extractor_errors: tuple[Mapping[str, object], ...] = ()
     messages: Mapping[str, Message] = field(default_factory=dict)  # "inconclusive", "partial" -> message
+    # the project's [assert] results: {id, level, outcome, expected, actual} (empty without assertions)
+    assertions: tuple[Mapping[str, str], ...] = ()

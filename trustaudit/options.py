@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from urllib.parse import urlsplit
 
 from trustaudit import __version__
 
@@ -28,6 +30,46 @@ class ScanOptions:
     render: str = "off"  # --render: "always" loads every page in headless Chromium, "auto" only pages that are
     # application shells (content built by JavaScript), "off" reads the HTML as served
     chromium: str | None = None  # --chromium PATH (else TRUSTAUDIT_CHROMIUM, else found on the system)
+    # sent only to the target's own origin(s) (scheme, host, port), never to other hosts or after a cross-site
+    # redirect; repr=False: never printed, never in a batch database
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # --header "Name: value"
+    cookie: str | None = field(default=None, repr=False)  # --cookie "a=1; b=2"
+    auth: str | None = field(default=None, repr=False)  # --auth user:password (HTTP basic)
+    include: tuple[str, ...] = ()  # --include URL patterns: links followed only when one matches
+    exclude: tuple[str, ...] = ()  # --exclude URL patterns: links never followed when one matches
+
+    def wants(self, url: str) -> bool:
+        """May the crawl follow a link to ``url`` (``--include`` / ``--exclude``)?"""
+        if not self.include and not self.exclude:
+            return True
+        return (not self.include or any(url_matches(p, url) for p in self.include)) and not any(
+            url_matches(p, url) for p in self.exclude
+        )
+
+    def public(self) -> dict[str, object]:
+        """What may be stored or shown of these options: credentials replaced by the names they carry."""
+        from dataclasses import asdict
+
+        d = asdict(self)
+        d["headers"] = [name for name, _ in self.headers]
+        d["cookie"] = [c.split("=", 1)[0].strip() for c in (self.cookie or "").split(";") if c.strip()]
+        d["auth"] = (self.auth or "").split(":", 1)[0] or None
+        return d
+
+
+def url_matches(pattern: str, url: str) -> bool:
+    """A ``--include`` / ``--exclude`` pattern (shell-style: ``*`` any run of characters, ``?`` one): one that
+    starts with ``/`` is matched against the URL's path (and query), any other against the whole URL."""
+    if pattern.startswith("/"):
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return False
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        return fnmatchcase(target, pattern)
+    return fnmatchcase(url, pattern)
 
 
 RENDER_MODES = ("off", "auto", "always")

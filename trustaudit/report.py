@@ -174,6 +174,7 @@ def report_to_dict(r: Report) -> dict[str, Any]:
         "errors": [_plain(e) for e in r.errors],
         "extractor_errors": [_plain(e) for e in r.extractor_errors],
         "skipped": [_plain(s) for s in r.skipped],
+        "assertions": [_plain(a) for a in r.assertions],
         "messages": {k: message_to_dict(m) for k, m in r.messages.items()},
     }
 
@@ -274,6 +275,7 @@ def report_from_dict(d: Mapping[str, Any]) -> Report:
         partial=d.get("partial"),
         extractor_errors=tuple(d.get("extractor_errors", [])),
         messages=_messages_of(d),
+        assertions=tuple(a for a in d.get("assertions", []) if isinstance(a, Mapping)),
     )
 
 

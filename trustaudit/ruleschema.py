@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from trustaudit.engine import RuleError
+from trustaudit.resources import RuleError
 
 # signals read straight from Artifacts (prefixed ones: "page:<kind>", "phrase:<group>", "structured:<Type>")
 PLAIN_SIGNALS = (

@@ -3,40 +3,36 @@
 Exit codes as for ``scan``: 0 the batch completed (shops that could not be scanned are results, not
 errors), 1 a scanned shop is below ``--fail-under``, 2 usage error (bad input file, bad ``--shard``,
 unusable database), 130 interrupted (run the same command again to resume).
+
+The batch machinery (runner, pool, store, inputs) is imported by the commands that run, not by this module:
+the CLI registers these commands for every invocation, ``trustaudit --version`` included.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 from rich.text import Text
 
-from trustaudit.batch.inputs import InputError, Shop, read_shops, shop_from_raw
-from trustaudit.batch.pool import WorkerStartError
-from trustaudit.batch.runner import DEFAULT_CONCURRENCY, BatchConfig, BatchRunner, run_key, run_options
-from trustaudit.batch.shard import Shard, parse_shard
-from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, ShopResult, Store, StoreError
+from trustaudit.batch import DEFAULT_CONCURRENCY
 from trustaudit.cli_common import EXIT_INTERRUPTED, EXIT_THRESHOLD, EXIT_USAGE, resolve_settings
 from trustaudit.cli_common import die as _die
 from trustaudit.cli_common import err as _err
 from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render._text import clean_text
+
+if TYPE_CHECKING:  # annotations only
+    from trustaudit.batch.inputs import Shop
+    from trustaudit.batch.shard import Shard
+    from trustaudit.batch.store import ShopResult, Store
 
 DB_NAME = "trustaudit.db"
 
@@ -52,9 +48,24 @@ def _t(s: object, n: int = 60) -> str:
 
 
 class _Progress:
-    """Live progress on stderr: done / failed / ETA and the shops being scanned (terminal only)."""
+    """Progress on stderr. On a terminal: a live bar (done / failed / ETA, the shops being scanned). Elsewhere
+    (a CI log, a file): one line per finished shop, ``[12/300] 87 B  https://shop.example  2.4 s``, which reads
+    well in a log that keeps every line."""
 
-    def __init__(self, console: Console, enabled: bool, total: int, already: int):
+    def __init__(self, console: Console, enabled: bool, total: int, already: int, log: bool = False):
+        self.console = console
+        self.log = log and not enabled
+        self.total = total
+        self.done = already
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self.enabled = enabled
         self.current: dict[str, str] = {}
         self.failed = 0
@@ -98,9 +109,14 @@ class _Progress:
         self._update()
 
     def finished(self, shop: Shop, result: ShopResult) -> None:
+        from trustaudit.batch.store import FAILED
+
         self.current.pop(shop.key, None)
         if result.status == FAILED:
             self.failed += 1
+        self.done += 1
+        if self.log:
+            self.console.print(Text(log_line(result, self.done, self.total)), soft_wrap=True, highlight=False)
         self._update(1)
 
     def skipped(self, shop: Shop, why: str) -> None:
@@ -108,16 +124,39 @@ class _Progress:
             self._update(1)
 
 
+def log_line(r: ShopResult, done: int, total: int) -> str:
+    """One finished shop, for a log: ``[12/300] 87 B  https://shop.example  2.4 s`` (or why it has no score)."""
+    from trustaudit.batch.store import INCONCLUSIVE
+
+    width = len(str(total))
+    head = f"[{done:>{width}}/{total}]"
+    if r.score is not None:
+        verdict = f"{r.score:>3} {r.grade or '-'}"
+    else:
+        verdict = "inconclusive" if r.status == INCONCLUSIVE else "failed"
+    took = f"{r.duration_s:.1f} s" if r.duration_s is not None else "-"
+    line = f"{head} {verdict}  {_t(r.url, 200)}  {took}"
+    if r.score is None and r.error:
+        line += f"  ({_t(r.error, 160)})"
+    return line
+
+
 # --------------------------------------------------------------------------- batch
 
 
 def _input_shops(path: Path, shard: Shard | None, allow_local: bool = False):
+    from trustaudit.batch.inputs import read_shops
+
     for shop in read_shops(path, allow_local):
         if shard is None or shard.contains(shop.key):
             yield shop
 
 
 def _summary_tables(store: Store, run_id: int, out_dir: Path, quiet: bool) -> None:
+    from rich.table import Table
+
+    from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK
+
     if quiet:
         return
     out = _out()
@@ -187,6 +226,11 @@ def batch(
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Start a new run instead of resuming the last one.")
     ] = False,
+    max_age: Annotated[
+        str | None,
+        typer.Option("--max-age", metavar="AGE",
+                     help="Scan again the shops whose last result is older than AGE (e.g. 7d, 12h, 2w)."),
+    ] = None,
     fail_under: Annotated[
         float | None,
         typer.Option("--fail-under", min=0, max=100, help="Exit 1 when any scanned shop is below N."),
@@ -201,7 +245,9 @@ def batch(
         float | None, typer.Option("--total-timeout", min=1, help="Seconds for each shop's crawl [120].")
     ] = None,
     lang: Annotated[
-        str | None, typer.Option("--lang", help="Report language: en, pl, ru, el, ar (default: each shop's).")
+        str | None,
+        typer.Option("--lang", help="Report language: en, pl, ru, el, ar or another complete catalogue of "
+                     "rules/locales (default: each shop's)."),
     ] = None,
     ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs.")] = None,
     user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
@@ -223,6 +269,11 @@ def batch(
 ) -> None:
     """Audit many shops: one JSON + HTML report each, summary.csv and index.html; resumable."""
     from trustaudit.batch.index import write_outputs
+    from trustaudit.batch.inputs import InputError, read_shops
+    from trustaudit.batch.pool import WorkerStartError
+    from trustaudit.batch.runner import BatchConfig, BatchRunner, run_key, run_options
+    from trustaudit.batch.shard import parse_shard
+    from trustaudit.batch.store import Store, StoreError
 
     cfg, report_lang, options = resolve_settings(
         config=config, lang=lang, country=None, max_pages=max_pages, timeout=timeout,
@@ -236,6 +287,11 @@ def batch(
         return
     if out.exists() and not out.is_dir():
         _die(f"--out {out} exists and is not a folder", EXIT_USAGE)
+    try:
+        max_age_s = parse_age(max_age) if max_age is not None else None
+    except ValueError as exc:
+        _die(str(exc), EXIT_USAGE)
+        return
     bcfg = BatchConfig(
         out_dir=out,
         options=options,
@@ -255,6 +311,7 @@ def batch(
         return
     if in_file == 0:
         _die(f"{input_file}: no shops in the input file", EXIT_USAGE)
+    _report_duplicates(input_file, allow_local)
 
     db_path = db or out / DB_NAME
     try:
@@ -266,6 +323,8 @@ def batch(
     with store:
         key = run_key(input_file, bcfg, str(sh) if sh else None)
         run = None if fresh else store.latest_run(key)
+        if run is not None and max_age_s is not None:
+            run = _renew_stale(store, run, max_age_s, max_age or "", quiet)
         if run is None:
             run = store.new_run(
                 key,
@@ -276,6 +335,7 @@ def batch(
             )
         already = sum(store.count(run.id).values())
         show = not quiet and _err.is_terminal
+        log = not quiet and not _err.is_terminal
         if not quiet and already:
             _err.print(
                 Text(f"resuming run #{run.id}: {already} shop(s) already done (--fresh to start over)")
@@ -283,7 +343,7 @@ def batch(
         runner = BatchRunner(store, run, bcfg)
         t0 = time.monotonic()
         try:
-            with _Progress(_err, show, total, min(already, total)) as progress:
+            with _Progress(_err, show, total, min(already, total), log=log) as progress:
                 runner.observer = progress
                 stats = runner.run_all(_input_shops(input_file, sh, allow_local))
         except KeyboardInterrupt:
@@ -321,10 +381,70 @@ def batch(
                 )
             )
         _summary_tables(store, run.id, out, quiet)
-        if fail_under is not None:
-            n = store.below(run.id, fail_under)
-            if n:
-                _die(f"{n} shop(s) scored below --fail-under {fail_under:g}", EXIT_THRESHOLD)
+        _fail_under(store, run.id, fail_under)
+
+
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.I)
+_AGE_UNITS = {"": 86400, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_age(text: str) -> float:
+    """``7d`` / ``12h`` / ``30m`` / ``2w`` / ``90s`` (a bare number is days) -> seconds."""
+    m = _AGE.match(text or "")
+    if not m or float(m.group(1)) <= 0:
+        raise ValueError(f"--max-age {text!r}: expected a duration such as 7d, 12h, 30m or 2w")
+    return float(m.group(1)) * _AGE_UNITS[m.group(2).lower()]
+
+
+def _renew_stale(store: Store, run, max_age_s: float, shown: str, quiet: bool):
+    """With ``--max-age``: when the run to resume holds results older than that, a new run starts (the old one
+    stays for ``history``) holding the recent results; the stale shops are scanned again."""
+    from datetime import datetime, timedelta, timezone
+
+    cutoff = datetime.now(timezone.utc) - timedelta(seconds=max_age_s)
+    stale = store.stale(run.id, cutoff)
+    if not stale:
+        return run
+    new = store.new_run(run.run_key, input=run.input, out_dir=run.out_dir, shard=run.shard,
+                        options=json.loads(run.options or "{}"))
+    kept = store.copy_recent(run.id, new.id, cutoff)
+    if not quiet:
+        _err.print(Text(f"{stale} shop(s) scanned more than {shown.strip()} ago will be scanned again "
+                        f"(run #{new.id}; {kept} recent result(s) kept; run #{run.id} stays in history)"))
+    return new
+
+
+def _fail_under(store: Store, run_id: int, fail_under: float | None) -> None:
+    """Exit 1 naming the shops below ``--fail-under`` (the first 20, then how many more)."""
+    if fail_under is None:
+        return
+    n = store.below(run_id, fail_under)
+    if not n:
+        return
+    shown = store.below_list(run_id, fail_under, 20)
+    names = ", ".join(f"{_t(r.url, 120)} ({r.score})" for r in shown)
+    more = f" … and {n - len(shown)} more (see summary.csv)" if n > len(shown) else ""
+    _die(f"{n} shop(s) scored below --fail-under {fail_under:g}: {names}{more}", EXIT_THRESHOLD)
+
+
+MAX_DUPLICATES_SHOWN = 20
+
+
+def _report_duplicates(input_file: Path, allow_local: bool) -> None:
+    """Every shop listed twice (same normalised URL) is named, with both rows: it is audited once."""
+    from trustaudit.batch.inputs import duplicates, read_shops
+
+    n = 0
+    for repeat, first in duplicates(read_shops(input_file, allow_local)):
+        n += 1
+        if n <= MAX_DUPLICATES_SHOWN:
+            where = f"line {repeat.line}" if repeat.line else f"shop {repeat.position}"
+            was = f"line {first.line}" if first.line else f"shop {first.position}"
+            _err.print(Text(f"trustaudit: warning: {input_file}: {where} repeats {was} "
+                            f"({_t(repeat.key, 200)}): audited once", style="yellow"), soft_wrap=True)
+    if n > MAX_DUPLICATES_SHOWN:
+        _err.print(Text(f"trustaudit: warning: {input_file}: … and {n - MAX_DUPLICATES_SHOWN} more repeated "
+                        "shops", style="yellow"), soft_wrap=True)
 
 
 # --------------------------------------------------------------------------- history
@@ -362,6 +482,11 @@ def history(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
 ) -> None:
     """Scores of one shop over time, and the checks that changed between consecutive scans."""
+    from rich.table import Table
+
+    from trustaudit.batch.inputs import shop_from_raw
+    from trustaudit.batch.store import Store, StoreError
+
     if fmt not in ("text", "json"):
         _die("--format must be text or json", EXIT_USAGE)
     path = _db_arg(db)
@@ -397,6 +522,7 @@ def history(
             "status": r.status,
             "error": r.error or None,
             "report_json": r.json_file,
+            "report_html": r.html_file,
         }
         if prev is not None:
             entry["score_delta"] = (
@@ -426,8 +552,11 @@ def history(
     table = Table(box=None, header_style="bold")
     for col in ("scanned at", "score", "grade", "change", "result"):
         table.add_column(col, justify="right" if col in ("score", "change") else "left")
+    base = path.parent
+    reports: list[str] = []
     for e in scans:
         d = e.get("score_delta")
+        rel = e.get("report_html") or e.get("report_json")
         table.add_row(
             _t(e["scanned_at"], 40),
             "" if e["score"] is None else str(e["score"]),
@@ -435,7 +564,11 @@ def history(
             "" if d is None else f"{d:+d}",
             _t(e["error"] or "ok", 100),
         )
+        if rel:
+            reports.append(f"  {_t(e['scanned_at'], 40)}  {_t(base / str(rel), 400)}")
     out.print(table)
+    if reports:  # every scan keeps its own report files: any of them can be opened
+        out.print(Text("reports:\n" + "\n".join(reports)), soft_wrap=True)
     for prev_e, e in zip(scans, scans[1:], strict=False):
         changes = e.get("changes") or []
         head = f"{_t(prev_e['scanned_at'], 40)} → {_t(e['scanned_at'], 40)}: "
@@ -472,6 +605,7 @@ def merge(
     """Combine the outputs of `batch --shard K/N` runs into one index.html and summary.csv."""
     from trustaudit.batch.merge import MergeError
     from trustaudit.batch.merge import merge as do_merge
+    from trustaudit.batch.store import Store, StoreError
 
     try:
         result = do_merge(out_dir, list(shard_dirs))
@@ -487,10 +621,7 @@ def merge(
         if not quiet:
             _err.print(Text(f"merged {len(result.sources)} shard(s): {result.shops} shops"))
         _summary_tables(store, result.run.id, Path(out_dir), quiet)
-        if fail_under is not None:
-            n = store.below(result.run.id, fail_under)
-            if n:
-                _die(f"{n} shop(s) scored below --fail-under {fail_under:g}", EXIT_THRESHOLD)
+        _fail_under(store, result.run.id, fail_under)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ import csv
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
@@ -37,6 +37,7 @@ class Shop:
     country: str | None = None
     tags: str = ""
     error: str = ""  # why the row cannot be scanned (listed as failed, never scanned)
+    line: int = 0  # line of the input file it was read from (for messages about the row)
 
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -92,6 +93,22 @@ def politeness_host(key: str) -> str:
 
 
 def shop_from_raw(
+    position: int,
+    raw_url: str,
+    *,
+    name: str = "",
+    country: str = "",
+    tags: str = "",
+    base_dir: Path | None = None,
+    allow_local: bool = False,
+    line: int = 0,
+) -> Shop:
+    shop = _shop_from_raw(position, raw_url, name=name, country=country, tags=tags, base_dir=base_dir,
+                          allow_local=allow_local)
+    return replace(shop, line=line) if line else shop
+
+
+def _shop_from_raw(
     position: int,
     raw_url: str,
     *,
@@ -184,10 +201,27 @@ def _local(position: int, path: Path, raw: str, name: str, ctry: str | None, tag
     return Shop(position, str(resolved), key, key, name, ctry, tags)
 
 
+DELIMITERS = (",", ";", "\t")  # Excel writes ';' where the decimal separator is a comma (PL, RU, GR ...), tab
+# for "Unicode text"
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _encoding(p: Path) -> str:
+    """UTF-8 (a byte order mark tolerated), or UTF-16 when the file starts with its BOM (Excel's "Unicode
+    text" export)."""
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
+    return next((enc for bom, enc in _BOMS if head.startswith(bom)), "utf-8-sig")
+
+
 def read_shops(path: str | Path, allow_local: bool = False) -> Iterator[Shop]:
-    """Stream the shops of a .csv (header with ``url``; optional ``name``, ``country``, ``tags``) or of a
-    text file (one URL or path per line; blank lines and ``#`` comments skipped). Relative paths are
-    resolved against the input file's folder first, then the working directory.
+    """Stream the shops of a .csv (header with ``url``; optional ``name``, ``country``, ``tags``; delimited by
+    ``,``, ``;`` or tab, found from the header) or of a text file (one URL or path per line; blank lines and
+    ``#`` comments skipped). A UTF-8 or UTF-16 byte order mark is tolerated. Relative paths are resolved against
+    the input file's folder first, then the working directory.
 
     Raises InputError for an unusable file (also lazily, from the iteration, for a decode error).
     """
@@ -195,20 +229,22 @@ def read_shops(path: str | Path, allow_local: bool = False) -> Iterator[Shop]:
     if not p.is_file():
         raise InputError(f"no such input file: {path}")
     base = p.resolve().parent
+    encoding = _encoding(p)
     try:
-        fh = p.open(encoding="utf-8-sig", newline="")
+        fh = p.open(encoding=encoding, newline="")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     with fh:
         try:
             first = _first_content_line(fh)
             fh.seek(0)
-            if p.suffix.lower() == ".csv" or _looks_like_csv_header(first):
-                yield from _read_csv(fh, base, str(path), allow_local)
+            delimiter = _header_delimiter(first)
+            if p.suffix.lower() in (".csv", ".tsv") or delimiter:
+                yield from _read_csv(fh, base, str(path), allow_local, delimiter or _sniff(first))
             else:
                 yield from _read_lines(fh, base, allow_local)
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{path} is not UTF-8 text: {exc.reason}") from None
+        except UnicodeError as exc:
+            raise InputError(f"{path} is not {'UTF-16' if encoding == 'utf-16' else 'UTF-8'} text: {exc}") from None
         except csv.Error as exc:
             raise InputError(f"{path}: bad CSV: {exc}") from None
 
@@ -221,13 +257,32 @@ def _first_content_line(fh) -> str:
     return ""
 
 
-def _looks_like_csv_header(line: str) -> bool:
-    cells = [c.strip().strip('"').lower() for c in line.split(",")]
-    return len(cells) > 1 and "url" in cells
+def _cells(line: str, delimiter: str) -> list[str]:
+    return [c.strip().strip('"').strip().lower() for c in next(csv.reader([line], delimiter=delimiter), [])]
 
 
-def _read_csv(fh, base: Path, where: str, allow_local: bool) -> Iterator[Shop]:
-    reader = csv.reader(fh)
+def _header_delimiter(line: str) -> str | None:
+    """The delimiter that makes ``line`` a header with a ``url`` column, if one does."""
+    for d in DELIMITERS:
+        cells = _cells(line, d)
+        if len(cells) > 1 and "url" in cells:
+            return d
+    return None
+
+
+def _sniff(line: str) -> str:
+    """The delimiter a header without a ``url`` column most likely uses (for the error message)."""
+    try:
+        return csv.Sniffer().sniff(line, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return ","
+
+
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _read_csv(fh, base: Path, where: str, allow_local: bool, delimiter: str = ",") -> Iterator[Shop]:
+    reader = csv.reader(fh, delimiter=delimiter)
     header: list[str] | None = None
     position = 0
     for row in reader:
@@ -236,8 +291,10 @@ def _read_csv(fh, base: Path, where: str, allow_local: bool) -> Iterator[Shop]:
         if header is None:
             header = [c.strip().lower() for c in row]
             if "url" not in header:
+                found = ", ".join(repr(clean_text(c, 40, newlines=False)) for c in header[:12] if c) or "none"
                 raise InputError(
-                    f"{where}: the CSV header has no 'url' column (columns: url, name, country, tags)"
+                    f"{where}: the CSV header has no 'url' column; found columns: {found} "
+                    f"(separated by {_NAMES.get(delimiter, repr(delimiter))}; expected url, name, country, tags)"
                 )
             continue
         cells = dict(zip(header, (c[:_MAX_FIELD] for c in row), strict=False))
@@ -253,6 +310,7 @@ def _read_csv(fh, base: Path, where: str, allow_local: bool) -> Iterator[Shop]:
             tags=cells.get("tags", "") or "",
             base_dir=base,
             allow_local=allow_local,
+            line=reader.line_num,
         )
     if header is None:
         raise InputError(f"{where}: empty CSV (expected a header with a 'url' column)")
@@ -260,12 +318,27 @@ def _read_csv(fh, base: Path, where: str, allow_local: bool) -> Iterator[Shop]:
 
 def _read_lines(fh, base: Path, allow_local: bool) -> Iterator[Shop]:
     position = 0
-    for line in fh:
+    for n, line in enumerate(fh, 1):
         s = line.strip()
         if not s or s.startswith("#"):
             continue
         position += 1
-        yield shop_from_raw(position, s[:_MAX_FIELD], base_dir=base, allow_local=allow_local)
+        yield shop_from_raw(position, s[:_MAX_FIELD], base_dir=base, allow_local=allow_local, line=n)
+
+
+def duplicates(shops: Iterator[Shop]) -> Iterator[tuple[Shop, Shop]]:
+    """(repeat, first) for every shop listed again (same normalised URL): reported, scanned once. Keeps one
+    small entry per distinct shop (a hash and the first row)."""
+    first: dict[bytes, Shop] = {}
+    for shop in shops:
+        if shop.error:
+            continue
+        h = hashlib.blake2b(shop.key.encode("utf-8", "surrogatepass"), digest_size=12).digest()
+        seen = first.get(h)
+        if seen is None:
+            first[h] = Shop(shop.position, "", "", "", line=shop.line)  # the row only, not its texts
+        else:
+            yield shop, seen
 
 
 # --------------------------------------------------------------------------- file names

@@ -1,8 +1,8 @@
 """Where the scans run: worker threads in this process, or worker processes each running a few threads.
 
-Extraction is CPU-bound Python, so threads of one process use one core whatever the concurrency (issue
-#7). ``ProcessPool`` runs ``processes`` worker processes (``spawn``: a fresh interpreter, never a fork of
-a process that already has threads), each scanning up to ``per_process`` shops at once on its own threads.
+Extraction is CPU-bound Python, so threads of one process use one core whatever the concurrency.
+``ProcessPool`` runs ``processes`` worker processes (``spawn``: a fresh interpreter, never a fork of a process
+that already has threads), each scanning up to ``per_process`` shops at once on its own threads.
 A worker gets the batch config once, then one ``(token, Shop)`` per task over its own pipe, and sends back
 only the small ``ShopResult`` - never a Report. Nothing else is shared: every scan builds its own HTTP
 client (no cookies or credentials cross shops), and each worker has its own pipe, so a worker holds no
@@ -165,7 +165,7 @@ def worker_entry() -> None:  # ``python -c "...; worker_entry()" FD`` - the work
         cfg, scan_fn, threads = conn.recv()
     except (EOFError, OSError):
         os._exit(0)
-    from trustaudit.batch.runner import audit_shop, failed_result
+    from trustaudit.batch.audit import audit_shop, failed_result
 
     try:  # load the rules and vocabularies before saying ready, not inside the first scans' time
         import trustaudit.pipeline  # noqa: F401

@@ -21,48 +21,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from trustaudit.batch.inputs import Shop, file_stem
+from trustaudit.batch import DEFAULT_CONCURRENCY  # noqa: F401 - re-exported
+from trustaudit.batch.audit import REPORTS_DIR, BatchConfig, ScanFn, audit_shop, failed_result  # noqa: F401
+from trustaudit.batch.inputs import Shop
 from trustaudit.batch.pool import MAX_PER_PROCESS, Done, Lost, ProcessPool, ThreadPool, default_processes
-from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, Run, ShopResult, Store, now_iso
-from trustaudit.options import ScanOptions
-from trustaudit.render._text import clean_text
-
-REPORTS_DIR = "reports"
-DEFAULT_CONCURRENCY = 8
-
-ScanFn = Callable[..., Any]
+from trustaudit.batch.store import FAILED, Run, ShopResult, Store
 
 
-@dataclass(frozen=True)
-class BatchConfig:
-    out_dir: Path
-    options: ScanOptions = field(default_factory=ScanOptions)
-    lang: str | None = None
-    skip: Mapping[str, str] = field(default_factory=dict)
-    weights: Mapping[str, float] = field(default_factory=dict)
-    concurrency: int = DEFAULT_CONCURRENCY
-    stuck_after: float | None = None  # seconds before a scan that does not return is given up on
-    processes: int | None = None  # worker processes; None: min(CPUs, concurrency); 1: threads, in-process
-    per_process: int | None = None  # scans at once in one worker process [pool.MAX_PER_PROCESS]
-
-    def worker_processes(self) -> int:
-        if self.processes is not None:
-            return max(1, int(self.processes))
-        return default_processes(max(1, int(self.concurrency)))
-
-    def watchdog_s(self) -> float:
-        if self.stuck_after is not None:
-            return self.stuck_after
-        return self.options.total_timeout * 1.5 + 60.0
+def worker_processes(cfg: BatchConfig) -> int:
+    if cfg.processes is not None:
+        return max(1, int(cfg.processes))
+    return default_processes(max(1, int(cfg.concurrency)))
 
 
 def run_key(input_file: str | Path, cfg: BatchConfig, shard: str | None) -> str:
@@ -71,7 +48,7 @@ def run_key(input_file: str | Path, cfg: BatchConfig, shard: str | None) -> str:
     The input is keyed by its path, not its content: adding shops to the list and re-running the same
     command scans only the new ones. Concurrency, progress and the like do not change results: not in it.
     """
-    opts = asdict(cfg.options)
+    opts = cfg.options.public()  # credentials never go into a key or the database
     opts.pop("concurrency", None)
     doc = {
         "input": str(Path(input_file).resolve()),
@@ -86,119 +63,9 @@ def run_key(input_file: str | Path, cfg: BatchConfig, shard: str | None) -> str:
 
 
 def run_options(cfg: BatchConfig) -> dict[str, Any]:
-    d = asdict(cfg.options)
+    d = cfg.options.public()
     d.update(lang=cfg.lang, skip=dict(cfg.skip), weights=dict(cfg.weights))
     return d
-
-
-# --------------------------------------------------------------------------- one shop
-
-
-def failed_result(
-    shop: Shop, error: str, started: str | None = None, duration: float | None = None
-) -> ShopResult:
-    return ShopResult(
-        url_key=shop.key,
-        position=shop.position,
-        url=shop.target if not shop.error else clean_text(shop.target, 500, newlines=False),
-        status=FAILED,
-        scanned_at=started or now_iso(),
-        name=shop.name,
-        country=shop.country,
-        tags=shop.tags,
-        error=clean_text(error, 300, newlines=False) or "error",
-        duration_s=duration,
-    )
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink(missing_ok=True)
-
-
-def audit_shop(
-    shop: Shop,
-    cfg: BatchConfig,
-    scan_fn: ScanFn | None = None,
-    cancelled: threading.Event | None = None,
-) -> ShopResult:
-    """Scan one shop and write its reports. Never raises (except BaseException such as KeyboardInterrupt):
-    a shop that cannot be scanned is a result with ``error`` - the TargetError message, or
-    ``internal error: <type>`` for anything unexpected (never a traceback)."""
-    from trustaudit.crawl import TargetError
-    from trustaudit.render import Format, render
-
-    started = now_iso()
-    t0 = time.perf_counter()
-    if shop.error:
-        return failed_result(shop, shop.error, started, 0.0)
-    if scan_fn is None:
-        from trustaudit.pipeline import scan as scan_fn
-    options = replace(cfg.options, country=shop.country or cfg.options.country)
-    try:
-        report = scan_fn(
-            shop.target, options, lang=cfg.lang, skip=cfg.skip or None, weights=cfg.weights or None
-        )
-    except TargetError as exc:
-        return failed_result(shop, str(exc) or "cannot be scanned", started, time.perf_counter() - t0)
-    except Exception as exc:  # a hostile page must never stop the batch
-        return failed_result(shop, f"internal error: {type(exc).__name__}", started, time.perf_counter() - t0)
-
-    try:
-        stem = file_stem(shop.key)
-        reports = Path(cfg.out_dir) / REPORTS_DIR
-        reports.mkdir(parents=True, exist_ok=True)
-        json_text = render(report, Format.JSON, cfg.lang)
-        try:
-            html_text: str | None = render(report, Format.HTML, cfg.lang)
-        except Exception:  # the JSON report is the record; an HTML renderer bug costs only the HTML page
-            html_text = None
-        if cancelled is not None and cancelled.is_set():
-            return failed_result(shop, "abandoned", started)
-        json_name = f"{REPORTS_DIR}/{stem}.json"
-        _write_atomic(Path(cfg.out_dir) / json_name, json_text)
-        html_name = None
-        if html_text is not None:
-            html_name = f"{REPORTS_DIR}/{stem}.html"
-            _write_atomic(Path(cfg.out_dir) / html_name, html_text)
-        del json_text, html_text
-        checks = json.dumps({c.id: c.status.value for c in report.checks}, separators=(",", ":"))
-        inconclusive = report.inconclusive
-        return ShopResult(
-            url_key=shop.key,
-            position=shop.position,
-            url=shop.target,
-            status=INCONCLUSIVE if report.score is None else OK,
-            scanned_at=report.scanned_at or started,
-            name=shop.name,
-            country=report.country or shop.country,
-            tags=shop.tags,
-            score=report.score,
-            grade=report.grade,
-            error=clean_text(f"inconclusive: {inconclusive or 'no score'}", 300, newlines=False)
-            if report.score is None
-            else "",
-            json_file=json_name,
-            html_file=html_name,
-            final_url=clean_text(report.final_url, 2000, newlines=False),
-            duration_s=round(time.perf_counter() - t0, 3),
-            checks=checks,
-        )
-    except OSError as exc:
-        return failed_result(shop, f"cannot write report: {exc.strerror or type(exc).__name__}", started)
-    except Exception as exc:
-        return failed_result(shop, f"internal error: {type(exc).__name__}", started)
-
-
-# --------------------------------------------------------------------------- the batch
 
 
 class Observer(Protocol):
@@ -260,7 +127,7 @@ class BatchRunner:
         self.scan_fn = scan_fn
         self.stats = BatchStats()
         self.concurrency = max(1, int(cfg.concurrency))
-        self.processes = cfg.worker_processes()
+        self.processes = worker_processes(cfg)
         self._in_flight: dict[int, _Task] = {}
         self._busy_hosts: set[str] = set()
         self._in_flight_keys: set[str] = set()
@@ -392,8 +259,6 @@ class BatchRunner:
                 self._handle(handed_back)
         self._handle(self.pool.check())
 
-    def in_flight(self) -> list[Shop]:
-        return [t.shop for t in self._in_flight.values()]
 
     def run_all(self, shops: Iterable[Shop]) -> BatchStats:
         it = iter(shops)

@@ -65,6 +65,15 @@ CREATE INDEX IF NOT EXISTS results_by_url ON results (url_key, scanned_at);
 OK, INCONCLUSIVE, FAILED = "ok", "inconclusive", "failed"
 
 
+def parse_time(value: str | None) -> datetime | None:
+    """A stored ``scanned_at`` (ISO 8601, ``Z`` or an offset; naive means UTC) as an aware datetime."""
+    try:
+        when = datetime.fromisoformat(str(value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -284,6 +293,32 @@ class Store:
         ).fetchone()
         return int(row[0])
 
+    def stale(self, run_id: int, cutoff: datetime) -> int:
+        """Rows of a run scanned before ``cutoff`` (or at a time that cannot be read)."""
+        n = 0
+        for row in self.db.execute("SELECT scanned_at FROM results WHERE run_id = ?", (run_id,)):
+            when = parse_time(row[0])
+            n += when is None or when < cutoff
+        return n
+
+    def copy_recent(self, from_run: int, to_run: int, cutoff: datetime) -> int:
+        """Copy the rows of ``from_run`` scanned at or after ``cutoff`` into ``to_run`` (their report files are
+        shared: every scan has its own). Returns how many."""
+        n = 0
+        for r in list(self.results(from_run)):
+            when = parse_time(r.scanned_at)
+            if when is not None and when >= cutoff and self.record(to_run, r):
+                n += 1
+        return n
+
+    def below_list(self, run_id: int, threshold: float, limit: int = 20) -> list[ShopResult]:
+        """The scored shops below ``threshold``, lowest first."""
+        sel = f"SELECT {', '.join(_COLS)} FROM results WHERE run_id = ? AND score IS NOT NULL AND score < ?"
+        return [
+            ShopResult(**dict(r))
+            for r in self.db.execute(sel + " ORDER BY score, position LIMIT ?", (run_id, threshold, limit))
+        ]
+
     def history(self, url_key: str) -> list[ShopResult]:
         """Every scan of one shop over all runs, oldest first (a shop copied by `merge` counted once)."""
         cur = self.db.execute(
@@ -294,7 +329,7 @@ class Store:
         out: list[ShopResult] = []
         for row in cur:
             r = ShopResult(**dict(row))
-            ident = (r.scanned_at, r.score, r.error, r.checks)
+            ident = (r.scanned_at, r.score, r.error, r.checks, r.json_file)  # a copied row shares its file
             if ident not in seen:
                 seen.add(ident)
                 out.append(r)

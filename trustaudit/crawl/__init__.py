@@ -1,9 +1,11 @@
 """The crawl stage: the only stage that does I/O.
 
 ``crawl(target, options) -> SiteSnapshot`` for an ``http(s)://`` URL, a bare host (``shop.pl``: https, then
-http), a local ``.html`` file or a local folder (a saved mirror; never touches the network). With
-``options.render`` ("always" or "auto") a live shop's pages are also loaded in headless Chromium
-(``browser.py``): the same crawl, the same ``SiteSnapshot``, the DOM after scripts ran as page text.
+http), a local ``.html`` file or a local folder (a saved mirror; never touches the network). Which links are
+fetched first is the ``scorer``'s decision (``priority.Scorer``), given by the caller. With ``options.render``
+("always" or "auto") a live shop's pages are also loaded in headless Chromium (``browser.py``): the same crawl,
+the same ``SiteSnapshot``, the DOM after scripts ran as page text; which pages are application shells is the
+``app_shell`` test's decision, also given by the caller.
 """
 
 from __future__ import annotations
@@ -16,16 +18,17 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError
+from trustaudit.crawl.priority import Scorer
 from trustaudit.crawl.urls import clean_url
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import FetchError, SiteSnapshot
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import ParseCache
 
 if TYPE_CHECKING:
     from trustaudit.crawl.browser import BrowserHost, Chromium
     from trustaudit.net.resolve import Resolver
 
-__all__ = ["CrawlObserver", "ShellTest", "TargetError", "crawl", "crawl_async", "resolve_target"]
+__all__ = ["CrawlObserver", "Scorer", "ShellTest", "TargetError", "crawl", "crawl_async", "resolve_target"]
 
 _LOCAL_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -82,6 +85,7 @@ async def crawl_async(
     observer: CrawlObserver | None = None,
     *,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
     resolver: Resolver | None = None,
     app_shell: ShellTest | None = None,
     chromium: Chromium | None = None,
@@ -98,7 +102,7 @@ async def crawl_async(
         from trustaudit.crawl.local import crawl_local
 
         assert isinstance(value, Path)
-        snapshot = crawl_local(target, value, options, cache, observer, app_shell=app_shell)
+        snapshot = crawl_local(target, value, options, cache, observer, scorer, app_shell)
         if options.render != "off":  # a saved copy is read as saved: its scripts would call the live site
             note = FetchError(snapshot.base_url, "not rendered: --render loads live shops; a saved copy is read "
                                                  "as saved", "render")
@@ -109,13 +113,14 @@ async def crawl_async(
         from trustaudit.crawl.browser import crawl_rendered
 
         return await crawl_rendered(
-            target, value, options, cache, observer, http_port=http_port, resolver=resolver, app_shell=app_shell,
-            chromium=chromium,
+            target, value, options, cache, observer, http_port=http_port, scorer=scorer, resolver=resolver,
+            app_shell=app_shell, chromium=chromium,
         )
     from trustaudit.crawl.http import crawl_http
 
     return await crawl_http(
-        target, value, options, cache, observer, http_port=http_port, resolver=resolver, app_shell=app_shell
+        target, value, options, cache, observer, http_port=http_port, scorer=scorer, resolver=resolver,
+        app_shell=app_shell,
     )
 
 
@@ -126,6 +131,7 @@ def crawl(
     observer: CrawlObserver | None = None,
     *,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
     resolver: Resolver | None = None,
     app_shell: ShellTest | None = None,
     browser: BrowserHost | None = None,
@@ -144,6 +150,7 @@ def crawl(
                 cache if cache is not None else ParseCache(),
                 observer,
                 http_port=http_port,
+                scorer=scorer,
                 resolver=resolver,
                 app_shell=app_shell,
                 chromium=browser.chromium if browser is not None else None,

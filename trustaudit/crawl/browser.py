@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.cookiejar
 import logging
 import os
 import shutil
@@ -44,10 +45,10 @@ import httpx
 
 from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError, one_line
 from trustaudit.crawl.decoders import BoundedDecoder
-from trustaudit.crawl.fetch import ACCEPT_ENCODING, REDIRECT_CODES, classify
+from trustaudit.crawl.fetch import ACCEPT_ENCODING, REDIRECT_CODES, classify, credential_headers, origin
 from trustaudit.crawl.http import HttpCrawl
+from trustaudit.crawl.priority import Scorer
 from trustaudit.crawl.tls import insecure_context, verify_context
-from trustaudit.extract.parse import ParseCache
 from trustaudit.models import (
     BrowserControl,
     BrowserCookie,
@@ -60,6 +61,7 @@ from trustaudit.models import (
 from trustaudit.net.gate import Gate, make_client
 from trustaudit.net.resolve import Resolver
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import ParseCache
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,14 @@ _HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "transf
                          "trailer", "host", "content-length", "accept-encoding"})
 _DROP_FROM_RESPONSE = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection",
                                  "keep-alive"})
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    def set_ok(self, cookie, request) -> bool:
+        return False
+
+    def return_ok(self, cookie, request) -> bool:
+        return False
 
 
 class RenderUnavailable(TargetError):
@@ -344,11 +354,15 @@ _CONTROLS_JS = """([cap, inFrame]) => {
 class RenderSession:
     """One shop's browser context: created at the first page rendered, closed at the end of the crawl."""
 
-    def __init__(self, chromium: Chromium, gate: Gate, options: ScanOptions, verify):
+    def __init__(self, chromium: Chromium, gate: Gate, options: ScanOptions, verify,
+                 credential_origins: frozenset = frozenset()):
         self.chromium = chromium
         self.gate = gate
         self.options = options
         self._verify = verify
+        # the user's --header / --cookie / --auth go only to the target's own origins, as in the crawl
+        self._credential_origins = credential_origins
+        self._credentials = credential_headers(options)
         self._context: Any = None
         self._client: httpx.AsyncClient | None = None
         self._opening: asyncio.Lock | None = None
@@ -377,9 +391,13 @@ class RenderSession:
             self._client = make_client(
                 self.gate,
                 verify=self._verify,
+                proxies=self.gate.proxies,
                 timeout=o.timeout,
                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=8),
             )
+            # the browser's cookie jar is the only one: ours keeps nothing (a cookie the browser refused, such as
+            # a third-party one, must not come back through us)
+            self._client.cookies = http.cookiejar.CookieJar(policy=_NoCookies())
             ctx = await self.chromium.browser.new_context(
                 user_agent=o.user_agent,
                 service_workers="block",
@@ -600,6 +618,11 @@ class RenderSession:
         try:
             for _ in range(max(0, self.options.max_redirects) + 1):
                 req = self._client.build_request(method, current, headers=headers, content=content)
+                if self._credential_origins and origin(current) in self._credential_origins:
+                    req.headers.update(self._credentials)
+                    if self.options.cookie:
+                        jar = req.headers.get("cookie")
+                        req.headers["Cookie"] = f"{jar}; {self.options.cookie}" if jar else self.options.cookie
                 response = await asyncio.wait_for(self._client.send(req, stream=True), self.options.timeout)
                 try:
                     location = response.headers.get("location") if response.status_code in REDIRECT_CODES else None
@@ -737,7 +760,8 @@ class RenderingCrawl(HttpCrawl):
                         self._unavailable = str(e)
                         return None
                 verify = insecure_context() if self.fetcher.insecure else verify_context(self.options.ca_bundle)
-                self.session = RenderSession(self.chromium, self.gate, self.options, verify)
+                self.session = RenderSession(self.chromium, self.gate, self.options, verify,
+                                             self.fetcher.credential_origins)
         return self.session
 
     def _wants(self, page: FetchedPage) -> bool:
@@ -789,6 +813,7 @@ async def crawl_rendered(
     observer: CrawlObserver | None,
     *,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
     resolver: Resolver | None = None,
     app_shell: ShellTest | None = None,
     chromium: Chromium | None = None,
@@ -800,8 +825,8 @@ async def crawl_rendered(
     if own:
         chromium = await Chromium.launch(options)
     try:
-        crawler = RenderingCrawl(target, candidates, options, cache, observer, http_port, resolver, app_shell,
-                                 chromium=chromium)
+        crawler = RenderingCrawl(target, candidates, options, cache, observer, http_port, scorer, resolver,
+                                 app_shell, chromium=chromium)
         return await crawler.run()
     finally:
         if own and chromium is not None:

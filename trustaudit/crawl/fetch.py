@@ -6,6 +6,7 @@ bound on every layer (``decoders.py``), one capped retry on 429/503, and every f
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import socket
 import ssl
@@ -101,15 +102,40 @@ def retry_delay(headers: dict[str, str], now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port defaulted by scheme."""
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        return None
+    return (scheme, host, port) if scheme in ("http", "https") and host else None
+
+
+def credential_headers(options: ScanOptions) -> dict[str, str]:
+    """The user's own headers and basic auth (sent only to the credential origins; cookies separately)."""
+    out = {name: value for name, value in options.headers}
+    if options.auth:
+        out["Authorization"] = "Basic " + base64.b64encode(options.auth.encode("utf-8")).decode("ascii")
+    return out
+
+
 class Fetcher:
     """One per crawl: a fresh httpx client (no cookies or connections shared between scans)."""
 
-    def __init__(self, options: ScanOptions, verify_ctx: ssl.SSLContext, gate: Gate, deadline: float):
+    def __init__(self, options: ScanOptions, verify_ctx: ssl.SSLContext, gate: Gate, deadline: float,
+                 credential_origins: frozenset[tuple[str, str, int]] = frozenset()):
         self.options = options
         self.gate = gate
         self.deadline = deadline
         self._verify_ctx = verify_ctx
         self.insecure = False
+        # the user's --header / --cookie / --auth go only to these origins (the target's own): never to another
+        # host, another port, plain http when the target is https, or wherever a redirect leads
+        self.credential_origins = credential_origins
+        self._credentials = credential_headers(options)
         self.client = self._make_client(verify_ctx)
 
     def _make_client(self, ctx: ssl.SSLContext) -> httpx.AsyncClient:
@@ -118,6 +144,7 @@ class Fetcher:
         return make_client(
             self.gate,
             verify=ctx,
+            proxies=self.gate.proxies,
             timeout=o.timeout,
             limits=httpx.Limits(max_connections=conc + 2, max_keepalive_connections=conc + 2),
             headers={
@@ -225,8 +252,15 @@ class Fetcher:
                 raise _CrawlTimeUp() from None
             raise _WallTimeout(budget) from None
 
+    def _own(self, url: str) -> bool:
+        return bool(self.credential_origins) and origin(url) in self.credential_origins
+
     async def _hop(self, url: str, limit: int, read_body: Callable[[str], bool]) -> Hop:
-        request = self.client.build_request("GET", url)
+        own = bool(self._credentials or self.options.cookie) and self._own(url)
+        request = self.client.build_request("GET", url, headers=self._credentials if own else None)
+        if own and self.options.cookie:  # with the cookies the site set itself in this crawl, if any
+            jar = request.headers.get("cookie")
+            request.headers["Cookie"] = f"{jar}; {self.options.cookie}" if jar else self.options.cookie
         response = await self.client.send(request, stream=True)
         try:
             headers: dict[str, str] = {}

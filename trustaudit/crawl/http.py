@@ -8,9 +8,10 @@ Order of work:
 2. The home page. Redirects are followed by hand and recorded; if the home page moves to another registrable
    domain (a shop that changed domains) we follow it and the *final* home URL defines the site for the rest
    of the crawl. ``SiteSnapshot.final_url`` vs ``base_url`` shows the move.
-3. Links of the home page (parsed once through the shared ParseCache) are ranked by
-   ``trustaudit.extract.pages.link_priority`` and fetched best-first with bounded concurrency. Pages at depth 1
-   contribute their high-priority links (depth 2). When the home page yields few links, the sitemap is used.
+3. Links of the home page (parsed once through the shared ParseCache) are ranked by the scorer the crawl is
+   given (``priority.Scorer``; the pipeline passes the page-kind vocabulary's) and fetched best-first with
+   bounded concurrency. Pages at depth 1 contribute their high-priority links (depth 2). When the home page
+   yields few links, the sitemap is used.
 4. The TLS handshake and the plain-HTTP probe run concurrently with step 3.
 
 Every connection (robots.txt, pages, sitemaps, redirects, the TLS handshake) passes the connection gate of
@@ -41,8 +42,8 @@ from protego import Protego
 from trustaudit.crawl.blocking import detect_block
 from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError, one_line
 from trustaudit.crawl.encoding import decode_html, looks_binary
-from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of
-from trustaudit.crawl.priority import get_scorer, slug_text
+from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of, origin
+from trustaudit.crawl.priority import FALLBACK, Scorer, slug_text
 from trustaudit.crawl.robots import (
     ROBOTS_MAX_BYTES,
     SITEMAP_MAX_BYTES,
@@ -61,11 +62,11 @@ from trustaudit.crawl.urls import (
     origin_of,
     url_key,
 )
-from trustaudit.extract.parse import Link, ParseCache
 from trustaudit.models import FetchedPage, FetchError, Region, SiteSnapshot, TlsInfo
 from trustaudit.net.gate import Gate, host_port
 from trustaudit.net.resolve import Resolver
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import Link, ParseCache
 
 FEW_LINKS = 5  # fewer same-site links than this on the home page: read the sitemap too
 MAX_DEPTH = 2
@@ -100,6 +101,7 @@ class HttpCrawl:
         cache: ParseCache,
         observer: CrawlObserver | None,
         http_port: int | None,
+        scorer: Scorer | None = None,
         resolver: Resolver | None = None,
         app_shell: ShellTest | None = None,
     ):
@@ -125,9 +127,9 @@ class HttpCrawl:
         self._candidates: dict[str, tuple[str, str] | None] = {}
         self._low: set[str] = set()
         self._robots: dict[str, asyncio.Task[Protego | None]] = {}
-        self._scorer = get_scorer()
+        self._scorer = scorer or FALLBACK
         self.site_host = ""
-        self.scope = Scope("", frozenset())
+        self.scope = Scope("")
         self.tls_content_error: str | None = None
         self.gate = Gate.for_options(options, resolver)
         self._gap = 0.0  # robots.txt Crawl-delay (capped) between requests to the shop
@@ -182,7 +184,9 @@ class HttpCrawl:
             raise TargetError(f"cannot load CA bundle {o.ca_bundle}: {e}") from None
         for cand in self.candidates:  # the user asked for this host: its own addresses are allowed
             await self.gate.trust(*host_port(cand))
-        self.fetcher = Fetcher(o, ctx, self.gate, deadline)
+        for proxy in self.gate.proxies.addresses():  # a proxy the user configured is the user's choice too
+            await self.gate.trust(*host_port(proxy))
+        self.fetcher = Fetcher(o, ctx, self.gate, deadline, credential_origins(self.candidates))
         tls_task: asyncio.Task[TlsInfo] | None = None
         probe_task: asyncio.Task[bool | None] | None = None
         home_page: FetchedPage | None = None
@@ -349,7 +353,7 @@ class HttpCrawl:
             return hit
         result: tuple[str, str] | None = None
         if raw.startswith(("http://", "https://")) and len(raw) <= MAX_URL_LENGTH:
-            if self.scope.contains(raw) and not has_non_html_extension(raw):
+            if self.scope.contains(raw) and not has_non_html_extension(raw) and self.options.wants(raw):
                 url = clean_url(raw)
                 result = (url, url_key(url))
         if len(self._candidates) < 50_000:
@@ -646,6 +650,22 @@ class HttpCrawl:
         )
 
 
+def credential_origins(candidates: list[str]) -> frozenset[tuple[str, str, int]]:
+    """Where the user's --header / --cookie / --auth may go: the target's own origins (an http:// target also
+    its https:// upgrade on the default port; never a downgrade from https to http)."""
+    out: set[tuple[str, str, int]] = set()
+    for cand in candidates:
+        o = origin(cand)
+        if o is None:
+            continue
+        out.add(o)
+        if o[0] == "http" and o[2] == 80:
+            out.add(("https", o[1], 443))
+    if any(o[0] == "https" for o in out):  # a bare host tries https first; plain http only if that fails
+        out = {o for o in out if o[0] == "https"} | {o for o in out if o[0] == "http" and len(candidates) == 1}
+    return frozenset(out)
+
+
 def _replace(info: TlsInfo, **kw) -> TlsInfo:
     return replace(info, **kw)
 
@@ -726,7 +746,8 @@ async def crawl_http(
     cache: ParseCache,
     observer: CrawlObserver | None,
     http_port: int | None = None,
+    scorer: Scorer | None = None,
     resolver: Resolver | None = None,
     app_shell: ShellTest | None = None,
 ) -> SiteSnapshot:
-    return await HttpCrawl(target, candidates, options, cache, observer, http_port, resolver, app_shell).run()
+    return await HttpCrawl(target, candidates, options, cache, observer, http_port, scorer, resolver, app_shell).run()

@@ -17,10 +17,10 @@ from urllib.request import url2pathname
 
 from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError
 from trustaudit.crawl.encoding import decode_html, looks_binary
-from trustaudit.crawl.priority import get_scorer
-from trustaudit.extract.parse import ParseCache
+from trustaudit.crawl.priority import FALLBACK, Scorer
 from trustaudit.models import FetchedPage, FetchError, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
+from trustaudit.web.html import ParseCache
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml", ".php", ".asp", ".aspx", ".jsp"})
 INDEX_NAMES = ("index.html", "index.htm")
@@ -49,8 +49,9 @@ def _read(path: Path, limit: int) -> tuple[bytes, bool]:
 
 class LocalCrawl:
     def __init__(self, target: str, path: Path, options: ScanOptions, cache: ParseCache, observer,
-                 app_shell: ShellTest | None = None):
+                 scorer: Scorer | None = None, app_shell: ShellTest | None = None):
         self.target = target
+        self.scorer = scorer or FALLBACK
         self.app_shell = app_shell
         self.options = options
         self.cache = cache
@@ -74,7 +75,7 @@ class LocalCrawl:
         t0 = time.monotonic()
         deadline = t0 + max(0.1, self.options.total_timeout)
         max_pages = max(1, self.options.max_pages)
-        scorer = get_scorer()
+        scorer = self.scorer
         home = self._load(self.start, 0)
         if home is None or not home.text:
             why = self.errors[-1].error if self.errors else "empty file"
@@ -225,5 +226,5 @@ class LocalCrawl:
 
 
 def crawl_local(target: str, path: Path, options: ScanOptions, cache: ParseCache, observer=None,
-                app_shell: ShellTest | None = None) -> SiteSnapshot:
-    return LocalCrawl(target, path, options, cache, observer, app_shell).run()
+                scorer: Scorer | None = None, app_shell: ShellTest | None = None) -> SiteSnapshot:
+    return LocalCrawl(target, path, options, cache, observer, scorer, app_shell).run()

@@ -1,4 +1,9 @@
-"""Link priority: the extract stage's scorer (multilingual vocabulary) when present, else a tiny fallback."""
+"""Link priority: which links the crawl fetches first.
+
+The crawl is given its scorer (``crawl(..., scorer=...)``): the pipeline passes the extraction stage's page-kind
+vocabulary (``extract.pages.link_priority``), so the crawl itself knows no vocabulary and imports nothing of
+the later stages. Without one it ranks footer > navigation > body links (``FALLBACK``).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from trustaudit.extract.parse import Link
 from trustaudit.models import Region
+from trustaudit.web.html import Link
 
 _REGION_WEIGHT = {Region.FOOTER: 1.0, Region.NAV: 0.6, Region.HEADER: 0.6, Region.BODY: 0.3}
 
@@ -35,27 +40,16 @@ class Scorer:
 FALLBACK = Scorer(fallback_priority, 0.5)  # footer and navigation links are "high"
 
 
-def get_scorer() -> Scorer:
-    """``trustaudit.extract.pages.link_priority`` when importable, wrapped so it can never break the crawl.
-
-    That scorer returns 0 for links that do not look like trust pages and at least its ``MIN_SCORE``
-    (about 0.35) for those that do; the fallback ranks footer > navigation > body links.
-    """
-    try:
-        from trustaudit.extract import pages
-    except Exception:  # noqa: BLE001 - not written yet, or broken: crawl on with the fallback
-        return FALLBACK
-    link_priority = getattr(pages, "link_priority", None)
-    if link_priority is None:
-        return FALLBACK
+def safe(score: Callable[[Link], float], high: float) -> Scorer:
+    """A scorer that can never break the crawl: a failing score is 0 (not worth fetching first)."""
 
     def scorer(link: Link) -> float:
         try:
-            return float(link_priority(link))
+            return float(score(link))
         except Exception:  # noqa: BLE001 - a scorer bug must not stop the crawl
             return 0.0
 
-    return Scorer(scorer, max(1e-6, float(getattr(pages, "MIN_SCORE", 0.0) or 0.0)))
+    return Scorer(scorer, max(1e-6, float(high or 0.0)))
 
 
 def slug_text(url: str) -> str:

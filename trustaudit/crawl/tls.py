@@ -15,7 +15,7 @@ import os
 import socket
 import ssl
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
@@ -333,7 +333,3 @@ def parse_hsts(value: str | None) -> tuple[bool, int | None]:
     if max_age is None:
         return False, None
     return max_age > 0, max_age
-
-
-def with_transport(info: TlsInfo, **changes) -> TlsInfo:
-    return replace(info, **changes)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from trustaudit.extract.parse import ParsedPage
-from trustaudit.extract.text import fold
 from trustaudit.resources import load_yaml
+from trustaudit.web.html import ParsedPage
+from trustaudit.web.text import fold
 
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "svg"})
 

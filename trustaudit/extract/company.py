@@ -6,18 +6,17 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, count
 
 from lxml import etree
 
 from trustaudit.extract.country import postcode_regex
-from trustaudit.extract.parse import ParsedPage, text_of
-from trustaudit.extract.site import is_same_site
 from trustaudit.extract.text import fold, phrase_regex, snippet
 from trustaudit.models import Address, Evidence, SiteSnapshot
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
+from trustaudit.web.html import ParsedPage, text_of
 
 MAX_LINES = 20_000
 _NAME_WORD = re.compile(r"[\"«»“”„'()&+.\-\w]+")
@@ -196,34 +195,74 @@ def _add(out: list[Evidence], seen: set[str], url: str, name: str) -> None:
     out.append(Evidence(url, name))
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class AddressLine:
+    """A short line of a page that may hold a postcode (every country's postcode pattern needs a digit), with
+    the line before it; the shop's country decides in ``addresses_from`` which lines are addresses."""
+
+    line: str
+    before: str  # the line before when it is at most 120 characters (a street line), else ""
+
+
+@dataclass(frozen=True)
+class PageAddresses:
+    """The address candidates of one page, before the shop's country is known (``addresses_from``)."""
+
+    lines: tuple[AddressLine, ...] = ()  # short lines with a digit (postcode candidates)
+    # lines of several parts (a separator: "," "،" "-" "–" "|") of 10-200 characters: in countries where postcodes
+    # are rarely written, a city with a street or a district on such a line is an address
+    parts_lines: tuple[str, ...] = ()
+    arabic: bool = False  # Arabic script in the first 20,000 characters (a shop of unknown country)
+
+
+_PARTS = re.compile(r"[,،\-–|]")
+
+
+def address_lines(pp: ParsedPage) -> PageAddresses:
+    lines = pp.text.split("\n")[:MAX_LINES]
+    # the lines of at most 200 characters that hold a digit; the filtering runs in C (map / compress)
+    short = list(compress(count(), map((201).__gt__, map(len, lines))))
+    with_digit = [
+        AddressLine(lines[i], lines[i - 1] if i > 0 and len(lines[i - 1]) <= 120 else "")
+        for i in compress(short, map(_DIGIT.search, map(lines.__getitem__, short)))
+    ]
+    parts = [line for line in compress(lines, map(_PARTS.search, lines)) if 10 <= len(line) <= 200]
+    return PageAddresses(tuple(with_digit), tuple(parts), bool(_ARABIC.search(pp.text[:20000])))
+
+
 def text_addresses(pp: ParsedPage, country: str | None, limit: int = 5) -> list[Address]:
     """Lines with the country's postcode pattern followed by a town, next to a street line; where postcodes are
     rarely written (Gulf states: ``address_without_postcode`` in rules/vocab/company.yaml), a line naming a city
     with a street or a district ("شارع الأمير سلطان، حي الروضة، الرياض", "Prince Sultan Rd, Ar Rawdah Dist.,
     Riyadh")."""
+    return addresses_from(address_lines(pp), pp.url, country, limit)
+
+
+def addresses_from(page: PageAddresses, url: str, country: str | None, limit: int = 5) -> list[Address]:
+    """``text_addresses`` of a page's candidates, for a shop of ``country``."""
     cfg = _cfg()
-    if country in cfg["np_countries"] or (country is None and _ARABIC.search(pp.text[:20000] or "")):
-        found = _no_postcode_addresses(pp, limit)
+    if country in cfg["np_countries"] or (country is None and page.arabic):
+        found = _no_postcode_addresses(page.parts_lines, url, limit)
         if found or country is None:
             return found
     rx = postcode_regex(country)
     if rx is None:
         return []
-    street = _cfg()["street"]
-    lines = pp.text.split("\n")[:MAX_LINES]
+    street = cfg["street"]
     out: list[Address] = []
     seen: set[str] = set()
-    # the lines of at most 200 characters where the postcode pattern matches, lazily (the loop stops at limit);
-    # the filtering and searching run in C (map / compress), not in a Python loop over every line
-    short = list(compress(count(), map((201).__gt__, map(len, lines))))
-    for i in compress(short, map(rx.search, map(lines.__getitem__, short))):
+    for c in page.lines:
         if len(out) >= limit:
             break
-        line = lines[i]
-        parts = [line]
-        has_street = street is not None and bool(street.search(fold(line)))
-        if not has_street and i > 0 and len(lines[i - 1]) <= 120 and street is not None and street.search(fold(lines[i - 1])):
-            parts.insert(0, lines[i - 1])
+        if not rx.search(c.line):
+            continue
+        parts = [c.line]
+        has_street = street is not None and bool(street.search(fold(c.line)))
+        if not has_street and c.before and street is not None and street.search(fold(c.before)):
+            parts.insert(0, c.before)
             has_street = True
         if not has_street:
             continue
@@ -231,38 +270,42 @@ def text_addresses(pp: ParsedPage, country: str | None, limit: int = 5) -> list[
         key = fold(text)
         if key not in seen:
             seen.add(key)
-            out.append(Address(text, pp.url, "text"))
+            out.append(Address(text, url, "text"))
     return out
 
 
-def _no_postcode_addresses(pp: ParsedPage, limit: int) -> list[Address]:
+def _no_postcode_addresses(lines: Iterable[str], url: str, limit: int) -> list[Address]:
+    """Lines of several parts that name a city with a street or a district."""
     cfg = _cfg()
     city, street, district = cfg["np_city"], cfg["street"], cfg["np_district"]
     if city is None:
         return []
     out: list[Address] = []
     seen: set[str] = set()
-    for line in pp.text.split("\n")[:MAX_LINES]:
+    for line in lines:
         if len(out) >= limit:
             break
-        if len(line) > 200 or len(line) < 10:
-            continue
         f = fold(line)
         if not city.search(f):
             continue
         if not ((street is not None and street.search(f)) or (district is not None and district.search(f))):
             continue
-        if len(re.split(r"[,،\-–|]", line)) < 2:
-            continue  # a city and a street word in one phrase of prose, not an address of several parts
         text = snippet(line.strip(" ,"), 200)
         if fold(text) not in seen:
             seen.add(fold(text))
-            out.append(Address(text, pp.url, "text"))
+            out.append(Address(text, url, "text"))
     return out
 
 
 def contact_forms(pp: ParsedPage, is_contact_page: bool) -> list[Evidence]:
-    out = []
+    """Forms to write to the shop: a text area and an e-mail field (any form with a text area on the contact
+    page)."""
+    return [ev for ev, has_mail in form_candidates(pp) if has_mail or is_contact_page]
+
+
+def form_candidates(pp: ParsedPage) -> list[tuple[Evidence, bool]]:
+    """The forms of one page with a text area, and whether each asks for an e-mail address."""
+    out: list[tuple[Evidence, bool]] = []
     if pp.root is None:
         return out
     skip = _cfg()["non_contact"]
@@ -284,9 +327,9 @@ def contact_forms(pp: ParsedPage, is_contact_page: bool) -> list[Evidence]:
             name = f"{el.get('name') or ''} {el.get('id') or ''} {el.get('placeholder') or ''}".lower()
             if typ == "email" or "mail" in name:
                 has_mail = True
-        if has_text and (has_mail or is_contact_page):
+        if has_text:
             label = form.get("action") or form.get("id") or form.get("name") or "form"
-            out.append(Evidence(pp.url, snippet(f"form {label}", 160)))
+            out.append((Evidence(pp.url, snippet(f"form {label}", 160)), has_mail))
     return out
 
 
@@ -391,21 +434,10 @@ def mixed_content(pp: ParsedPage) -> list[Evidence]:
     return out
 
 
-def external_links(pps: list[ParsedPage], site_keys: set[str], limit: int = 300) -> list[str]:
-    out: list[str] = []
-    seen: set[str] = set()
-    for pp in pps:
-        for link in pp.links:
-            u = link.url
-            if not u or not u.startswith(("http://", "https://")) or u in seen:
-                continue
-            if is_same_site(u, site_keys):
-                continue
-            seen.add(u)
-            out.append(u)
-            if len(out) >= limit:
-                return out
-    return out
+def page_link_urls(pp: ParsedPage) -> tuple[str, ...]:
+    """The absolute http(s) links of one page, each once, in page order (``site.external_links`` keeps the
+    ones that leave the shop)."""
+    return tuple(dict.fromkeys(u for u in (link.url for link in pp.links) if u.startswith(("http://", "https://"))))
 
 
 def broken_links(snapshot: SiteSnapshot) -> list[Evidence]:

@@ -16,17 +16,18 @@ they are read against the vocabulary:
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from trustaudit.extract.site import host_of, site_key
-from trustaudit.extract.text import fold, phrase_regex
+from trustaudit.extract.text import phrase_regex
 from trustaudit.extract.widgets import services_of_url
 from trustaudit.models import Artifacts, BrowserFacts, Consent, Detection, Evidence, SiteSnapshot
 from trustaudit.resources import load_yaml
+from trustaudit.web.sites import registrable_domain
+from trustaudit.web.text import fold
+from trustaudit.web.urls import host_of, strip_www
 
 MAX_EVIDENCE = 20
 CONTROL_TEXT_MAX = 60  # a longer "control" is a paragraph that happens to be clickable, not a choice
@@ -57,7 +58,7 @@ def _trackers() -> tuple[_Service, ...]:
         hosts = []
         for h in spec.get("hosts") or ():
             host, _, path = str(h).lower().partition("/")
-            host = host[4:] if host.startswith("www.") else host  # as host_of gives it
+            host = strip_www(host)  # as _host gives it
             hosts.append((host, "/" + path if path else ""))
         out.append(_Service(str(slug), str(spec.get("name") or slug), str(spec.get("kind") or ""),
                             tuple(hosts), tuple(str(c) for c in spec.get("cookies") or ())))
@@ -93,7 +94,7 @@ def _host_matches(host: str, path: str, rules: tuple[tuple[str, str], ...]) -> b
 
 def tracker_of_url(url: str) -> _Service | None:
     """The analytics / advertising service a URL belongs to, or None."""
-    host = host_of(url)
+    host = _host(url)
     try:
         path = (urlsplit(url).path or "/").lower()
     except ValueError:
@@ -116,17 +117,17 @@ def tracker_of_cookie(name: str) -> _Service | None:
     return None
 
 
+def _host(url: str) -> str:
+    return strip_www(host_of(url))
+
+
 def _site(host: str) -> str:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-        return host  # an address is its own site
-    except ValueError:
-        return site_key(host)
+    return registrable_domain(host)  # an address is its own site
 
 
 def _shop_sites(snapshot: SiteSnapshot, facts: BrowserFacts) -> set[str]:
-    sites = {_site(h) for h in (host_of(snapshot.final_url), host_of(snapshot.base_url), host_of(facts.first_page))}
-    sites |= {_site(host_of(p)) for p in facts.pages}
+    sites = {_site(h) for h in (_host(snapshot.final_url), _host(snapshot.base_url), _host(facts.first_page))}
+    sites |= {_site(_host(p)) for p in facts.pages}
     return {s for s in sites if s}
 
 
@@ -159,7 +160,7 @@ def consent_of(snapshot: SiteSnapshot) -> Consent | None:
     for r in facts.requests:
         if r.outcome == "not_followed":
             continue
-        host = host_of(r.url)
+        host = _host(r.url)
         if not host:
             continue
         loaded_hosts.add(host)

@@ -11,8 +11,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from trustaudit.extract.site import host_of
 from trustaudit.resources import load_yaml
+from trustaudit.web.urls import host_of
 
 _U = "A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁЄІЇҐΑ-ΩΆ-Ώ"
 _L = "a-zß-öø-ÿā-ſа-яёєіїґα-ωά-ώ"

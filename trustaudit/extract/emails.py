@@ -11,11 +11,10 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
-from trustaudit.extract.parse import ParsedPage
 from trustaudit.extract.text import fold, fold_same_length, snippet_around
 from trustaudit.models import Email
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
+from trustaudit.web.html import ParsedPage
 
 MAX_SCAN = 400_000
 _EMAIL = re.compile(

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import islice
 
 from lxml import etree
 
-from trustaudit.extract.parse import ParsedPage, text_of
 from trustaudit.extract.text import (
     DIGITS,
     HOMOGLYPHS,
@@ -31,8 +31,8 @@ from trustaudit.extract.text import (
     trie_regex,
 )
 from trustaudit.models import TaxId
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
+from trustaudit.web.html import ParsedPage, text_of
 
 MAX_SCAN = 400_000
 _SEP = " \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-"
@@ -238,15 +238,16 @@ def malformed(scheme: Scheme, value: str) -> bool:
 LABEL_LOOKBACK = 90
 
 
-def _anchors(text: str) -> tuple[list[int], bool]:
+def _anchors(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> tuple[list[int], bool]:
     r"""(anchors, whether ``text`` has Eastern Arabic digits). Anchors are the starts of the non-overlapping
     matches of ``\d(?:SEP{0,3}\d){5,}`` (runs of >= 6 digits) and of ``(?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d``
     (register numbers), in order: replayed from the page's number scan (``text.number_scan``), shared with the
-    phone extractor. They are the same before and after mapping Eastern digits (both are ``\d``)."""
+    phone extractor (``numbers``, when the caller has it). They are the same before and after mapping Eastern
+    digits (both are ``\d``)."""
     anchors: list[int] = []
     east = False
     run_end = 0
-    for m in number_scan(text):
+    for m in numbers if numbers is not None else number_scan(text):
         if m.start("east") >= 0:
             east = True
         if m.start("run") >= 0:
@@ -258,45 +259,110 @@ def _anchors(text: str) -> tuple[list[int], bool]:
     return anchors, east
 
 
+@dataclass(frozen=True)
+class IdCandidate:
+    """One reading of the number after an ID label: as one scheme would read it."""
+
+    tax_id: TaxId
+    span: tuple[int, int]  # where the number is (a number is reported once, under the label before it)
+    rank: int  # 2 check digit valid, 1 no check digit, 0 invalid; an eu.vat reading 1 less; a register 3
+    country: str | None = None  # the scheme's country: its readings rank 4 higher in a shop of that country
+
+
+@dataclass(frozen=True)
+class PageIds:
+    """The ID facts of one page, before the shop's country is known (``resolve_ids`` reads them for it)."""
+
+    labels: tuple[tuple[IdCandidate, ...], ...] = ()  # per ID label in the text (page order), its readings
+    # per element labelled only by its title / aria-label, the readings of its text; they count when a number
+    # of the text (``anchors``: where the numbers start) is left unclaimed by the labels in the text
+    titled: tuple[tuple[IdCandidate, ...], ...] = ()
+    anchors: tuple[int, ...] = ()
+
+
 def extract_ids(pp: ParsedPage, country: str | None) -> list[TaxId]:
-    """IDs on one page. Labels are looked for only in the few characters before each run of >= 6 digits
-    (and before "HRB 123"-style register numbers), so long pages cost one cheap scan."""
-    c = compiled()
-    text = pp.text[:MAX_SCAN]
-    anchors, east = _anchors(text)
-    if not anchors:
-        return []
-    if east:
-        text = text.translate(DIGITS)  # = ascii_digits(text), character for character
+    """IDs on one page, read for a shop of ``country``."""
+    return resolve_ids(id_candidates(pp), country)
+
+
+def _best(cands: tuple[IdCandidate, ...], country: str | None) -> IdCandidate:
+    return max(cands, key=lambda c: c.rank + (4 if country and c.country == country else 0))
+
+
+def resolve_ids(page: PageIds, country: str | None) -> list[TaxId]:
+    """For each label of one page (in page order), the best reading for a shop of ``country``; a number
+    already taken by an earlier label is not reported again. When a number of the text is left that no label
+    claimed, the IDs labelled by a title attribute follow (each (scheme, value) once)."""
     found: list[TaxId] = []
     taken: set[tuple[int, int]] = set()
+    for cands in page.labels:
+        if not cands:
+            continue
+        best = _best(cands, country)
+        if best.span in taken:
+            continue
+        taken.add(best.span)
+        found.append(best.tax_id)
+    if page.titled and any(not any(a <= anchor < b for a, b in taken) for anchor in page.anchors):
+        have = {(t.scheme, t.value) for t in found}
+        for cands in page.titled:
+            if not cands:
+                continue
+            t = _best(cands, country).tax_id
+            if (t.scheme, t.value) not in have:
+                have.add((t.scheme, t.value))
+                found.append(t)
+    return found
+
+
+def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> PageIds:
+    """Every ID label of one page followed by a number, with that number's readings by each scheme the label
+    names (in page order; the shop's country picks one in ``resolve_ids``). Labels are looked for only in the
+    few characters before each run of >= 6 digits (and before "HRB 123"-style register numbers), so long pages
+    cost one cheap scan; ``numbers`` is the page's ``number_scan`` when the caller already has it."""
+    c = compiled()
+    text = pp.text[:MAX_SCAN]
+    anchors, east = _anchors(text, numbers)
+    if not anchors:
+        return PageIds()
+    if east:
+        text = text.translate(DIGITS)  # = ascii_digits(text), character for character
+    found: list[tuple[IdCandidate, ...]] = []
     done_labels: set[int] = set()
     for anchor in anchors:
         for lm in _labels(c, text, max(0, anchor - LABEL_LOOKBACK), anchor + 4):
             if lm.start() in done_labels:
                 continue
             done_labels.add(lm.start())
-            _at_label(c, lm, text, country, pp.url, found, taken)
-    if any(not any(a <= anchor < b for a, b in taken) for anchor in anchors):
-        # a number no label in the text claimed: maybe its label is a title attribute
-        _title_labelled(pp, c, country, found)
-    return found
+            found.append(_at_label(c, lm, text, pp.url))
+    # a number that every reading of some label covers is claimed whatever the shop's country; while one is
+    # not, a title attribute may be its label
+    if all(any(all(x.span[0] <= anchor < x.span[1] for x in cands) for cands in found if cands)
+           for anchor in anchors):
+        return PageIds(tuple(found))
+    return PageIds(tuple(found), tuple(_title_labelled(pp, c)), tuple(anchors))
 
 
-_TITLED = etree.XPath("//*[@title or @aria-label][not(self::img)]")
+def _titled(root) -> Iterator:
+    """Elements other than ``img`` with a title or aria-label, in document order (the XPath
+    ``//*[@title or @aria-label][not(self::img)]``, walked by lxml's ``iter`` in C)."""
+    for el in root.iter(etree.Element):  # elements only (no comments, processing instructions)
+        if (el.get("title") is not None or el.get("aria-label") is not None) and el.tag != "img":
+            yield el
 
 
-def _title_labelled(pp: ParsedPage, c: _Compiled, country: str | None, found: list[TaxId]) -> None:
-    """IDs whose label is only in the element's ``title`` / ``aria-label`` and whose text is the number."""
+def _title_labelled(pp: ParsedPage, c: _Compiled) -> list[tuple[IdCandidate, ...]]:
+    """IDs whose label is only in the element's ``title`` / ``aria-label`` and whose text is the number: per
+    such element, the readings of its number."""
     root = pp.root
     if root is None:
-        return
+        return []
     try:
-        els = _TITLED(root)
+        els = list(islice(_titled(root), 2000))
     except Exception:  # noqa: BLE001 - a broken tree must not break ID extraction
-        return
-    have = {(t.scheme, t.value) for t in found}
-    for el in els[:2000]:
+        return []
+    out: list[tuple[IdCandidate, ...]] = []
+    for el in els:
         label = (el.get("title") or el.get("aria-label") or "").strip()
         if not label or len(label) > 60 or not any(ch.isalpha() for ch in label):
             continue
@@ -305,14 +371,10 @@ def _title_labelled(pp: ParsedPage, c: _Compiled, country: str | None, found: li
             continue
         text = ascii_digits(f"{label}: {value}")
         for lm in _labels(c, text, 0, len(label) + 1):
-            got: list[TaxId] = []
-            _at_label(c, lm, text, country, pp.url, got, set())
-            for t in got:
-                if (t.scheme, t.value) not in have:
-                    have.add((t.scheme, t.value))
-                    found.append(TaxId(t.scheme, t.value, t.valid, t.url, t.label,
-                                       snippet(f'title="{label}": {value}', 160)))
+            snip = snippet(f'title="{label}": {value}', 160)
+            out.append(tuple(replace(x, tax_id=replace(x.tax_id, snippet=snip)) for x in _at_label(c, lm, text, pp.url)))
             break
+    return out
 
 
 def _labels(c: _Compiled, text: str, start: int, end: int) -> Iterator[re.Match[str]]:
@@ -330,15 +392,14 @@ def _labels(c: _Compiled, text: str, start: int, end: int) -> Iterator[re.Match[
             yield lm
 
 
-def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: str, found: list[TaxId],
-              taken: set[tuple[int, int]]) -> None:
+def _at_label(c: _Compiled, lm: re.Match, text: str, url: str) -> tuple[IdCandidate, ...]:
     label = lm.group(0)
     schemes = c.by_label.get(_label_key(label), ())
     if not schemes:
-        return
+        return ()
     gm = c.gap_re.match(text, lm.end())
     pos = gm.end() if gm else lm.end()
-    cands: list[tuple[int, TaxId, tuple[int, int]]] = []
+    cands: list[IdCandidate] = []
     for sch in schemes:
         p = pos
         if sch.gap_words:
@@ -351,7 +412,7 @@ def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: s
         if sch.register_label:
             tid = _register(sch, label, text, lm.start(), pos, url)
             if tid:
-                cands.append((3, tid, (lm.start(), lm.end())))
+                cands.append(IdCandidate(tid, (lm.start(), lm.end()), 3))
             continue
         got = _read_value(sch, text, p)
         if got is None:
@@ -366,19 +427,12 @@ def _at_label(c: _Compiled, lm: re.Match, text: str, country: str | None, url: s
             valid = check(sch, out_value)
         if malformed(sch, value):
             valid = False  # a wrong length is a wrong number, whether or not the scheme has a check digit
-        rank = (4 if country and sch.country == country else 0) + (2 if valid else 1 if valid is None else 0)
+        rank = 2 if valid else 1 if valid is None else 0
         if sch.name == "eu.vat":
             rank -= 1  # a national scheme with the same number wins
         tid = TaxId(sch.name, out_value, valid, url, label.strip(), snippet_around(text, lm.start(), vend))
-        cands.append((rank, tid, (vstart, vend)))
-    if not cands:
-        return
-    cands.sort(key=lambda x: -x[0])
-    _rank, tid, span = cands[0]
-    if span in taken:
-        return
-    taken.add(span)
-    found.append(tid)
+        cands.append(IdCandidate(tid, (vstart, vend), rank, sch.country))
+    return tuple(cands)
 
 
 def _register(sch: Scheme, label: str, text: str, lstart: int, pos: int, url: str) -> TaxId | None:
@@ -419,4 +473,62 @@ def dedupe(ids: list[TaxId]) -> list[TaxId]:
             continue
         seen.add(key)
         out.append(t)
+    return out
+
+
+_VAT_PREFIX_COUNTRY = {"EL": "GR"}  # VAT prefixes that differ from the ISO country code
+
+
+def structured_ids(items: Iterable[tuple[str, str]], url: str, country: str | None) -> list[TaxId]:
+    """Identifiers a page declares in structured data (``Structured.ids``), read and checked like numbers next
+    to a label in the text:
+
+    * ``identifier`` PropertyValues named like an ID label ("NIP", "KRS", "HRB") by that label's schemes;
+    * ``vatID`` / ``taxID`` by the schemes with a check of their country: the VAT prefix's ("DE136695976",
+      "EL...") or else the shop's (``country``), and by ``eu.vat`` when prefixed; not read when neither is
+      known;
+    * ``leiCode`` as a Legal Entity Identifier (ISO 17442, check digits).
+
+    A value only counts when a scheme reads all of it; the best reading wins as in ``resolve_ids``."""
+    c = compiled()
+    out: list[TaxId] = []
+    for prop, raw in items:
+        text = str(raw).strip()
+        if sum(ch.isdigit() for ch in text) < 5:
+            continue
+        snip = f"schema.org {prop}: {text}"
+        if prop == "leiCode":
+            value = re.sub(r"[\s.\-]", "", text).upper()
+            mod = _module("lei")
+            valid = bool(mod.is_valid(value)) if mod is not None else None
+            out.append(TaxId("lei", value, valid, url, prop, snip))
+            continue
+        if prop in ("vatID", "taxID"):
+            head = text[:2].translate(HOMOGLYPHS).upper()
+            prefixed = head.isascii() and head.isalpha()
+            cc = _VAT_PREFIX_COUNTRY.get(head, head) if prefixed else country
+            # the country's schemes that have a check (a tax number has one; bare register numbers do not)
+            schemes = [s for s in c.schemes.values()
+                       if cc and s.country == cc and not s.register_label and (s.stdnum or s.pattern)]
+            if prefixed and "eu.vat" in c.schemes:
+                schemes.append(c.schemes["eu.vat"])
+        else:
+            schemes = [s for s in c.by_label.get(_label_key(prop), ()) if not s.register_label]
+        best: IdCandidate | None = None
+        for sch in schemes:
+            got = _read_value(sch, text, 0)
+            if got is None or got[3] != len(text):
+                continue
+            value, prefix = got[0], got[1]
+            valid = check(sch, value, prefix)
+            out_value = (prefix + value) if sch.name == "eu.vat" else value
+            if sch.name == "gr.vat" and len(value) == 8:
+                out_value = "0" + value
+                valid = check(sch, out_value)
+            rank = (2 if valid else 1 if valid is None else 0) - (1 if sch.name == "eu.vat" else 0)
+            rank += 4 if country and sch.country == country else 0
+            if best is None or rank > best.rank:
+                best = IdCandidate(TaxId(sch.name, out_value, valid, url, prop, snip), (0, len(text)), rank)
+        if best is not None:
+            out.append(best.tax_id)
     return out

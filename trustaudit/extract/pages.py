@@ -1,5 +1,6 @@
 """Page kinds (contact, about, terms, ...): score links by anchor text + URL slug against rules/vocab/pages.yaml,
-and classify fetched pages by their title / h1.
+and classify fetched pages by their title / h1. Per page (``page_links``): the scored links and headings; for
+the shop (``find_pages``): the best page of each kind.
 
 JS-only links: a link whose href is ``javascript:`` or a bare ``#`` but whose text clearly names a page kind shows
 the buyer that the page exists (a pop-up, an in-place panel), yet has no URL we can fetch. It is reported as a
@@ -12,16 +13,16 @@ beats a section, a section beats a JS control), and only with a clear label: an 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from trustaudit.extract.parse import Link, ParseCache, ParsedPage, text_of
 from trustaudit.extract.site import is_same_site, normalize_url
 from trustaudit.extract.text import PhraseScanner, fold, phrase_regex, snippet
-from trustaudit.models import PAGE_KINDS, PageRef, Region, SiteSnapshot
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.models import PAGE_KINDS, FetchedPage, PageRef, Region, SiteSnapshot
+from trustaudit.resources import cached_build, load_yaml
+from trustaudit.web.html import Link, ParsedPage, text_of
 
 MIN_SCORE = 0.35
 _NONWORD = re.compile(r"[\W_]+")
@@ -112,7 +113,7 @@ def text_scores(text: str) -> dict[str, float]:
     if n_words == 0 or n_words > 12:
         return out
     v = vocab()
-    if words not in v.any_whole and v.any_text.search(folded) is None:
+    if words not in v.any_whole and not v.any_text.contains(folded):
         return out
     for k in v.kinds:
         if k.exclude_re is not None and k.exclude_re.search(folded):
@@ -252,52 +253,88 @@ def _headings(pp: ParsedPage) -> list[str]:
     return out
 
 
-def find_pages(snapshot: SiteSnapshot, cache: ParseCache, site_keys: set[str]) -> dict[str, PageRef | None]:
+@dataclass(frozen=True)
+class ScoredLink:
+    """A link of one page that names a page kind, with its kind scores before the shop-level factors."""
+
+    order: int  # position among the page's links (1-based)
+    url: str  # "" for a JS control; the page's URL + the fragment for an in-page section
+    anchor: str  # snippet of the anchor text
+    region: str
+    scores: tuple[tuple[str, float], ...]  # (kind, score) in the scorer's order
+    level: int = 2  # 2 = a link to a page, 1 = an in-page section ("#delivery"), 0 = a JS control
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """The page-kind facts of one page: its scored links and what its title / h1 headings name it."""
+
+    links: tuple[ScoredLink, ...] = ()
+    n_links: int = 0
+    headings: tuple[tuple[str, float], ...] = ()  # (kind, best heading score)
+
+
+def page_links(pp: ParsedPage) -> PageLinks:
+    out: list[ScoredLink] = []
+    for order, link in enumerate(pp.links, 1):
+        url, level = link.url, 2
+        if not url:
+            href = link.href.strip()
+            low = href.lower()
+            if low.startswith("javascript:") or low in ("#", "#!"):
+                level = 0  # a control that opens the page in place (pop-up, panel)
+            elif low.startswith("#") and len(href) > 1 and not low.startswith("#!/"):
+                level, url = 1, pp.url.split("#", 1)[0] + href  # a section of this page
+            else:
+                continue  # mailto:, tel:, data: ...
+        if level == 2:
+            scores = _link_kind_scores(link.text, url, link.region.value)
+        else:
+            scores = _inpage_scores(link.text, link.href, link.region)
+        if scores:
+            out.append(ScoredLink(order, url, snippet(link.text, 160), link.region.value, tuple(scores.items()),
+                                  level))
+    best: dict[str, float] = {}
+    for h in _headings(pp):
+        for kind, s in text_scores(h).items():
+            best[kind] = max(best.get(kind, 0.0), s)
+    return PageLinks(tuple(out), len(pp.links), tuple(best.items()))
+
+
+def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks | None],
+               site_keys: set[str]) -> dict[str, PageRef | None]:
+    """The best page of each kind (``PAGE_KINDS`` and the vocabulary's extra kinds): links on the shop's own
+    site, the home page's weighing most, and the fetched pages named by their headings."""
     fetched_urls = {normalize_url(p.url) for p in snapshot.pages if p.status < 400}
     statuses = _statuses(snapshot)
     cands: dict[str, list[_Cand]] = {}
     order = 0
     kinds_meta = {k.name: k for k in vocab().kinds}
+    region_weight = vocab().region_weight
     for idx, page in enumerate(snapshot.pages):
         if page.status >= 400:
             continue
-        pp = cache.get(page)
+        pl = facts(page)
+        if pl is None:
+            continue
         page_factor = 1.0 if idx == 0 else 0.9
-        for link in pp.links:
-            order += 1
-            url, level = link.url, 2
-            if not url:
-                href = link.href.strip()
-                low = href.lower()
-                if low.startswith("javascript:") or low in ("#", "#!"):
-                    level = 0  # a control that opens the page in place (pop-up, panel)
-                elif low.startswith("#") and len(href) > 1 and not low.startswith("#!/"):
-                    level, url = 1, page.url.split("#", 1)[0] + href  # a section of this page
-                else:
-                    continue  # mailto:, tel:, data: ...
-            elif not is_same_site(url, site_keys):
+        for link in pl.links:
+            if link.level == 2 and not is_same_site(link.url, site_keys):
                 continue
-            if level == 2:
-                scores = _link_kind_scores(link.text, url, link.region.value)
-            else:
-                scores = _inpage_scores(link.text, link.href, link.region)
-            for kind, s in scores.items():
+            for kind, s in link.scores:
                 s *= page_factor
                 if s < MIN_SCORE:
                     continue
-                rw = vocab().region_weight.get(link.region.value, 0.6)
-                tier = round(s / rw, 1) - (0.3 if link.region is Region.BODY else 0.0) - (0.05 if idx else 0.0)
+                rw = region_weight.get(link.region, 0.6)
+                tier = round(s / rw, 1) - (0.3 if link.region == Region.BODY.value else 0.0) - (0.05 if idx else 0.0)
                 cands.setdefault(kind, []).append(_Cand(
-                    kind, "" if level == 0 else url, page.url, snippet(link.text, 160), link.region.value, s, order,
-                    tier, level,
+                    kind, "" if link.level == 0 else link.url, page.url, link.anchor, link.region, s,
+                    order + link.order, tier, link.level,
                 ))
+        order += pl.n_links
         if idx > 0:
             # the fetched page itself, named by its title / h1
-            best: dict[str, float] = {}
-            for h in _headings(pp):
-                for kind, s in text_scores(h).items():
-                    best[kind] = max(best.get(kind, 0.0), s)
-            for kind, s in best.items():
+            for kind, s in pl.headings:
                 order += 1
                 cands.setdefault(kind, []).append(_Cand(kind, page.url, "", "", "", s * 0.9, order, s + 0.35))
 
@@ -360,12 +397,3 @@ def _choose(kind: str, cands: list[_Cand], fetched_urls: set[str]) -> PageRef | 
     best = max(pool, key=lambda c: (c.tier, -c.order))
     fetched = bool(best.url) and normalize_url(best.url) in fetched_urls
     return PageRef(kind, best.url, best.found_on, best.anchor, best.region, round(best.score, 4), fetched)
-
-
-def classify_page(pp: ParsedPage) -> dict[str, float]:
-    """Kinds a fetched page is, by its title / h1 headings (0..1)."""
-    best: dict[str, float] = {}
-    for h in _headings(pp):
-        for kind, s in text_scores(h).items():
-            best[kind] = max(best.get(kind, 0.0), s)
-    return best

@@ -15,14 +15,14 @@ a phone (``<img alt="Telefon"> 22 123 45 67``, ``<i class="fa fa-phone"></i>``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from urllib.parse import unquote
 
 import phonenumbers
-from lxml import etree
 
-from trustaudit.extract.parse import ParsedPage, text_of
 from trustaudit.extract.text import (
     PHONE_TAIL,
     ascii_digits,
@@ -33,8 +33,8 @@ from trustaudit.extract.text import (
     snippet_around,
 )
 from trustaudit.models import Phone
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
+from trustaudit.web.html import ParsedPage, text_of
 
 MAX_SCAN = 300_000
 _GROUPS = re.compile(r"\d+")
@@ -129,17 +129,18 @@ def _standalone(text: str, start: int, end: int, raw: str) -> bool:
     return line == raw.strip(" \u00a0()[]:") and len(_GROUPS.findall(raw)) >= 3
 
 
-def _candidates(text: str) -> Iterator[tuple[int, int]]:
+def _candidates(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> Iterator[tuple[int, int]]:
     r"""Spans of the numbers to look at: "+" or "00", or a plain digit or "(", then 5-20 digits / separators,
     ending in a digit; not glued to a word, URL or decimal before it. The matches of
     ``finditer(r"[+(\d](?<![\w+/.,:-].)" + text.PHONE_TAIL + r"(?![\w/])")``, non-overlapping, replayed from the
-    page's number scan (``text.number_scan``), shared with the ID extractor. A page longer than MAX_SCAN is
-    cut at another length for IDs, so there is nothing to share: it is scanned for candidates alone."""
+    page's number scan (``text.number_scan`` of ``text``, ``numbers`` when the caller has it), shared with the
+    ID extractor. A page longer than MAX_SCAN is cut at another length for IDs, so there is nothing to share: it
+    is scanned for candidates alone."""
     if len(text) >= MAX_SCAN:
         yield from (m.span() for m in _cfg()["cand"].finditer(text))
         return
     end = 0
-    for m in number_scan(text):
+    for m in numbers if numbers is not None else number_scan(text):
         if m.start() >= end and m.start("phone") >= 0:
             end = m.end("phone")
             yield m.start(), end
@@ -155,13 +156,13 @@ def _extra_candidates(text: str) -> list[tuple[int, int]]:
     return sorted(set(out))
 
 
-def _all_candidates(text: str) -> list[tuple[int, int]]:
+def _all_candidates(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> list[tuple[int, int]]:
     """The shared scan's candidates and the extra ones; where they overlap, the extra (longer) one."""
     extra = _extra_candidates(text)
     if not extra:
-        return list(_candidates(text))
+        return list(_candidates(text, numbers))
     out = list(extra)
-    for a, b in _candidates(text):
+    for a, b in _candidates(text, numbers):
         if not any(a < y and x < b for x, y in extra):
             out.append((a, b))
     return sorted(out)
@@ -189,10 +190,10 @@ def _icon_numbers(pp: ParsedPage) -> list[tuple[str, str]]:
     cfg = _cfg()
     out: list[tuple[str, str]] = []
     try:
-        icons = _ICONS(root)
+        icons = list(islice(_icons(root), 500))
     except Exception:  # noqa: BLE001 - a broken tree must not break phone extraction
         return []
-    for el in icons[:500]:
+    for el in icons:
         label = " ".join(filter(None, (el.get("alt"), el.get("title"), el.get("aria-label"))))
         named = bool(label) and cfg["labels"] is not None and cfg["labels"].fullmatch(_fold_short(label).strip(" :"))
         if not named and not _ICON_CLASS.search(el.get("class") or ""):
@@ -208,37 +209,94 @@ def _icon_numbers(pp: ParsedPage) -> list[tuple[str, str]]:
     return out
 
 
-_ICONS = etree.XPath(
-    "//img[@alt] | //*[self::i or self::span or self::svg or self::em or self::b][@title or @aria-label"
-    " or contains(@class, 'phone') or contains(@class, 'tel') or contains(@class, 'call')]"
-)
+_ICON_TAGS = ("img", "i", "span", "svg", "em", "b")
+
+
+def _icons(root) -> Iterator:
+    """The elements that may be a phone icon, in document order: ``<img alt>``, and ``i`` / ``span`` / ``svg`` /
+    ``em`` / ``b`` with a title or aria-label or a class containing "phone", "tel" or "call" (what the XPath
+    ``//img[@alt] | //*[self::i or ...][@title or @aria-label or contains(@class, 'phone') ...]`` selects; lxml's
+    tag-filtered ``iter`` walks the tree in C, several times faster than that XPath on a page of many images)."""
+    for el in root.iter(_ICON_TAGS):
+        if el.tag == "img":
+            if el.get("alt") is not None:
+                yield el
+        elif el.get("title") is not None or el.get("aria-label") is not None:
+            yield el
+        else:
+            cls = el.get("class")
+            if cls is not None and ("phone" in cls or "tel" in cls or "call" in cls):
+                yield el
+
+
+@dataclass(frozen=True)
+class PhoneCandidate:
+    """A number on a page that reads as a phone number, before the shop's country is known: from a ``tel:`` /
+    ``callto:`` link (``link=True``) or from the text (next to a phone label, written internationally, or alone
+    on its line in groups). ``resolve_phones`` parses it for the shop's country."""
+
+    raw: str  # as written (the link target, or the text with line breaks as spaces and dashes as "-")
+    snippet: str  # the link text, or the text around the number
+    link: bool = False
+    # "phone": a number that reads as a phone; "unlabelled": a number with no label in the text (not a phone by
+    # itself: a valid one lets an icon-labelled number count); "icon": a number after an icon naming a phone
+    role: str = "phone"
 
 
 def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
+    """The valid phone numbers of one page, parsed for ``region`` (the shop's country)."""
+    return resolve_phones(phone_candidates(pp), pp.url, region)
+
+
+def resolve_phones(cands: Iterable[PhoneCandidate], url: str, region: str | None) -> list[Phone]:
+    """Candidates of one page -> valid numbers in E.164 for the shop's country, the first of each kept."""
     out: list[Phone] = []
     seen: set[str] = set()
+    unlabelled: set[str] = set()
+    icons: list[PhoneCandidate] = []
 
-    def add(e164: str | None, raw: str, snip: str) -> None:
+    def add(e164: str | None, c: PhoneCandidate) -> None:
         if e164 and e164 not in seen:
             seen.add(e164)
-            out.append(Phone(e164, pp.url, raw.strip()[:40], snip))
+            out.append(Phone(e164, url, c.raw.strip()[:40], c.snippet))
 
+    for c in cands:
+        if c.role == "icon":
+            icons.append(c)
+            continue
+        e = parse_number(c.raw, region)
+        if c.role == "unlabelled":
+            if e is not None:
+                unlabelled.add(e)  # a valid number with no label in the text: maybe an icon names it
+            continue
+        if c.link and e is None and c.raw.strip().isdigit() and not c.raw.startswith("0") and region:
+            # tel:18666403800 - a national number with its trunk/country code but no "+"
+            e = parse_number("+" + c.raw.strip(), region)
+        add(e, c)
+    if unlabelled - seen:
+        for c in icons:
+            e = parse_number(c.raw, region)
+            if e in unlabelled:
+                add(e, c)
+    return out
+
+
+def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> list[PhoneCandidate]:
+    """Every phone-number candidate of one page, in page order (links first, then text); ``numbers`` is the
+    page's ``number_scan`` when the caller already has it."""
+    out: list[PhoneCandidate] = []
     for link in pp.links:
         href = link.href.strip()
         low = href[:7].lower()
         if low.startswith(("tel:", "callto:")):
             raw = unquote(href.split(":", 1)[1]).split("?")[0].split(";")[0]
-            e = parse_number(raw, region)
-            if e is None and raw.strip().isdigit() and not raw.startswith("0") and region:
-                # tel:18666403800 - a national number with its trunk/country code but no "+"
-                e = parse_number("+" + raw.strip(), region)
-            add(e, raw, link.text or raw)
+            out.append(PhoneCandidate(raw, link.text or raw, link=True))
 
     text = pp.text[:MAX_SCAN]
     cfg = _cfg()
     window = cfg["window"]
-    unlabelled: set[str] = set()
-    for start, end in _all_candidates(text):
+    unlabelled = False
+    for start, end in _all_candidates(text, numbers):
         number = text[start:end]
         raw = number.replace("\n", " ").translate(_DASH_MAP)
         digits = re.sub(r"\D", "", raw)
@@ -259,18 +317,14 @@ def extract_phones(pp: ParsedPage, region: str | None) -> list[Phone]:
             if _last(cfg["non"], same_line) >= 0:
                 continue
             if not (intl or _standalone(text, start, end, number) or _label_after(text, end)):
-                e = parse_number(raw, region)
-                if e is not None:
-                    unlabelled.add(e)  # a valid number with no label in the text: maybe an icon names it
+                out.append(PhoneCandidate(raw, "", role="unlabelled"))
+                unlabelled = True
                 continue
-        e = parse_number(raw, region)
-        add(e, raw, snippet_around(text, start, end))
-    if unlabelled - seen:
+        out.append(PhoneCandidate(raw, snippet_around(text, start, end)))
+    if unlabelled:  # numbers after a phone icon count when one of them is such a number (resolve_phones)
         for raw, context in _icon_numbers(pp):
             raw = raw.translate(_DASH_MAP)
             if _DATE.match(raw.strip()) or len(re.sub(r"\D", "", raw)) < 7:
                 continue
-            e = parse_number(raw, region)
-            if e in unlabelled:
-                add(e, raw, context)
+            out.append(PhoneCandidate(raw, context, role="icon"))
     return out

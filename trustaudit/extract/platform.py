@@ -1,7 +1,7 @@
 """Which shop platform runs the site (Shopify, WooCommerce, PrestaShop, Magento, Shoper, Salla …).
 
-The fingerprints are data in the stack packs (``rules/stacks/<slug>.yaml``, loaded by
-:func:`trustaudit.engine.stack_packs`); each is ``{where: <place>, match: <substring or list>, weight: <n>}``:
+The fingerprints are data in the stack packs (``rules/stacks/<slug>.yaml``, whose fixes the engine reads);
+each is ``{where: <place>, match: <substring or list>, weight: <n>}``:
 
 ========== ===================================================================================== ==========
 where      what is searched                                                                      case
@@ -24,8 +24,9 @@ link       ``<a href>`` URLs on the shop's own host (``index.php?route=``)      
 A list ``match`` needs every part in the same value (``[/skins/, shoper]``). Visible text is never searched, so a
 blog post about Shopify, or a "Powered by Shopify" link to shopify.com, does not make a site a Shopify shop.
 
-Scoring: each fingerprint counts once, at full weight when seen on the home page (``pages[0]``) and at half weight
-when only another page shows it. The best platform scoring at least its ``threshold`` (default 3) wins; a pack's
+Per page, ``page_fingerprints`` lists the fingerprints a page shows; for the shop, ``decide`` scores them: each
+fingerprint counts once, at full weight when seen on the home page (the first page) and at half weight when only
+another page shows it (only the first ``MAX_PAGES`` pages count). The best platform scoring at least its ``threshold`` (default 3) wins; a pack's
 ``overrides`` list names more generic platforms it beats whenever both qualify (WooCommerce over WordPress).
 """
 
@@ -34,14 +35,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from typing import Any
-from urllib.parse import urlsplit
 
-from trustaudit.extract.parse import ParsedPage
+import yaml
+
 from trustaudit.models import Detection
+from trustaudit.resources import load_yaml, rules_dir
+from trustaudit.web.html import ParsedPage
+from trustaudit.web.urls import host_of, strip_www
 
-__all__ = ["detect_platform"]
+__all__ = ["decide", "detect_platform", "page_fingerprints"]
 
 log = logging.getLogger(__name__)
 
@@ -126,19 +131,20 @@ def _compile_fp(slug: str, fp: Any) -> Fingerprint | None:
     return Fingerprint(slug, where, parts, weight)
 
 
-_compiled_cache: dict[int, tuple[Pack, ...]] = {}
-
-
+@lru_cache(maxsize=1)
 def _default_packs() -> tuple[Pack, ...]:
-    from trustaudit.engine import stack_packs  # late import: the engine is not needed to parse pages
-
-    packs = stack_packs()
-    key = id(packs)
-    cached = _compiled_cache.get(key)
-    if cached is None:
-        _compiled_cache.clear()
-        cached = _compiled_cache[key] = compile_packs(packs)
-    return cached
+    """The fingerprints of every stack pack under rules/stacks (a pack that does not load is left out here; the
+    engine, which also reads the packs' fixes, reports it)."""
+    packs: dict[str, Mapping[str, Any]] = {}
+    folder = rules_dir() / "stacks"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        try:
+            data = load_yaml(f"stacks/{path.name}") or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, Mapping):
+            packs[str(data.get("slug") or path.stem)] = data
+    return compile_packs(packs)
 
 
 # --------------------------------------------------------------------------- one page -> searchable views
@@ -257,11 +263,7 @@ def _tree_names(root) -> dict[str, Any]:
 
 
 def _host(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    return host[4:] if host.startswith("www.") else host
+    return strip_www(host_of(url))
 
 
 def _own(href: str, home: str) -> bool:
@@ -319,7 +321,7 @@ def detect_platform(
     """The shop platform, from fingerprints over the home page (``pages[0]``) and a few other pages; never raises."""
     try:
         compiled = compile_packs(packs) if packs is not None else _default_packs()
-        return _detect(pages, compiled)
+        return decide([(pp.url, page_fingerprints(pp, compiled)) for pp in list(pages)[:MAX_PAGES]], compiled)
     except RecursionError:
         return None
     except Exception:  # noqa: BLE001 - hostile markup or a broken pack must not lose the report
@@ -327,17 +329,22 @@ def detect_platform(
         return None
 
 
-def _detect(pages: Sequence[ParsedPage], packs: tuple[Pack, ...]) -> Detection | None:
+def page_fingerprints(pp: ParsedPage, packs: tuple[Pack, ...] | None = None) -> frozenset[Fingerprint]:
+    """The fingerprints (of every pack) that one page shows."""
+    packs = packs if packs is not None else _default_packs()
+    views = _views(pp)
+    return frozenset(fp for pack in packs for fp in pack.fingerprints if _match(fp, views))
+
+
+def decide(pages: Sequence[tuple[str, frozenset[Fingerprint]]], packs: tuple[Pack, ...] | None = None
+           ) -> Detection | None:
+    """The platform of a shop from the fingerprints of its pages, in crawl order: ``(url, fingerprints)``."""
+    packs = packs if packs is not None else _default_packs()
     if not pages or not packs:
         return None
     # slug -> fingerprint -> (factor, page url); the home page's sighting wins over a later one
     seen: dict[str, dict[Fingerprint, tuple[float, str]]] = {}
-    for i, pp in enumerate(list(pages)[:MAX_PAGES]):
-        try:
-            views = _views(pp)
-        except Exception:  # noqa: BLE001 - one hostile page must not stop the others
-            log.debug("platform views failed for %s", getattr(pp, "url", "?"), exc_info=True)
-            continue
+    for i, (url, shown) in enumerate(list(pages)[:MAX_PAGES]):
         factor = 1.0 if i == 0 else OTHER_PAGE_FACTOR
         for pack in packs:
             hits = seen.setdefault(pack.slug, {})
@@ -345,8 +352,8 @@ def _detect(pages: Sequence[ParsedPage], packs: tuple[Pack, ...]) -> Detection |
                 prev = hits.get(fp)
                 if prev is not None and prev[0] >= factor:
                     continue
-                if _match(fp, views):
-                    hits[fp] = (factor, pp.url)
+                if fp in shown:
+                    hits[fp] = (factor, url)
 
     scores: dict[str, float] = {}
     by_slug = {p.slug: p for p in packs}

@@ -1,115 +1,98 @@
-"""Which hosts belong to the shop, and URL normalisation used to compare and dedupe links."""
+"""Which hosts belong to the shop: the registrable domains (``web.sites``) of its pages, and for a saved mirror
+(pages with no host) the domains its canonical URLs name and most of its links point to."""
 
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from trustaudit.extract.parse import ParseCache, ParsedPage
-from trustaudit.models import SiteSnapshot
+from trustaudit.models import FetchedPage, SiteSnapshot
+from trustaudit.web.html import ParsedPage
+from trustaudit.web.sites import registrable_domain
+from trustaudit.web.urls import host_of, normalize_url  # noqa: F401 - normalize_url: the extractors' URL key
 
-_SECOND_LEVEL = {"co", "com", "net", "org", "gov", "ac", "edu", "ltd", "plc", "me", "or", "ne", "gob", "nic"}
-
-
-def host_of(url: str) -> str:
-    # the same header / footer links come back on every page: short URLs are answered from a bounded cache
-    return _host_of_cached(url) if len(url) <= 512 else _host_of(url)
+LOCAL_PAGES = 10  # pages of a local mirror whose links are looked at
+SITE_PAGES = 50  # pages whose hosts are the shop's
 
 
-def _host_of(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    host = host.lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
+@dataclass(frozen=True)
+class SiteHints:
+    """What one page of a local mirror says about the shop's own domain."""
+
+    declared: tuple[str, ...] = ()  # registrable domains of <link rel=canonical> / og:url
+    links: tuple[str, int, int] | None = None  # (the domain most absolute links point to, how many, of how many)
 
 
-_host_of_cached = lru_cache(maxsize=16384)(_host_of)
+def site_hints(pp: ParsedPage) -> SiteHints:
+    declared: list[str] = []
+    root = pp.root
+    if root is not None:
+        for el in root.iter("link", "meta"):
+            if el.tag == "link" and "canonical" in (el.get("rel") or "").lower():
+                h = host_of(el.get("href") or "")
+            elif el.tag == "meta" and (el.get("property") or "").lower() == "og:url":
+                h = host_of(el.get("content") or "")
+            else:
+                continue
+            if h:
+                declared.append(registrable_domain(h))
+    counts: Counter[str] = Counter()
+    total = 0
+    for link in pp.links:
+        h = host_of(link.url)
+        if h:
+            total += 1
+            counts[registrable_domain(h)] += 1
+    top = (*counts.most_common(1)[0], total) if total else None
+    return SiteHints(tuple(declared), top)
 
 
-def site_key(host: str) -> str:
-    """A cheap registrable domain: ``shop.example.co.uk`` -> ``example.co.uk``, ``sklep.x.pl`` -> ``x.pl``."""
-    return _site_key_cached(host) if len(host) <= 253 else _site_key(host)  # 253: the longest DNS name
-
-
-def _site_key(host: str) -> str:
-    host = host.lower().rstrip(".")
-    parts = [p for p in host.split(".") if p]
-    if len(parts) <= 2:
-        return ".".join(parts)
-    if len(parts[-1]) == 2 and parts[-2] in _SECOND_LEVEL:
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:])
-
-
-_site_key_cached = lru_cache(maxsize=4096)(_site_key)
-
-
-def normalize_url(url: str) -> str:
-    """Scheme-less, www-less, lower-case host, no fragment, no trailing slash: for comparing page URLs."""
-    try:
-        p = urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    host = (p.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    path = p.path or "/"
-    if len(path) > 1:
-        path = path.rstrip("/") or "/"
-    return urlunsplit(("", host, path, p.query, "")).lstrip("/") if host else urlunsplit(("", "", path, p.query, ""))
-
-
-def shop_site_keys(snapshot: SiteSnapshot, cache: ParseCache) -> set[str]:
-    """Registrable domains of the shop: page hosts, canonical / og:url hosts, and for a local mirror the
-    host most of its absolute links point to."""
+def shop_site_keys(snapshot: SiteSnapshot, hints: Callable[[FetchedPage], SiteHints | None]) -> set[str]:
+    """Registrable domains of the shop: page hosts, and for a local mirror the domains its first pages declare
+    (canonical / og:url) and the one most of their absolute links point to (``hints`` of a page)."""
     keys: set[str] = set()
-    local_pages: list[ParsedPage] = []
+    local: list[FetchedPage] = []
     for url in (snapshot.final_url, snapshot.base_url):
         h = host_of(url)
         if h:
-            keys.add(site_key(h))
-    for page in snapshot.pages[:50]:
+            keys.add(registrable_domain(h))
+    for page in snapshot.pages[:SITE_PAGES]:
         h = host_of(page.url)
         if h:
-            keys.add(site_key(h))
+            keys.add(registrable_domain(h))
         else:
-            local_pages.append(cache.get(page))
-    for pp in local_pages[:10]:
-        for h in _declared_hosts(pp):
-            keys.add(site_key(h))
-        counts: Counter[str] = Counter()
-        total = 0
-        for link in pp.links:
-            h = host_of(link.url)
-            if h:
-                total += 1
-                counts[site_key(h)] += 1
-        if total:
-            key, n = counts.most_common(1)[0]
+            local.append(page)
+    for page in local[:LOCAL_PAGES]:
+        hint = hints(page)
+        if hint is None:
+            continue
+        keys.update(hint.declared)
+        if hint.links is not None:
+            key, n, total = hint.links
             if n >= 5 and n / total >= 0.2:
                 keys.add(key)
     return keys
 
 
-def _declared_hosts(pp: ParsedPage) -> list[str]:
-    out = []
-    root = pp.root
-    if root is None:
-        return out
-    for el in root.iter("link", "meta"):
-        if el.tag == "link" and "canonical" in (el.get("rel") or "").lower():
-            out.append(host_of(el.get("href") or ""))
-        elif el.tag == "meta" and (el.get("property") or "").lower() == "og:url":
-            out.append(host_of(el.get("content") or ""))
-    return [h for h in out if h]
-
-
 def is_same_site(url: str, keys: set[str]) -> bool:
-    p_host = host_of(url)
-    if not p_host:
+    host = host_of(url)
+    if not host:
         # relative or file:// URLs resolved inside a local mirror belong to the shop
         return url.startswith("file:") or not url.startswith(("http:", "https:"))
-    return site_key(p_host) in keys
+    return registrable_domain(host) in keys
+
+
+def external_links(pages: Iterable[tuple[str, ...]], keys: set[str], limit: int = 300) -> list[str]:
+    """Links that leave the shop, each once, in page order (``pages``: each page's ``page_link_urls``)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for urls in pages:
+        for u in urls:
+            if u in seen or is_same_site(u, keys):
+                continue
+            seen.add(u)
+            out.append(u)
+            if len(out) >= limit:
+                return out
+    return out

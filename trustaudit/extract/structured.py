@@ -2,7 +2,9 @@
 (itemscope / itemtype / itemprop), plus RDFa ``typeof``/``property`` for ratings.
 
 Produces the types seen, AggregateRating, PostalAddress texts, ContactPoint telephone/email, organisation
-names and vatID/taxID values.
+names and the identifiers an organisation declares (``vatID``, ``taxID``, ``leiCode``, and ``identifier``
+PropertyValues such as ``{"propertyID": "KRS", "value": "0000123456"}``), which ``ids.structured_ids`` reads
+and checks like the numbers in the text.
 """
 
 from __future__ import annotations
@@ -11,9 +13,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from trustaudit.extract.parse import ParsedPage, text_of
 from trustaudit.extract.text import collapse
 from trustaudit.models import Rating
+from trustaudit.web.html import ParsedPage, text_of
 
 MAX_BLOCK = 500_000
 MAX_NODES = 5_000
@@ -23,17 +25,38 @@ _NUM = re.compile(r"-?\d+(?:[.,]\d+)?")
 ORG_TYPES = {"organization", "localbusiness", "onlinestore", "store", "onlinebusiness", "corporation", "shoppingcenter"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Structured:
+    """What one page's structured data says (in document order)."""
+
+    types: tuple[str, ...] = ()
+    ratings: tuple[Rating, ...] = ()
+    addresses: tuple[tuple[str, str], ...] = ()  # (text, source)
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    org_names: tuple[str, ...] = ()
+    ids: tuple[tuple[str, str], ...] = ()  # (property or propertyID, value): ("vatID", "PL5261040828")
+    reviews: int = 0
+    faq: bool = False
+
+
+@dataclass
+class _Acc:
+    """``Structured`` while it is being collected."""
+
     types: list[str] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
-    addresses: list[tuple[str, str]] = field(default_factory=list)  # (text, source)
+    addresses: list[tuple[str, str]] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     org_names: list[str] = field(default_factory=list)
-    vat_ids: list[str] = field(default_factory=list)
+    ids: list[tuple[str, str]] = field(default_factory=list)
     reviews: int = 0
     faq: bool = False
+
+    def freeze(self) -> Structured:
+        return Structured(tuple(self.types), tuple(self.ratings), tuple(self.addresses), tuple(self.phones),
+                          tuple(self.emails), tuple(self.org_names), tuple(self.ids), self.reviews, self.faq)
 
 
 def _loads(raw: str):
@@ -128,7 +151,7 @@ def _rating(node: dict, url: str, source: str) -> Rating | None:
     return Rating(round(value, 2), int(count) if count is not None else None, best, url, source)
 
 
-def _walk_jsonld(obj, url: str, out: Structured, budget: list[int], depth: int = 0) -> None:
+def _walk_jsonld(obj, url: str, out: _Acc, budget: list[int], depth: int = 0) -> None:
     if budget[0] <= 0 or depth > 40:
         return
     budget[0] -= 1
@@ -147,7 +170,7 @@ def _walk_jsonld(obj, url: str, out: Structured, budget: list[int], depth: int =
             _walk_jsonld(v, url, out, budget, depth + 1)
 
 
-def _collect(node: dict, low: set[str], url: str, out: Structured, source: str) -> None:
+def _collect(node: dict, low: set[str], url: str, out: _Acc, source: str) -> None:
     if "aggregaterating" in low:
         r = _rating(node, url, source)
         if r:
@@ -172,10 +195,17 @@ def _collect(node: dict, low: set[str], url: str, out: Structured, source: str) 
         name = _first(node.get("legalName")) or _first(node.get("name"))
         if isinstance(name, str) and name.strip():
             out.org_names.append(collapse(name)[:160])
-        for k in ("vatID", "taxID"):
+        for k in ("vatID", "taxID", "leiCode"):
             v = _first(node.get(k))
-            if isinstance(v, (str, int)) and str(v).strip():
-                out.vat_ids.append(str(v).strip()[:40])
+            if isinstance(v, (str, int)) and not isinstance(v, bool) and str(v).strip():
+                out.ids.append((k, str(v).strip()[:40]))
+        idents = node.get("identifier")
+        for ident in (idents if isinstance(idents, list) else [idents])[:10]:
+            # a registry or tax number is a PropertyValue named by the register ("KRS", "REGON", "HRB"...)
+            if isinstance(ident, dict):
+                name, v = _first(ident.get("propertyID")), _first(ident.get("value"))
+                if isinstance(name, str) and name.strip() and isinstance(v, (str, int)) and not isinstance(v, bool):
+                    out.ids.append((name.strip()[:40], str(v).strip()[:40]))
         addr = _first(node.get("address"))
         if isinstance(addr, str) and addr.strip():
             out.addresses.append((collapse(addr)[:300], source))
@@ -201,7 +231,7 @@ def _itemprop_value(el) -> str:
     return collapse(text_of(el))[:500]
 
 
-def _microdata(pp: ParsedPage, out: Structured) -> None:
+def _microdata(pp: ParsedPage, out: _Acc) -> None:
     count = 0
     for el in pp.elements:
         itemtype = el.get("itemtype")
@@ -247,11 +277,11 @@ def _props_of(scope, props: dict[str, str], source: str) -> None:
 
 
 def extract_structured(pp: ParsedPage) -> Structured:
-    out = Structured()
+    out = _Acc()
     budget = [MAX_NODES]
     for block in pp.json_ld_blocks[:50]:
         data = _loads(block[:MAX_BLOCK])
         if data is not None:
             _walk_jsonld(data, pp.url, out, budget)
     _microdata(pp, out)
-    return out
+    return out.freeze()

@@ -1,149 +1,29 @@
-"""Text normalisation shared by every extractor, and phrase matchers compiled from ``rules/vocab`` data.
+"""Vocabulary matchers compiled from ``rules/vocab`` data (phrase regexes and tries, the shared number scan),
+and the text normalisation of ``trustaudit.web.text`` (re-exported here for the extractors).
 
-``fold()`` is the one normalisation used on both sides of every vocabulary match: NFKC, casefold, diacritics
-removed (Greek tonos, Arabic harakat, Polish/Czech letters), Arabic tatweel dropped, Eastern digits mapped to
-ASCII. Vocabulary is folded when loaded, so a YAML entry "Polityka prywatności" also matches the ASCII-folded
-"Polityka prywatnosci" that some crawlers store.
+Vocabulary is folded (``fold``) when loaded, so a YAML entry "Polityka prywatności" also matches the
+ASCII-folded "Polityka prywatnosci" that some crawlers store.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from trustaudit.vocabcache import cached_build
-
-_WS = re.compile(r"\s+")
-
-# letters NFD does not decompose
-_EXTRA = str.maketrans({
-    "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "Æ": "ae",
-    "œ": "oe", "Œ": "oe", "þ": "th", "ŀ": "l", "ʼ": "'", "’": "'", "‘": "'", "`": "'", "´": "'",
-    "\u0640": "",  # Arabic tatweel
-    "\u00ad": "",  # soft hyphen
-    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "",
-})
-
-# Arabic-Indic and Extended Arabic-Indic (Persian) digits -> ASCII
-DIGITS = str.maketrans({**{chr(0x660 + i): str(i) for i in range(10)}, **{chr(0x6F0 + i): str(i) for i in range(10)}})
-
-# Greek / Cyrillic capitals that look like Latin ones (used on ID prefixes such as "ΕL", "РL")
-HOMOGLYPHS = str.maketrans({
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
-    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Λ": "L",
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
-    "Х": "X", "І": "I", "У": "Y",
-})
-
-
-def collapse(s: str) -> str:
-    return _WS.sub(" ", s).strip()
-
-
-def snippet(s: str, limit: int = 160) -> str:
-    """Whitespace-collapsed, at most ``limit`` characters (page text is hostile: renderers escape it)."""
-    s = collapse(s)
-    if len(s) > limit:
-        s = s[: limit - 1].rstrip() + "…"
-    return s
-
-
-def snippet_around(text: str, start: int, end: int, limit: int = 160) -> str:
-    """A snippet of ``text`` centred on [start, end)."""
-    span = end - start
-    pad = max(0, (limit - span) // 2)
-    a = max(0, start - pad)
-    b = min(len(text), end + pad)
-    return snippet(text[a:b], limit)
-
-
-@lru_cache(maxsize=65536)
-def fold(s: str) -> str:
-    """NFKC + casefold + no diacritics + ASCII digits; whitespace collapsed."""
-    return collapse(fold_text(s)) if s else ""
-
-
-def fold_text(s: str) -> str:
-    """``fold`` for long texts: same result, no cache, lengths preserved per line where possible."""
-    if not s:
-        return ""
-    s = unicodedata.normalize("NFKC", s).translate(_EXTRA).translate(DIGITS).casefold()
-    s = unicodedata.normalize("NFD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", s)
-
-
-class _FoldMap(dict):
-    """str.translate table folding one character to one character (filled lazily, shared)."""
-
-    def __missing__(self, code: int) -> str:
-        c = chr(code)
-        f = unicodedata.normalize("NFKC", c).translate(_EXTRA).translate(DIGITS).casefold()
-        f = "".join(ch for ch in unicodedata.normalize("NFD", f) if not unicodedata.combining(ch))
-        if len(f) != 1:
-            low = c.lower()
-            f = low if len(low) == 1 else c
-        self[code] = f
-        return f
-
-
-_FOLD_MAP = _FoldMap()
-
-
-def fold_same_length(s: str) -> str:
-    """Like ``fold`` but character for character (no whitespace collapsing, no expansions such as
-    "ß" -> "ss"), so match offsets in the result are offsets in ``s``.
-
-    Same result as ``s.translate(_FOLD_MAP)``, which costs 40-60 ns per character on non-ASCII text (a
-    dict lookup per character). A page uses few distinct characters, so they are numbered as bytes of a
-    charmap codec: encode (characters -> numbers) and decode (numbers -> folded characters) run in C at
-    ~5 ns per character. The numbering grows as pages bring new characters (at most 256; ASCII first)."""
-    if s.isascii():
-        return s.translate(_FOLD_MAP)  # CPython's ASCII fast path
-    cm = _charmap
-    try:
-        b = codecs.charmap_encode(s, "strict", cm[2])[0]
-    except UnicodeEncodeError:
-        new = set(s).difference(cm[0])
-        if "\ufffe" in new:  # the codec's "undefined" mark
-            return s.translate(_FOLD_MAP)
-        nxt = _build_charmap(cm[1] + tuple(sorted(new))) if len(cm[1]) + len(new) <= 256 else None
-        if nxt is None:
-            page = tuple(sorted(set(s).difference(_ASCII)))
-            nxt = _build_charmap(_ASCII + page) if len(page) <= 128 else None
-        if nxt is None:
-            return s.translate(_FOLD_MAP)
-        cm = _set_charmap(nxt)
-        b = codecs.charmap_encode(s, "strict", cm[2])[0]
-    return codecs.charmap_decode(b, "strict", cm[3])[0]
-
-
-_ASCII = tuple(chr(i) for i in range(128))
-_CharMap = tuple  # (frozenset of chars, chars in byte order, encoding map, folded chars in byte order)
-
-
-def _build_charmap(chars: tuple[str, ...]) -> _CharMap | None:
-    enc = codecs.charmap_build("".join(chars).ljust(256, "\ufffe"))
-    if isinstance(enc, dict):  # characters outside the BMP or too scattered: no C encoding map
-        return None
-    return (frozenset(chars), chars, enc, "".join(_FOLD_MAP[ord(c)] for c in chars).ljust(256, "\ufffe"))
-
-
-def _set_charmap(cm: _CharMap) -> _CharMap:
-    global _charmap
-    _charmap = cm  # one assignment: a thread still using the old tuple gets a consistent old numbering
-    return cm
-
-
-_charmap: _CharMap = _build_charmap(_ASCII)  # type: ignore[assignment]
-
-
-EASTERN_DIGITS = "\u0660-\u0669\u06f0-\u06f9"  # the characters DIGITS maps, as a regex class body
-_EASTERN_DIGIT = re.compile("[" + EASTERN_DIGITS + "]")
-_EASTERN_CHARS = tuple(chr(c) for c in (*range(0x660, 0x66A), *range(0x6F0, 0x6FA)))
+from trustaudit.resources import cached_build
+from trustaudit.web.text import (  # noqa: F401 - the extractors' text toolbox, in one import
+    DIGITS,
+    EASTERN_DIGITS,
+    HOMOGLYPHS,
+    ascii_digits,
+    collapse,
+    fold,
+    fold_same_length,
+    fold_text,
+    snippet,
+    snippet_around,
+)
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +36,7 @@ def digit_class() -> str:
     about twice as fast over a page. Characters outside the BMP cannot be in that table (each would be one more
     test per character), so they are all let in as one range: a pattern using this class as its first
     character checks ``(?<=\d)`` after it wherever a digit is meant. Build patterns with it in cached builders
-    (``vocabcache``): computing the set costs a few milliseconds."""
+    (``resources.cached_build``): computing the set costs a few milliseconds."""
     codes = [ord(c) for c in re.findall(r"\d", "".join(map(chr, range(0x10000))))]
     out: list[str] = []
     i = 0
@@ -167,24 +47,6 @@ def digit_class() -> str:
         out.append(re.escape(chr(codes[i])) + ("-" + re.escape(chr(codes[j])) if j > i else ""))
         i = j + 1
     return "".join(out) + "\U00010000-\U0010ffff"
-
-
-def ascii_digits(s: str) -> str:
-    """``s`` with Eastern Arabic digits mapped to ASCII (``s`` itself when it has none, the usual case).
-
-    str.translate with a dict costs a lookup per character, so first test whether there is anything to map:
-    an ASCII string (a flag) or one whose characters all fit in one byte (``in`` then returns at once) has
-    none; otherwise one ``in`` per digit is a C search (memchr on the low byte): on a long Polish page the 20
-    searches take about a third of the time of one regex character-class scan, which is kept for short
-    strings (less call overhead). The ID extractor learns it from its number scan instead."""
-    if s.isascii():
-        return s
-    if len(s) < 256:
-        return s.translate(DIGITS) if _EASTERN_DIGIT.search(s) else s
-    for ch in _EASTERN_CHARS:
-        if ch in s:
-            return s.translate(DIGITS)
-    return s
 
 
 # -- numbers: one scan of a page shared by the extractors that start from digits ----------------------------
@@ -231,22 +93,12 @@ def _number_regex() -> re.Pattern[str]:
     )
 
 
-_last_numbers: tuple = (None, ())
-
-
 def number_scan(text: str) -> tuple[re.Match[str], ...]:
     """Where number-like things start in ``text``, in order (see ``_number_regex`` for the groups).
 
     The ID and phone extractors both look for digits all over a page; the scan of the page for candidate
-    characters is the costly part, so they share it: the result for the last text is kept (by identity), and
-    ``extract_phones`` and ``extract_ids``, called one after the other on a page, scan it once."""
-    global _last_numbers
-    last = _last_numbers
-    if last[0] is text:
-        return last[1]
-    found = tuple(_number_regex().finditer(text))
-    _last_numbers = (text, found)  # one assignment: another thread sees the old pair or the new one, not a mix
-    return found
+    characters is the costly part, so ``extract_page`` runs it once and hands it to both."""
+    return tuple(_number_regex().finditer(text))
 
 
 _WORD_CHAR = r"[^\W_]"
@@ -290,13 +142,20 @@ class PhraseScanner:
     engine one after the other (hundreds of them). Here one trie of all phrases (each character a branch)
     walks the text word by word, possessively, and stops only at word starts where some phrase matches;
     there ``rx.match`` gives the very match ``rx.finditer`` would have given (same alternative order).
+
+    ``contains`` needs only the trie: a stop is a word start where a phrase matches. The alternation ``rx`` is
+    compiled when a match itself is asked for (``search`` / ``finditer``): a process that only asks whether
+    any phrase is there never pays for compiling it.
     """
 
     def __init__(self, phrases: Iterable[str]):
         plist = [str(p) for p in phrases if p is not None]
-        self.rx = phrase_regex(plist)
+        rx = phrase_regex(plist)
+        # kept as source, compiled on first use (a build-cache entry holds this object)
+        self._rx_src: tuple[str, int] | None = (rx.pattern, rx.flags) if rx is not None else None
+        self._rx: re.Pattern[str] | None = None
         self._scan: re.Pattern[str] | None = None
-        if self.rx is None:
+        if rx is None:
             return
         root: dict = {}
         for raw in plist:
@@ -322,17 +181,34 @@ class PhraseScanner:
         _emit_trie(root, out)
         self._scan = re.compile(r"[\W_]*+(?:(?!" + "".join(out) + r"(?![^\W_]))[^\W_]++[\W_]*+)*+(?:([^\W_]++)|\Z)")
 
+    @property
+    def rx(self) -> re.Pattern[str] | None:
+        """``phrase_regex(phrases)``."""
+        if self._rx is None and self._rx_src is not None:
+            self._rx = re.compile(*self._rx_src)
+        return self._rx
+
+    def contains(self, text: str) -> bool:
+        """Whether any phrase matches in ``text`` (``search(text) is not None``)."""
+        if self._rx_src is None:
+            return False
+        if self._scan is None:
+            return self.search(text) is not None
+        m = self._scan.match(text)  # the first stop: a word start where a phrase matches, if any
+        return m is not None and m.start(1) >= 0
+
     def search(self, text: str) -> re.Match[str] | None:
         """The first match, as ``phrase_regex(phrases).search`` would find it."""
         return next(self.finditer(text), None)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        if self.rx is None:
+        rx = self.rx
+        if rx is None:
             return
         if self._scan is None:
-            yield from self.rx.finditer(text)
+            yield from rx.finditer(text)
             return
-        match = self.rx.match
+        match = rx.match
         end = 0
         for m in self._scan.finditer(text):
             start = m.start(1)

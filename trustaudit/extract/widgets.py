@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
 
-from trustaudit.extract.parse import ParsedPage, text_of
-from trustaudit.extract.phrases import page_hits, service_hits, text_hits
+from trustaudit.extract.phrases import SERVICE_KINDS, Hit, page_hits, service_hits, text_hits
 from trustaudit.extract.text import fold, fold_same_length, phrase_regex, snippet, snippet_around
 from trustaudit.models import Detection
-from trustaudit.resources import load_yaml
-from trustaudit.vocabcache import cached_build
+from trustaudit.resources import cached_build, load_yaml
+from trustaudit.web.html import ParsedPage, text_of
+from trustaudit.web.urls import host_and_path as _host_path
 
 _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
               "a": ("href",), "form": ("action",), "embed": ("src",), "source": ("src",), "object": ("data",)}
@@ -41,7 +41,7 @@ _IDENT = re.compile(r"[$A-Za-z_][$\w]*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SCAN_TAGS = frozenset((*_URL_ATTRS, "input", "area", "meta"))  # elements the URL / alt text / generator pass reads
 _ALT_TAGS = ("img", "a", "input", "area")
-SECTIONS = ("review", "chat", "payment", "payment_method", "social", "messenger", "trust_badge")
+SECTIONS = SERVICE_KINDS
 PAYMENT_KINDS = ("payment", "payment_method")
 UNIDENTIFIED_CHAT = "unidentified"
 # what may stand between two items of a list of payment names ("Vorkasse, Rechnung", "مدى، فيزا", "Visa / Mastercard")
@@ -139,26 +139,6 @@ def _control_regex(phrases) -> re.Pattern[str] | None:
     return None if rx is None else re.compile(r"\A\W*(?:" + rx.pattern + ")")
 
 
-def _host_path(url: str) -> tuple[str, str]:
-    """(host without www., path + query) of an absolute URL, by plain string splitting (hot path)."""
-    i = url.find("//")
-    if i < 0 or i > 8:
-        return "", ""
-    rest = url[i + 2:]
-    cut = len(rest)
-    for ch in "/?#":
-        j = rest.find(ch)
-        if 0 <= j < cut:
-            cut = j
-    host = rest[:cut].rsplit("@", 1)[-1].split(":", 1)[0].lower()
-    if host.startswith("www."):
-        host = host[4:]
-    path = rest[cut:].split("#", 1)[0] or "/"
-    if not path.startswith("/"):
-        path = "/" + path
-    return host, path
-
-
 def _host_matches(text: str) -> Iterator[re.Match[str]]:
     """``_HOSTLIKE.finditer(text)``, the slow pattern (no literal start: the regex engine tries it at every
     position of long script code) run only on the runs of host characters that hold an anchor.
@@ -232,24 +212,20 @@ class PageWidgets:
         self.add(s, url, snippet_around(text, start, end, 120), via_text)
 
 
-def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
-    """Third-party fingerprints on one page.
+def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
+    """Third-party fingerprints on one page (``hits``: the page's ``phrases.page_hits`` when the caller has
+    them). A URL, class name, alt text or inline script repeated on the page is looked at once.
 
-    ``seen`` is shared by the pages of one shop: a URL, class name, alt text or inline script already looked
-    at on an earlier page (header, footer and tracking snippets repeat on every page) is skipped. What it
-    would find was already found, and only from markup or URLs, so the shop-level ``merge`` is unchanged.
-
-    Cost (issue #7): Python touches only the elements that can carry a URL, alt text or generator, and each
-    element's attributes once for markup; the long texts (scripts, page text) go through literal-led regex
-    scans, the slower exact patterns only where those found something. Each shortcut gives exactly what the
-    plain pass gave (tests/test_widgets_fast_paths.py)."""
+    Cost: Python touches only the elements that can carry a URL, alt text or generator, and each element's
+    attributes once for markup; the long texts (scripts, page text) go through literal-led regex scans, the
+    slower exact patterns only where those found something. Each shortcut gives exactly what the plain pass
+    gave (tests/test_widgets_fast_paths.py)."""
     d = db()
     res = PageWidgets()
     root = pp.root
     if root is None:
         return res
-    if seen is None:
-        seen = set()
+    seen: set = set()
     alt_texts: list[str] = []
     generator = ""
     scheme_slugs = _scheme_slugs()
@@ -357,8 +333,9 @@ def scan_page(pp: ParsedPage, seen: set | None = None) -> PageWidgets:
             else:
                 cut = len(head) + 1
                 alt_cs.append((start - cut, end - cut, name))
-    for raw, hits, cs in ((pp.text, page_hits(pp), text_cs), (alt_raw, text_hits(fold_same_length(alt_raw)), alt_cs)):
-        found = service_hits(hits)
+    page = hits if hits is not None else page_hits(pp)
+    for raw, in_raw, cs in ((pp.text, page, text_cs), (alt_raw, text_hits(fold_same_length(alt_raw)), alt_cs)):
+        found = service_hits(in_raw)
         # where payment names stand in this text: a list-only name needs one of them close by
         pay_spans = [(a, b) for a, b, name in found if name[0] in PAYMENT_KINDS]
         pay_spans += [(a, b) for a, b, name in cs if name in d.cs_map and d.cs_map[name].kind in PAYMENT_KINDS]

@@ -21,6 +21,7 @@ _WHERE = {
     "GateRefused": "gate",
     "GatedBackend": "gate",
     "GatedTransport": "gate",
+    "ProxyRoutes": "gate",
     "Unresolved": "gate",
     "Verdict": "gate",
     "host_port": "gate",

@@ -17,6 +17,14 @@ Policy (:meth:`Gate.judge`):
   ``allow_private``: only when the user's own target is that address;
 * a name with several addresses is connected only through its allowed ones; a name with none is refused.
 
+**Proxies.** ``HTTP_PROXY`` / ``HTTPS_PROXY`` / ``ALL_PROXY`` and ``NO_PROXY`` (:class:`ProxyRoutes`, read with the
+standard library's own rules) are honoured: the proxy's address is the user's choice (like ``--resolve``), so it is
+trusted; the *destination* is still judged here, by our own resolution of its name, before the request is sent to
+the proxy (a private, loopback or metadata destination the user did not ask for is refused, exactly as without a
+proxy). What remains is the proxy's own resolution: a name that answers "public" to us and "private" to the proxy
+(DNS rebinding at the proxy) reaches what the proxy can reach. Names must resolve here (``--resolve`` for a name
+only the proxy knows). Our own TLS handshake (certificate facts) connects directly, never through the proxy.
+
 Answers are cached per gate for ``ttl`` seconds (one crawl, like a browser's host cache), and look-ups of the
 same name in flight are shared: the address a check saw is the address a connection uses.
 
@@ -43,6 +51,8 @@ import socket
 import ssl
 import time
 import typing
+import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -86,6 +96,40 @@ class Unresolved(httpcore.ConnectError):
     """The name does not resolve (its ``__cause__`` is a ``socket.gaierror``)."""
 
 
+class ProxyRoutes:
+    """Which proxy (if any) a URL goes through: ``<scheme>_proxy`` / ``all_proxy`` and ``no_proxy`` from the
+    environment (either case), as ``urllib.request`` reads them. Only http(s) proxies."""
+
+    def __init__(self, proxies: Mapping[str, str] | None = None):
+        env = dict(urllib.request.getproxies_environment() if proxies is None else proxies)
+        self.proxies = {k: v for k, v in env.items() if k in ("http", "https", "all", "no") and v}
+        for k, v in self.proxies.items():
+            if k != "no" and not v.lower().startswith(("http://", "https://")):
+                if "://" in v:
+                    raise ValueError(f"{k}_proxy {v!r}: only http:// and https:// proxies are supported")
+                self.proxies[k] = "http://" + v  # "proxy:3128", as curl reads it
+
+    def __bool__(self) -> bool:
+        return any(k != "no" for k in self.proxies)
+
+    def for_url(self, url: str) -> str | None:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:
+            return None
+        proxy = self.proxies.get(parts.scheme.lower()) or self.proxies.get("all")
+        if not proxy or not host:
+            return None
+        netloc = host if parts.port is None else f"{host}:{parts.port}"
+        if urllib.request.proxy_bypass_environment(netloc, self.proxies):
+            return None
+        return proxy
+
+    def addresses(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for k, v in self.proxies.items() if k != "no"))
+
+
 def _host_key(host: str) -> str:
     return host.strip().strip("[]").lower().rstrip(".")
 
@@ -106,6 +150,7 @@ class Gate:
         self.ttl = ttl
         self.resolve_timeout = resolve_timeout
         self.trusted: set[str] = set()
+        self.proxies = ProxyRoutes({})  # none unless the scan's options say so (for_options: the environment)
         self._cache: dict[tuple[str, int], tuple[float, tuple[str, ...]]] = {}
         self._inflight: dict[tuple[str, int], asyncio.Future[tuple[str, ...]]] = {}
 
@@ -113,7 +158,9 @@ class Gate:
     def for_options(cls, options: typing.Any, resolver: Resolver | None = None) -> Gate:
         """The gate of a scan: ``options.allow_private`` and ``options.resolve`` (``--resolve`` entries)."""
         res = resolver if resolver is not None else resolver_for(tuple(getattr(options, "resolve", ()) or ()))
-        return cls(allow_private=bool(getattr(options, "allow_private", False)), resolver=res)
+        gate = cls(allow_private=bool(getattr(options, "allow_private", False)), resolver=res)
+        gate.proxies = ProxyRoutes()
+        return gate
 
     # ------------------------------------------------------------------ trust
     async def trust(self, host: str, port: int) -> tuple[str, ...]:
@@ -262,8 +309,8 @@ class GatedBackend(httpcore.AsyncNetworkBackend):
 
 class GatedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport (its error mapping, streaming, keep-alive) over a connection pool whose network
-    backend is the gate. Environment proxies are not used: a proxy would resolve and connect on our behalf,
-    beyond the gate's reach."""
+    backend is the gate. A request whose URL goes through a proxy (``proxies``) has its destination judged by
+    the gate first, then goes to the proxy over a gated pool of its own (the proxy address is trusted)."""
 
     def __init__(
         self,
@@ -272,6 +319,7 @@ class GatedTransport(httpx.AsyncHTTPTransport):
         verify: ssl.SSLContext | bool = True,
         limits: httpx.Limits | None = None,
         http2: bool = False,
+        proxies: ProxyRoutes | None = None,
     ):
         limits = limits or httpx.Limits(max_connections=10, max_keepalive_connections=10)
         super().__init__(verify=verify, limits=limits, http2=http2, trust_env=False)
@@ -288,6 +336,46 @@ class GatedTransport(httpx.AsyncHTTPTransport):
             network_backend=GatedBackend(gate),
         )
         self.gate = gate
+        self.proxies = proxies or ProxyRoutes({})
+        self._ctx, self._limits, self._http2 = ctx, limits, http2
+        self._proxied: dict[str, httpx.AsyncHTTPTransport] = {}
+
+    def _via(self, proxy_url: str) -> httpx.AsyncHTTPTransport:
+        transport = self._proxied.get(proxy_url)
+        if transport is None:
+            proxy = httpx.Proxy(proxy_url)
+            transport = httpx.AsyncHTTPTransport(verify=self._ctx, limits=self._limits, trust_env=False)
+            transport._pool = httpcore.AsyncHTTPProxy(
+                proxy_url=httpcore.URL(str(proxy.url)),
+                proxy_auth=proxy.raw_auth,
+                proxy_headers=proxy.headers.raw,
+                ssl_context=self._ctx,
+                max_connections=self._limits.max_connections,
+                max_keepalive_connections=self._limits.max_keepalive_connections,
+                keepalive_expiry=self._limits.keepalive_expiry,
+                http1=True,
+                http2=self._http2,
+                network_backend=GatedBackend(self.gate),  # to the proxy's own address, which is trusted
+            )
+            self._proxied[proxy_url] = transport
+        return transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        proxy = self.proxies.for_url(str(request.url)) if self.proxies else None
+        if proxy is None:
+            return await super().handle_async_request(request)
+        verdict = await self.gate.check(request.url.host, request.url.port or (443 if request.url.scheme == "https" else 80))
+        if not verdict.ok:  # judged by our own resolution, before anything is sent to the proxy
+            cause: Exception = GateRefused(verdict) if verdict.resolved else Unresolved(verdict.reason)
+            if not verdict.resolved:
+                cause.__cause__ = socket.gaierror(socket.EAI_NONAME, verdict.reason)
+            raise httpx.ConnectError(verdict.reason or "refused", request=request) from cause
+        return await self._via(proxy).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in self._proxied.values():
+            await transport.aclose()
+        await super().aclose()
 
 
 def make_client(
@@ -299,12 +387,14 @@ def make_client(
     headers: typing.Mapping[str, str] | None = None,
     follow_redirects: bool = False,
     http2: bool = False,
+    proxies: ProxyRoutes | None = None,
 ) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` whose every connection (redirects included) passes ``gate``.
 
-    No cookies persist beyond the client, no environment proxies or ``.netrc`` credentials are used."""
+    No cookies persist beyond the client and no ``.netrc`` credentials are used; environment proxies only when
+    ``proxies`` is given (the crawl passes the gate's: see "Proxies" above)."""
     return httpx.AsyncClient(
-        transport=GatedTransport(gate, verify=verify, limits=limits, http2=http2),
+        transport=GatedTransport(gate, verify=verify, limits=limits, http2=http2, proxies=proxies),
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         headers=dict(headers or {}),
         follow_redirects=follow_redirects,

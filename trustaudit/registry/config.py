@@ -98,6 +98,6 @@ class RegistryConfig:
             return None
         if self.cache_dir is not None:
             return self.cache_dir
-        from trustaudit.vocabcache import cache_dir
+        from trustaudit.resources import cache_dir
 
         return cache_dir()

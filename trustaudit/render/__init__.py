@@ -16,6 +16,7 @@ class Format(str, Enum):
     SARIF = "sarif"
     JUNIT = "junit"
     CSV = "csv"
+    BADGE = "badge"
 
 
 _MODULES = {
@@ -26,6 +27,7 @@ _MODULES = {
     Format.SARIF: "trustaudit.render.sarif",
     Format.JUNIT: "trustaudit.render.junit",
     Format.CSV: "trustaudit.render.csv_report",
+    Format.BADGE: "trustaudit.render.badge",
 }
 
 EXTENSIONS = {
@@ -36,12 +38,16 @@ EXTENSIONS = {
     Format.SARIF: ".sarif",
     Format.JUNIT: ".xml",
     Format.CSV: ".csv",
+    Format.BADGE: ".svg",
 }
 
 
-def render(report: Report, fmt: Format | str, lang: str | None = None) -> str:
+def render(report: Report, fmt: Format | str, lang: str | None = None, *, anchor: str | None = None) -> str:
+    """``anchor`` (SARIF only): the repository file results point at (see render/sarif.py)."""
     fmt = Format(fmt)
     module = importlib.import_module(_MODULES[fmt])
+    if fmt is Format.SARIF and anchor is not None:
+        return module.render(report, lang, anchor=anchor or None)
     return module.render(report, lang)
 
 

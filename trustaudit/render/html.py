@@ -188,6 +188,16 @@ def build_view(report: Report, lang: str) -> dict[str, Any]:
         ],
         "more_errors": max(0, len(report.errors) - MAX_LIST),
         "version": one_line(report.tool_version or __version__, 40),
+        "assertions_failed": [
+            {
+                "name": one_line(cats.get(str(a.get("id"))[9:], str(a.get("id"))[9:]) if str(a.get("id")).startswith(
+                    "category:") else a.get("id"), 200),
+                "actual": one_line(a.get("actual"), 40) or "–",
+                "expected": one_line(a.get("expected"), 40),
+                "level": "error" if a.get("level") == "error" else "warn",
+            }
+            for a in report.assertions if a.get("outcome") == "failed"
+        ],
     }
 
 

@@ -158,6 +158,19 @@ def render(report: Report, lang: str | None = None) -> str:
         head.append(f"| {md_text(cat.title, 120)} | {score} |")
     out.add("\n".join(head) + "\n\n", force=True)
 
+    failed_asserts = [a for a in report.assertions if a.get("outcome") == "failed"]
+    if failed_asserts:
+        cats = {c.id: c.title for c in report.categories}
+        lines = [f"### {md_text(t('assertions', lang))} ({len(failed_asserts)} {md_text(t('assertion.failed', lang))})", ""]
+        for a in failed_asserts[:100]:
+            aid = str(a.get("id", ""))
+            name = md_text(cats.get(aid[9:], aid[9:]), 120) if aid.startswith("category:") else md_code(aid)
+            level = str(a.get("level", ""))
+            lines.append(f"- {'❌' if level == 'error' else '⚠️'} {name}: {md_text(a.get('actual') or '–', 40)} "
+                         f"({md_text(t('assertion.expected', lang, expected=one_line(a.get('expected'), 40)))}; "
+                         f"{md_text(t('assertion.' + level, lang))})")
+        out.add("\n".join(lines) + "\n\n", force=True)
+
     probs = problems(report)
     if probs:
         out.section(

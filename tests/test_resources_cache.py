@@ -1,15 +1,16 @@
-"""The on-disk cache of compiled vocabulary (trustaudit/vocabcache.py): same results as a fresh build, and any
-damaged, foreign or unwritable cache only costs time."""
+"""The build cache of trustaudit/resources.py: plain data on disk (patterns as their source, compiled when
+loaded), the same results as a fresh build; any damaged, foreign or unwritable cache only costs time."""
 
 from __future__ import annotations
 
 import os
 import pickle
+import pickletools
 import re
 
 import pytest
 
-from trustaudit import vocabcache
+from trustaudit import resources as vocabcache
 from trustaudit.extract import company, ids, pages, phrases, widgets
 
 PATTERNS = [
@@ -30,14 +31,37 @@ def cache_dir(tmp_path, monkeypatch):
     return d
 
 
+def _globals(data: bytes) -> set[str]:
+    """Module-level names a pickle calls when loaded (what it depends on)."""
+    names, strings = set(), []
+    for op, arg, _pos in pickletools.genops(data):
+        if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "UNICODE"):
+            strings.append(arg)
+        elif op.name == "STACK_GLOBAL":
+            names.add(".".join(strings[-2:]))
+        elif op.name == "GLOBAL":
+            names.add(arg.replace(" ", "."))
+    return names
+
+
 @pytest.mark.parametrize("rx", PATTERNS, ids=lambda p: repr(p.pattern[:20]))
-def test_patterns_round_trip_as_engine_code(rx):
-    back = pickle.loads(vocabcache._dumps(rx))
+def test_patterns_are_stored_as_their_source_and_compiled_on_load(rx):
+    data = pickle.dumps({"rx": rx}, protocol=pickle.HIGHEST_PROTOCOL)
+    assert not any("_sre" in n or "_compiler" in n or "_parser" in n for n in _globals(data))
+    back = pickle.loads(data)["rx"]
     assert (back.pattern, back.flags, back.groups, back.groupindex) == (rx.pattern, rx.flags, rx.groups, rx.groupindex)
     for s in SAMPLES:
         s = s.encode() if isinstance(rx.pattern, bytes) else s
         assert [m.span() for m in back.finditer(s)] == [m.span() for m in rx.finditer(s)]
         assert [m.groups() for m in back.finditer(s)] == [m.groups() for m in rx.finditer(s)]
+
+
+def test_the_stored_vocabulary_holds_no_regex_engine_code(cache_dir):
+    vocabcache.load_or_build("phrases-t", phrases._index.build)
+    (path,) = cache_dir.glob("phrases-t-*.pickle")
+    names = _globals(path.read_bytes())
+    assert "re._compile" in names  # patterns are there, as source
+    assert not any("_sre" in n or "_compiler" in n for n in names), names
 
 
 def test_a_stored_build_is_read_back_equal(cache_dir):
@@ -134,7 +158,7 @@ def test_the_fingerprint_follows_rule_data(tmp_path, monkeypatch):
     (rules / "checks").mkdir(parents=True)
     f = rules / "vocab.yaml"
     f.write_text("a: 1\n")
-    monkeypatch.setattr("trustaudit.resources.rules_dir", lambda: rules)
+    monkeypatch.setattr(vocabcache, "rules_dir", lambda: rules)
     first = vocabcache.fingerprint.__wrapped__()
     assert vocabcache.fingerprint.__wrapped__() == first
     f.write_text("a: 2\n")

@@ -1,4 +1,6 @@
-"""Parse each page exactly once; every extractor (and the crawler's link discovery) shares the result.
+"""The HTML parser and the views of a parsed page: visible text, links by page region, scripts, JSON-LD.
+
+Each page is parsed once (``ParseCache``): the crawler's link discovery and the extraction of the page share it.
 
 We parse with lxml (libxml2's HTML parser) directly rather than through BeautifulSoup's tree: the same parser,
 without building a second Python object tree per page (BeautifulSoup costs 5-10x more time and memory per page).
@@ -10,11 +12,13 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from trustaudit.models import FetchedPage, Region
+from trustaudit.web.text import fold_same_length
+from trustaudit.web.urls import resolve
 
 _WS = re.compile(r"\s+")
 _SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head", "title", "meta", "link"}
@@ -175,23 +179,8 @@ class ParsedPage:
             if low.startswith(("javascript:", "mailto:", "tel:", "callto:", "sms:", "data:", "#")):
                 absolute = ""
             else:
-                absolute = _absolute(base, href)
+                absolute = resolve(base, href)
             out.append(Link(absolute, href, text[:300], _region_of(a, memo), (a.get("rel") or "").lower()))
-        return tuple(out)
-
-    @cached_property
-    def scripts(self) -> tuple[str, ...]:
-        """Absolute script src URLs."""
-        if self.root is None:
-            return ()
-        out = []
-        for s in self.root.iter("script"):
-            src = (s.get("src") or "").strip()
-            if src:
-                try:
-                    out.append(urljoin(self.base_url, src))
-                except ValueError:
-                    continue
         return tuple(out)
 
     @cached_property
@@ -233,8 +222,6 @@ class ParsedPage:
     def folded_text(self) -> str:
         """``text`` folded for vocabulary matching (casefold, no diacritics, ASCII digits), first 300k chars;
         character for character, so offsets are offsets in ``text``."""
-        from trustaudit.extract.text import fold_same_length
-
         return fold_same_length(self.text[:300_000])
 
     @cached_property
@@ -243,31 +230,6 @@ class ParsedPage:
         if self.root is None:
             return ()
         return tuple(el for el in self.root.iter() if isinstance(el.tag, str))
-
-
-def _absolute(base: str, href: str) -> str:
-    """``urldefrag(urljoin(base, href)).url`` ("" if unparsable). Header, menu and footer links repeat on every
-    page of a shop: an absolute URL, or an absolute path ("/kontakt") resolved against the same scheme and host,
-    gives the same result whatever page it is on (RFC 3986, 5.2.2), so those are resolved once per process."""
-    if href.startswith(("http://", "https://")) and base.startswith(("http://", "https://")):
-        return _join_cached(base[: base.index(":")] + "://x", href)  # only the base's scheme matters
-    if href.startswith("/") and not href.startswith("//"):
-        i = base.find("/", base.find("//") + 2) if "//" in base else -1
-        origin = base if i < 0 else base[:i]
-        return _join_cached(origin, href)
-    return _join(base, href)
-
-
-def _join(base: str, href: str) -> str:
-    try:
-        return urldefrag(urljoin(base, href))[0]
-    except ValueError:
-        return ""
-
-
-@lru_cache(maxsize=16384)
-def _join_cached(origin: str, href: str) -> str:
-    return _join(origin + "/", href)
 
 
 def _parse(text: str):
@@ -385,7 +347,8 @@ def _iter_text(root):
 
 @dataclass
 class ParseCache:
-    """URL -> ParsedPage, filled by the crawler as pages arrive and reused by every extractor."""
+    """URL -> ParsedPage: a page parsed for the crawler's link discovery is not parsed again for its extraction.
+    ``discard`` lets go of a page nobody needs any more (its tree and views are most of a scan's memory)."""
 
     _pages: dict[str, ParsedPage] = field(default_factory=dict)
 
@@ -395,6 +358,11 @@ class ParseCache:
             pp = ParsedPage(page)
             self._pages[page.url] = pp
         return pp
+
+    def discard(self, page: FetchedPage) -> None:
+        pp = self._pages.get(page.url)
+        if pp is not None and pp.page is page:
+            del self._pages[page.url]
 
     def __len__(self) -> int:
         return len(self._pages)

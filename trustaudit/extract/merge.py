@@ -1,0 +1,244 @@
+"""Shop-level decisions: ``merge(facts, snapshot) -> Artifacts``.
+
+Reads only the pages' facts (``extract_page``) and the snapshot (page order, URLs, statuses): which pages count
+(the first ``MAX_PAGES`` extractable ones, in crawl order), the shop's language and country, then everything
+that depends on them: phone numbers read for the country, the ID scheme of each number, postal addresses by
+the country's postcode, which page is the contact page (and so which forms are contact forms), the
+first-found-wins de-duplication of every signal, widgets seen on any page, the platform.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import phonenumbers
+
+from trustaudit.extract import company as _company
+from trustaudit.extract import country as _country
+from trustaudit.extract import phrases as _phrases
+from trustaudit.extract import widgets as _widgets
+from trustaudit.extract.emails import clean_address
+from trustaudit.extract.ids import dedupe as _dedupe_ids
+from trustaudit.extract.ids import resolve_ids, structured_ids
+from trustaudit.extract.page import (
+    COUNTRY_SIGNALS,
+    STRUCTURED_SIGNALS,
+    WIDGET_SIGNALS,
+    PageFacts,
+    extractable,
+)
+from trustaudit.extract.pages import find_pages
+from trustaudit.extract.phones import parse_number, resolve_phones
+from trustaudit.extract.platform import decide as _decide_platform
+from trustaudit.extract.site import external_links, normalize_url, shop_site_keys
+from trustaudit.extract.text import snippet
+from trustaudit.models import Address, Artifacts, Email, Evidence, ExtractorError, Phone, SiteSnapshot, TaxId
+
+__all__ = ["MAX_PAGES", "language_and_country", "merge"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_PAGES = 60  # pages (in crawl order) whose facts make the shop's signals; page kinds look at every page
+LANGUAGE_PAGES = 3  # pages whose declared language and text decide the shop's language (and currency)
+PHONE_COUNTRY_PAGES = 5  # pages whose international phone numbers can decide the country
+
+
+def language_and_country(
+    final_url: str, base_url: str, facts: list[PageFacts], override: str | None
+) -> tuple[str | None, str | None, str]:
+    """(language, country, how the country was found), from the first pages only."""
+    home = facts[0] if facts else None
+    declared = [f.lang for f in facts[:LANGUAGE_PAGES]]
+    language = _country.detect_language(declared, home.text_head if home else "")
+    return (language, *_detect_country(final_url, base_url, facts, language, override))
+
+
+def _detect_country(
+    final_url: str, base_url: str, facts: list[PageFacts], language: str | None, override: str | None
+) -> tuple[str | None, str]:
+    if override:
+        return override.strip().upper(), "override"
+    for url in [final_url, base_url] + [f.url for f in facts[:LANGUAGE_PAGES]]:
+        cc = _country.country_from_host(url)
+        if cc:
+            return cc, "tld"
+    cc = _country.country_from_lang(language)
+    if cc:
+        return cc, "lang"
+    cc = _country.country_from_currency("\n".join(f.text_head for f in facts[:LANGUAGE_PAGES]))
+    if cc:
+        return cc, "currency"
+    # international phone numbers on the page
+    counts: Counter[str] = Counter()
+    for f in facts[:PHONE_COUNTRY_PAGES]:
+        for ph in resolve_phones(f.phones, f.url, None):
+            try:
+                region = phonenumbers.region_code_for_number(phonenumbers.parse(ph.e164))
+            except phonenumbers.NumberParseException:
+                continue
+            if region and region != "001":
+                counts[region] += 1
+    if counts:
+        return counts.most_common(1)[0][0], "phone"
+    return None, ""
+
+
+def merge(
+    facts: Iterable[PageFacts],
+    snapshot: SiteSnapshot,
+    *,
+    country_override: str | None = None,
+    strict: bool | None = None,
+) -> Artifacts:
+    """The shop's ``Artifacts`` from the facts of its pages (any order; matched to ``snapshot.pages`` by URL).
+    A page without facts counts as not extracted. Shop-level steps are guarded like the extractors: a failure
+    leaves its signals empty and is recorded in ``Artifacts.extractor_errors`` (``strict``: re-raised;
+    default ``TRUSTAUDIT_STRICT``)."""
+    from trustaudit.extract.page import strict_mode
+
+    strict = strict_mode() if strict is None else strict
+    by_url: dict[str, PageFacts] = {}
+    for f in facts:
+        by_url[f.url] = f
+    home_url = snapshot.final_url or snapshot.base_url
+    errors: list[ExtractorError] = [e for p in snapshot.pages if p.url in by_url for e in by_url[p.url].errors]
+
+    def run(name: str, signals: tuple[str, ...], fn: Callable[..., T], default: T, *args: Any) -> T:
+        try:
+            return fn(*args)
+        except Exception as e:  # noqa: BLE001 - one broken step must not lose the whole report
+            if strict:
+                raise
+            log.debug("merge step %s failed", name, exc_info=True)
+            errors.append(ExtractorError(name, home_url, " ".join(f"{type(e).__name__}: {e}".split())[:300], signals))
+            return default
+
+    def facts_of(page) -> PageFacts | None:
+        f = by_url.get(page.url)
+        return f if f is not None and f.parsed else None
+
+    pages = [f for f in (facts_of(p) for p in snapshot.pages[:MAX_PAGES] if extractable(p)) if f is not None]
+    language, country, country_source = run(
+        "country", COUNTRY_SIGNALS, language_and_country, (None, None, ""), snapshot.final_url, snapshot.base_url,
+        pages, country_override,
+    )
+    site_keys = run("site", ("page:*", "external_links"), shop_site_keys, set(), snapshot,
+                    lambda p: f.site if (f := facts_of(p)) is not None else None)
+
+    emails: list[Email] = []
+    phones: list[Phone] = []
+    tax_ids: list[TaxId] = []
+    seen_e: set[str] = set()
+    seen_p: set[str] = set()
+    for f in pages:
+        for e in f.emails:
+            if e.address not in seen_e:
+                seen_e.add(e.address)
+                emails.append(e)
+        for ph in run("phones", ("phones",), resolve_phones, [], f.phones, f.url, country):
+            if ph.e164 not in seen_p:
+                seen_p.add(ph.e164)
+                phones.append(ph)
+        tax_ids.extend(run("ids", ("tax_ids",), resolve_ids, [], f.ids, country))
+    found = run("pages", ("page:*",), find_pages, {}, snapshot,
+                lambda p: f.links if (f := facts_of(p)) is not None else None, site_keys)
+
+    widgets = run("widgets", WIDGET_SIGNALS, _widgets.merge, {}, [f.widgets for f in pages if f.widgets is not None])
+    types: list[str] = []
+    ratings = []
+    for f in pages:
+        for t in f.structured.types:
+            if t not in types:
+                types.append(t)
+        ratings.extend(f.structured.ratings)
+    rating = max(ratings, key=lambda r: (r.count or 0)) if ratings else None
+    platform = run("platform", ("platform",), _decide_platform, None, [(f.url, f.platform) for f in pages])
+
+    # structured data adds contact evidence (ContactPoint / Organization telephone and email)
+    for f in pages:
+        for raw in f.structured.emails:
+            a = run("structured", STRUCTURED_SIGNALS, clean_address, None, raw)
+            if a and a not in seen_e:
+                seen_e.add(a)
+                emails.append(Email(a, f.url, "structured data"))
+        for raw in f.structured.phones:
+            e164 = run("structured", STRUCTURED_SIGNALS, parse_number, None, raw, country)
+            if e164 and e164 not in seen_p:
+                seen_p.add(e164)
+                phones.append(Phone(e164, f.url, raw, "structured data"))
+    # identifiers declared in structured data come after those read in the text (which win a duplicate)
+    for f in pages:
+        tax_ids.extend(run("ids", ("tax_ids",), structured_ids, [], f.structured.ids, f.url, country))
+
+    addresses: list[Address] = []
+    seen_a: set[str] = set()
+    for f in pages:
+        for text, source in f.structured.addresses:
+            if text.lower() not in seen_a:
+                seen_a.add(text.lower())
+                addresses.append(Address(text, f.url, source))
+    for f in pages:
+        for addr in run("addresses", ("addresses",), _company.addresses_from, [], f.addresses, f.url, country):
+            if addr.text.lower() not in seen_a:
+                seen_a.add(addr.text.lower())
+                addresses.append(addr)
+
+    names: list[Evidence] = []
+    seen_n: set[str] = set()
+    for f in pages:
+        for n in f.structured.org_names:
+            if n.lower() not in seen_n:
+                seen_n.add(n.lower())
+                names.append(Evidence(f.url, snippet(n, 160)))
+    for f in pages:
+        for ev in f.company_names:
+            if ev.snippet.lower() not in seen_n:
+                seen_n.add(ev.snippet.lower())
+                names.append(ev)
+
+    contact = found.get("contact")
+    contact_url = normalize_url(contact.url) if contact and contact.url else None
+    forms: list[Evidence] = []
+    reviews_on_site: list[Evidence] = []
+    mixed: list[Evidence] = []
+    for f in pages:
+        on_contact = normalize_url(f.url) == contact_url
+        forms.extend(ev for ev, has_mail in f.forms if has_mail or on_contact)
+        if f.structured.reviews:
+            reviews_on_site.append(Evidence(f.url, f"{f.structured.reviews} schema.org Review item(s)"))
+        reviews_on_site.extend(f.review_blocks)
+        mixed.extend(f.mixed_content)
+    phrases = run("phrases", ("phrase:*",), _phrases.merge, {}, [f.phrases for f in pages])
+
+    return Artifacts(
+        language=language,
+        country=country,
+        country_source=country_source,
+        emails=tuple(emails),
+        phones=tuple(phones),
+        tax_ids=tuple(run("ids", ("tax_ids",), _dedupe_ids, tax_ids, tax_ids)),
+        company_names=tuple(names[:20]),
+        addresses=tuple(addresses[:20]),
+        pages=found,
+        contact_forms=tuple(forms[:10]),
+        reviews_on_site=tuple(reviews_on_site[:10]),
+        phrases=phrases,
+        mixed_content=tuple(mixed[:50]),
+        broken_links=tuple(run("broken_links", ("broken_links",), _company.broken_links, [], snapshot)),
+        external_links=tuple(run("external_links", ("external_links",), external_links, [],
+                                 [f.link_urls for f in pages], site_keys)),
+        review_widgets=tuple(widgets.get("review", [])),
+        aggregate_rating=rating,
+        chat_widgets=tuple(widgets.get("chat", [])),
+        payment_providers=tuple(widgets.get("payment", [])),
+        payment_methods=tuple(widgets.get("payment_method", [])),
+        social=tuple(widgets.get("social", [])),
+        messengers=tuple(widgets.get("messenger", [])),
+        trust_badges=tuple(widgets.get("trust_badge", [])),
+        platform=platform,
+        structured_types=tuple(types[:200]),
+        extractor_errors=tuple(errors),
+    )
