@@ -36,6 +36,7 @@ from trustaudit.render._common import (
     sarif_level,
 )
 from trustaudit.render._text import clean_text, one_line
+from trustaudit.web.urls import host_of
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 ANCHOR_FILE = "trustaudit.toml"  # the default anchor of render(); the CLI passes a file that exists
@@ -54,8 +55,9 @@ def category_id(target: str) -> str:
     slug = ""
     try:
         parts = urlsplit(raw)
-        if parts.scheme in ("http", "https") and parts.hostname:
-            slug = parts.hostname + (f"-{parts.port}" if parts.port else "") + "-" + parts.path
+        host = host_of(raw)
+        if parts.scheme in ("http", "https") and host:
+            slug = host + (f"-{parts.port}" if parts.port else "") + "-" + parts.path
         elif raw:
             path = PurePath(parts.path if parts.scheme == "file" else raw)
             slug = path.stem if path.suffix.lower() in (".html", ".htm") else path.name
