@@ -378,7 +378,7 @@ def scan(
     ] = None,
     chromium: Annotated[
         str | None,
-        typer.Option("--chromium", metavar="PATH",
+        typer.Option("--chromium", metavar="PROGRAM",
                      help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
