@@ -281,3 +281,21 @@ def test_the_shops_cookies_reach_the_browser_as_separate_headers():
                                                  "cart=; Max-Age=0", "lang=pl"]
     assert headers["content-type"] == "text/html; charset=utf-8"  # the crawl decoded the text already
     assert "content-encoding" not in headers and headers["content-security-policy"] == "default-src 'self'"
+
+
+@pytest.mark.browser
+def test_credentials_reach_the_shops_own_origin_only(serve, chromium_host):
+    """A staging shop behind basic auth: the browser's requests to the shop carry --auth and --cookie, a
+    third-party host (here a name mapped to the same loopback server) never does."""
+    page = _page("Sklep", TEXT + '<script src="/app.js"></script>'
+                 '<script>var s = document.createElement("script");'
+                 's.src = "http://cdn.example.test:" + location.port + "/lib.js"; document.body.appendChild(s);</script>')
+    srv = serve({"/": html(page), "/app.js": (200, JS, b"/* app */"), "/lib.js": (200, JS, b"/* lib */")})
+    opts = ScanOptions(max_pages=1, timeout=5, total_timeout=20, render="always", auth="staging:secret",
+                       cookie="preview=1", resolve=(f"cdn.example.test:{srv.port}:127.0.0.1",))
+    crawl(srv.url + "/", opts, browser=chromium_host)
+    own = next(r for r in srv.requests if r.path == "/app.js")
+    third = next(r for r in srv.requests if r.path == "/lib.js")
+    assert own.headers.get("authorization", "").startswith("Basic ") and "preview=1" in own.headers.get("cookie", "")
+    assert third.headers["host"] == f"cdn.example.test:{srv.port}"
+    assert "authorization" not in third.headers and "preview" not in third.headers.get("cookie", "")
