@@ -61,6 +61,16 @@ def signals_dict(a: Artifacts) -> dict[str, Any]:
         "messengers": _slugs(a.messengers),
         "structured_data": list(a.structured_types),
         "prices": {"amounts": a.prices.amounts, "discounts": [d.percent for d in a.prices.discounts[:500]]},
+        **({"consent": _consent_dict(a.consent)} if a.consent is not None else {}),
+    }
+
+
+def _consent_dict(c) -> dict[str, Any]:
+    return {
+        "trackers": [e.snippet.split(" ", 1)[0] for e in c.trackers],
+        "cookies": [e.snippet.split(" ", 1)[0] for e in c.cookies],
+        "banner": c.banner,
+        "reject_on_first_layer": bool(c.reject) if c.banner is not None else None,
     }
 
 
@@ -93,6 +103,7 @@ def build_report(
     """``registry``: what the register look-ups found (``lookups.Lookups.finish``), or why none were made
     (``lookups.off_signals``); None: not asked (the checks that need it say so)."""
     from trustaudit.engine import Facts, categories, evaluate, load_rules
+    from trustaudit.extract.consent import with_browser_facts
     from trustaudit.lookups import merge_into_signals, off_signals
     from trustaudit.report import inconclusive_reason, verdicts
     from trustaudit.scoring import category_scores
@@ -101,7 +112,7 @@ def build_report(
         from trustaudit.lookups import OFF, SAVED_COPY
 
         registry = off_signals(SAVED_COPY if snapshot.local else OFF)
-
+    artifacts = with_browser_facts(artifacts, snapshot)  # what only the browser saw (--render)
     report_lang = resolve_language(lang, artifacts.language)
     facts = Facts(
         tls=snapshot.tls if snapshot.tls else TlsInfo(),
@@ -111,6 +122,8 @@ def build_report(
         home_url=snapshot.final_url or snapshot.base_url,
         inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
+        **js_facts(snapshot),
+        consent_reason=consent_reason(snapshot, artifacts),
         registry=registry,
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
@@ -129,16 +142,47 @@ def build_report(
         categories=cats,
         signals=merge_into_signals(signals_dict(artifacts), registry),
         tls=tls_dict(snapshot),
-        pages_fetched=tuple(
-            {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
-            for p in snapshot.pages
-        ),
+        pages_fetched=tuple(_page_entry(p) for p in snapshot.pages),
         errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors),
         platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
         tool_version=__version__,
         **verdict,
     )
+
+
+def js_facts(snapshot: SiteSnapshot) -> dict[str, Any]:
+    """The pages whose content only JavaScript builds and that were read as served, for the engine (their
+    checks become "could not check"), and why they were not rendered."""
+    shells = tuple(p.url for p in snapshot.pages if p.app_shell and not p.rendered)
+    if not shells:
+        return {}
+    if snapshot.local:
+        reason = "reason.js_saved_copy"
+    elif snapshot.render != "off":
+        reason = "reason.js_render_failed"
+    else:
+        reason = "reason.js_needs_render"
+    home = snapshot.pages[0].url if snapshot.pages else ""
+    return {"js_pages": shells, "js_home": home in shells, "js_reason": reason}
+
+
+def consent_reason(snapshot: SiteSnapshot, artifacts: Artifacts) -> str:
+    """Why cookies and trackers before consent are unknown although --render was asked for ("" otherwise)."""
+    if artifacts.consent is not None or snapshot.render == "off" or snapshot.local:
+        return ""
+    if snapshot.render == "auto":
+        return "reason.consent_auto"  # only application shells were rendered, and the home page is not one
+    return "reason.render_home_failed"
+
+
+def _page_entry(p) -> dict[str, Any]:
+    entry: dict[str, Any] = {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
+    if p.rendered:
+        entry["rendered"] = True  # its text is the DOM after its scripts ran
+    elif p.app_shell:
+        entry["app_shell"] = True  # its content is built by JavaScript and was not rendered
+    return entry
 
 
 class PageExtractor:
@@ -237,12 +281,15 @@ def scan(
     weights: Mapping[str, float] | None = None,
     observer=None,
     http_port: int | None = None,
+    browser=None,
 ) -> Report:
     """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned.
 
     The crawl, the extraction of each page (in the crawl's idle time) and the register look-ups (``lookups``:
     the domain from the start, the IDs once extracted) share one event loop and end by the scan's deadline.
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
+    ``browser``: a Chromium kept running between scans (``crawl.browser.BrowserHost``) for ``--render``;
+    without it, a scan that renders starts its own.
     """
     from trustaudit.web.html import ParseCache
 
@@ -258,18 +305,23 @@ def scan(
 
     async def main() -> None:
         # returns None on purpose: asyncio.run (3.11) formats repr() of its main task at exit
-        out.append(await _scan_async(target, options, cache, pages, http_port))
+        out.append(await _scan_async(target, options, cache, pages, http_port,
+                                     browser.chromium if browser is not None else None))
 
-    asyncio.run(main())
+    if browser is not None:  # a Chromium kept running between scans: the scan runs on its event loop
+        browser.run(main())
+    else:
+        asyncio.run(main())
     snapshot, artifacts, registry = out[0]
     return build_report(snapshot, artifacts, lang=lang, skip=skip, weights=weights,
                         duration_s=time.perf_counter() - t0, registry=registry)
 
 
-async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtractor, http_port: int | None
-                      ) -> tuple[SiteSnapshot, Artifacts, dict[str, Any]]:
+async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtractor, http_port: int | None,
+                      chromium=None) -> tuple[SiteSnapshot, Artifacts, dict[str, Any]]:
     from trustaudit.crawl import crawl_async, resolve_target
     from trustaudit.extract import merge
+    from trustaudit.extract.appshell import is_app_shell
     from trustaudit.lookups import OFF, SAVED_COPY, Lookups, domain_of, off_signals, wanted
 
     deadline = time.monotonic() + max(0.1, options.total_timeout)
@@ -288,7 +340,8 @@ async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtra
     else:
         registry = off_signals(SAVED_COPY if local and options.verify is None else OFF)
     try:
-        snapshot = await crawl_async(target, options, cache, pages, http_port=http_port, scorer=link_scorer())
+        snapshot = await crawl_async(target, options, cache, pages, http_port=http_port, scorer=link_scorer(),
+                                     app_shell=is_app_shell, chromium=chromium)
     except BaseException:
         if lookups is not None:
             lookups.cancel()

@@ -368,6 +368,19 @@ class ImplausibleDiscounts(Params):
         return {"prices"}
 
 
+CONSENT_FACTS = ("trackers", "cookies", "reject")
+
+
+class ConsentCheck(Params):
+    """What the shop does before the buyer answers its cookie banner (needs the pages run in a browser):
+    ``trackers`` called, ``cookies`` set, or a ``reject`` choice on the banner's first layer."""
+
+    fact: Annotated[str, AfterValidator(_one_of("consent fact", CONSENT_FACTS))]
+
+    def reads(self) -> set[str]:
+        return {"consent"}
+
+
 PARAMS: Mapping[str, type[Params]] = {
     "signal_present": SignalPresent,
     "signal_absent": SignalAbsent,
@@ -391,6 +404,7 @@ PARAMS: Mapping[str, type[Params]] = {
     "free_mail": FreeMail,
     "prepayment_only": PrepaymentOnly,
     "implausible_discounts": ImplausibleDiscounts,
+    "consent": ConsentCheck,
 }
 
 
