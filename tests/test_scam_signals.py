@@ -229,3 +229,19 @@ def test_turned_off_is_could_not_check_and_says_how_to_turn_it_on():
     out = {c.id: c for c in evaluate(tuple(RULES), Artifacts(country="PL", tax_ids=(NIP,)), facts, "en")}
     assert {c.status.value for c in out.values()} == {"error"}
     assert all("--verify" in c.reason for c in out.values())
+
+
+@pytest.mark.parametrize("predicate, params, msg", [
+    ("domain_age", {"fail_days": 200, "warn_days": 100}, "fail_days must not be larger"),
+    ("prepayment_only", {"methods": ["bank_transfr"]}, "nearest: 'bank_transfer'"),
+    ("prepayment_only", {}, "missing key 'methods'"),
+    ("implausible_discounts", {"share": 1.5}, "share"),
+    ("implausible_discounts", {"min_discont": 70}, "nearest: 'min_discount'"),
+    ("warning_list", {"list": "cert.pl"}, "unknown key 'list'"),
+])
+def test_the_new_predicates_parameters_are_checked_when_rules_load(predicate, params, msg):
+    from trustaudit.engine import known_names
+    from trustaudit.ruleschema import check_params
+
+    with pytest.raises(ValueError, match=msg.replace("(", r"\(").replace(")", r"\)")):
+        check_params(predicate, params, known_names(), "params")

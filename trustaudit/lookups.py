@@ -17,6 +17,7 @@ when. Used by ``pipeline.scan``; the registry package is imported only when a sc
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -90,13 +91,10 @@ class Lookups:
         return self.gate
 
     def _client(self):
-        import ssl
-
         from trustaudit.net.gate import make_client
 
         assert self.gate is not None
-        # the system's trust store (SSL_CERT_FILE honoured): --ca-bundle is the shop's, not the registers'
-        return make_client(self.gate, verify=ssl.create_default_context(), proxies=self.gate.proxies,
+        return make_client(self.gate, verify=_tls_context(), proxies=self.gate.proxies,
                            timeout=10.0, headers={"User-Agent": self.options.user_agent})
 
     async def _verify(self, ids=(), names=(), addresses=(), domain=None):
@@ -160,6 +158,15 @@ class Lookups:
         out["duration_s"] = round(max((v.duration_s for v in (ids, *by_domain.values()) if v is not None),
                                       default=0.0), 3)
         return out
+
+
+@functools.cache
+def _tls_context():
+    """The system's trust store (SSL_CERT_FILE honoured), loaded once per process: --ca-bundle is the shop's, not
+    the registers'. A context holds trust settings and a session cache, nothing of one scan."""
+    import ssl
+
+    return ssl.create_default_context()
 
 
 def _result(task: asyncio.Task):
