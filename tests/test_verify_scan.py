@@ -531,3 +531,15 @@ def test_the_domain_is_looked_up_while_the_shop_is_crawled(registers):
     assert seen["rdap"] < seen["home_done"]  # asked while the crawl waited for the shop
     after_start = t0 + elapsed - seen["home"]  # from the crawl's first page request to the end of the scan
     assert after_start < 2.7, after_start  # 1.5 s + 1.5 s in a row would be 3 s and more
+
+
+def test_rdap_servers_named_by_a_configured_bootstrap_file_may_be_on_loopback(registers, shop):
+    """A bootstrap file the user chose names the RDAP servers: they are the user's choice too (here a server on
+    another loopback address, 127.0.0.2, that nothing else trusts)."""
+    with TestServer({"/domain/shop.test": json_route(rdap_answer(30))}, host="127.0.0.2") as rdap:
+        regs = registers({"/rdap/dns.json": json_route(
+            {"services": [[["test"], [f"http://rdap.test:{rdap.port}/"]]]})})
+        doc = report(scan(shop(page()), regs, "--resolve", f"rdap.test:{rdap.port}:127.0.0.2"))
+        assert rdap.paths() == ["/domain/shop.test"]
+    assert doc["signals"]["domain"]["age_days"] == 30
+    assert check(doc, "security.domain-age")["status"] == "fail"
