@@ -245,3 +245,13 @@ def test_the_new_predicates_parameters_are_checked_when_rules_load(predicate, pa
 
     with pytest.raises(ValueError, match=msg.replace("(", r"\(").replace(")", r"\)")):
         check_params(predicate, params, known_names(), "params")
+
+
+def test_each_id_is_named_with_its_own_registered_name():
+    krs = TaxId("pl.krs", "0000413516", None, "https://shop.example/kontakt", "KRS")
+    out = judge([(NIP, rec("pl_wl", "active", "BOOKSY INTERNATIONAL SP. Z O.O.", False)),
+                 (krs, rec("pl_krs", "active", "SWLEX SP. Z O.O.", False))])
+    c = out["legal.id-matches-seller"]
+    assert c.status.value == "fail" and "NIP 9512381607" in c.title and "BOOKSY" in c.title
+    assert "KRS" not in c.title  # registered to another name: said in the evidence, not under BOOKSY's
+    assert any("SWLEX" in e.snippet for e in c.evidence)

@@ -955,9 +955,10 @@ def _id_registered(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     missing = [(t, r) for t, r in items if r.get("status") == "not_found" and not _weak_not_found(r)]
     if inactive or missing:
         variant, bad = ("inactive", inactive) if inactive else ("not_found", missing)
+        source = bad[0][1].get("source", "manual")
         return Outcome(Status.FAIL, evs, variant=variant, variant_args={
-            "ids": ", ".join(dict.fromkeys(_id_text(t) for t, _ in bad)),
-            "register": Message(f"registry.source.{bad[0][1].get('source', 'manual')}"),
+            "ids": ", ".join(dict.fromkeys(_id_text(t) for t, r in bad if r.get("source", "manual") == source)),
+            "register": Message(f"registry.source.{source}"),
             "detail": str(bad[0][1].get("detail") or ""),
         })
     if any(r.get("status") == "active" for _, r in items):
@@ -985,10 +986,12 @@ def _id_matches_seller(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     active = [(t, r) for t, r in items if r.get("status") == "active"]
     other = [(t, r) for t, r in active if r.get("name_match") is False]
     if other:
-        t, r = other[0]
+        name = str(other[0][1].get("name") or "")
         evs = tuple(_register_evidence(x, y) for x, y in other)
+        # the title names the IDs registered under that one name; the evidence lists every mismatch
         return Outcome(Status.FAIL, evs, variant="other_name", variant_args={
-            "ids": ", ".join(dict.fromkeys(_id_text(x) for x, _ in other)), "name": str(r.get("name") or "")})
+            "ids": ", ".join(dict.fromkeys(_id_text(x) for x, y in other if str(y.get("name") or "") == name)),
+            "name": name})
     conflicts = list(reg.get("id_conflicts") or ())  # type: ignore[union-attr]
     if conflicts:
         c = conflicts[0]
