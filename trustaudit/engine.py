@@ -959,7 +959,7 @@ def _id_registered(ctx: Context, p: Mapping[str, Any]) -> Outcome:
         return Outcome(Status.FAIL, evs, variant=variant, variant_args={
             "ids": ", ".join(dict.fromkeys(_id_text(t) for t, r in bad if r.get("source", "manual") == source)),
             "register": Message(f"registry.source.{source}"),
-            "detail": str(bad[0][1].get("detail") or ""),
+            "detail": str(bad[0][1].get("detail") or bad[0][1].get("removed_on") or "—"),
         })
     if any(r.get("status") == "active" for _, r in items):
         return Outcome(Status.PASS, evs)
