@@ -58,12 +58,13 @@ def load_vocabulary() -> None:
         phones,
         phrases,
         platform,
+        prices,
         text,
         widgets,
     )
 
     for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, company._cfg, emails._cfg, phones._cfg,
-                  text._number_regex, platform._default_packs, country.profiles):
+                  text._number_regex, platform._default_packs, country.profiles, prices._cfg):
         try:
             build()
         except Exception:  # noqa: BLE001

@@ -38,6 +38,7 @@ from trustaudit.extract.phones import MAX_SCAN as PHONE_SCAN
 from trustaudit.extract.phones import PhoneCandidate, phone_candidates
 from trustaudit.extract.phrases import page_hits, page_phrases
 from trustaudit.extract.platform import Fingerprint, page_fingerprints
+from trustaudit.extract.prices import PagePrices, page_prices
 from trustaudit.extract.site import SiteHints, site_hints
 from trustaudit.extract.structured import Structured, extract_structured
 from trustaudit.extract.text import number_scan
@@ -104,6 +105,7 @@ class PageFacts:
     links: PageLinks = PageLinks()  # links and headings that name page kinds
     link_urls: tuple[str, ...] = ()  # absolute http(s) links, each once
     site: SiteHints | None = None  # for a page with no host (a local mirror): where it says the shop lives
+    prices: PagePrices = PagePrices()  # amounts of money shown and the discounts of crossed-out prices
     errors: tuple[ExtractorError, ...] = ()
 
 
@@ -159,6 +161,7 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
         ("links", ("page:*",), lambda: page_links(pp), PageLinks()),
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),
         ("platform", ("platform",), lambda: page_fingerprints(pp), frozenset()),
+        ("prices", ("prices",), lambda: page_prices(pp), PagePrices()),
     )
 
 
