@@ -209,11 +209,19 @@ class PageExtractor:
 
 
 def link_scorer():
-    """The crawl's link priority: the page-kind vocabulary of the extraction stage (``pages.link_priority``)."""
+    """The crawl's link priority: the page-kind vocabulary of the extraction stage (``pages.link_priority``), and
+    a few product links (``offers.product_link``, the budget in rules/vocab/offers.yaml) for the checks that read
+    product pages."""
     from trustaudit.crawl.priority import safe
+    from trustaudit.extract.offers import product_budget, product_link
     from trustaudit.extract.pages import MIN_SCORE, link_priority
 
-    return safe(link_priority, MIN_SCORE)
+    count, priority = product_budget()
+
+    def group(link):
+        return ("product", priority) if link.url and product_link(link.url) else None
+
+    return safe(link_priority, MIN_SCORE, group, {"product": count})
 
 
 def scan(
