@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Generator, Mapping
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from trustaudit import __version__
@@ -59,6 +59,7 @@ def signals_dict(a: Artifacts) -> dict[str, Any]:
         "social": _slugs(a.social),
         "messengers": _slugs(a.messengers),
         "structured_data": list(a.structured_types),
+        "markets": sorted(a.markets),  # groups the shop clearly sells to beyond its country (prices, delivery)
     }
 
 
@@ -68,6 +69,14 @@ def _slugs(dets) -> list[str]:
         if d.slug not in seen:
             seen.append(d.slug)
     return seen
+
+
+def _day_of(iso: str) -> date | None:
+    """The (UTC) day of an ISO timestamp such as the crawl's ``started_at``; None when there is none."""
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).date() if iso else None
+    except ValueError:
+        return None
 
 
 def tls_dict(snapshot: SiteSnapshot) -> dict[str, Any] | None:
@@ -86,7 +95,10 @@ def build_report(
     skip: Mapping[str, str] | None = None,
     weights: Mapping[str, float] | None = None,
     duration_s: float | None = None,
+    today: date | None = None,
 ) -> Report:
+    """``today``: the day the scan is judged on (dated duties: a warning before the date a duty applies from, a
+    failure from it); default: the day the crawl started."""
     from trustaudit.engine import Facts, categories, evaluate, load_rules
     from trustaudit.report import inconclusive_reason, verdicts
     from trustaudit.scoring import category_scores
@@ -100,6 +112,7 @@ def build_report(
         home_url=snapshot.final_url or snapshot.base_url,
         inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
+        scan_date=today or _day_of(snapshot.started_at),
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
@@ -233,10 +246,12 @@ def scan(
     weights: Mapping[str, float] | None = None,
     observer=None,
     http_port: int | None = None,
+    today: date | None = None,
 ) -> Report:
     """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned.
 
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
+    ``today``: judge dated duties as of this day (default: the day of the scan).
     """
     from trustaudit.crawl import crawl
     from trustaudit.extract import load_vocabulary, merge
@@ -251,5 +266,5 @@ def scan(
     snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer())
     artifacts = merge(pages.finish(), snapshot, country_override=options.country)
     return build_report(
-        snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0
+        snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0, today=today
     )

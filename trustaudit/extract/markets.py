@@ -2,7 +2,8 @@
 
 Per page (``page_prices``): how many prices the visible text shows in each currency sign or code of the country
 profiles. For the shop (``decide``): a group is targeted when at least ``min_prices`` prices are in currencies that
-only the group's countries use (a sign shared with a country outside it, such as "kr" or "$", says nothing), or
+only the group's countries use (a sign shared with a country outside it, such as "$", says nothing; "kr" is used
+only by Nordic countries of the EEA, so it counts), or
 when a page says delivery to the group in so many words (the phrase groups named by ``phrases``). EU consumer law
 follows the buyer when a trader directs its activities to the buyer's country (Rome I Art. 6(1)(b); CJEU Pammer
 and Hotel Alpenhof: the currency and the delivery area are indicators), so a rule may apply to such a shop.

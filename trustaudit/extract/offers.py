@@ -571,7 +571,7 @@ def _after(block, struck: dict, limit: int) -> str:
             continue
         if struck.get(sib) or sib.tag.lower() in vocab().struck_tags:
             break
-        t = collapse(text_of(sib))
+        t = " ".join(element_lines(sib))
         parts.append(t)
         total += len(t)
         if total >= limit:
@@ -607,7 +607,7 @@ def page_reductions(pp: ParsedPage) -> Reductions | None:
             continue
         old = max(olds)
         block = _block(el, sc, bc, v.block_chars)
-        text = collapse(text_of(block))
+        text = " ".join(element_lines(block))  # lines kept apart: "39,00 zł" + "Najniższa cena" are two words
         rest = text.replace(struck_text, " ", 1)
         currency = bool(v.money.search(struck_text))
         if not any(old * v.min_ratio <= a < old for a in _amounts(rest, with_currency=currency or None)):
@@ -618,7 +618,7 @@ def page_reductions(pp: ParsedPage) -> Reductions | None:
         block = _block(el, sc, bc, v.block_chars)
         if sc.get(block) or block in blocks or any(b in blocks for b in block.iterancestors()):
             continue  # the badge of a struck price already counted
-        text = collapse(text_of(block))
+        text = " ".join(element_lines(block))
         if not _amounts(text.replace(collapse(text_of(el)), " ", 1), skip_from=True):
             continue  # "-30%" with no price beside it (a banner, "prices from 50"): not a product's reduction
         blocks[block] = (_shown(block), _discloses(text) or _discloses(_after(block, sc, v.after_chars)))
