@@ -471,3 +471,14 @@ def test_the_demo_shop_shows_every_new_check():
     assert checks["policies.adr-statement"].status is Status.NOT_APPLICABLE  # a Polish shop
     before = {c.id: c for c in scan(demo_path(), today=dt.date(2022, 1, 1), lang="en").checks}
     assert before["policies.price-reduction-history"].status is Status.WARN  # before the Polish date
+
+
+def test_platform_fixes_name_the_platform_setting(tmp_path):
+    shopify = ('<script src="https://cdn.shopify.com/s/files/1/theme.js"></script>'
+               "<script>Shopify.theme = {};</script><p>Mug 12,00 €</p>")
+    c = _check(tmp_path, "policies.withdrawal-function", {"index.html": shopify}, "en", "IE")
+    assert c.status is Status.FAIL and "Shopify App Store" in c.fix_platform
+    woo = ('<script src="/wp-content/plugins/woocommerce/assets/js/frontend/woocommerce.min.js"></script>'
+           '<div class="woocommerce product"><del>49,00 €</del> 39,00 €</div>')
+    c = _check(tmp_path, "policies.price-reduction-history", {"index.html": woo}, "de", "DE")
+    assert c.status is Status.FAIL and "Omnibus" in c.fix_platform  # an EU shop: the plugin by name
