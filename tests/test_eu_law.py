@@ -482,3 +482,140 @@ def test_platform_fixes_name_the_platform_setting(tmp_path):
            '<div class="woocommerce product"><del>49,00 €</del> 39,00 €</div>')
     c = _check(tmp_path, "policies.price-reduction-history", {"index.html": woo}, "de", "DE")
     assert c.status is Status.FAIL and "Omnibus" in c.fix_platform  # an EU shop: the plugin by name
+
+
+# --------------------------------------------------------------------------- every word of the vocabulary, and its near miss
+
+def _labels():
+    data = load_yaml("vocab/withdrawal.yaml")
+    return [(lang, item["text"], item["status"]) for lang, items in data["labels"].items() for item in items]
+
+
+@pytest.mark.parametrize("lang, label, status", _labels(), ids=[f"{x[0]}:{x[1]}" for x in _labels()])
+def test_every_withdrawal_label_counts_on_a_button_and_not_in_a_sentence(lang, label, status):
+    from trustaudit.extract.withdrawal import page_withdrawal
+    from trustaudit.models import FetchedPage
+    from trustaudit.web.html import ParsedPage
+
+    assert status in ("official", "national", "secondary", "equivalent")
+    assert label_of(label) and label_of(label.upper() + " →")
+    # in a sentence (a question in a FAQ, a paragraph) the words are not the label of a control
+    assert label_of(f"how and when can one {label} after the parcel has already arrived") is None
+    assert label_of(label.split()[0]) is None  # the first word alone
+    page = FetchedPage("https://shop.example/", 200, f'<p><a href="/faq">{label}? Read our long guide to returns '
+                                                     f"and refunds first</a></p>")
+    assert not page_withdrawal(ParsedPage(page)).functions
+
+
+def _disclosures():
+    data = load_yaml("vocab/offers.yaml")["reductions"]["disclosure"]
+    return [(lang, str(p)) for lang, items in data.items() for p in items]
+
+
+def _example(phrase: str) -> str:
+    return phrase.replace("<n>", "30").replace(" ... ", " z ").replace("*", "a").replace('"', "")
+
+
+@pytest.mark.parametrize("lang, phrase", _disclosures(), ids=[f"{x[0]}:{x[1]}" for x in _disclosures()])
+def test_every_disclosure_phrase_counts_and_its_first_word_alone_does_not(lang, phrase):
+    from trustaudit.extract.offers import _discloses
+
+    assert _discloses(f"{_example(phrase)}: 42,00"), phrase
+    words = _example(phrase).split()
+    if len(words) > 1:
+        assert not _discloses(f"{words[0]} 42,00"), phrase
+    if "<n>" in phrase:  # the days are part of it: the words without the number of days say nothing of the past
+        assert not _discloses(_example(phrase.split("<n>")[0]).strip() + " gwarantowana"), phrase
+
+
+def _safety_labels():
+    data = load_yaml("vocab/offers.yaml")["safety_labels"]
+    return [(who, lang, w) for who in ("manufacturer", "responsible_person") for lang, ws in data[who].items() for w in ws]
+
+
+@pytest.mark.parametrize("who, lang, label", _safety_labels(), ids=[f"{x[0]}:{x[1]}:{x[2]}" for x in _safety_labels()])
+def test_every_safety_label_is_read_and_not_inside_a_sentence(who, lang, label):
+    from trustaudit.extract.offers import _text_info
+    from trustaudit.models import FetchedPage
+    from trustaudit.web.html import ParsedPage
+
+    def infos(body):
+        return _text_info(ParsedPage(FetchedPage("https://shop.example/p", 200, f"<html><body>{body}</body></html>")))
+
+    found = infos(f"<p>{label}: Muster GmbH, Musterstraße 1, 12345 Berlin, info@muster.example</p>")
+    assert [i.who for i in found] == [who] and found[0].complete, (label, found)
+    assert not infos(f"<p>Our tea comes from a {label} we have known for years, in Berlin.</p>"), label
+
+
+def _classes():
+    return [c["class"] for c in load_yaml("vocab/offers.yaml")["reductions"]["old_price_classes"]]
+
+
+@pytest.mark.parametrize("cls", _classes())
+def test_every_old_price_class_marks_a_reduction_only_beside_a_lower_price(cls):
+    from trustaudit.extract.offers import page_reductions
+    from trustaudit.models import FetchedPage
+    from trustaudit.web.html import ParsedPage
+
+    def reductions(body):
+        return page_reductions(ParsedPage(FetchedPage("https://shop.example/", 200, f"<html><body>{body}</body></html>")))
+
+    assert reductions(f'<div class="product"><span class="{cls}">49,00 €</span> <b>39,00 €</b></div>').total == 1
+    assert reductions(f'<div class="product"><span class="{cls}">49,00 €</span></div>') is None  # the price alone
+    assert reductions(f'<div class="product"><span class="{cls}x">49,00 €</span> <b>39,00 €</b></div>') is None
+
+
+def _words(key):
+    data = load_yaml("vocab/offers.yaml")["reductions"][key]
+    return [(lang, w) for lang, ws in data.items() for w in ws]
+
+
+@pytest.mark.parametrize("lang, word", _words("reference_labels"), ids=[f"{x[0]}:{x[1]}" for x in _words("reference_labels")])
+def test_every_reference_price_label_makes_a_struck_price_no_reduction(lang, word):
+    from trustaudit.extract.offers import page_reductions
+    from trustaudit.models import FetchedPage
+    from trustaudit.web.html import ParsedPage
+
+    def reductions(body):
+        return page_reductions(ParsedPage(FetchedPage("https://shop.example/", 200, f"<html><body>{body}</body></html>")))
+
+    assert reductions(f'<div class="product"><p>{word} <s>79,00 €</s></p> <b>59,00 €</b></div>') is None
+    assert reductions('<div class="product"><p>bisher <s>79,00 €</s></p> <b>59,00 €</b></div>').total == 1
+
+
+@pytest.mark.parametrize("lang, word", _words("from_words"), ids=[f"{x[0]}:{x[1]}" for x in _words("from_words")])
+def test_every_from_word_makes_a_badge_a_campaign_banner(lang, word):
+    from trustaudit.extract.offers import page_reductions
+    from trustaudit.models import FetchedPage
+    from trustaudit.web.html import ParsedPage
+
+    def reductions(body):
+        return page_reductions(ParsedPage(FetchedPage("https://shop.example/", 200, f"<html><body>{body}</body></html>")))
+
+    assert reductions(f'<div class="banner"><span>-50%</span> Sale {word} 9,90 €</div>') is None
+    assert reductions('<div class="product"><span>-50%</span> Kubek 9,90 €</div>').total == 1
+
+
+def _phrases(group):
+    data = load_yaml("vocab/phrases.yaml")["groups"][group]["phrases"]
+    return [(group, lang, str(p)) for lang, ps in data.items() for p in ps or ()]
+
+
+PHRASES = _phrases("eu_delivery") + _phrases("adr_statement")
+
+
+@pytest.mark.parametrize("group, lang, phrase", PHRASES, ids=[f"{g}:{lang}:{p}" for g, lang, p in PHRASES])
+def test_every_new_phrase_matches_and_its_first_word_alone_does_not(group, lang, phrase):
+    from trustaudit.extract.phrases import page_phrases
+    from trustaudit.models import FetchedPage
+    from trustaudit.web.html import ParsedPage
+
+    def groups(text):
+        pp = ParsedPage(FetchedPage("https://shop.example/", 200, f"<html><body><p>{text}</p></body></html>"))
+        return {g for g, v in page_phrases(pp).items() if v}
+
+    ex = phrase.replace(" ... ", " wirklich ").replace("*", "a")
+    assert group in groups(ex), (phrase, ex)
+    first = ex.split()[0]
+    if len(ex.split()) > 1:
+        assert group not in groups(f"{first} zq"), (phrase, first)
