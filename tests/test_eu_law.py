@@ -619,3 +619,19 @@ def test_every_new_phrase_matches_and_its_first_word_alone_does_not(group, lang,
     first = ex.split()[0]
     if len(ex.split()) > 1:
         assert group not in groups(f"{first} zq"), (phrase, first)
+
+
+@pytest.mark.parametrize("rule_id, words", [
+    ("policies.withdrawal-function", "labelled as the withdrawal function"),
+    ("policies.price-reduction-history", "lowest price of the prior 30 days"),
+    ("legal.product-safety-info", "postal and an electronic address"),
+    ("content.accessibility-basics", "labelled form fields"),
+])
+def test_rules_show_says_what_and_from_when_in_plain_words(rule_id, words):
+    from typer.testing import CliRunner
+
+    from trustaudit.cli import app
+
+    out = " ".join(CliRunner().invoke(app, ["rules", "show", rule_id, "--country", "GR"]).stdout.split())
+    assert words in out and "{" not in out and "_function" not in out and "accessibility_basics" not in out
+    assert "applies from: 20" in out and "shops elsewhere that clearly sell to buyers in EEA" in out

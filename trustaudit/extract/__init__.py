@@ -54,16 +54,20 @@ def load_vocabulary() -> None:
         country,
         emails,
         ids,
+        markets,
+        offers,
         pages,
         phones,
         phrases,
         platform,
         text,
         widgets,
+        withdrawal,
     )
 
     for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, company._cfg, emails._cfg, phones._cfg,
-                  text._number_regex, platform._default_packs, country.profiles):
+                  text._number_regex, platform._default_packs, country.profiles, offers.vocab, withdrawal.vocab,
+                  markets._money):
         try:
             build()
         except Exception:  # noqa: BLE001
