@@ -635,3 +635,56 @@ def test_rules_show_says_what_and_from_when_in_plain_words(rule_id, words):
     out = " ".join(CliRunner().invoke(app, ["rules", "show", rule_id, "--country", "GR"]).stdout.split())
     assert words in out and "{" not in out and "_function" not in out and "accessibility_basics" not in out
     assert "applies from: 20" in out and "shops elsewhere that clearly sell to buyers in EEA" in out
+
+
+def test_an_http_crawl_follows_product_links_within_the_quota_also_from_a_category_page(serve):
+    from servers import html
+
+    def page(body):
+        return f"<!doctype html><html><head><title>t</title></head><body>{body}</body></html>"
+
+    products = "".join(f"<a href='/products/item-{i}'>Item {i}</a>" for i in range(6))
+    srv = serve({
+        "/": html(page(f"<main><a href='/kategoria'>Herbaty</a>{products}</main>"
+                       "<footer><a href='/kontakt'>Kontakt</a></footer>")),
+        "/kategoria": html(page("<main><a href='/products/deep-one'>Deep one</a></main>")),
+        "/products/*": html(page("<h1>Item</h1>")),
+        "/kontakt": html(page("<p>tel</p>")),
+    })
+    opts = ScanOptions(max_pages=6, timeout=1.5, total_timeout=8.0, concurrency=1)
+    snap = crawl(srv.url + "/", opts, ParseCache(), scorer=link_scorer())
+    got = [p.url[len(srv.url):] for p in snap.pages]
+    quota = (load_yaml("vocab/offers.yaml") or {})["crawl"]["product_pages"]
+    assert got[:2] == ["/", "/kontakt"]  # a trust page first
+    assert got[2:2 + quota] == [f"/products/item-{i}" for i in range(quota)]  # then the quota of product pages
+    assert "/products/item-5" not in got  # the rest wait behind other pages
+    # from a page at depth 1 only links worth it are followed (depth 2): a product link within the quota is one
+    srv2 = serve({
+        "/": html(page("<main><a href='/kategoria'>Herbaty</a><a href='/o-firmie-historia'>Historia</a></main>")),
+        "/kategoria": html(page("<main><a href='/products/deep-one'>Deep one</a><a href='/tag/zielone'>Zielone</a>"
+                                "</main>")),
+        "/products/*": html(page("<h1>Item</h1>")), "/tag/*": html(page("tag")), "/o-firmie-historia": html(page("x")),
+    })
+    snap = crawl(srv2.url + "/", ScanOptions(max_pages=10, timeout=1.5, total_timeout=8.0), ParseCache(),
+                 scorer=link_scorer())
+    depth = {p.url[len(srv2.url):]: p.depth for p in snap.pages}
+    assert depth.get("/products/deep-one") == 2 and "/tag/zielone" not in depth
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"applies_from": {"PL": "2023-01-01"}}, "applies_from: a 'default' date"),
+    ({"applies_from": {"default": "2022-05-28", "XX": "2023-01-01"}}, "unknown applies_from country or group 'XX'"),
+    ({"applies_from": "not a date"}, "applies_from"),
+    ({"also_targeting": ["EEA"], "countries": []}, "also_targeting needs countries"),
+    ({"also_targeting": ["EAA"]}, "unknown country or group 'EAA' (nearest: 'EEA')"),
+    ({"params": {"tests": ["lang", "colour"]}}, "unknown accessibility test 'colour'"),
+    ({"params": {"statement_page": "accesibility"}}, "unknown page kind 'accesibility' (nearest: 'accessibility')"),
+])
+def test_rule_files_of_dated_and_targeting_rules_are_validated(change, message):
+    from trustaudit.engine import RuleError, parse_rule
+
+    data = dict(load_yaml("checks/content.accessibility-basics.yaml"))
+    data.update(change)
+    with pytest.raises(RuleError) as exc:
+        parse_rule(data, "content.accessibility-basics.yaml")
+    assert message in str(exc.value)
