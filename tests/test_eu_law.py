@@ -475,7 +475,10 @@ def test_the_demo_shop_shows_every_new_check():
 
 def test_platform_fixes_name_the_platform_setting(tmp_path):
     shopify = ('<script src="https://cdn.shopify.com/s/files/1/theme.js"></script>'
-               "<script>Shopify.theme = {};</script><p>Mug 12,00 €</p>")
+               "<script>Shopify.theme = {};</script><h1>Oak &amp; Pine</h1><p>Handmade oak mugs, plates and boards "
+               "from our workshop in Galway, delivered across Ireland.</p><p>Oak mug 12,00 €</p>"
+               '<footer><a href="/pages/contact">Contact us</a> <a href="/policies/refund-policy">Refund policy</a>'
+               "</footer>")
     c = _check(tmp_path, "policies.withdrawal-function", {"index.html": shopify}, "en", "IE")
     assert c.status is Status.FAIL and "Shopify App Store" in c.fix_platform
     woo = ('<script src="/wp-content/plugins/woocommerce/assets/js/frontend/woocommerce.min.js"></script>'
@@ -688,3 +691,13 @@ def test_rule_files_of_dated_and_targeting_rules_are_validated(change, message):
     with pytest.raises(RuleError) as exc:
         parse_rule(data, "content.accessibility-basics.yaml")
     assert message in str(exc.value)
+
+
+def test_a_home_page_built_by_javascript_gives_could_not_check_not_an_absence(tmp_path):
+    shell = '<div id="root"></div><script src="/static/js/main.3f2a.js"></script>'
+    report = scan(_site(tmp_path, {"index.html": shell}, "pl"), ScanOptions(country="PL"), today=AFTER, lang="en")
+    checks = {c.id: c for c in report.checks}
+    for rid in ("policies.price-reduction-history", "legal.product-safety-info", "content.accessibility-basics",
+                "policies.withdrawal-function"):
+        assert checks[rid].status is Status.ERROR, (rid, checks[rid].status)
+        assert "JavaScript" in checks[rid].reason

@@ -151,4 +151,14 @@ def describe(predicate: str, params: Mapping[str, Any], lang: str = "en") -> str
                  "fields": "labelled form fields", "links": "links with text",
                  "statement": f"a linked {str(p.get('statement_page', 'accessibility')).replace('_', ' ')} statement"}
         return "passes when the pages read have " + ", ".join(tests[t] for t in p.get("tests") or tests if t in tests)
+    if predicate == "consent":
+        return CONSENT_WORDS.get(str(p.get("fact")), str(p.get("fact"))) + (
+            " (needs --render: the pages run in headless Chromium, nothing is clicked)")
     return predicate.replace("_", " ")
+
+
+CONSENT_WORDS = {
+    "trackers": "passes when the pages call no analytics or advertising host before the visitor consents",
+    "cookies": "passes when no analytics or advertising cookie is set before the visitor consents",
+    "reject": "passes when the cookie banner offers a reject choice on its first layer, next to accept",
+}
