@@ -171,6 +171,7 @@ def test_a_shop_of_unknown_country_that_ships_to_the_eu_is_judged(tmp_path):
 def test_shops_that_do_not_clearly_target_eu_buyers_are_not_judged(tmp_path, body, country):
     c = _check(tmp_path, "policies.withdrawal-function", {"index.html": body}, "en", country)
     assert c.status is Status.NOT_APPLICABLE, c.reason
+    assert "clearly sell to buyers there" in c.reason  # says why: neither an EEA shop nor selling to EEA buyers
 
 
 def test_the_currencies_that_show_eea_buyers_are_data():

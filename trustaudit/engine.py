@@ -285,10 +285,14 @@ def applies(rule: Rule, country: str | None, markets: Collection[str] = ()) -> t
         return out
 
     targeted = [g for g in rule.also_targeting if g in markets]
-    if rule.countries:
-        if not country and not targeted:
+    if rule.countries and not targeted:
+        if rule.also_targeting and (not country or country.upper() not in expand(rule.countries)):
+            # neither a shop of those countries nor one that shows it sells to buyers there
+            return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_or_market",
+                                  args={"countries": ", ".join(rule.countries)})
+        if not country:
             return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_unknown")
-        if (not country or country.upper() not in expand(rule.countries)) and not targeted:
+        if country.upper() not in expand(rule.countries):
             return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_only",
                                   args={"countries": ", ".join(rule.countries)})
     if country and country.upper() in expand(rule.exclude_countries):
