@@ -702,3 +702,15 @@ def test_a_home_page_built_by_javascript_gives_could_not_check_not_an_absence(tm
                 "policies.withdrawal-function"):
         assert checks[rid].status is Status.ERROR, (rid, checks[rid].status)
         assert "JavaScript" in checks[rid].reason
+
+
+def test_a_home_page_featuring_one_product_is_a_storefront_not_a_product_page(tmp_path):
+    featured = ('<div itemscope itemtype="https://schema.org/Product"><h2 itemprop="name">Kubek</h2>'
+                '<form action="/cart/add"><button>Dodaj</button></form></div>'
+                '<a href="produkt-talerz.html">Talerz</a>')
+    pages = {"index.html": featured, "produkt-talerz.html": SAFETY_PASS["pl"]}
+    c = _check(tmp_path, "legal.product-safety-info", pages, "pl", "PL")
+    assert c.status is Status.PASS and all("produkt-talerz" in e.url for e in c.evidence)
+    # a one-product shop: its home page is the product page
+    c = _check(tmp_path, "legal.product-safety-info", {"index.html": SAFETY_PASS["pl"]}, "pl", "PL")
+    assert c.status is Status.PASS

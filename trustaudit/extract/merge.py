@@ -280,7 +280,11 @@ def _first_seen(evs) -> tuple[Evidence, ...]:
 def product_pages(pages: list[PageFacts], snapshot: SiteSnapshot, site_keys: set[str]) -> ProductPages:
     """The product pages read (their safety information), and the product links seen on the shop's own site that
     were not fetched (when no product page was read, the product-safety check could not look at one)."""
-    infos = tuple(f.offers.product for f in pages if f.offers.product is not None)
+    # a home page with one featured product that also links to product pages is a storefront, not the page of
+    # that product (a one-product shop's home page, linking to none, is its product page)
+    home = pages[0].url if pages else ""
+    infos = tuple(f.offers.product for f in pages
+                  if f.offers.product is not None and not (f.url == home and f.offers.product_links))
     fetched = {normalize_url(u) for p in snapshot.pages for u in (p.url, p.requested_url, *p.redirect_chain) if u}
     unfetched: list[str] = []
     for f in pages:
