@@ -604,7 +604,12 @@ def rules_show(
     body.append(f"applies to: {', '.join(rule.countries) or 'all countries'}")
     if rule.exclude_countries:
         body.append(f" (except {', '.join(rule.exclude_countries)})")
+    if rule.also_targeting:
+        body.append(f", and shops elsewhere that clearly sell to buyers in {', '.join(rule.also_targeting)}")
     body.append("\n")
+    day = rule.date_for(ctry)
+    if day is not None:
+        body.append(f"applies from: {day.isoformat()} (before that day a missing one is a warning)\n")
     if rule.predicate == "manual":
         body.append("judged: by hand — this cannot be seen from the site; the report lists it as a manual item, "
                     "never as a pass\n", style="cyan")

@@ -11,10 +11,11 @@ so that a renderer can write the report in any language (:mod:`trustaudit.messag
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -53,6 +54,8 @@ class Rule:
     evidence_pages: tuple[str, ...] = ()  # page kinds where its evidence usually is
     grade_cap: Mapping[str, Any] | None = None  # {"grade": "F", "when_any": [signals]}
     reads: tuple[str, ...] = ()  # signals the predicate reads (ruleschema)
+    also_targeting: tuple[str, ...] = ()  # groups whose buyers, when a shop clearly targets them, make it apply
+    applies_from: Mapping[str, dt.date] = field(default_factory=dict)  # "default" | country | group -> date
 
     def text(self, which: str, lang: str, country: str | None = None) -> str:
         """One of the check's texts (title, fail_title, fix, description, manual_note) from the catalogues."""
@@ -65,6 +68,16 @@ class Rule:
             if text:
                 return text
         return self.source.get("default", "")
+
+    def date_for(self, country: str | None) -> dt.date | None:
+        """The date the duty applies from for a shop of ``country`` (its own, its group's, else the default)."""
+        if not self.applies_from:
+            return None
+        for key in messages.variant_chain("", country)[:-1]:
+            d = self.applies_from.get(key[1:])
+            if d is not None:
+                return d
+        return self.applies_from.get("default")
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class Facts:
     limit_hit: str | None = None  # "max_pages" | "total_timeout": the crawl stopped before it was done
     # the register look-ups (trustaudit.lookups): {enabled, reason, ids, domain, warning_lists, ...}; None: not asked
     registry: Mapping[str, Any] | None = None
+    scan_date: dt.date | None = None  # the day of the scan: decides dated duties (None: today, UTC)
     # pages whose content JavaScript builds and that were read as served (application shells not rendered):
     # what they would show is unknown, and why (a message id: run with --render / rendering failed / saved copy)
     js_pages: tuple[str, ...] = ()
@@ -133,7 +147,9 @@ def known_names():
     slugs = {str(s) for sec in widgets.values() if isinstance(sec, Mapping) for s in sec}
     codes = {str(c).upper() for c in (countries.get("countries") or {})}
     codes |= {str(g).upper() for g in (countries.get("groups") or {})} | {"EU"}
+    pages = load_yaml("vocab/pages.yaml") or {}
     return Known(
+        vocab_page_kinds=frozenset(str(k) for k in (pages.get("kinds") or {})),
         phrase_groups=frozenset(str(g) for g in (phrases.get("groups") or {})),
         page_kinds=frozenset(PAGE_KINDS),
         slugs=frozenset(slugs),
@@ -170,6 +186,8 @@ def _rule(d: Mapping[str, Any]) -> Rule:
         evidence_pages=tuple(d.get("evidence_pages") or ()),
         grade_cap=d.get("grade_cap"),
         reads=tuple(d.get("reads") or ()),
+        also_targeting=tuple(d.get("also_targeting") or ()),
+        applies_from=dict(d.get("applies_from") or {}),
     )
 
 
@@ -217,22 +235,9 @@ def categories() -> tuple[Mapping[str, Any], ...]:
     return tuple(data)
 
 
-@lru_cache(maxsize=1)
 def country_groups() -> dict[str, frozenset[str]]:
-    """Country groups usable in a rule's ``countries`` (e.g. EU), from rules/countries.yaml."""
-    try:
-        data = load_yaml("countries.yaml") or {}
-    except FileNotFoundError:
-        return {}
-    groups: dict[str, set[str]] = {}
-    for key, val in (data.get("groups") or {}).items():
-        groups[str(key).upper()] = {str(c).upper() for c in val}
-    profiles = data.get("countries") or {}
-    if isinstance(profiles, Mapping):
-        for code, prof in profiles.items():
-            if isinstance(prof, Mapping) and prof.get("eu"):
-                groups.setdefault("EU", set()).add(str(code).upper())
-    return {k: frozenset(v) for k, v in groups.items()}
+    """Country groups usable in a rule's ``countries`` (EU, EEA ...), from rules/countries.yaml."""
+    return dict(messages.group_members())
 
 
 @lru_cache(maxsize=1)
@@ -268,8 +273,9 @@ def platform_fixes(rule: Rule, lang: str = "en", country: str | None = None) -> 
     return out
 
 
-def applies(rule: Rule, country: str | None) -> tuple[bool, Outcome | None]:
-    """Does the rule apply to a shop of ``country``? If not, the not-applicable outcome that says why."""
+def applies(rule: Rule, country: str | None, markets: Collection[str] = ()) -> tuple[bool, Outcome | None]:
+    """Does the rule apply to a shop of ``country`` (that clearly sells to ``markets``)? If not, the
+    not-applicable outcome that says why."""
     if not rule.countries and not rule.exclude_countries:
         return True, None
     groups = country_groups()
@@ -280,7 +286,12 @@ def applies(rule: Rule, country: str | None) -> tuple[bool, Outcome | None]:
             out |= set(groups.get(c, {c}))
         return out
 
-    if rule.countries:
+    targeted = [g for g in rule.also_targeting if g in markets]
+    if rule.countries and not targeted:
+        if rule.also_targeting and (not country or country.upper() not in expand(rule.countries)):
+            # neither a shop of those countries nor one that shows it sells to buyers there
+            return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_or_market",
+                                  args={"countries": ", ".join(rule.countries)})
         if not country:
             return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_unknown")
         if country.upper() not in expand(rule.countries):
@@ -369,7 +380,7 @@ def evaluate(
         if rule.id in skip:
             continue
         weight = float(weights.get(rule.id, rule.weight))
-        _, not_applicable = applies(rule, country)
+        _, not_applicable = applies(rule, country, artifacts.markets)
         if not_applicable is not None:
             out.append(_not_applicable_here(rule, weight, not_applicable, lang, country))
             continue
@@ -438,6 +449,11 @@ def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts
     status = outcome.status
     if status is Status.FAIL and rule.on_fail is Status.WARN:
         status = Status.WARN
+    from_date = rule.date_for(country)
+    not_yet = status is Status.FAIL and from_date is not None and _scan_date(facts) < from_date
+    if not_yet:
+        # the duty does not apply yet on the day of the scan: what is missing is a warning of what is coming
+        status = Status.WARN
     failed = status in (Status.FAIL, Status.WARN)
     evidence = outcome.evidence[:MAX_EVIDENCE]
     if failed and not evidence and facts.home_url:
@@ -472,6 +488,8 @@ def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts
         reason_msg = _reason_message(outcome)
         if reason_msg is not None:
             msgs["reason"] = reason_msg
+        elif not_yet:
+            msgs["reason"] = Message("reason.applies_from", {"date": from_date.isoformat()})
     reason = messages.render(msgs["reason"], lang, country) if "reason" in msgs else str(outcome.reason or "")
     cap = None
     if status is Status.FAIL and rule.grade_cap:
@@ -491,6 +509,10 @@ def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts
         messages=msgs,
         caps_grade=cap,
     )
+
+
+def _scan_date(facts: Facts) -> dt.date:
+    return facts.scan_date or dt.datetime.now(dt.timezone.utc).date()
 
 
 def _grade_cap(spec: Mapping[str, Any], artifacts: Artifacts, variant: str = "") -> str | None:
@@ -846,6 +868,103 @@ def _platform_known(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     return Outcome(Status.FAIL)
 
 
+def _shell_home(ctx: Context) -> Outcome | None:
+    """"Could not check" when the home page's content is built by JavaScript and was read as served: a
+    conclusion from what is not there (no reduction, no product page, no statement) would rest on nothing."""
+    if ctx.facts.js_home:
+        return Outcome(Status.ERROR, reason=ctx.facts.js_reason or "reason.js_needs_render")
+    return None
+
+
+@predicate("withdrawal_function")
+def _withdrawal_function(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    a = ctx.artifacts
+    if a.withdrawal_functions:
+        return Outcome(Status.PASS, a.withdrawal_functions)
+    if a.withdrawal_near:
+        # the words are there, but on a document, an e-mail link or as text: no function a buyer can use
+        return Outcome(Status.FAIL, a.withdrawal_near, variant="not_function",
+                       variant_args={"found": a.withdrawal_near[0].snippet})
+    return Outcome(Status.FAIL)
+
+
+@predicate("price_reductions")
+def _price_reductions(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    pages = ctx.artifacts.reductions
+    total = sum(r.total for r in pages)
+    if not total:
+        return _shell_home(ctx) or Outcome(Status.NOT_APPLICABLE, reason="reason.no_reductions")
+    disclosed = sum(r.disclosed for r in pages)
+    counts = [Evidence(r.url, "", Message("evidence.reductions", {"n": r.total, "disclosed": r.disclosed}))
+              for r in pages]
+    if disclosed == total:
+        return Outcome(Status.PASS, tuple(counts[:2] + [Evidence(r.url, s) for r in pages for s in r.shown][:3]))
+    missing = [Evidence(r.url, s) for r in pages for s in r.missing]
+    worst = sorted(counts, key=lambda e: e.msg.args["disclosed"] - e.msg.args["n"])  # type: ignore[union-attr]
+    return Outcome(Status.FAIL, tuple(worst[:2] + missing[:3]), variant="undisclosed",
+                   variant_args={"missing": total - disclosed, "n": total})
+
+
+def _safety_evidence(info) -> Evidence:
+    if not info.who:
+        return Evidence(info.url, "", Message("evidence.safety_none"))
+    if info.complete:
+        return Evidence(info.url, info.snippet)
+    lacks = "safety.no_postal_electronic" if not info.postal and not info.electronic else (
+        "safety.no_postal" if not info.postal else "safety.no_electronic")
+    return Evidence(info.url, "", Message("evidence.safety_partial", {
+        "who": Message(f"safety.who.{info.who}"), "name": info.name, "lacks": Message(lacks)}))
+
+
+@predicate("product_safety")
+def _product_safety(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    prod = ctx.artifacts.products
+    if not prod.pages:
+        if prod.unfetched_links:
+            return Outcome(Status.ERROR, reason="reason.products_not_read",
+                           args={"pages": ", ".join(prod.unfetched_links[:3])})
+        return _shell_home(ctx) or Outcome(Status.NOT_APPLICABLE, reason="reason.no_product_page")
+    bad = [i for i in prod.pages if not i.complete]
+    if not bad:
+        return Outcome(Status.PASS, tuple(_safety_evidence(i) for i in prod.pages))
+    shown = [i for i in bad if i.who]
+    evs = tuple(_safety_evidence(i) for i in bad)
+    if shown:
+        return Outcome(Status.FAIL, evs, variant="partial_safety",
+                       variant_args={"n": len(bad), "total": len(prod.pages)})
+    return Outcome(Status.FAIL, evs, variant="no_safety", variant_args={"n": len(bad), "total": len(prod.pages)})
+
+
+@predicate("accessibility_basics")
+def _accessibility_basics(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    if (shell := _shell_home(ctx)) is not None:
+        return shell  # the served page is a script's skeleton: its fields, links and images are not the shop's
+    acc = ctx.artifacts.accessibility
+    tests = p.get("tests") or ["lang", "images", "fields", "links", "statement"]
+    failing: list[Evidence] = []
+    passing: list[Evidence] = []
+    for t in tests:
+        if t == "statement":
+            ref = ctx.artifacts.pages.get(p.get("statement_page", "accessibility"))
+            if _page_ok(ref):
+                passing.append(Evidence(ref.url, ref.anchor))
+            else:
+                failing.append(Evidence(ctx.facts.home_url, "", Message("evidence.a11y_statement")))
+            continue
+        n, bad = acc.checked.get(t, 0), acc.failing.get(t, 0)
+        if not n:
+            continue  # nothing of this kind on the pages read (no product grid, no form)
+        examples = acc.examples.get(t, ())
+        sample = ", ".join(x for _u, x in examples[:3] if x)
+        msg = Message(f"evidence.a11y_{t}", {"n": n, "bad": bad, "examples": sample})
+        if bad:
+            failing.append(Evidence(examples[0][0] if examples else ctx.facts.home_url, "", msg))
+        else:
+            passing.append(Evidence(ctx.facts.home_url, "", Message(f"evidence.a11y_{t}_ok", {"n": n})))
+    if failing:
+        return Outcome(Status.FAIL, tuple(failing + passing), variant="a11y_gaps",
+                       variant_args={"n": len(failing)})
+    return Outcome(Status.PASS, tuple(passing))
 @predicate("consent")
 def _consent(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     """Cookies and trackers before the buyer answers the cookie banner, and whether the banner's first layer

@@ -302,6 +302,55 @@ class ExtractorError:
 
 
 @dataclass(frozen=True)
+class Reductions:
+    """Announced price reductions on one page (a struck-through or "old" price beside a lower current price, or a
+    "-30%" badge beside a price) and how many show the lowest price of the prior 30 days beside them."""
+
+    url: str
+    total: int = 0
+    disclosed: int = 0
+    missing: tuple[str, ...] = ()  # snippets of reductions without the disclosure (a few)
+    shown: tuple[str, ...] = ()  # snippets of reductions with it (a few)
+
+
+@dataclass(frozen=True)
+class SafetyInfo:
+    """What a product page says about who made the product (GPSR Art. 19): the manufacturer, or the person
+    responsible in the EU, each with whether a name, a postal address and an electronic address are given."""
+
+    url: str
+    who: str = ""  # "manufacturer" | "responsible_person" | "" (nothing labelled)
+    name: str = ""
+    postal: bool = False
+    electronic: bool = False
+    source: str = ""  # "structured data" | "text"
+    snippet: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.name) and self.postal and self.electronic
+
+
+@dataclass(frozen=True)
+class ProductPages:
+    """Product pages the crawl fetched (one offer per page) with their safety information, and links to
+    product pages that were seen but not fetched."""
+
+    pages: tuple[SafetyInfo, ...] = ()
+    unfetched_links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """Accessibility basics that need no browser, over the pages read: per test (``lang``, ``images``,
+    ``fields``, ``links``) how many items were looked at, how many fail, and examples (page URL, item)."""
+
+    checked: Mapping[str, int] = field(default_factory=dict)
+    failing: Mapping[str, int] = field(default_factory=dict)
+    examples: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Artifacts:
     language: str | None = None  # detected page language (ISO 639-1)
     country: str | None = None  # ISO 3166-1 alpha-2, upper case
@@ -332,6 +381,14 @@ class Artifacts:
     # names (None: an IP address, or a saved copy that does not say)
     site_domain: str | None = None
     prices: Prices = Prices()
+    # markets the shop clearly targets beyond its own country (group or country code -> what shows it: prices
+    # in the market's currency, delivery there)
+    markets: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    withdrawal_functions: tuple[Evidence, ...] = ()  # controls labelled as the withdrawal function
+    withdrawal_near: tuple[Evidence, ...] = ()  # that label on what is not a function (a PDF, an e-mail link, text)
+    reductions: tuple[Reductions, ...] = ()  # pages that announce price reductions
+    products: ProductPages = field(default_factory=ProductPages)
+    accessibility: Accessibility = field(default_factory=Accessibility)
     extractor_errors: tuple[ExtractorError, ...] = ()
     consent: Consent | None = None  # cookies, trackers and the consent banner before any interaction; None: the
     # pages did not run in a browser

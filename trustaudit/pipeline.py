@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Generator, Mapping
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from trustaudit import __version__
@@ -61,6 +61,7 @@ def signals_dict(a: Artifacts) -> dict[str, Any]:
         "messengers": _slugs(a.messengers),
         "structured_data": list(a.structured_types),
         "prices": {"amounts": a.prices.amounts, "discounts": [d.percent for d in a.prices.discounts[:500]]},
+        "markets": sorted(a.markets),  # groups the shop clearly sells to beyond its country (prices, delivery)
         **({"consent": _consent_dict(a.consent)} if a.consent is not None else {}),
     }
 
@@ -82,6 +83,14 @@ def _slugs(dets) -> list[str]:
     return seen
 
 
+def _day_of(iso: str) -> date | None:
+    """The (UTC) day of an ISO timestamp such as the crawl's ``started_at``; None when there is none."""
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).date() if iso else None
+    except ValueError:
+        return None
+
+
 def tls_dict(snapshot: SiteSnapshot) -> dict[str, Any] | None:
     if snapshot.local:
         return None
@@ -99,9 +108,12 @@ def build_report(
     weights: Mapping[str, float] | None = None,
     duration_s: float | None = None,
     registry: Mapping[str, Any] | None = None,
+    today: date | None = None,
 ) -> Report:
     """``registry``: what the register look-ups found (``lookups.Lookups.finish``), or why none were made
-    (``lookups.off_signals``); None: not asked (the checks that need it say so)."""
+    (``lookups.off_signals``); None: not asked (the checks that need it say so).
+    ``today``: the day the scan is judged on (dated duties: a warning before the date a duty applies from, a
+    failure from it); default: the day the crawl started."""
     from trustaudit.engine import Facts, categories, evaluate, load_rules
     from trustaudit.extract.consent import with_browser_facts
     from trustaudit.lookups import merge_into_signals, off_signals
@@ -122,6 +134,7 @@ def build_report(
         home_url=snapshot.final_url or snapshot.base_url,
         inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
+        scan_date=today or _day_of(snapshot.started_at),
         **js_facts(snapshot),
         consent_reason=consent_reason(snapshot, artifacts),
         registry=registry,
@@ -265,11 +278,19 @@ class PageExtractor:
 
 
 def link_scorer():
-    """The crawl's link priority: the page-kind vocabulary of the extraction stage (``pages.link_priority``)."""
+    """The crawl's link priority: the page-kind vocabulary of the extraction stage (``pages.link_priority``), and
+    a few product links (``offers.product_link``, the budget in rules/vocab/offers.yaml) for the checks that read
+    product pages."""
     from trustaudit.crawl.priority import safe
+    from trustaudit.extract.offers import product_budget, product_link
     from trustaudit.extract.pages import MIN_SCORE, link_priority
 
-    return safe(link_priority, MIN_SCORE)
+    count, priority = product_budget()
+
+    def group(link):
+        return ("product", priority) if link.url and product_link(link.url) else None
+
+    return safe(link_priority, MIN_SCORE, group, {"product": count})
 
 
 def scan(
@@ -281,6 +302,7 @@ def scan(
     weights: Mapping[str, float] | None = None,
     observer=None,
     http_port: int | None = None,
+    today: date | None = None,
     browser=None,
 ) -> Report:
     """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned.
@@ -288,6 +310,7 @@ def scan(
     The crawl, the extraction of each page (in the crawl's idle time) and the register look-ups (``lookups``:
     the domain from the start, the IDs once extracted) share one event loop and end by the scan's deadline.
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
+    ``today``: judge dated duties as of this day (default: the day of the scan).
     ``browser``: a Chromium kept running between scans (``crawl.browser.BrowserHost``) for ``--render``;
     without it, a scan that renders starts its own.
     """
@@ -314,7 +337,7 @@ def scan(
         asyncio.run(main())
     snapshot, artifacts, registry = out[0]
     return build_report(snapshot, artifacts, lang=lang, skip=skip, weights=weights,
-                        duration_s=time.perf_counter() - t0, registry=registry)
+                        duration_s=time.perf_counter() - t0, registry=registry, today=today)
 
 
 async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtractor, http_port: int | None,

@@ -136,6 +136,21 @@ def describe(predicate: str, params: Mapping[str, Any], lang: str = "en") -> str
         return f"passes when the shop's star rating is at least {p.get('min', 4.0):g}"
     if predicate == "platform_known":
         return "passes when the shop platform is recognised"
+    if predicate == "withdrawal_function":
+        return ("passes when a link or button on the shop's pages is labelled as the withdrawal function (e.g. "
+                "'withdraw from contract here'); the words on a document, an e-mail link or as plain text do not count")
+    if predicate == "price_reductions":
+        return ("passes when every announced price reduction on the pages read (a struck-through or old price beside a "
+                "lower one, a '-30%' badge beside a price) shows the lowest price of the prior 30 days beside it; "
+                "not applicable when no page announces a reduction")
+    if predicate == "product_safety":
+        return ("passes when every product page read names the manufacturer, or the responsible person in the EU, "
+                "with a name, a postal and an electronic address")
+    if predicate == "accessibility_basics":
+        tests = {"lang": "page language declared", "images": "product images with a text alternative",
+                 "fields": "labelled form fields", "links": "links with text",
+                 "statement": f"a linked {str(p.get('statement_page', 'accessibility')).replace('_', ' ')} statement"}
+        return "passes when the pages read have " + ", ".join(tests[t] for t in p.get("tests") or tests if t in tests)
     if predicate == "consent":
         return CONSENT_WORDS.get(str(p.get("fact")), str(p.get("fact"))) + (
             " (needs --render: the pages run in headless Chromium, nothing is clicked)")

@@ -43,7 +43,7 @@ from trustaudit.crawl.blocking import detect_block
 from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError, one_line
 from trustaudit.crawl.encoding import decode_html, looks_binary
 from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of, origin
-from trustaudit.crawl.priority import FALLBACK, Scorer, slug_text
+from trustaudit.crawl.priority import FALLBACK, Ranker, Scorer, slug_text
 from trustaudit.crawl.robots import (
     ROBOTS_MAX_BYTES,
     SITEMAP_MAX_BYTES,
@@ -128,6 +128,7 @@ class HttpCrawl:
         self._low: set[str] = set()
         self._robots: dict[str, asyncio.Task[Protego | None]] = {}
         self._scorer = scorer or FALLBACK
+        self._ranker = Ranker(self._scorer)
         self.site_host = ""
         self.scope = Scope("")
         self.tls_content_error: str | None = None
@@ -367,7 +368,7 @@ class HttpCrawl:
         url, key = cand
         if key in self._queued or (high_only and key in self._low):
             return
-        score = self._scorer.score(link)
+        score = self._ranker.score(link)
         if high_only and score < self._scorer.high:
             self._low.add(key)  # seen again on the next page: do not score it again
             return

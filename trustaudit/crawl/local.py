@@ -17,7 +17,7 @@ from urllib.request import url2pathname
 
 from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError
 from trustaudit.crawl.encoding import decode_html, looks_binary
-from trustaudit.crawl.priority import FALLBACK, Scorer
+from trustaudit.crawl.priority import FALLBACK, Ranker, Scorer
 from trustaudit.models import FetchedPage, FetchError, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
 from trustaudit.web.html import ParseCache
@@ -75,7 +75,7 @@ class LocalCrawl:
         t0 = time.monotonic()
         deadline = t0 + max(0.1, self.options.total_timeout)
         max_pages = max(1, self.options.max_pages)
-        scorer = self.scorer
+        scorer = Ranker(self.scorer)
         home = self._load(self.start, 0)
         if home is None or not home.text:
             why = self.errors[-1].error if self.errors else "empty file"

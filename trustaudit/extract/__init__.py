@@ -54,6 +54,8 @@ def load_vocabulary() -> None:
         country,
         emails,
         ids,
+        markets,
+        offers,
         pages,
         phones,
         phrases,
@@ -61,10 +63,12 @@ def load_vocabulary() -> None:
         prices,
         text,
         widgets,
+        withdrawal,
     )
 
     for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, company._cfg, emails._cfg, phones._cfg,
-                  text._number_regex, platform._default_packs, country.profiles, prices._cfg):
+                  text._number_regex, platform._default_packs, country.profiles, prices._cfg, offers.vocab,
+                  withdrawal.vocab, markets._money):
         try:
             build()
         except Exception:  # noqa: BLE001

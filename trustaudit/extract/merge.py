@@ -18,6 +18,7 @@ import phonenumbers
 
 from trustaudit.extract import company as _company
 from trustaudit.extract import country as _country
+from trustaudit.extract import markets as _markets
 from trustaudit.extract import phrases as _phrases
 from trustaudit.extract import widgets as _widgets
 from trustaudit.extract.emails import clean_address
@@ -36,6 +37,7 @@ from trustaudit.extract.platform import decide as _decide_platform
 from trustaudit.extract.site import external_links, normalize_url, shop_site_keys, site_domain
 from trustaudit.extract.text import snippet
 from trustaudit.models import (
+    Accessibility,
     Address,
     Artifacts,
     Email,
@@ -43,11 +45,12 @@ from trustaudit.models import (
     ExtractorError,
     Phone,
     Prices,
+    ProductPages,
     SiteSnapshot,
     TaxId,
 )
 
-__all__ = ["MAX_PAGES", "language_and_country", "merge"]
+__all__ = ["MAX_PAGES", "accessibility", "language_and_country", "merge", "product_pages"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +58,7 @@ MAX_PAGES = 60  # pages (in crawl order) whose facts make the shop's signals; pa
 LANGUAGE_PAGES = 3  # pages whose declared language and text decide the shop's language (and currency)
 PHONE_COUNTRY_PAGES = 5  # pages whose international phone numbers can decide the country
 MAX_DISCOUNTS = 2_000
+MAX_EXAMPLES = 5  # examples kept per accessibility test and per withdrawal finding
 
 
 def language_and_country(
@@ -227,6 +231,12 @@ def merge(
                     tuple(d for f in pages for d in f.prices.discounts)[:MAX_DISCOUNTS])
     domain = run("site", ("page:*", "external_links"), site_domain, None, snapshot,
                  lambda p: f.site if (f := facts_of(p)) is not None else None)
+    markets = run("markets", ("markets",), _markets.decide, {}, [(f.url, f.currencies) for f in pages], phrases)
+    functions = _first_seen(e for f in pages for e in f.withdrawal.functions)
+    near = _first_seen(e for f in pages for e in f.withdrawal.near)
+    reductions = tuple(f.offers.reductions for f in pages if f.offers.reductions is not None)
+    products = run("products", ("products",), product_pages, ProductPages(), pages, snapshot, site_keys)
+    access = run("accessibility", ("accessibility",), accessibility, Accessibility(), pages)
 
     return Artifacts(
         language=language,
@@ -257,5 +267,65 @@ def merge(
         structured_types=tuple(types[:200]),
         site_domain=domain,
         prices=prices,
+        markets=markets,
+        withdrawal_functions=functions[:MAX_EXAMPLES],
+        withdrawal_near=near[:MAX_EXAMPLES],
+        reductions=reductions,
+        products=products,
+        accessibility=access,
         extractor_errors=tuple(errors),
     )
+
+
+def _first_seen(evs) -> tuple[Evidence, ...]:
+    """One evidence per text (the same footer link on every page is one finding), in page order."""
+    out: dict[str, Evidence] = {}
+    for e in evs:
+        out.setdefault(e.snippet, e)
+    return tuple(out.values())
+
+
+def product_pages(pages: list[PageFacts], snapshot: SiteSnapshot, site_keys: set[str]) -> ProductPages:
+    """The product pages read (their safety information), and the product links seen on the shop's own site that
+    were not fetched (when no product page was read, the product-safety check could not look at one)."""
+    # a home page with one featured product that also links to product pages is a storefront, not the page of
+    # that product (a one-product shop's home page, linking to none, is its product page)
+    home = pages[0].url if pages else ""
+    infos = tuple(f.offers.product for f in pages
+                  if f.offers.product is not None and not (f.url == home and f.offers.product_links))
+    fetched = {normalize_url(u) for p in snapshot.pages for u in (p.url, p.requested_url, *p.redirect_chain) if u}
+    unfetched: list[str] = []
+    for f in pages:
+        for url in f.offers.product_links:
+            if normalize_url(url) not in fetched and url not in unfetched and _same_site(url, site_keys):
+                unfetched.append(url)
+    return ProductPages(infos, tuple(unfetched[:10]))
+
+
+def _same_site(url: str, site_keys: set[str]) -> bool:
+    from trustaudit.extract.site import is_same_site
+
+    return is_same_site(url, site_keys)
+
+
+def accessibility(pages: list[PageFacts]) -> Accessibility:
+    """The accessibility basics summed over the pages read (``lang``: pages without a declared language)."""
+    checked = {"lang": 0, "images": 0, "fields": 0, "links": 0}
+    failing = dict.fromkeys(checked, 0)
+    examples: dict[str, list[tuple[str, str]]] = {k: [] for k in checked}
+    for f in pages:
+        a = f.access
+        if a is None:
+            continue
+        checked["lang"] += 1
+        if not a.lang:
+            failing["lang"] += 1
+            if len(examples["lang"]) < MAX_EXAMPLES:
+                examples["lang"].append((f.url, ""))
+        for key, (n, bad, ex) in (("images", a.images), ("fields", a.fields), ("links", a.links)):
+            checked[key] += n
+            failing[key] += bad
+            for item in ex:
+                if len(examples[key]) < MAX_EXAMPLES:
+                    examples[key].append((f.url, item))
+    return Accessibility(checked, failing, {k: tuple(v) for k, v in examples.items()})

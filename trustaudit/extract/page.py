@@ -21,6 +21,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from trustaudit.extract.access import A11yPage, page_access
 from trustaudit.extract.company import (
     PageAddresses,
     address_lines,
@@ -33,6 +34,8 @@ from trustaudit.extract.company import (
 from trustaudit.extract.emails import extract_emails
 from trustaudit.extract.ids import MAX_SCAN as ID_SCAN
 from trustaudit.extract.ids import PageIds, id_candidates
+from trustaudit.extract.markets import page_currencies
+from trustaudit.extract.offers import OfferFacts, page_offers
 from trustaudit.extract.pages import PageLinks, page_links
 from trustaudit.extract.phones import MAX_SCAN as PHONE_SCAN
 from trustaudit.extract.phones import PhoneCandidate, phone_candidates
@@ -43,6 +46,7 @@ from trustaudit.extract.site import SiteHints, site_hints
 from trustaudit.extract.structured import Structured, extract_structured
 from trustaudit.extract.text import number_scan
 from trustaudit.extract.widgets import scan_page
+from trustaudit.extract.withdrawal import WithdrawalFacts, page_withdrawal
 from trustaudit.models import Detection, Email, Evidence, ExtractorError, FetchedPage
 from trustaudit.web.html import ParseCache, ParsedPage
 from trustaudit.web.urls import host_of
@@ -106,6 +110,10 @@ class PageFacts:
     link_urls: tuple[str, ...] = ()  # absolute http(s) links, each once
     site: SiteHints | None = None  # for a page with no host (a local mirror): where it says the shop lives
     prices: PagePrices = PagePrices()  # amounts of money shown and the discounts of crossed-out prices
+    withdrawal: WithdrawalFacts = WithdrawalFacts()  # controls labelled as the withdrawal function
+    offers: OfferFacts = OfferFacts()  # product page and its safety information, product links, price reductions
+    access: A11yPage | None = None  # accessibility basics (None: not looked at)
+    currencies: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # currency sign -> prices shown
     errors: tuple[ExtractorError, ...] = ()
 
 
@@ -162,6 +170,10 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),
         ("platform", ("platform",), lambda: page_fingerprints(pp), frozenset()),
         ("prices", ("prices",), lambda: page_prices(pp), PagePrices()),
+        ("withdrawal", ("withdrawal",), lambda: page_withdrawal(pp), WithdrawalFacts()),
+        ("offers", ("reductions", "products"), lambda: page_offers(pp), OfferFacts()),
+        ("access", ("accessibility",), lambda: page_access(pp), None),
+        ("currencies", ("markets",), lambda: page_currencies(pp), MappingProxyType({})),
     )
 
 
