@@ -21,6 +21,8 @@ Scoring (precision / recall / F1 per signal, micro-averaged over cases):
   with ``url == ""`` (our representation of a JS-only link), anything else for that kind is wrong. A label
   ``#section`` is an in-page link: the page itself (fragment ignored).
 - ``aggregate_rating``: boolean.
+- ``country``: the label's ``country`` against the decided country: right = a true positive; wrong = a false
+  positive and a false negative; unknown = a false negative. Not in the total (one decision per shop).
 - A label ``null`` means "could not be determined" and that signal is skipped for the case.
 
 Held-out split (``--split``): a case belongs to the held-out third when ``int(sha256(case id).hexdigest(), 16) % 3
@@ -46,6 +48,9 @@ from trustaudit.web.html import ParseCache
 from trustaudit.web.urls import normalize_url
 
 SPLITS = ("all", "tune", "held")
+# scored on their own, not in the micro-average: the valid-ID figure re-counts tax_ids, and the country is one
+# decision per shop (kept apart so that the total stays comparable with earlier measurements)
+NOT_IN_TOTAL = ("tax_ids_valid", "country")
 SET_SIGNALS = ("emails", "phones", "tax_ids", "review_widgets", "chat_widgets", "payment_providers", "social")
 
 
@@ -93,7 +98,7 @@ class EvalResult:
     def total(self) -> SignalScore:
         t = SignalScore()
         for name, s in self.signals.items():
-            if name == "tax_ids_valid":
+            if name in NOT_IN_TOTAL:
                 continue
             t.tp += s.tp
             t.fp += s.fp
@@ -211,6 +216,19 @@ def score_case(res: EvalResult, case: str, labels: dict, a: Artifacts, base_url:
         s.fn += len(gold["tax_ids"] - valid)
         res.misses.extend(Miss(case, "tax_ids_valid", "fp", v) for v in sorted(valid - gold["tax_ids"]))
 
+    gold_country = labels.get("country")
+    if gold_country:
+        s = res.score("country")
+        want, got = str(gold_country).upper(), a.country
+        if got == want:
+            s.tp += 1
+        else:
+            s.fn += 1
+            res.misses.append(Miss(case, "country", "fn", want))
+            if got:
+                s.fp += 1
+                res.misses.append(Miss(case, "country", "fp", got))
+
     rev = labels.get("reviews") or {}
     if rev.get("aggregate_rating") is not None:
         s = res.score("aggregate_rating")
@@ -303,7 +321,7 @@ def evaluate_corpus(path: Path, extra_pages: bool = False, split: str = "all") -
 def _order(names: Iterable[str]) -> list[str]:
     first = ["emails", "phones", "tax_ids", "tax_ids_valid"]
     pages = [f"page.{k}" for k in PAGE_KINDS]
-    rest = ["review_widgets", "aggregate_rating", "chat_widgets", "payment_providers", "social"]
+    rest = ["review_widgets", "aggregate_rating", "chat_widgets", "payment_providers", "social", "country"]
     known = first + pages + rest
     names = list(names)
     return [n for n in known if n in names] + sorted(n for n in names if n not in known)

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from trustaudit.extract.merge import MAX_PAGES, language_and_country, merge
+from trustaudit.extract.merge import MAX_PAGES, decide_country, merge
 from trustaudit.extract.page import PageContext, PageFacts, extract_page, extractable, page_steps, strict_mode
 from trustaudit.models import Artifacts, SiteSnapshot
 from trustaudit.web.html import ParseCache
@@ -24,7 +24,7 @@ __all__ = [
     "extract",
     "extract_page",
     "extractable",
-    "language_and_country",
+    "decide_country",
     "merge",
     "page_steps",
     "strict_mode",
