@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from trustaudit.extract.country import law_entries
-from trustaudit.extract.text import fold, snippet, snippet_around, trie_regex
+from trustaudit.extract.text import PAD, fold, snippet, snippet_around, trie_regex, word_end
 from trustaudit.models import Evidence
 from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
@@ -237,15 +237,21 @@ def _index() -> tuple[PhraseIndex, dict[str, int]]:
 Hit = tuple[int, int, str | tuple[str, ...]]
 
 
-def text_hits(folded: str) -> list[Hit]:
-    """Every (start, end, payload) of the index in a folded text."""
-    return list(_index()[0].finditer(folded)) if folded else []
+def text_hits(folded: str, raw: str | None = None) -> list[Hit]:
+    """Every (start, end, payload) of the index in a folded text (``fold_same_length(raw)``); with ``raw``, a
+    hit ending in a word whose marks the fold moved ends where the word ends in ``raw``."""
+    if not folded:
+        return []
+    hits = list(_index()[0].finditer(folded))
+    if raw is not None and PAD in folded:
+        hits = [(a, word_end(raw, folded, b), p) for a, b, p in hits]
+    return hits
 
 
 def page_hits(pp: ParsedPage) -> list[Hit]:
     """``text_hits`` of the page's folded text: phrase groups and service names in one pass (``extract_page``
     computes it once and hands it to ``page_phrases`` and ``widgets.scan_page``)."""
-    return text_hits(pp.folded_text)
+    return text_hits(pp.folded_text, pp.text)
 
 
 def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, ...]]]:
