@@ -132,8 +132,8 @@ def _id_readings(facts: list[PageFacts]):
     seen: set[str] = set()
     for f in facts:
         for cands in f.ids.labels:
-            if not cands:
-                continue
+            if not cands or cands[0].owner:
+                continue  # another company's number says nothing of where the shop is
             t = cands[0].tax_id
             shown = f"{t.label} {t.value}"
             if shown in seen:
