@@ -190,3 +190,32 @@ def test_vocab_lists_have_no_duplicate_whole_phrases_across_kinds_that_would_be_
                "versand & zahlung", "versand und zahlung", "doprava a platba", "τροποι αποστολης & πληρωμης",
                "τροποι πληρωμης & αποστολης", "доставка и плащане", "zwroty i reklamacje", "reklamacje i zwroty"}
     assert [c for c in clash if c[0] not in allowed] == []
+
+
+@pytest.mark.parametrize(
+    "link, kind, url",
+    [
+        ('<a href="#" onclick="window.open(\'/regulamin.html\',\'r\',\'width=600\')">Regulamin</a>', "terms",
+         "https://shop.example/regulamin.html"),
+        ("<a href=\"javascript:popup('agb.php?id=3')\">AGB</a>", "terms", "https://shop.example/agb.php?id=3"),
+        ('<a href="#" onclick="location.href=\'/dostavka/\'">Доставка</a>', "delivery", "https://shop.example/dostavka/"),
+        ('<a href="#" onclick="apri(\'modalita_pagamento.asp#bonifico\')">Modalità di pagamento</a>', "payment",
+         "https://shop.example/modalita_pagamento.asp"),
+    ],
+)
+def test_a_script_link_that_names_its_page_leads_to_that_page(link, kind, url):
+    p = _pages(f"<footer>{link}</footer>")
+    assert p[kind] is not None and p[kind].url == url
+
+
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        ("<a href=\"#\" onclick=\"ga('send', 'event', 'Regulamin')\">Regulamin</a>", "terms"),  # tracking, no page
+        ("<a href=\"#\" onclick=\"zoom('img/dostavka.png')\">Доставка</a>", "delivery"),  # an image, not a page
+        ("<a href=\"javascript:void(0)\" onclick=\"toggle('faq')\">FAQ</a>", "faq"),
+    ],
+)
+def test_a_script_link_without_a_page_stays_a_js_control(link, kind):
+    p = _pages(f"<footer>{link}</footer>")
+    assert p[kind] is not None and p[kind].url == ""
