@@ -219,3 +219,32 @@ def test_a_script_link_that_names_its_page_leads_to_that_page(link, kind, url):
 def test_a_script_link_without_a_page_stays_a_js_control(link, kind):
     p = _pages(f"<footer>{link}</footer>")
     assert p[kind] is not None and p[kind].url == ""
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # Baltic inflections and compounds from platform locale files (Shopify Dawn lt-LT, OpenCart lt-lt / et-ee)
+        ("Kontaktinė informacija", "contact"), ("Kontaktinė forma", "contact"), ("Kontaktų forma", "contact"),
+        ("Kontaktinformācija", "contact"), ("Kasutajatugi", "contact"), ("Kontaktandmed", "contact"),
+        ("Grąžinimai", "returns"), ("Grąžinimo sąlygos", "returns"), ("Apmokėjimo būdai", "payment"),
+        ("Pristatymo informacija", "delivery"), ("Garantijos sąlygos", "complaints"),
+    ],
+)
+def test_baltic_inflections(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, kind)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Kontaktiniai lęšiai", "contact"),  # contact lenses
+        ("Kontaktinio klijo juosta", "contact"),  # contact adhesive tape
+        ("Kasutajatugi vastab 24 tunni jooksul kõikidele küsimustele ja ettepanekutele", "contact"),  # prose
+        ("Grąžinimo kodas", "returns"),  # a refund code field
+        ("Apmokėjimo kortelės numeris", "payment"),  # a card-number field
+        ("Garantijos laikotarpis", "complaints"),  # the warranty period of a product
+    ],
+)
+def test_baltic_near_misses(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6, (text, kind)
