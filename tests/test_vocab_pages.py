@@ -248,3 +248,17 @@ def test_baltic_inflections(text, kind):
 )
 def test_baltic_near_misses(text, kind):
     assert text_scores(text).get(kind, 0) < 0.6, (text, kind)
+
+
+@pytest.mark.parametrize(
+    "text", ["Centrum pomocy", "Hilfe-Center", "Справочный центр", "Центр допомоги", "Central de ajuda",
+             "Yardım merkezi", "Κέντρο βοήθειας", "Pagalbos centras"],
+)
+def test_help_centres_are_faq(text):
+    assert text_scores(text).get("faq", 0) >= 0.6, text
+
+
+@pytest.mark.parametrize("text", ["Centrum pomocy drogowej", "Centrum Pomocy Rodzinie w Krakowie i okolicach bez przerwy",
+                                  "Help us improve", "Hilfecentermanager"])
+def test_help_centre_near_misses(text):
+    assert text_scores(text).get("faq", 0) < 0.6, text
