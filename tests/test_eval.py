@@ -134,3 +134,23 @@ def test_cli_split_option(tmp_path):
     assert counts["tune"] + counts["held"] == counts["all"] == 4
     r = runner.invoke(app, ["eval", str(tmp_path), "--split", "test"])
     assert r.exit_code != 0 and "--split" in r.output
+
+
+def test_labels_name_services_through_the_slug_aliases(tmp_path):
+    from trustaudit.evaluation import slug_aliases
+
+    assert slug_aliases()["amex"] == "american_express"
+    html = '<html lang="en"><body><footer><p>We accept: Visa, Mastercard, American Express</p></footer></body></html>'
+    _case(tmp_path, "en-a", {"payment_providers": ["visa", "mastercard", "amex"]}, html)
+    s = evaluate_corpus(tmp_path).signals["payment_providers"]
+    assert (s.tp, s.fp, s.fn) == (3, 0, 0), format_table(evaluate_corpus(tmp_path))
+
+
+def test_every_slug_alias_is_unique_and_no_slug_itself():
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[1] / "rules/vocab/widgets.yaml").read_text())
+    slugs = {s for sec in data.values() if isinstance(sec, dict) for s in sec}
+    aliases = [a for sec in data.values() if isinstance(sec, dict) for spec in sec.values() if isinstance(spec, dict)
+               for a in spec.get("aliases") or ()]
+    assert len(aliases) == len(set(aliases)) and not set(aliases) & slugs

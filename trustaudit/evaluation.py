@@ -10,7 +10,8 @@ Scoring (precision / recall / F1 per signal, micro-averaged over cases):
 
 - ``emails``, ``phones`` (E.164), ``tax_ids`` (scheme + compact value), ``review_widgets``, ``chat_widgets``,
   ``payment_providers`` (labels mix providers and generic methods, so predictions are
-  ``payment_providers`` + ``payment_methods``), ``social``: set comparison per case.
+  ``payment_providers`` + ``payment_methods``), ``social``: set comparison per case; a label naming a service by
+  another name (``aliases`` in rules/vocab/widgets.yaml: "amex") counts as its slug.
 - ``tax_ids_valid``: the predicted IDs whose check digit passed, against all labelled IDs (its precision is
   the "never claim a wrong valid ID" figure).
 - ``page.<kind>``: the label is the href of the first link of that kind (relative ones are resolved against the
@@ -39,11 +40,13 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
 
 from trustaudit.extract import extract
 from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, SiteSnapshot
+from trustaudit.resources import load_yaml
 from trustaudit.web.html import ParseCache
 from trustaudit.web.urls import normalize_url
 
@@ -185,6 +188,25 @@ def _predicted_sets(a: Artifacts) -> dict[str, set[str]]:
     }
 
 
+@lru_cache(maxsize=1)
+def slug_aliases() -> dict[str, str]:
+    """Other names of a service slug in labels -> the slug (``aliases`` in rules/vocab/widgets.yaml)."""
+    data = load_yaml("vocab/widgets.yaml") or {}
+    out: dict[str, str] = {}
+    for section in data.values():
+        if not isinstance(section, dict):
+            continue
+        for slug, spec in section.items():
+            for alias in (spec or {}).get("aliases") or () if isinstance(spec, dict) else ():
+                out[str(alias)] = str(slug)
+    return out
+
+
+def _canonical(tokens) -> set[str]:
+    aliases = slug_aliases()
+    return {aliases.get(str(t), str(t)) for t in tokens}
+
+
 def _gold_sets(labels: dict) -> dict[str, set[str] | None]:
     def lst(v):
         return None if v is None else v
@@ -195,10 +217,10 @@ def _gold_sets(labels: dict) -> dict[str, set[str] | None]:
         "emails": None if labels.get("emails") is None else {str(e).lower() for e in labels["emails"]},
         "phones": None if labels.get("phones") is None else set(labels["phones"]),
         "tax_ids": None if tax is None else {_norm_tax(t["scheme"], t["value"]) for t in tax},
-        "review_widgets": None if rev.get("widgets") is None else set(rev["widgets"]),
-        "chat_widgets": None if labels.get("chat_widgets") is None else set(labels["chat_widgets"]),
-        "payment_providers": None if labels.get("payment_providers") is None else set(labels["payment_providers"]),
-        "social": None if labels.get("social") is None else set(labels["social"]),
+        "review_widgets": None if rev.get("widgets") is None else _canonical(rev["widgets"]),
+        "chat_widgets": None if labels.get("chat_widgets") is None else _canonical(labels["chat_widgets"]),
+        "payment_providers": None if labels.get("payment_providers") is None else _canonical(labels["payment_providers"]),
+        "social": None if labels.get("social") is None else _canonical(labels["social"]),
     }
 
 
