@@ -62,8 +62,9 @@ def load_vocabulary() -> None:
         widgets,
     )
 
-    for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, company._cfg, emails._cfg, phones._cfg,
-                  text._number_regex, platform._default_packs, country.profiles):
+    for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, ids._owners, company._cfg, emails._cfg,
+                  phones._cfg, text._number_regex, platform._default_packs, country.profiles, country.country_names,
+                  country._currency_table):
         try:
             build()
         except Exception:  # noqa: BLE001

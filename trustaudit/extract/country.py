@@ -21,10 +21,12 @@ pass (``phrases`` payload ``("@law", country)``). ``merge`` gathers the evidence
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from trustaudit.extract.text import fold, phrase_regex
 from trustaudit.models import CountryEvidence
@@ -296,15 +298,17 @@ def page_hints(pp: ParsedPage, hits: Iterable | None = None) -> CountryHints:
                     locales.append((el.get("content") or "").strip().lower()[:20])
                 elif not tag and (el.get("http-equiv") or "").lower() == "content-language":
                     tag = (el.get("content") or "").strip().lower().replace("_", "-")[:20] or None
-    lines = pp.text.split("\n", 20_000)[:20_000]
+    lines = pp.text[:300_000].split("\n")
     names = country_names()
     found: list[tuple[str, tuple[str, ...]]] = []
-    for i, line in enumerate(lines):
-        if len(line) > _NAME_LINE_MAX or len(found) >= 20:
-            continue
-        key = line.strip(" \t\u00a0,.;:-–—()").lower()
-        if key and (key in names or (not key.isascii() and fold(key) in names)):
-            found.append((line.strip()[:_NAME_LINE_MAX], tuple(lines[max(0, i - 3): i] + lines[i + 1: i + 2])))
+    # the lines that are a country's name, found by one set intersection in C (a page has thousands of lines)
+    lowered = list(map(str.lower, map(str.strip, lines)))
+    named = names.keys() & set(lowered)
+    if named:
+        for i, key in enumerate(lowered):
+            if key in named and len(found) < 20:
+                found.append((lines[i].strip()[:_NAME_LINE_MAX],
+                              tuple(lines[max(0, i - 3): i] + lines[i + 1: i + 2])))
     law: dict[tuple[str, str, int], None] = {}
     for start, end, payload in hits or ():
         if isinstance(payload, tuple) and payload[:1] == (LAW,) and len(law) < 40:
@@ -399,6 +403,7 @@ def _currency_table() -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]
     return rx, {t: tuple(sorted(v)) for t, v in owners.items()}
 
 
+CURRENCY_SCAN = 20_000  # characters of each page's text looked at for prices (they come early on a shop page)
 _NUM_BEFORE = re.compile(r"\d[\s\u00a0]?\Z")
 _NUM_AFTER = re.compile(r"[\s\u00a0]?\d")
 
@@ -413,7 +418,7 @@ def currency_evidence(texts: Iterable[str]) -> list[CountryEvidence]:
     counts: Counter[tuple[str, ...]] = Counter()
     shown: dict[tuple[str, ...], str] = {}
     for text in texts:
-        for m in rx.finditer(text):
+        for m in rx.finditer(text, 0, CURRENCY_SCAN):
             a, b = m.span()
             if _NUM_BEFORE.search(text, max(0, a - 2), a) or _NUM_AFTER.match(text, b):
                 key = owners[m.group(0)]
@@ -502,6 +507,13 @@ def _postcode_table() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((cc, rx) for cc in profiles() if (rx := postcode_regex(cc)) is not None)
 
 
+@lru_cache(maxsize=1)
+def _any_postcode() -> re.Pattern[str] | None:
+    """Every country's postcode pattern in one (which one matched is asked of each pattern afterwards)."""
+    table = _postcode_table()
+    return re.compile("|".join(f"(?:{rx.pattern})" for _cc, rx in table)) if table else None
+
+
 @cached_build("street-markers")
 def _street() -> re.Pattern[str] | None:
     return phrase_regex((load_yaml("vocab/company.yaml") or {}).get("street_markers") or [])
@@ -515,8 +527,16 @@ def postcode_evidence(lines: Iterable[tuple[str, str]]) -> list[CountryEvidence]
     out: list[CountryEvidence] = []
     seen: set[str] = set()
     tails: set[str] = set()
-    for line, before in lines:
-        if len(line) > 80 or line in seen:
+    lines = [(line, before) for line, before in lines if len(line) <= 80]
+    # the lines where some country's postcode format matches: one scan of them all joined
+    joined = "\n".join(line for line, _b in lines)
+    any_rx = _any_postcode()
+    if any_rx is None or not joined:
+        return out
+    starts = list(accumulate((len(line) + 1 for line, _b in lines), initial=0))
+    candidates = sorted({bisect_right(starts, m.start()) - 1 for m in any_rx.finditer(joined)})
+    for line, before in (lines[i] for i in candidates):
+        if line in seen:
             continue
         fl = fold(line)
         if not ((street is not None and (street.search(fl) or (before and street.search(fold(before)))))
