@@ -343,3 +343,14 @@ def test_country_names_come_from_cldr_in_every_profile_language():
     for name, cc in [("niederlande", "NL"), ("polska", "PL"), ("казахстан", "KZ"), ("україна", "UA"),
                      ("italia", "IT"), ("united kingdom", "GB"), ("uk", "GB"), ("المملكة العربية السعودية", "SA")]:
         assert names.get(name) == cc, name
+
+
+@pytest.mark.parametrize("url, lang, text, country", [
+    ("https://gartenshop.at/", "de", "Gartenbank 249,00 €", "AT"),  # German text: Austria by its domain
+    ("https://boutique.be/", "fr", "Table basse 149,00 €", "BE"),  # French text: Belgium by its domain
+    ("https://weinhandel.ch/", "de", "Rotwein CHF 24.50", "CH"),  # its domain and its currency
+    ("https://sklep.com/", "pl", "Kubek 39,99 zł", "PL"),  # the language of one country and its currency
+])
+def test_a_shared_language_does_not_outweigh_the_domain(url, lang, text, country):
+    a = shop(url, f'<html lang="{lang}"><body><p>{text}</p></body></html>')
+    assert a.country == country, [(e.signal, e.country, e.weight) for e in a.country_evidence]
