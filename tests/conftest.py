@@ -60,3 +60,20 @@ def fast_options(ca_bundle: str) -> ScanOptions:
     return ScanOptions(
         max_pages=10, timeout=1.5, total_timeout=8.0, max_bytes=1_000_000, concurrency=4, ca_bundle=ca_bundle
     )
+
+
+# --------------------------------------------------------------------------- headless Chromium (--render)
+
+
+@pytest.fixture(scope="session")
+def chromium_host():
+    """One headless Chromium for the render tests of this test process (each scan gets a fresh context, as
+    every shop does). Skips, saying what to install, only where no Chromium or Playwright can be had."""
+    from trustaudit.crawl.browser import BrowserHost, RenderUnavailable
+
+    try:
+        host = BrowserHost(ScanOptions())
+    except RenderUnavailable as exc:
+        pytest.skip(f"no headless Chromium for the --render tests: {exc}")
+    yield host
+    host.close()

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from trustaudit.config import ConfigError, ProjectConfig, load_config
 from trustaudit.messages import report_languages
-from trustaudit.options import ScanOptions
+from trustaudit.options import RENDER_MODES, ScanOptions
 from trustaudit.render._text import clean_text
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -84,6 +84,8 @@ def resolve_settings(
     ignore_robots: bool,
     allow_private: bool,
     resolve: list[str] | None = None,
+    render: str | None = None,
+    chromium: str | None = None,
     headers: list[str] | None = None,
     cookie: str | None = None,
     auth: str | None = None,
@@ -107,6 +109,8 @@ def resolve_settings(
             parse_resolve(spec)
         except ValueError as exc:
             die(str(exc), EXIT_USAGE)
+    if render is not None and render not in RENDER_MODES:
+        die(f"--render takes no value or one of {', '.join(RENDER_MODES)} (got {render!r})", EXIT_USAGE)
     from trustaudit.net.gate import ProxyRoutes
 
     try:
@@ -125,6 +129,8 @@ def resolve_settings(
         respect_robots=not ignore_robots,
         allow_private=allow_private,
         resolve=tuple(resolve or ()),
+        render=render or defaults.render,
+        chromium=chromium or None,
         headers=tuple(parse_header(h) for h in headers or ()),
         cookie=_checked_cookie(cookie),
         auth=_checked_auth(auth),

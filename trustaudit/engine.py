@@ -78,6 +78,12 @@ class Facts:
     home_url: str = ""  # where a person can look for what a failed check did not find
     inconclusive: Message | None = None  # the shop itself was not seen: why (content checks cannot be judged)
     limit_hit: str | None = None  # "max_pages" | "total_timeout": the crawl stopped before it was done
+    # pages whose content JavaScript builds and that were read as served (application shells not rendered):
+    # what they would show is unknown, and why (a message id: run with --render / rendering failed / saved copy)
+    js_pages: tuple[str, ...] = ()
+    js_home: bool = False  # the home page is one of them: every check of the shop's content is affected
+    js_reason: str = ""
+    consent_reason: str = ""  # why the consent checks could not be judged though pages were rendered (a message id)
 
 
 @dataclass(frozen=True)
@@ -313,6 +319,27 @@ def _failed_extractors(rule: Rule, artifacts: Artifacts) -> list[Any]:
     return hit
 
 
+# predicates whose verdict does not come from the pages' content (or that say themselves what they need)
+_NOT_FROM_PAGES = frozenset({"tls", "cert_expiry", "manual", "consent"})
+
+
+def _unseen_content(rule: Rule, outcome: Outcome, facts: Facts, artifacts: Artifacts) -> Outcome:
+    """An absence found on pages whose content only JavaScript builds (read as served) is not a finding: a
+    failure without other evidence, or a pass that rests on nothing being found, becomes "could not check"."""
+    if not facts.js_pages or rule.predicate in _NOT_FROM_PAGES:
+        return outcome
+    resting_on_absence = (outcome.status is Status.FAIL and not outcome.variant) or (
+        outcome.status is Status.PASS and not outcome.evidence
+    )
+    if not resting_on_absence:
+        return outcome
+    shells = set(facts.js_pages)
+    where = [ref.url for k in rule.evidence_pages if (ref := artifacts.pages.get(k)) is not None and ref.url in shells]
+    if not facts.js_home and not where:
+        return outcome
+    return Outcome(Status.ERROR, reason=facts.js_reason or "reason.js_needs_render")
+
+
 def _unfetched_evidence_pages(rule: Rule, artifacts: Artifacts) -> list[str]:
     """URLs of this rule's evidence pages that were linked but never fetched."""
     urls = []
@@ -372,6 +399,7 @@ def evaluate(
                 # not found on what was fetched, but the pages where it would be were never read
                 outcome = Outcome(Status.ERROR, reason="reason.partial_crawl",
                                   args={"limit": Message(f"limit.{facts.limit_hit}"), "pages": ", ".join(unfetched)})
+            outcome = _unseen_content(rule, outcome, facts, artifacts)
         out.append(_result(rule, weight, outcome, facts, artifacts, lang))
     return tuple(out)
 
@@ -480,10 +508,10 @@ _SIGNALS = {
     "tax_ids": lambda a: [Evidence(t.url, f"{t.label or t.scheme} {t.value}".strip()) for t in a.tax_ids],
     "company_names": lambda a: list(a.company_names),
     "contact_forms": lambda a: list(a.contact_forms),
-    "review_widgets": lambda a: [Evidence(d.url, d.slug) for d in a.review_widgets],
+    "review_widgets": lambda a: _detections(a.review_widgets),
     "reviews_on_site": lambda a: list(a.reviews_on_site),
-    "chat_widgets": lambda a: [Evidence(d.url, d.slug) for d in a.chat_widgets],
-    "payment_providers": lambda a: [Evidence(d.url, d.slug) for d in a.payment_providers],
+    "chat_widgets": lambda a: _detections(a.chat_widgets),
+    "payment_providers": lambda a: _detections(a.payment_providers),
     "payment_methods": lambda a: [Evidence(d.url, d.slug) for d in a.payment_methods],
     "social": lambda a: [Evidence(d.url, d.slug) for d in a.social],
     "messengers": lambda a: [Evidence(d.url, d.slug) for d in a.messengers],
@@ -495,6 +523,20 @@ _SIGNALS = {
         else []
     ),
 }
+
+
+def _detections(dets) -> list[Evidence]:
+    """A service as evidence (its slug); with --render, a note says whether the browser really called it
+    (stronger) or the page only names it in a script tag or markup (which may be dead or wait for consent)."""
+    out = []
+    for d in dets:
+        note = None
+        if d.loaded:
+            note = Message("evidence.widget_loaded", {"slug": d.slug, "url": d.loaded[:120]})
+        elif d.rendered:
+            note = Message("evidence.widget_markup", {"slug": d.slug})
+        out.append(Evidence(d.url, d.slug, note))
+    return out
 
 
 def _usable_rating(r) -> bool:
@@ -796,6 +838,38 @@ def _platform_known(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     if plat:
         return Outcome(Status.PASS, (Evidence(plat.url, f"{plat.slug}: {plat.evidence}"),))
     return Outcome(Status.FAIL)
+
+
+@predicate("consent")
+def _consent(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Cookies and trackers before the buyer answers the cookie banner, and whether the banner's first layer
+    offers a reject choice: only known when the pages ran in a browser (--render)."""
+    c = ctx.artifacts.consent
+    if c is None:
+        return Outcome(Status.ERROR, reason=ctx.facts.consent_reason or "reason.needs_render")
+    fact = p["fact"]
+    if fact == "trackers":
+        if c.trackers:
+            return Outcome(Status.FAIL, c.trackers)
+        return Outcome(Status.PASS, (Evidence(c.url, "", Message("evidence.no_trackers",
+                                                                 {"n": c.third_party_hosts})),))
+    if fact == "cookies":
+        if c.cookies:
+            return Outcome(Status.FAIL, c.cookies)
+        return Outcome(Status.PASS, (Evidence(c.url, "", Message("evidence.no_tracking_cookies",
+                                                                 {"n": c.cookies_seen})),))
+    if fact != "reject":
+        raise KeyError(fact)
+    if c.banner is None:
+        if c.trackers or c.cookies:
+            return Outcome(Status.FAIL, (*c.trackers[:2], *c.cookies[:2]), variant="no_banner")
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_banner_needed")
+    banner = Evidence(c.url, c.banner_evidence)
+    if c.reject:
+        return Outcome(Status.PASS, (banner, *(Evidence(c.url, "", Message("evidence.reject_choice", {"label": t}))
+                                               for t in c.reject)))
+    shown = ", ".join(f"«{t}»" for t in c.accept) if c.accept else "-"
+    return Outcome(Status.FAIL, (banner, Evidence(c.url, "", Message("evidence.no_reject", {"labels": shown}))))
 
 
 @predicate("manual")

@@ -85,6 +85,8 @@ class FetchedPage:
     redirect_chain: tuple[str, ...] = ()
     truncated: bool = False  # body cut at the per-page byte limit
     depth: int = 0
+    rendered: bool = False  # ``text`` is the DOM after the page's scripts ran in a browser (--render)
+    app_shell: bool = False  # the HTML as served is an application shell: its content is built by JavaScript
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ class FetchError:
     kind: str = "error"  # timeout | refused | dns | tls | http | too_large | not_html | robots | blocked |
     # blocked_redirect (redirect to a private address refused) | blocked_address (a link or resource on a
     # private/loopback/metadata address refused by the connection gate, never fetched) | offsite_redirect |
-    # encoding (unsupported Content-Encoding) | truncated (page not parsed to the end) | limit | error
+    # encoding (unsupported Content-Encoding) | truncated (page not parsed to the end) | limit | render (a page
+    # that --render could not load in the browser, read as served) | error
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,53 @@ class SiteSnapshot:
     duration_s: float = 0.0
     limit_hit: str | None = None  # "max_pages" | "total_timeout": a limit stopped the crawl before every link
     # it found worth fetching was fetched
+    render: str = "off"  # how pages were loaded: "off" (HTML as served), "auto" (app shells rendered), "always"
+    browser: BrowserFacts | None = None  # what only a browser sees (None: no page was run in a browser)
+
+
+@dataclass(frozen=True)
+class BrowserRequest:
+    """A request a page made while it was loaded in the browser (before any interaction)."""
+
+    url: str
+    kind: str  # the browser's resource type: script, xhr, fetch, image, document (a frame), ping ...
+    page: str  # the page being loaded
+    outcome: str = "fetched"  # fetched | not_fetched (images, media and fonts are not downloaded) | refused
+    # (the connection gate) | failed | over_limit
+
+
+@dataclass(frozen=True)
+class BrowserCookie:
+    name: str
+    domain: str
+    page: str  # the first page after which it was there
+    third_party: bool = False
+
+
+@dataclass(frozen=True)
+class BrowserControl:
+    """A control (button, link) visible in the first screen of a page without scrolling or clicking."""
+
+    text: str  # its text or accessible name (one line, capped)
+    page: str
+    path: str  # its ancestors as "tag#id.class" labels, outermost first, " > "-joined (shadow hosts included)
+    layer_text: str = ""  # the visible text of the layer it sits in: the overlay (fixed / sticky / dialog) that
+    # holds it, else the nearest ancestor with some text (capped)
+    overlay: bool = False  # it sits in a fixed / sticky / dialog layer over the page
+    frame: str = ""  # the frame's URL when it is not in the page's main frame
+
+
+@dataclass(frozen=True)
+class BrowserFacts:
+    """What a browser saw while loading the shop's pages, without any interaction (no click, no consent)."""
+
+    browser: str  # "Chromium 150.0.7871.100"
+    first_page: str  # the first page loaded (the home page), where the consent banner is looked for
+    pages: tuple[str, ...] = ()  # pages loaded in the browser, in order
+    requests: tuple[BrowserRequest, ...] = ()
+    cookies: tuple[BrowserCookie, ...] = ()
+    controls: tuple[BrowserControl, ...] = ()  # on the first page only
+    requests_dropped: int = 0  # requests beyond the cap, not recorded
 
 
 # --------------------------------------------------------------------------- extract
@@ -218,6 +268,9 @@ class Detection:
     kind: str  # review | chat | payment | payment_method | social | platform | messenger
     url: str
     evidence: str = ""
+    loaded: str = ""  # a request the browser made to the service while the pages loaded (--render): stronger
+    # evidence than a script tag or markup, which may be dead or wait for consent
+    rendered: bool = False  # seen by the browser: found on a page it ran, or called by one
 
 
 @dataclass(frozen=True)
@@ -273,6 +326,23 @@ class Artifacts:
     external_links: tuple[str, ...] = ()
     trust_badges: tuple[Detection, ...] = ()  # trust marks / business verification (Maroof, EHI, Thuiswinkel ...)
     extractor_errors: tuple[ExtractorError, ...] = ()
+    consent: Consent | None = None  # cookies, trackers and the consent banner before any interaction; None: the
+    # pages did not run in a browser
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the shop does before the buyer answers its cookie banner (from ``SiteSnapshot.browser``)."""
+
+    url: str  # the first page loaded in the browser (the home page)
+    trackers: tuple[Evidence, ...] = ()  # requests to analytics / advertising hosts: snippet "host (vendor)"
+    cookies: tuple[Evidence, ...] = ()  # analytics / advertising cookies set: snippet "name (vendor)"
+    third_party_hosts: int = 0  # third-party hosts the pages called at all
+    cookies_seen: int = 0  # cookies of any kind
+    banner: str | None = None  # consent platform slug, "text" (recognised by its text), or None (none seen)
+    banner_evidence: str = ""
+    accept: tuple[str, ...] = ()  # texts of accept controls on the banner's first layer
+    reject: tuple[str, ...] = ()  # texts of reject controls on the banner's first layer
 
 
 # --------------------------------------------------------------------------- evaluate / score

@@ -27,6 +27,9 @@ class ScanOptions:
     # (cloud-metadata addresses stay refused unless they are the target itself)
     check_tls: bool = True
     resolve: tuple[str, ...] = ()  # --resolve HOST:PORT:ADDRESS entries (curl's convention), validated by the CLI
+    render: str = "off"  # --render: "always" loads every page in headless Chromium, "auto" only pages that are
+    # application shells (content built by JavaScript), "off" reads the HTML as served
+    chromium: str | None = None  # --chromium PATH (else TRUSTAUDIT_CHROMIUM, else found on the system)
     # sent only to the target's own origin(s) (scheme, host, port), never to other hosts or after a cross-site
     # redirect; repr=False: never printed, never in a batch database
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # --header "Name: value"
@@ -67,3 +70,6 @@ def url_matches(pattern: str, url: str) -> bool:
             target += "?" + parts.query
         return fnmatchcase(target, pattern)
     return fnmatchcase(url, pattern)
+
+
+RENDER_MODES = ("off", "auto", "always")

@@ -59,6 +59,16 @@ def signals_dict(a: Artifacts) -> dict[str, Any]:
         "social": _slugs(a.social),
         "messengers": _slugs(a.messengers),
         "structured_data": list(a.structured_types),
+        **({"consent": _consent_dict(a.consent)} if a.consent is not None else {}),
+    }
+
+
+def _consent_dict(c) -> dict[str, Any]:
+    return {
+        "trackers": [e.snippet.split(" ", 1)[0] for e in c.trackers],
+        "cookies": [e.snippet.split(" ", 1)[0] for e in c.cookies],
+        "banner": c.banner,
+        "reject_on_first_layer": bool(c.reject) if c.banner is not None else None,
     }
 
 
@@ -88,9 +98,11 @@ def build_report(
     duration_s: float | None = None,
 ) -> Report:
     from trustaudit.engine import Facts, categories, evaluate, load_rules
+    from trustaudit.extract.consent import with_browser_facts
     from trustaudit.report import inconclusive_reason, verdicts
     from trustaudit.scoring import category_scores
 
+    artifacts = with_browser_facts(artifacts, snapshot)  # what only the browser saw (--render)
     report_lang = resolve_language(lang, artifacts.language)
     facts = Facts(
         tls=snapshot.tls if snapshot.tls else TlsInfo(),
@@ -100,6 +112,8 @@ def build_report(
         home_url=snapshot.final_url or snapshot.base_url,
         inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
+        **js_facts(snapshot),
+        consent_reason=consent_reason(snapshot, artifacts),
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
@@ -120,16 +134,47 @@ def build_report(
         categories=cats,
         signals=signals_dict(artifacts),
         tls=tls_dict(snapshot),
-        pages_fetched=tuple(
-            {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
-            for p in snapshot.pages
-        ),
+        pages_fetched=tuple(_page_entry(p) for p in snapshot.pages),
         errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors),
         platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
         tool_version=__version__,
         **verdict,
     )
+
+
+def js_facts(snapshot: SiteSnapshot) -> dict[str, Any]:
+    """The pages whose content only JavaScript builds and that were read as served, for the engine (their
+    checks become "could not check"), and why they were not rendered."""
+    shells = tuple(p.url for p in snapshot.pages if p.app_shell and not p.rendered)
+    if not shells:
+        return {}
+    if snapshot.local:
+        reason = "reason.js_saved_copy"
+    elif snapshot.render != "off":
+        reason = "reason.js_render_failed"
+    else:
+        reason = "reason.js_needs_render"
+    home = snapshot.pages[0].url if snapshot.pages else ""
+    return {"js_pages": shells, "js_home": home in shells, "js_reason": reason}
+
+
+def consent_reason(snapshot: SiteSnapshot, artifacts: Artifacts) -> str:
+    """Why cookies and trackers before consent are unknown although --render was asked for ("" otherwise)."""
+    if artifacts.consent is not None or snapshot.render == "off" or snapshot.local:
+        return ""
+    if snapshot.render == "auto":
+        return "reason.consent_auto"  # only application shells were rendered, and the home page is not one
+    return "reason.render_home_failed"
+
+
+def _page_entry(p) -> dict[str, Any]:
+    entry: dict[str, Any] = {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
+    if p.rendered:
+        entry["rendered"] = True  # its text is the DOM after its scripts ran
+    elif p.app_shell:
+        entry["app_shell"] = True  # its content is built by JavaScript and was not rendered
+    return entry
 
 
 class PageExtractor:
@@ -228,13 +273,17 @@ def scan(
     weights: Mapping[str, float] | None = None,
     observer=None,
     http_port: int | None = None,
+    browser=None,
 ) -> Report:
     """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned.
 
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
+    ``browser``: a Chromium kept running between scans (``crawl.browser.BrowserHost``) for ``--render``;
+    without it, a scan that renders starts its own.
     """
     from trustaudit.crawl import crawl
     from trustaudit.extract import load_vocabulary, merge
+    from trustaudit.extract.appshell import is_app_shell
     from trustaudit.web.html import ParseCache
 
     options = options or ScanOptions()
@@ -243,7 +292,8 @@ def scan(
     threading.Thread(target=load_vocabulary, name="trustaudit-vocabulary", daemon=True).start()
     cache = ParseCache()
     pages = PageExtractor(cache, inner=observer)
-    snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer())
+    snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer(), app_shell=is_app_shell,
+                     browser=browser)
     artifacts = merge(pages.finish(), snapshot, country_override=options.country)
     return build_report(
         snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0

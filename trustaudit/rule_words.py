@@ -136,4 +136,14 @@ def describe(predicate: str, params: Mapping[str, Any], lang: str = "en") -> str
         return f"passes when the shop's star rating is at least {p.get('min', 4.0):g}"
     if predicate == "platform_known":
         return "passes when the shop platform is recognised"
+    if predicate == "consent":
+        return CONSENT_WORDS.get(str(p.get("fact")), str(p.get("fact"))) + (
+            " (needs --render: the pages run in headless Chromium, nothing is clicked)")
     return predicate.replace("_", " ")
+
+
+CONSENT_WORDS = {
+    "trackers": "passes when the pages call no analytics or advertising host before the visitor consents",
+    "cookies": "passes when no analytics or advertising cookie is set before the visitor consents",
+    "reject": "passes when the cookie banner offers a reject choice on its first layer, next to accept",
+}

@@ -300,6 +300,19 @@ class Manual(Params):
     """Judged by a person; the reason is the catalogue's ``check.<id>.manual_note``."""
 
 
+CONSENT_FACTS = ("trackers", "cookies", "reject")
+
+
+class ConsentCheck(Params):
+    """What the shop does before the buyer answers its cookie banner (needs the pages run in a browser):
+    ``trackers`` called, ``cookies`` set, or a ``reject`` choice on the banner's first layer."""
+
+    fact: Annotated[str, AfterValidator(_one_of("consent fact", CONSENT_FACTS))]
+
+    def reads(self) -> set[str]:
+        return {"consent"}
+
+
 PARAMS: Mapping[str, type[Params]] = {
     "signal_present": SignalPresent,
     "signal_absent": SignalAbsent,
@@ -316,6 +329,7 @@ PARAMS: Mapping[str, type[Params]] = {
     "rating_at_least": RatingAtLeast,
     "platform_known": PlatformKnown,
     "manual": Manual,
+    "consent": ConsentCheck,
 }
 
 

@@ -551,3 +551,14 @@ def merge(pages: list[PageWidgets]) -> dict[str, list[Detection]]:
         seen.add(key)
         out[key[0]].append(det)
     return out
+
+
+def services_of_url(url: str) -> list[tuple[str, str]]:
+    """(kind, slug) of the review, chat, payment and trust-badge services whose host (and path prefix) an
+    absolute URL is on: a request the browser made to them (social and messenger hosts are links, not loads)."""
+    out: list[tuple[str, str]] = []
+    for s, _u in _match_url(url):
+        if s.kind in ("review", "chat", "payment", "payment_method", "trust_badge") and not s.links_only:
+            if (s.kind, s.slug) not in out:
+                out.append((s.kind, s.slug))
+    return out
