@@ -262,3 +262,24 @@ def test_help_centres_are_faq(text):
                                   "Help us improve", "Hilfecentermanager"])
 def test_help_centre_near_misses(text):
     assert text_scores(text).get("faq", 0) < 0.6, text
+
+
+@pytest.mark.parametrize("text", ["Способы оплаты и гарантии", "Оплата и гарантии", "Гарантии и оплата",
+                                  "Оплата та гарантії", "Płatności i gwarancje", "Payment & guarantees",
+                                  "Zahlung und Garantie"])
+def test_payment_named_with_guarantees_is_a_payment_page_not_complaints(text):
+    scores = text_scores(text)
+    assert "complaints" not in scores and scores.get("payment", 0) >= 0.6, (text, scores)
+
+
+@pytest.mark.parametrize("text", ["Гарантия и возврат", "Возврат и гарантия", "Gwarancja i reklamacje",
+                                  "Garantie und Gewährleistung", "Warranty & returns"])
+def test_guarantees_without_payment_stay_complaints(text):
+    assert text_scores(text).get("complaints", 0) >= 0.6, text
+
+
+@pytest.mark.parametrize("text, kind", [("Pagalba judėjimui (4)", "faq"), ("Pirmoji pagalba (301)", "faq"),
+                                        ("Kontakt-Grill [12]", "contact"), ("Garantie-Verlängerung (7)", "complaints"),
+                                        ("Доставка цветов (1 245)", "delivery")])
+def test_catalogue_categories_with_item_counts_name_no_page(text, kind):
+    assert kind not in text_scores(text)
