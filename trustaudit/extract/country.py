@@ -399,7 +399,9 @@ def _currency_table() -> tuple[re.Pattern[str] | None, dict[str, tuple[str, ...]
     if not owners:
         return None, {}
     alt = "|".join(re.escape(t) for t in sorted(owners, key=len, reverse=True))
-    rx = re.compile(r"(?<![^\W\d_])(?:" + alt + r")(?![^\W\d_])")
+    # no look-behind at its start: the regex engine then skips to the tokens' first characters; the word start
+    # is tested on the few matches (``currency_evidence``)
+    rx = re.compile(r"(?:" + alt + r")(?![^\W\d_])")
     return rx, {t: tuple(sorted(v)) for t, v in owners.items()}
 
 
@@ -420,6 +422,8 @@ def currency_evidence(texts: Iterable[str]) -> list[CountryEvidence]:
     for text in texts:
         for m in rx.finditer(text, 0, CURRENCY_SCAN):
             a, b = m.span()
+            if a and (text[a - 1].isalnum() or text[a - 1] == "_") and text[a].isalnum():
+                continue  # inside a word
             if _NUM_BEFORE.search(text, max(0, a - 2), a) or _NUM_AFTER.match(text, b):
                 key = owners[m.group(0)]
                 counts[key] += 1
@@ -509,9 +513,28 @@ def _postcode_table() -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 @lru_cache(maxsize=1)
 def _any_postcode() -> re.Pattern[str] | None:
-    """Every country's postcode pattern in one (which one matched is asked of each pattern afterwards)."""
+    """Every country's postcode pattern in one (which one matched is asked of each pattern afterwards). The
+    patterns that start with a digit and those that start with a capital are grouped behind one look-ahead each,
+    so most positions of the text are rejected by one test instead of one per pattern."""
     table = _postcode_table()
-    return re.compile("|".join(f"(?:{rx.pattern})" for _cc, rx in table)) if table else None
+    if not table:
+        return None
+    digit, capital, other = [], [], []
+    for _cc, rx in table:
+        pat = rx.pattern
+        if re.match(r"(?:\\b|\(\?<!\\d\))?\\d", pat):
+            digit.append(pat)
+        elif re.match(r"(?:\\b)?\[A", pat):
+            capital.append(pat)
+        else:
+            other.append(pat)
+    alts = []
+    if digit:
+        alts.append(r"(?=\d)(?:" + "|".join(f"(?:{p})" for p in digit) + ")")
+    if capital:
+        alts.append(r"(?=[A-Z])(?:" + "|".join(f"(?:{p})" for p in capital) + ")")
+    alts.extend(f"(?:{p})" for p in other)
+    return re.compile("|".join(alts))
 
 
 @cached_build("street-markers")
