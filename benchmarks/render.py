@@ -33,7 +33,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from shopserver import ShopServer  # noqa: E402
+from shopserver import ShopServer, offline_registers  # noqa: E402
+
+offline_registers()
 
 
 def _no_dns() -> None:

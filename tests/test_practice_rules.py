@@ -428,6 +428,9 @@ NEAR_MISSES = [
         '<a href="https://www.facebook.com/sharer/sharer.php?u=https://oakshop.co.uk">Share</a>'
         '<a href="https://twitter.com/intent/tweet?text=oak">Tweet</a>', "one-email-and-share-buttons"),
     _nm("contact.company-name", "pl", "PL", "<p>Ceramika Kowalscy – ręcznie malowane kubki.</p>", "brand-without-legal-form"),
+    _nm("legal.identity", "pl", "PL",
+        "<p>Ceramika Kowalscy – ręcznie malowane kubki z Bolesławca. Napisz: kubki.kowalscy@gmail.com</p>",
+        "brand-town-and-mailbox-only"),
     _nm("contact.departments", "pl", "PL",
         "<p>Kontakt: sklep@ceramika.pl – w sprawie zamówień, zwrotów i reklamacji.</p>", "one-generic-contact"),
     _nm("contact.email", "en", "GB",

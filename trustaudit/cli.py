@@ -363,6 +363,12 @@ def scan(
         list[str] | None,
         typer.Option("--exclude", metavar="PATTERN", help="Never follow links matching a pattern (repeatable)."),
     ] = None,
+    verify: Annotated[
+        bool | None,
+        typer.Option("--verify/--no-verify",
+                     help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
+                     "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
+    ] = None,
     config: Annotated[
         str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
     ] = None,
@@ -402,7 +408,7 @@ def scan(
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
         ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
         headers=header, cookie=cookie, auth=auth, include=include, exclude=exclude, render=render_mode,
-        chromium=chromium,
+        chromium=chromium, verify=verify,
     )
     if options.render != "off":
         from trustaudit.crawl import resolve_target

@@ -91,6 +91,7 @@ def resolve_settings(
     auth: str | None = None,
     include: list[str] | None = None,
     exclude: list[str] | None = None,
+    verify: bool | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -117,6 +118,8 @@ def resolve_settings(
         ProxyRoutes()  # HTTP(S)_PROXY / ALL_PROXY from the environment: a SOCKS proxy is a usage error
     except ValueError as exc:
         die(str(exc), EXIT_USAGE)
+    if verify is not False:
+        _check_registries(cfg)
     defaults = ScanOptions()
     options = ScanOptions(
         max_pages=max_pages or cfg.max_pages or defaults.max_pages,
@@ -136,8 +139,21 @@ def resolve_settings(
         auth=_checked_auth(auth),
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
+        verify=verify,
+        registries=dict(cfg.registries),
     )
     return cfg, report_lang, options
+
+
+def _check_registries(cfg: ProjectConfig) -> None:
+    """Register addresses from the environment (TRUSTAUDIT_VIES_URL ...) and the config file: a bad one is a usage
+    error now, not a scan that silently skips the registers."""
+    from trustaudit.registry.config import RegistryConfig, RegistryConfigError
+
+    try:
+        RegistryConfig.load(cfg.registries, where=f"{cfg.path or 'config'} [registries]")
+    except RegistryConfigError as exc:
+        die(str(exc), EXIT_USAGE)
 
 
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 field-name

@@ -78,6 +78,8 @@ class Facts:
     home_url: str = ""  # where a person can look for what a failed check did not find
     inconclusive: Message | None = None  # the shop itself was not seen: why (content checks cannot be judged)
     limit_hit: str | None = None  # "max_pages" | "total_timeout": the crawl stopped before it was done
+    # the register look-ups (trustaudit.lookups): {enabled, reason, ids, domain, warning_lists, ...}; None: not asked
+    registry: Mapping[str, Any] | None = None
     # pages whose content JavaScript builds and that were read as served (application shells not rendered):
     # what they would show is unknown, and why (a message id: run with --render / rendering failed / saved copy)
     js_pages: tuple[str, ...] = ()
@@ -473,7 +475,7 @@ def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts
     reason = messages.render(msgs["reason"], lang, country) if "reason" in msgs else str(outcome.reason or "")
     cap = None
     if status is Status.FAIL and rule.grade_cap:
-        cap = _grade_cap(rule.grade_cap, artifacts)
+        cap = _grade_cap(rule.grade_cap, artifacts, outcome.variant)
     return CheckResult(
         id=rule.id,
         category=rule.category,
@@ -491,10 +493,14 @@ def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts
     )
 
 
-def _grade_cap(spec: Mapping[str, Any], artifacts: Artifacts) -> str | None:
-    """The grade this failure caps, when the cap applies to this shop (``when_any`` of its signals shows)."""
+def _grade_cap(spec: Mapping[str, Any], artifacts: Artifacts, variant: str = "") -> str | None:
+    """The grade this failure caps, when the cap applies to this shop (``when_any`` of its signals shows) and to
+    this finding (``variants``: only failures of those kinds, e.g. a removed VAT payer but not a missing entry)."""
     when = spec.get("when_any") or ()
     if when and not any(signal_evidence(artifacts, s) for s in when):
+        return None
+    variants = spec.get("variants") or ()
+    if variants and variant not in variants:
         return None
     return str(spec.get("grade") or "F")
 
@@ -875,6 +881,225 @@ def _consent(ctx: Context, p: Mapping[str, Any]) -> Outcome:
 @predicate("manual")
 def _manual(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     return Outcome(Status.MANUAL, reason="reason.manual")
+
+
+# --------------------------------------------------------------------------- registers and fake-shop signals
+# The register answers come from the scan (trustaudit.lookups) as plain data in ``Facts.registry``: per ID
+# ``{scheme, value, registry: {source, status, name, name_match, error, manual_check ...}}``, ``domain``,
+# ``warning_lists`` (hits), ``warning_lists_checked``, ``id_conflicts``. "unknown" is never a pass or a fail.
+
+
+def _lookups(ctx: Context) -> tuple[Mapping[str, Any] | None, Outcome | None]:
+    """The register answers, or the "could not check" outcome saying why there are none."""
+    reg = ctx.facts.registry
+    if reg is None or not reg.get("enabled"):
+        why = (reg or {}).get("reason")
+        return None, Outcome(Status.ERROR, reason="reason.lookups_saved_copy" if why == "saved_copy"
+                             else "reason.lookups_off")
+    return reg, None
+
+
+def _shown_ids(ctx: Context) -> list[tuple[Any, Mapping[str, Any]]]:
+    """(TaxId, its register answer) for every ID shown whose check digit is not wrong, in the site's order."""
+    answers = {(i.get("scheme"), i.get("value")): i.get("registry") or {} for i in ctx.facts.registry["ids"]} \
+        if ctx.facts.registry else {}
+    out = []
+    for t in ctx.artifacts.tax_ids:
+        if t.valid is not False and (t.scheme, t.value) in answers:
+            out.append((t, answers[(t.scheme, t.value)]))
+    return out
+
+
+def _register_evidence(t, rec: Mapping[str, Any]) -> Evidence:
+    args: dict[str, Any] = {"id": _id_text(t), "status": Message(f"registry.status.{rec.get('status', 'unknown')}"),
+                            "register": Message(f"registry.source.{rec.get('source', 'manual')}")}
+    if rec.get("name"):
+        return Evidence(t.url, "", Message("evidence.registry_named", {**args, "name": str(rec["name"])}))
+    return Evidence(t.url, "", Message("evidence.registry", args))
+
+
+def _manual_reason(items: list[tuple[Any, Mapping[str, Any]]]) -> Message:
+    """Why no register could say, and where a person can check by hand."""
+    t, rec = items[0]
+    manual = rec.get("manual_check") or {}
+    why = str(rec.get("error") or "")
+    if manual.get("url"):
+        return Message("reason.registry_manual", {"id": _id_text(t), "error": why, "register": manual.get("register", ""),
+                                                  "url": manual["url"]})
+    return Message("reason.registry_unknown", {"id": _id_text(t), "error": why})
+
+
+def _weak_not_found(rec: Mapping[str, Any]) -> bool:
+    """A register that lists only some holders of a number (the white list has VAT payers only: a business
+    exempt from VAT is not in it) says "not listed", not "no such number"."""
+    return rec.get("source") in WEAK_NOT_FOUND
+
+
+WEAK_NOT_FOUND = frozenset({"pl_wl"})
+
+
+@predicate("id_registered")
+def _id_registered(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Pass when a register has a live entry for an ID the site shows; fail when a register that lists every such
+    number has none or a removed / dissolved one; warn when a register of VAT payers does not list it."""
+    _, off = _lookups(ctx)
+    if off is not None:
+        return off
+    if not ctx.artifacts.tax_ids:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_ids")
+    items = _shown_ids(ctx)
+    if not items:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_checkable_id")
+    evs = tuple(_register_evidence(t, r) for t, r in items)
+    inactive = [(t, r) for t, r in items if r.get("status") == "inactive"]
+    missing = [(t, r) for t, r in items if r.get("status") == "not_found" and not _weak_not_found(r)]
+    if inactive or missing:
+        variant, bad = ("inactive", inactive) if inactive else ("not_found", missing)
+        source = bad[0][1].get("source", "manual")
+        return Outcome(Status.FAIL, evs, variant=variant, variant_args={
+            "ids": ", ".join(dict.fromkeys(_id_text(t) for t, r in bad if r.get("source", "manual") == source)),
+            "register": Message(f"registry.source.{source}"),
+            "detail": str(bad[0][1].get("detail") or bad[0][1].get("removed_on") or "—"),
+        })
+    if any(r.get("status") == "active" for _, r in items):
+        return Outcome(Status.PASS, evs)
+    unlisted = [(t, r) for t, r in items if r.get("status") == "not_found"]
+    if unlisted:
+        return Outcome(Status.WARN, evs, variant="not_vat_registered",
+                       variant_args={"ids": ", ".join(dict.fromkeys(_id_text(t) for t, _ in unlisted))})
+    return Outcome(Status.ERROR, evs, reason=_manual_reason(items))
+
+
+@predicate("id_matches_seller")
+def _id_matches_seller(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when a live register entry for an ID on the site is under another name than the seller the site
+    names, or a register lists another number of the same kind for it than the site shows; pass when a live
+    entry's name is the seller's."""
+    reg, off = _lookups(ctx)
+    if off is not None:
+        return off
+    if not ctx.artifacts.tax_ids:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_ids")
+    items = _shown_ids(ctx)
+    if not items:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_checkable_id")
+    active = [(t, r) for t, r in items if r.get("status") == "active"]
+    other = [(t, r) for t, r in active if r.get("name_match") is False]
+    if other:
+        name = str(other[0][1].get("name") or "")
+        evs = tuple(_register_evidence(x, y) for x, y in other)
+        # the title names the IDs registered under that one name; the evidence lists every mismatch
+        return Outcome(Status.FAIL, evs, variant="other_name", variant_args={
+            "ids": ", ".join(dict.fromkeys(_id_text(x) for x, y in other if str(y.get("name") or "") == name)),
+            "name": name})
+    conflicts = list(reg.get("id_conflicts") or ())  # type: ignore[union-attr]
+    if conflicts:
+        c = conflicts[0]
+        url = next((t.url for t, _ in items if f"{t.scheme}:{t.value}" == c.get("id")), ctx.facts.home_url)
+        ev = tuple(Evidence(url, "", Message("evidence.id_conflict", {
+            "id": str(x.get("id", "")), "shown": str(x.get("shown", "")), "registered": str(x.get("registered", "")),
+            "register": Message(f"registry.source.{x.get('source', 'manual')}")})) for x in conflicts)
+        return Outcome(Status.FAIL, ev, variant="conflict", variant_args={
+            "shown": str(c.get("shown", "")), "registered": str(c.get("registered", ""))})
+    same = [(t, r) for t, r in active if r.get("name_match") is True]
+    if same:
+        return Outcome(Status.PASS, tuple(_register_evidence(t, r) for t, r in same))
+    if active:
+        return Outcome(Status.ERROR, tuple(_register_evidence(t, r) for t, r in active),
+                       reason="reason.name_not_compared")
+    return Outcome(Status.ERROR, reason="reason.no_live_entry")
+
+
+@predicate("domain_age")
+def _domain_age(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when the shop's domain was registered ``fail_days`` or fewer days ago, warn up to ``warn_days``."""
+    reg, off = _lookups(ctx)
+    if off is not None:
+        return off
+    d = reg.get("domain")  # type: ignore[union-attr]
+    if not d:
+        return Outcome(Status.ERROR, reason="reason.no_domain")
+    age = d.get("age_days")
+    if d.get("status") != "active" or not isinstance(age, int):
+        return Outcome(Status.ERROR, reason=Message("reason.domain_age_unknown", {
+            "domain": str(d.get("name", "")), "error": str(d.get("error") or "")}))
+    ev = (Evidence(str(d.get("source") or ""), "", Message("evidence.domain_age", {
+        "domain": str(d.get("name", "")), "date": str(d.get("registered_on") or ""), "n": age})),)
+    if age <= int(p.get("fail_days", 90)):
+        return Outcome(Status.FAIL, ev)
+    if age <= int(p.get("warn_days", 180)):
+        return Outcome(Status.WARN, ev)
+    return Outcome(Status.PASS, ev)
+
+
+@predicate("warning_list")
+def _warning_list(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when the shop's domain (or a parent of it) is on a warning list of fraudulent sites."""
+    reg, off = _lookups(ctx)
+    if off is not None:
+        return off
+    hits = list(reg.get("warning_lists") or ())  # type: ignore[union-attr]
+    if hits:
+        return Outcome(Status.FAIL, tuple(Evidence("", "", Message("evidence.warning_hit", {
+            "domain": str(h.get("domain", "")), "list": str(h.get("list", "")),
+            "date": str(h.get("listed_on") or "")[:10] or "?"})) for h in hits))
+    checked = list(reg.get("warning_lists_checked") or ())  # type: ignore[union-attr]
+    if not checked:
+        return Outcome(Status.ERROR, reason="reason.no_domain")
+    missed = [c for c in checked if not c.get("checked")]
+    if missed:
+        return Outcome(Status.ERROR, reason=Message("reason.warning_list_unknown", {
+            "list": str(missed[0].get("list", "")), "error": str(missed[0].get("error") or "")}))
+    return Outcome(Status.PASS, tuple(Evidence("", "", Message(
+        "evidence.warning_stale" if c.get("stale") else "evidence.warning_clean",
+        {"domain": str(c.get("domain", "")), "list": str(c.get("list", "")),
+         "date": str(c.get("list_date") or "")[:10] or "?"})) for c in checked))
+
+
+@predicate("free_mail")
+def _free_mail(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when every e-mail address the shop gives is at a free webmail provider (rules/registries.yaml)."""
+    from trustaudit.registry.signals import free_mail_addresses
+
+    emails = ctx.artifacts.emails
+    if not emails:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_emails")
+    free = set(free_mail_addresses([e.address for e in emails]))
+    if all(e.address in free for e in emails):
+        return Outcome(Status.FAIL, tuple(Evidence(e.url, e.address) for e in emails))
+    return Outcome(Status.PASS, tuple(Evidence(e.url, e.address) for e in emails if e.address not in free))
+
+
+@predicate("prepayment_only")
+def _prepayment_only(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when the only ways to pay the site names are paying in advance (``methods``: bank transfer) and no
+    payment provider (card schemes, pay-by-link, wallets, buyer protection) is shown."""
+    a = ctx.artifacts
+    prepaid = set(p.get("methods") or ())
+    if not a.payment_methods and not a.payment_providers:
+        return Outcome(Status.ERROR, reason="reason.no_payment_info")
+    evs = tuple(Evidence(d.url, d.slug) for d in (*a.payment_methods, *a.payment_providers))
+    if not a.payment_providers and all(d.slug in prepaid for d in a.payment_methods):
+        return Outcome(Status.FAIL, evs)
+    return Outcome(Status.PASS, tuple(e for e in evs if e.snippet not in prepaid))
+
+
+@predicate("implausible_discounts")
+def _implausible_discounts(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when at least ``share`` of the prices seen are crossed-out prices cut by ``min_discount`` per cent or
+    more (a whole catalogue at "-80 %"); could not check below ``min_prices`` prices."""
+    pr = ctx.artifacts.prices
+    prices = max(0, pr.amounts - len(pr.discounts))  # a discounted offer shows two amounts
+    if prices < int(p.get("min_prices", 6)):
+        return Outcome(Status.ERROR, reason=Message("reason.few_prices", {"n": prices}))
+    big = [d for d in pr.discounts if d.percent >= int(p.get("min_discount", 70))]
+    if big and len(big) >= float(p.get("share", 0.5)) * prices:
+        return Outcome(Status.FAIL, tuple(Evidence(d.url, f"{d.before} → {d.after} (−{d.percent} %)") for d in big),
+                       reason=Message("reason.discounts", {"n": len(big), "total": prices,
+                                                           "percent": int(p.get("min_discount", 70))}))
+    top = max((d.percent for d in pr.discounts), default=0)
+    return Outcome(Status.PASS, (Evidence(ctx.facts.home_url, "", Message("evidence.prices", {
+        "n": prices, "discounted": len(pr.discounts), "top": top})),))
 
 
 def validate_all_rules() -> list[str]:

@@ -274,6 +274,24 @@ class Detection:
 
 
 @dataclass(frozen=True)
+class Discount:
+    """A crossed-out "before" price followed by the lower price a buyer pays."""
+
+    percent: int  # how much lower, in per cent of the "before" price
+    before: str  # both as the page writes them
+    after: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Prices:
+    """The prices the crawled pages show: how many amounts of money, and every discount shown."""
+
+    amounts: int = 0
+    discounts: tuple[Discount, ...] = ()
+
+
+@dataclass(frozen=True)
 class ExtractorError:
     """An extractor that failed on a page (or on the shop): the signals it feeds are unknown, not empty."""
 
@@ -325,6 +343,10 @@ class Artifacts:
     broken_links: tuple[Evidence, ...] = ()
     external_links: tuple[str, ...] = ()
     trust_badges: tuple[Detection, ...] = ()  # trust marks / business verification (Maroof, EHI, Thuiswinkel ...)
+    # the shop's own registrable domain: the final URL's, or for a saved copy the one its canonical URL / og:url
+    # names (None: an IP address, or a saved copy that does not say)
+    site_domain: str | None = None
+    prices: Prices = Prices()
     extractor_errors: tuple[ExtractorError, ...] = ()
     consent: Consent | None = None  # cookies, trackers and the consent banner before any interaction; None: the
     # pages did not run in a browser

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import Any
 from urllib.parse import urlsplit
 
 from trustaudit import __version__
@@ -37,6 +39,11 @@ class ScanOptions:
     auth: str | None = field(default=None, repr=False)  # --auth user:password (HTTP basic)
     include: tuple[str, ...] = ()  # --include URL patterns: links followed only when one matches
     exclude: tuple[str, ...] = ()  # --exclude URL patterns: links never followed when one matches
+    # register and reputation look-ups (official registers, RDAP, warning lists): None = on for http(s) targets and
+    # off for saved pages; True = --verify (saved pages too); False = --no-verify
+    verify: bool | None = None
+    # the config file's [registries] table (base URLs, sources turned off ...), validated by the CLI
+    registries: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def wants(self, url: str) -> bool:
         """May the crawl follow a link to ``url`` (``--include`` / ``--exclude``)?"""

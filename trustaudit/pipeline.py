@@ -8,6 +8,7 @@ parameter, so it never imports a later stage.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -59,6 +60,7 @@ def signals_dict(a: Artifacts) -> dict[str, Any]:
         "social": _slugs(a.social),
         "messengers": _slugs(a.messengers),
         "structured_data": list(a.structured_types),
+        "prices": {"amounts": a.prices.amounts, "discounts": [d.percent for d in a.prices.discounts[:500]]},
         **({"consent": _consent_dict(a.consent)} if a.consent is not None else {}),
     }
 
@@ -96,12 +98,20 @@ def build_report(
     skip: Mapping[str, str] | None = None,
     weights: Mapping[str, float] | None = None,
     duration_s: float | None = None,
+    registry: Mapping[str, Any] | None = None,
 ) -> Report:
+    """``registry``: what the register look-ups found (``lookups.Lookups.finish``), or why none were made
+    (``lookups.off_signals``); None: not asked (the checks that need it say so)."""
     from trustaudit.engine import Facts, categories, evaluate, load_rules
     from trustaudit.extract.consent import with_browser_facts
+    from trustaudit.lookups import merge_into_signals, off_signals
     from trustaudit.report import inconclusive_reason, verdicts
     from trustaudit.scoring import category_scores
 
+    if registry is None:
+        from trustaudit.lookups import OFF, SAVED_COPY
+
+        registry = off_signals(SAVED_COPY if snapshot.local else OFF)
     artifacts = with_browser_facts(artifacts, snapshot)  # what only the browser saw (--render)
     report_lang = resolve_language(lang, artifacts.language)
     facts = Facts(
@@ -114,6 +124,7 @@ def build_report(
         limit_hit=snapshot.limit_hit,
         **js_facts(snapshot),
         consent_reason=consent_reason(snapshot, artifacts),
+        registry=registry,
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
@@ -132,7 +143,7 @@ def build_report(
         country_confidence=artifacts.country_confidence,
         country_evidence=tuple(asdict(e) for e in artifacts.country_evidence),
         categories=cats,
-        signals=signals_dict(artifacts),
+        signals=merge_into_signals(signals_dict(artifacts), registry),
         tls=tls_dict(snapshot),
         pages_fetched=tuple(_page_entry(p) for p in snapshot.pages),
         errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors),
@@ -277,24 +288,69 @@ def scan(
 ) -> Report:
     """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned.
 
+    The crawl, the extraction of each page (in the crawl's idle time) and the register look-ups (``lookups``:
+    the domain from the start, the IDs once extracted) share one event loop and end by the scan's deadline.
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
     ``browser``: a Chromium kept running between scans (``crawl.browser.BrowserHost``) for ``--render``;
     without it, a scan that renders starts its own.
     """
-    from trustaudit.crawl import crawl
-    from trustaudit.extract import load_vocabulary, merge
-    from trustaudit.extract.appshell import is_app_shell
     from trustaudit.web.html import ParseCache
 
     options = options or ScanOptions()
     t0 = time.perf_counter()
     # the vocabulary is compiled while the crawl waits for the shop's first answers (robots.txt, home page)
+    from trustaudit.extract import load_vocabulary
+
     threading.Thread(target=load_vocabulary, name="trustaudit-vocabulary", daemon=True).start()
     cache = ParseCache()
     pages = PageExtractor(cache, inner=observer)
-    snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer(), app_shell=is_app_shell,
-                     browser=browser)
+    out: list[tuple[SiteSnapshot, Artifacts, dict[str, Any]]] = []
+
+    async def main() -> None:
+        # returns None on purpose: asyncio.run (3.11) formats repr() of its main task at exit
+        out.append(await _scan_async(target, options, cache, pages, http_port,
+                                     browser.chromium if browser is not None else None))
+
+    if browser is not None:  # a Chromium kept running between scans: the scan runs on its event loop
+        browser.run(main())
+    else:
+        asyncio.run(main())
+    snapshot, artifacts, registry = out[0]
+    return build_report(snapshot, artifacts, lang=lang, skip=skip, weights=weights,
+                        duration_s=time.perf_counter() - t0, registry=registry)
+
+
+async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtractor, http_port: int | None,
+                      chromium=None) -> tuple[SiteSnapshot, Artifacts, dict[str, Any]]:
+    from trustaudit.crawl import crawl_async, resolve_target
+    from trustaudit.extract import merge
+    from trustaudit.extract.appshell import is_app_shell
+    from trustaudit.lookups import OFF, SAVED_COPY, Lookups, domain_of, off_signals, wanted
+
+    deadline = time.monotonic() + max(0.1, options.total_timeout)
+    kind, where = resolve_target(target)
+    local = kind == "local"
+    lookups: Lookups | None = None
+    registry: dict[str, Any] | None = None
+    if wanted(options, local):
+        try:
+            lookups = Lookups(options, deadline)
+        except ValueError as exc:  # a bad register address in the environment (the CLI says so before a scan)
+            registry = off_signals(OFF)
+            registry["errors"] = [" ".join(str(exc).split())[:300]]
+        if lookups is not None and not local:
+            lookups.start_domain(domain_of(where[0]))  # type: ignore[index]
+    else:
+        registry = off_signals(SAVED_COPY if local and options.verify is None else OFF)
+    try:
+        snapshot = await crawl_async(target, options, cache, pages, http_port=http_port, scorer=link_scorer(),
+                                     app_shell=is_app_shell, chromium=chromium)
+    except BaseException:
+        if lookups is not None:
+            lookups.cancel()
+        raise
     artifacts = merge(pages.finish(), snapshot, country_override=options.country)
-    return build_report(
-        snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0
-    )
+    if lookups is not None:
+        registry = await lookups.finish(snapshot, artifacts)
+    assert registry is not None
+    return snapshot, artifacts, registry

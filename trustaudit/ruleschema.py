@@ -300,6 +300,74 @@ class Manual(Params):
     """Judged by a person; the reason is the catalogue's ``check.<id>.manual_note``."""
 
 
+class IdRegistered(Params):
+    """Pass when a register has a live entry for an ID shown; fail when a register that lists every such number
+    has none, or a removed / dissolved one; could not check when no register could say (the register's reason
+    and where to check by hand)."""
+
+    def reads(self) -> set[str]:
+        return {"tax_ids", "registry"}
+
+
+class IdMatchesSeller(Params):
+    """Fail when a live register entry for an ID shown is under another name than the seller's, or the register
+    lists another number of the same kind for it than the site shows."""
+
+    def reads(self) -> set[str]:
+        return {"tax_ids", "company_names", "registry"}
+
+
+class DomainAge(Params):
+    """Fail when the domain was registered ``fail_days`` or fewer days ago (RDAP), warn up to ``warn_days``."""
+
+    fail_days: int = Field(90, ge=0)
+    warn_days: int = Field(180, ge=0)
+
+    @model_validator(mode="after")
+    def order(self) -> DomainAge:
+        if self.fail_days > self.warn_days:
+            raise ValueError("fail_days must not be larger than warn_days")
+        return self
+
+    def reads(self) -> set[str]:
+        return {"registry"}
+
+
+class WarningList(Params):
+    """Fail when the domain is on a warning list of fraudulent sites (CERT Polska)."""
+
+    def reads(self) -> set[str]:
+        return {"registry"}
+
+
+class FreeMail(Params):
+    """Fail when every e-mail address shown is at a free webmail provider (rules/registries.yaml ``free_mail``)."""
+
+    def reads(self) -> set[str]:
+        return {"emails"}
+
+
+class PrepaymentOnly(Params):
+    """Fail when the only ways to pay shown are the ``methods`` paid in advance and no payment provider is shown."""
+
+    methods: list[Slug] = Field(min_length=1)
+
+    def reads(self) -> set[str]:
+        return {"payment_methods", "payment_providers"}
+
+
+class ImplausibleDiscounts(Params):
+    """Fail when at least ``share`` of the prices seen are cut by ``min_discount`` per cent or more; could not
+    check below ``min_prices`` prices."""
+
+    min_discount: int = Field(70, ge=1, le=99)
+    share: float = Field(0.5, gt=0, le=1)
+    min_prices: int = Field(6, ge=1)
+
+    def reads(self) -> set[str]:
+        return {"prices"}
+
+
 CONSENT_FACTS = ("trackers", "cookies", "reject")
 
 
@@ -329,6 +397,13 @@ PARAMS: Mapping[str, type[Params]] = {
     "rating_at_least": RatingAtLeast,
     "platform_known": PlatformKnown,
     "manual": Manual,
+    "id_registered": IdRegistered,
+    "id_matches_seller": IdMatchesSeller,
+    "domain_age": DomainAge,
+    "warning_list": WarningList,
+    "free_mail": FreeMail,
+    "prepayment_only": PrepaymentOnly,
+    "implausible_discounts": ImplausibleDiscounts,
     "consent": ConsentCheck,
 }
 
@@ -357,6 +432,7 @@ class GradeCapSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     grade: Annotated[str, AfterValidator(_one_of("grade", ("A", "B", "C", "D", "E", "F")))] = "F"
     when_any: list[Signal] = []
+    variants: list[str] = []  # only failures of these kinds cap the grade (the predicate's outcome variants)
 
 
 class RuleFile(BaseModel):

@@ -58,13 +58,14 @@ def load_vocabulary() -> None:
         phones,
         phrases,
         platform,
+        prices,
         text,
         widgets,
     )
 
     for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, ids._owners, company._cfg, emails._cfg,
                   phones._cfg, text._number_regex, platform._default_packs, country.profiles, country.country_names,
-                  country._currency_table):
+                  country._currency_table, prices._cfg):
         try:
             build()
         except Exception:  # noqa: BLE001

@@ -33,7 +33,7 @@ from trustaudit.extract.page import (
 from trustaudit.extract.pages import find_pages
 from trustaudit.extract.phones import parse_number, resolve_phones
 from trustaudit.extract.platform import decide as _decide_platform
-from trustaudit.extract.site import external_links, normalize_url, shop_site_keys
+from trustaudit.extract.site import external_links, normalize_url, shop_site_keys, site_domain
 from trustaudit.extract.text import snippet
 from trustaudit.models import (
     Address,
@@ -43,6 +43,7 @@ from trustaudit.models import (
     Evidence,
     ExtractorError,
     Phone,
+    Prices,
     SiteSnapshot,
     TaxId,
 )
@@ -54,6 +55,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_PAGES = 60  # pages (in crawl order) whose facts make the shop's signals; page kinds look at every page
 LANGUAGE_PAGES = 3  # pages whose declared language decides the shop's language
+MAX_DISCOUNTS = 2_000
 
 
 def decide_country(
@@ -275,6 +277,10 @@ def merge(
         reviews_on_site.extend(f.review_blocks)
         mixed.extend(f.mixed_content)
     phrases = run("phrases", ("phrase:*",), _phrases.merge, {}, [f.phrases for f in pages])
+    prices = Prices(sum(f.prices.amounts for f in pages),
+                    tuple(d for f in pages for d in f.prices.discounts)[:MAX_DISCOUNTS])
+    domain = run("site", ("page:*", "external_links"), site_domain, None, snapshot,
+                 lambda p: f.site if (f := facts_of(p)) is not None else None)
 
     return Artifacts(
         language=language,
@@ -305,5 +311,7 @@ def merge(
         trust_badges=tuple(widgets.get("trust_badge", [])),
         platform=platform,
         structured_types=tuple(types[:200]),
+        site_domain=domain,
+        prices=prices,
         extractor_errors=tuple(errors),
     )

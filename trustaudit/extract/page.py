@@ -39,6 +39,7 @@ from trustaudit.extract.phones import MAX_SCAN as PHONE_SCAN
 from trustaudit.extract.phones import PhoneCandidate, phone_candidates
 from trustaudit.extract.phrases import page_hits, page_phrases
 from trustaudit.extract.platform import Fingerprint, page_fingerprints
+from trustaudit.extract.prices import PagePrices, page_prices
 from trustaudit.extract.site import SiteHints, site_hints
 from trustaudit.extract.structured import Structured, extract_structured
 from trustaudit.extract.text import number_scan
@@ -106,6 +107,7 @@ class PageFacts:
     link_urls: tuple[str, ...] = ()  # absolute http(s) links, each once
     site: SiteHints | None = None  # for a page with no host (a local mirror): where it says the shop lives
     country: CountryHints = CountryHints()  # what the page says about where the shop is (merge weighs it)
+    prices: PagePrices = PagePrices()  # amounts of money shown and the discounts of crossed-out prices
     errors: tuple[ExtractorError, ...] = ()
 
 
@@ -162,6 +164,7 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),
         ("platform", ("platform",), lambda: page_fingerprints(pp), frozenset()),
         ("country", COUNTRY_SIGNALS, lambda: page_hints(pp, sh.hits), CountryHints()),
+        ("prices", ("prices",), lambda: page_prices(pp), PagePrices()),
     )
 
 
