@@ -351,10 +351,25 @@ class Accessibility:
 
 
 @dataclass(frozen=True)
+class CountryEvidence:
+    """One piece of evidence of where the shop is: what it is (``signal``: tld, language, currency, phone,
+    registry_id, legal_phrase ... as rules/countries.yaml ``country_evidence.weights`` names them), what was
+    seen, the country it points to (None: a ccTLD used as a brand, a generic TLD of no country) and the weight it
+    added to that country."""
+
+    signal: str
+    value: str
+    country: str | None
+    weight: float
+
+
+@dataclass(frozen=True)
 class Artifacts:
     language: str | None = None  # detected page language (ISO 639-1)
     country: str | None = None  # ISO 3166-1 alpha-2, upper case
-    country_source: str = ""  # override | tld | lang | phone | currency | address
+    country_source: str = ""  # "override" (--country) | "evidence" (weighed) | "" (unknown)
+    country_evidence: tuple[CountryEvidence, ...] = ()  # what was weighed, the strongest first
+    country_confidence: float | None = None  # 0..1 for a decided country (1.0 for an override), None when unknown
     company_names: tuple[Evidence, ...] = ()
     emails: tuple[Email, ...] = ()
     phones: tuple[Phone, ...] = ()
@@ -478,3 +493,6 @@ class Report:
     messages: Mapping[str, Message] = field(default_factory=dict)  # "inconclusive", "partial" -> message
     # the project's [assert] results: {id, level, outcome, expected, actual} (empty without assertions)
     assertions: tuple[Mapping[str, str], ...] = ()
+    country_source: str = ""  # "override" | "evidence" | "" (unknown, or a report from before it was kept)
+    country_confidence: float | None = None
+    country_evidence: tuple[Mapping[str, object], ...] = ()  # {signal, value, country, weight}, strongest first

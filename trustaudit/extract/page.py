@@ -31,6 +31,7 @@ from trustaudit.extract.company import (
     page_link_urls,
     review_blocks,
 )
+from trustaudit.extract.country import CountryHints, page_hints
 from trustaudit.extract.emails import extract_emails
 from trustaudit.extract.ids import MAX_SCAN as ID_SCAN
 from trustaudit.extract.ids import PageIds, id_candidates
@@ -109,6 +110,7 @@ class PageFacts:
     links: PageLinks = PageLinks()  # links and headings that name page kinds
     link_urls: tuple[str, ...] = ()  # absolute http(s) links, each once
     site: SiteHints | None = None  # for a page with no host (a local mirror): where it says the shop lives
+    country: CountryHints = CountryHints()  # what the page says about where the shop is (merge weighs it)
     prices: PagePrices = PagePrices()  # amounts of money shown and the discounts of crossed-out prices
     withdrawal: WithdrawalFacts = WithdrawalFacts()  # controls labelled as the withdrawal function
     offers: OfferFacts = OfferFacts()  # product page and its safety information, product links, price reductions
@@ -169,6 +171,7 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
         ("links", ("page:*",), lambda: page_links(pp), PageLinks()),
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),
         ("platform", ("platform",), lambda: page_fingerprints(pp), frozenset()),
+        ("country", COUNTRY_SIGNALS, lambda: page_hints(pp, sh.hits), CountryHints()),
         ("prices", ("prices",), lambda: page_prices(pp), PagePrices()),
         ("withdrawal", ("withdrawal",), lambda: page_withdrawal(pp), WithdrawalFacts()),
         ("offers", ("reductions", "products"), lambda: page_offers(pp), OfferFacts()),

@@ -334,7 +334,7 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
                 cut = len(head) + 1
                 alt_cs.append((start - cut, end - cut, name))
     page = hits if hits is not None else page_hits(pp)
-    for raw, in_raw, cs in ((pp.text, page, text_cs), (alt_raw, text_hits(fold_same_length(alt_raw)), alt_cs)):
+    for raw, in_raw, cs in ((pp.text, page, text_cs), (alt_raw, text_hits(fold_same_length(alt_raw), alt_raw), alt_cs)):
         found = service_hits(in_raw)
         # where payment names stand in this text: a list-only name needs one of them close by
         pay_spans = [(a, b) for a, b, name in found if name[0] in PAYMENT_KINDS]
