@@ -35,7 +35,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from shopserver import ShopServer  # noqa: E402
+from shopserver import ShopServer, offline_registers  # noqa: E402
+
+offline_registers()
 
 CHILD = str(HERE / "_child.py")
 TARGETS = {

@@ -26,6 +26,17 @@ import subprocess
 import sys
 
 READY_TIMEOUT = 120.0  # seconds to generate the templates and bind the ports
+REGISTER_VARS = ("TRUSTAUDIT_VIES_URL", "TRUSTAUDIT_PL_WL_URL", "TRUSTAUDIT_PL_KRS_URL", "TRUSTAUDIT_GLEIF_URL",
+                 "TRUSTAUDIT_CH_URL", "TRUSTAUDIT_RDAP_BOOTSTRAP_URL", "TRUSTAUDIT_CERTPL_URL")
+
+
+def offline_registers() -> None:
+    """Scans look up the IDs they find in the official registers by default: the generated shops show real-looking
+    IDs, so every register is pointed at a closed loopback port (nothing listens on port 9) unless the caller set
+    it. The benchmark then measures the crawl and extraction, never a ministry's API, and asks nobody anything;
+    child processes inherit the variables."""
+    for var in REGISTER_VARS:
+        os.environ.setdefault(var, "http://127.0.0.1:9/")
 
 
 def _serve(

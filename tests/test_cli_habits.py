@@ -84,3 +84,15 @@ def test_rules_show_is_plain_words():
     assert "number and a unit of time" in out and "{" not in out
     out = run("rules", "show", "Legal.PL-NIP").stdout  # ids read case-insensitively too
     assert "check digit" in out
+
+
+def test_rules_show_says_the_register_checks_in_plain_words():
+    from trustaudit.engine import load_rules
+
+    for rule in load_rules():
+        out = run("rules", "show", rule.id).stdout
+        fallback = rule.predicate.replace("_", " ").capitalize() + "."  # what an undescribed predicate shows
+        assert fallback not in out.splitlines() and "{" not in out, (rule.id, out)
+    out = run("rules", "show", "security.domain-age").stdout
+    assert "90 days ago or less" in out and "--no-verify" in out
+    assert "crossed-out prices cut by 70 %" in run("rules", "show", "security.implausible-discounts").stdout

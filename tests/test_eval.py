@@ -13,18 +13,21 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEV = SHARED / "corpus" / "dev"
 
 # Signals with >= 5 labelled instances must reach F1_FLOOR on the 44-shop dev corpus, and the micro-F1 over all
-# signals TOTAL_FLOOR (measured at 0.981; held-out third 0.969). The exceptions below are kept at the measured
-# value because of label disagreements checked by hand (see README "Accuracy"), not missing vocabulary alone:
+# signals TOTAL_FLOOR (measured at 0.986; the held-out third 0.984, scored blind at 0.978 before the last two
+# vocabulary fixes). The exceptions below are kept at the measured value because of label disagreements checked
+# by hand (see README "Accuracy"), not missing vocabulary alone:
 # - page.complaints (6 labelled): of two valid complaint links the tool prefers the one whose anchor and URL both
-#   name the kind over the first in document order; a combined "payment methods and guarantees" link.
+#   name the kind over the first in document order.
 # - page.faq (21): "FAQs" and a JS "#" help-centre link labelled as no FAQ; a community-help page preferred over
-#   "Infocenter / Hilfe"; a Lithuanian product category "Pagalba judėjimui" ("mobility aid") read as help.
+#   "Infocenter / Hilfe"; a help page whose only anchor is a phone number and an e-mail address.
 # - chat_widgets (9): a chat snippet inside an HTML comment (inactive, not reported) labelled as present.
 # - tax_ids_valid: its recall is bounded by the labelled IDs that fail their own check digit or length (6 of 37),
 #   which the tool reports as invalid; its precision must stay 1.0 (test_valid_tax_ids_are_never_wrong).
+# The country (44 labelled, one decision per shop, not in the total) is held to F1_FLOOR like any signal.
 F1_FLOOR = 0.95
-TOTAL_FLOOR = 0.97
-EXCEPTIONS = {"page.complaints": 0.75, "page.faq": 0.85, "chat_widgets": 0.90, "tax_ids_valid": 0.90}
+TOTAL_FLOOR = 0.98
+HELD_FLOOR = 0.975
+EXCEPTIONS = {"page.complaints": 0.83, "page.faq": 0.88, "chat_widgets": 0.94, "tax_ids_valid": 0.91}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,13 @@ def test_f1_floor_for_signals_with_support(dev_result):
            if s.support >= 5 and s.f1 < EXCEPTIONS.get(n, F1_FLOOR)}
     assert not low, table
     assert dev_result.total.f1 >= TOTAL_FLOOR, table
+
+
+def test_held_out_third_floor():
+    if not DEV.is_dir():
+        pytest.skip(f"labelled corpus not found at {DEV} (../shared is absent)")
+    held = evaluate_corpus(DEV, split="held")
+    assert held.cases == 14 and held.total.f1 >= HELD_FLOOR, format_table(held)
 
 
 def test_valid_tax_ids_are_never_wrong(dev_result):
@@ -134,3 +144,23 @@ def test_cli_split_option(tmp_path):
     assert counts["tune"] + counts["held"] == counts["all"] == 4
     r = runner.invoke(app, ["eval", str(tmp_path), "--split", "test"])
     assert r.exit_code != 0 and "--split" in r.output
+
+
+def test_labels_name_services_through_the_slug_aliases(tmp_path):
+    from trustaudit.evaluation import slug_aliases
+
+    assert slug_aliases()["amex"] == "american_express"
+    html = '<html lang="en"><body><footer><p>We accept: Visa, Mastercard, American Express</p></footer></body></html>'
+    _case(tmp_path, "en-a", {"payment_providers": ["visa", "mastercard", "amex"]}, html)
+    s = evaluate_corpus(tmp_path).signals["payment_providers"]
+    assert (s.tp, s.fp, s.fn) == (3, 0, 0), format_table(evaluate_corpus(tmp_path))
+
+
+def test_every_slug_alias_is_unique_and_no_slug_itself():
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[1] / "rules/vocab/widgets.yaml").read_text())
+    slugs = {s for sec in data.values() if isinstance(sec, dict) for s in sec}
+    aliases = [a for sec in data.values() if isinstance(sec, dict) for spec in sec.values() if isinstance(spec, dict)
+               for a in spec.get("aliases") or ()]
+    assert len(aliases) == len(set(aliases)) and not set(aliases) & slugs

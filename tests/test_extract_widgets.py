@@ -127,12 +127,14 @@ def test_company_address_forms_mixed_content():
 
 def test_country_and_language():
     a = art("<p>Sklep</p>", url="https://shop.example.pl/")
-    assert (a.country, a.country_source) == ("PL", "tld")
+    assert (a.country, a.country_source) == ("PL", "evidence")
+    assert ("tld", ".pl", "PL") in {(e.signal, e.value, e.country) for e in a.country_evidence}
     b = extract(SiteSnapshot(target="x", base_url="https://shop.example.com/", final_url="https://shop.example.com/",
                              local=False, pages=(FetchedPage(url="https://shop.example.com/", status=200,
                                                              text='<html lang="ru"><body>Корзина</body></html>'),)),
                 ParseCache())
-    assert (b.language, b.country, b.country_source) == ("ru", "RU", "lang")
+    assert (b.language, b.country, b.country_source) == ("ru", "RU", "evidence")
+    assert {(e.signal, e.country) for e in b.country_evidence} >= {("language", "RU"), ("tld", "US")}
     c = extract(SiteSnapshot(target="x", base_url="https://shop.example.com/", final_url="https://shop.example.com/",
                              local=False, pages=(FetchedPage(url="https://shop.example.com/", status=200,
                                                              text="<p>x</p>"),)), ParseCache(), country_override="gr")

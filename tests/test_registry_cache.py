@@ -43,9 +43,11 @@ def test_unknown_answers_are_kept_briefly_so_a_batch_does_not_hammer(tmp_path):
         a = run(srv, tmp_path, [tax_id("de.vat", "136695976")]).ids[0].record
         b = run(srv, tmp_path, [tax_id("de.vat", "136695976")]).ids[0].record
         assert len(srv.bodies) == 1
+        ns = srv.config(tmp_path).cache_ns("vies")
     assert a.status is b.status is RegStatus.UNKNOWN and b.cached and "MS_UNAVAILABLE" in b.error
     st = store_for(tmp_path)
-    assert st.get("vies", "DE136695976", now=time.time() + regdata.sources()["vies"].error_ttl_s + 1) is None
+    assert st.get(ns, "DE136695976") is not None and ns != "vies"  # a replay server's answers are its own
+    assert st.get(ns, "DE136695976", now=time.time() + regdata.sources()["vies"].error_ttl_s + 1) is None
 
 
 def test_worker_processes_share_one_request_per_id(tmp_path):
@@ -97,7 +99,7 @@ def test_http_429_blocks_the_register_for_other_processes(tmp_path):
     with RegisterServer({"/wl/api/search/nip/*": json_route({}, 429, {"Retry-After": "120"})}) as srv:
         rec = run(srv, tmp_path, [tax_id("pl.nip", "9512381607")]).ids[0].record
         assert rec.status is RegStatus.UNKNOWN and "429" in rec.error
-        blocked = Store(tmp_path).blocked("pl_wl")  # what another process sees
+        blocked = Store(tmp_path).blocked(srv.config(tmp_path).cache_ns("pl_wl"))  # what another process sees
         assert blocked is not None and blocked[0] > time.time() + 100
         rec2 = run(srv, tmp_path, [tax_id("pl.nip", "5631410744")]).ids[0].record
         assert len(srv.hits("/wl/")) == 1
@@ -108,10 +110,11 @@ def test_daily_budget_stops_before_the_registers_own_limit(tmp_path):
     limit = regdata.sources()["pl_wl"].daily_limit
     assert limit is not None and limit < 100
     st = store_for(tmp_path)
-    for _ in range(limit):
-        assert st.spend("pl_wl", limit)
-    assert not st.spend("pl_wl", limit)
     with RegisterServer({"/wl/api/search/nip/*": fixture_route("wl_active.json")}) as srv:
+        ns = srv.config(tmp_path).cache_ns("pl_wl")  # the budget of the register at that address
+        for _ in range(limit):
+            assert st.spend(ns, limit)
+        assert not st.spend(ns, limit)
         rec = run(srv, tmp_path, [tax_id("pl.nip", "9512381607")]).ids[0].record
         assert srv.hits("/wl/") == []
     assert rec.status is RegStatus.UNKNOWN and "budget" in rec.error

@@ -31,7 +31,8 @@ def test_a_slow_register_does_not_hold_the_scan(tmp_path):
     # the deadline was ours, not the register's fault: not kept as its answer
     from trustaudit.registry.cache import store_for
 
-    assert store_for(tmp_path).get("pl_wl", "pl.nip:9512381607") is None
+    assert store_for(tmp_path).get(cfg.cache_ns("pl_wl"), "pl.nip:9512381607") is None
+    assert store_for(tmp_path).get(cfg.cache_ns("vies"), "PL9512381607") is not None
 
 
 def test_everything_runs_concurrently(tmp_path):
@@ -156,7 +157,8 @@ def test_urls_from_environment_then_table_then_default():
     assert cfg.url("pl_wl") == "http://127.0.0.1:9/wl"
     assert cfg.url("pl_krs") == specs["pl_krs"].url
     assert cfg.url("certpl") == "https://hole.cert.pl/domains/v2/domains.json"
-    assert "http://127.0.0.1:9" in cfg.allowed_origins()
+    assert cfg.allowed_origins() == ("http://127.0.0.1:9",)  # only what the user configured is trusted
+    assert RegistryConfig.load({}, {}).allowed_origins() == ()
     assert {s.env for s in specs.values()} == {
         "TRUSTAUDIT_VIES_URL", "TRUSTAUDIT_PL_WL_URL", "TRUSTAUDIT_PL_KRS_URL", "TRUSTAUDIT_GLEIF_URL",
         "TRUSTAUDIT_CH_URL", "TRUSTAUDIT_RDAP_BOOTSTRAP_URL", "TRUSTAUDIT_CERTPL_URL"}
@@ -172,11 +174,14 @@ def test_official_addresses_are_the_defaults():
 
 
 @pytest.mark.parametrize("table, env, msg", [
-    ({"vies": "x"}, {}, "unknown key"),
+    ({"vies": "x"}, {}, "unknown key 'vies' .nearest: 'vies_url'."),
+    ({"vies_url": 3}, {}, "in quotes"),
+    ({"send_trader_details": "yes"}, {}, "true or false"),
     ({"vies_url": "ftp://x"}, {}, r"not an http\(s\) URL"),
     ({}, {"TRUSTAUDIT_GLEIF_URL": "file:///etc/passwd"}, "TRUSTAUDIT_GLEIF_URL"),
     ({"off": "vies"}, {}, "list"),
     ({"off": ["nope"]}, {}, "unknown source"),
+    ({"off": ["veis"]}, {}, "nearest: 'vies'"),
 ])
 def test_bad_configuration_is_a_clear_error(table, env, msg):
     with pytest.raises(RegistryConfigError, match=msg):

@@ -137,6 +137,7 @@ TWIN = {
         "legal.certificates": "<p>Authorised dealer of Danish Oil finishes. All paints carry the CE mark certificate.</p>",
         "legal.company-ids": "<footer><p>Oak Shop Ltd, Company No. 01234567, VAT No. GB 123 4567 89</p></footer>",
         "legal.gb-company-number": "<footer><p>Registered in England and Wales, Company No. 01234567</p></footer>",
+        "legal.identity": "<footer><p>Oak Shop Ltd, Unit 4, Canons Road, Bristol BS1 5UH</p></footer>",
         "policies.withdrawal-14-days": "<p>You can return any item within 14 days of delivery, no questions asked.</p>",
         "payments.loyalty": "<p>Join our loyalty programme: earn points on every order.</p>",
         "payments.methods": "<p>Pay by card, PayPal or cash on delivery.</p>",

@@ -110,6 +110,7 @@ def _signal(draw, sig: str, slugs) -> dict[str, Any]:
         "phones": {"phones": (Phone("+441179251234", URL),)},
         "addresses": {"addresses": (Address("4 Canons Road, Bristol BS1 5UH", URL),)},
         "company_names": {"company_names": (Evidence(URL, "Oak Shop Ltd"),)},
+        "tax_ids": {"tax_ids": (TaxId("gb.crn", "01234567", None, URL, label="Company No."),)},
         "contact_forms": {"contact_forms": (Evidence(URL, "form /contact"),)},
         "reviews_on_site": {"reviews_on_site": (Evidence(URL, "★★★★★ Great table"),)},
         "aggregate_rating": {"aggregate_rating": Rating(draw(st.sampled_from([4.8, 3.1, 1.0])), 10, url=URL)},

@@ -190,3 +190,96 @@ def test_vocab_lists_have_no_duplicate_whole_phrases_across_kinds_that_would_be_
                "versand & zahlung", "versand und zahlung", "doprava a platba", "τροποι αποστολης & πληρωμης",
                "τροποι πληρωμης & αποστολης", "доставка и плащане", "zwroty i reklamacje", "reklamacje i zwroty"}
     assert [c for c in clash if c[0] not in allowed] == []
+
+
+@pytest.mark.parametrize(
+    "link, kind, url",
+    [
+        ('<a href="#" onclick="window.open(\'/regulamin.html\',\'r\',\'width=600\')">Regulamin</a>', "terms",
+         "https://shop.example/regulamin.html"),
+        ("<a href=\"javascript:popup('agb.php?id=3')\">AGB</a>", "terms", "https://shop.example/agb.php?id=3"),
+        ('<a href="#" onclick="location.href=\'/dostavka/\'">Доставка</a>', "delivery", "https://shop.example/dostavka/"),
+        ('<a href="#" onclick="apri(\'modalita_pagamento.asp#bonifico\')">Modalità di pagamento</a>', "payment",
+         "https://shop.example/modalita_pagamento.asp"),
+    ],
+)
+def test_a_script_link_that_names_its_page_leads_to_that_page(link, kind, url):
+    p = _pages(f"<footer>{link}</footer>")
+    assert p[kind] is not None and p[kind].url == url
+
+
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        ("<a href=\"#\" onclick=\"ga('send', 'event', 'Regulamin')\">Regulamin</a>", "terms"),  # tracking, no page
+        ("<a href=\"#\" onclick=\"zoom('img/dostavka.png')\">Доставка</a>", "delivery"),  # an image, not a page
+        ("<a href=\"javascript:void(0)\" onclick=\"toggle('faq')\">FAQ</a>", "faq"),
+    ],
+)
+def test_a_script_link_without_a_page_stays_a_js_control(link, kind):
+    p = _pages(f"<footer>{link}</footer>")
+    assert p[kind] is not None and p[kind].url == ""
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        # Baltic inflections and compounds from platform locale files (Shopify Dawn lt-LT, OpenCart lt-lt / et-ee)
+        ("Kontaktinė informacija", "contact"), ("Kontaktinė forma", "contact"), ("Kontaktų forma", "contact"),
+        ("Kontaktinformācija", "contact"), ("Kasutajatugi", "contact"), ("Kontaktandmed", "contact"),
+        ("Grąžinimai", "returns"), ("Grąžinimo sąlygos", "returns"), ("Apmokėjimo būdai", "payment"),
+        ("Pristatymo informacija", "delivery"), ("Garantijos sąlygos", "complaints"),
+    ],
+)
+def test_baltic_inflections(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, kind)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Kontaktiniai lęšiai", "contact"),  # contact lenses
+        ("Kontaktinio klijo juosta", "contact"),  # contact adhesive tape
+        ("Kasutajatugi vastab 24 tunni jooksul kõikidele küsimustele ja ettepanekutele", "contact"),  # prose
+        ("Grąžinimo kodas", "returns"),  # a refund code field
+        ("Apmokėjimo kortelės numeris", "payment"),  # a card-number field
+        ("Garantijos laikotarpis", "complaints"),  # the warranty period of a product
+    ],
+)
+def test_baltic_near_misses(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6, (text, kind)
+
+
+@pytest.mark.parametrize(
+    "text", ["Centrum pomocy", "Hilfe-Center", "Справочный центр", "Центр допомоги", "Central de ajuda",
+             "Yardım merkezi", "Κέντρο βοήθειας", "Pagalbos centras"],
+)
+def test_help_centres_are_faq(text):
+    assert text_scores(text).get("faq", 0) >= 0.6, text
+
+
+@pytest.mark.parametrize("text", ["Centrum pomocy drogowej", "Centrum Pomocy Rodzinie w Krakowie i okolicach bez przerwy",
+                                  "Help us improve", "Hilfecentermanager"])
+def test_help_centre_near_misses(text):
+    assert text_scores(text).get("faq", 0) < 0.6, text
+
+
+@pytest.mark.parametrize("text", ["Способы оплаты и гарантии", "Оплата и гарантии", "Гарантии и оплата",
+                                  "Оплата та гарантії", "Płatności i gwarancje", "Payment & guarantees",
+                                  "Zahlung und Garantie"])
+def test_payment_named_with_guarantees_is_a_payment_page_not_complaints(text):
+    scores = text_scores(text)
+    assert "complaints" not in scores and scores.get("payment", 0) >= 0.6, (text, scores)
+
+
+@pytest.mark.parametrize("text", ["Гарантия и возврат", "Возврат и гарантия", "Gwarancja i reklamacje",
+                                  "Garantie und Gewährleistung", "Warranty & returns"])
+def test_guarantees_without_payment_stay_complaints(text):
+    assert text_scores(text).get("complaints", 0) >= 0.6, text
+
+
+@pytest.mark.parametrize("text, kind", [("Pagalba judėjimui (4)", "faq"), ("Pirmoji pagalba (301)", "faq"),
+                                        ("Kontakt-Grill [12]", "contact"), ("Garantie-Verlängerung (7)", "complaints"),
+                                        ("Доставка цветов (1 245)", "delivery")])
+def test_catalogue_categories_with_item_counts_name_no_page(text, kind):
+    assert kind not in text_scores(text)

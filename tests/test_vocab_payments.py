@@ -115,3 +115,42 @@ def test_payment_name_in_a_list_needs_no_other_evidence_but_one_name_alone_does(
     # "Visa" on its own is a weak hit (a Lithuanian word); in a list of payment names it is a method
     assert "visa" in pay("<p>Payment: Visa, Mastercard</p>")
     assert pay("<p>Visa</p>", "lt", "shop.lt") == set()
+
+
+def phrase_groups(body: str, lang: str) -> set[str]:
+    url = "https://shop.example/"
+    page = FetchedPage(url=url, status=200, text=f"<html lang='{lang}'><body>{body}</body></html>")
+    a = extract(SiteSnapshot(target=url, base_url=url, final_url=url, local=False, pages=(page,)), ParseCache(), None)
+    return {g for g, hits in a.phrases.items() if hits}
+
+
+@pytest.mark.parametrize("body, lang, slug", [
+    # Arabic harakat and tanween inside a word, tatweel
+    ("<p>طرق الدفع: مدى، فيزا، الدفع نقدًا عند الاستلام</p>", "ar", "cash_on_delivery"),
+    ("<p>طرق الدفع: مـــدى، فيزا</p>", "ar", "mada"),
+    ("<p>وسائل الدَّفْع: فيزا، مَدى، ماستركارد</p>", "ar", "mastercard"),
+    # a soft hyphen inside a German word, a stress mark in Russian, a decomposed Greek accent
+    ("<p>Zahlungsarten: Vor\u00adkasse, Rech\u00adnung, PayPal</p>", "de", "invoice"),
+    ("<p>Способы оплаты: нало\u0301женный платёж, карта</p>", "ru", "cash_on_delivery"),
+    ("<p>Τρόποι πληρωμής: αντικαταβολη\u0301, Visa</p>", "el", "cash_on_delivery"),
+])
+def test_marks_inside_words_do_not_stop_payment_names(body, lang, slug):
+    assert slug in pay(body, lang)
+
+
+@pytest.mark.parametrize("body, lang, group", [
+    ("<p>الدفعُ عندَ الاستلامِ متاحٌ في جميع المدن</p>", "ar", "cash_on_delivery"),
+    ("<p>الدَّفْع عِنْدَ الاستلام</p>", "ar", "cash_on_delivery"),
+    ("<p>Zahlung bei Liefe\u00adrung möglich</p>", "de", "cash_on_delivery"),
+    ("<p>Возможен нало\u0301женный платёж</p>", "ru", "cash_on_delivery"),
+])
+def test_marks_inside_words_do_not_stop_phrase_groups(body, lang, group):
+    assert group in phrase_groups(body, lang)
+
+
+@pytest.mark.parametrize("body, lang", [
+    ("<p>نقدًا وعدًا، كتبنا قصتنا بأيدينا</p>", "ar"),  # the word "cash" in prose, no payment list
+    ("<p>Die Rech\u00adnung liegt der Sendung bei.</p>", "de"),  # an invoice in a sentence
+])
+def test_marks_near_misses(body, lang):
+    assert not pay(body, lang) & {"cash", "cash_on_delivery", "invoice"}

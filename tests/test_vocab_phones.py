@@ -84,3 +84,37 @@ def test_new_labels_are_vocabulary_and_introduce_a_phone_but_not_a_price(label):
     assert label in [str(x) for x in load_yaml("vocab/contact.yaml")["phone"]["labels"]]
     assert phones(f"<p>{label}: 22 123 45 67</p>", "PL") == ["+48221234567"]
     assert phones(f"<p>{label}: 1 299 zł</p>", "PL") == []
+
+
+@pytest.mark.parametrize(
+    "body, region, expected",
+    [
+        # a register label, a word or a place starting with a currency's letters after the number is no price
+        ("<p>Tel. 22 123 45 67</p><p>KRS 0000123456</p>", "PL", "+48221234567"),
+        ("<p>Tel. 22 123 45 67 KRS 0000123456</p>", "PL", "+48221234567"),
+        ("<p>Telefon: 030 1234567 Europaweit erreichbar</p>", "DE", "+49301234567"),
+        ("<p>Tel. 58 123 45 67</p><p>Sarl Dupont</p>", "PL", "+48581234567"),
+        ("<p>Телефон: 8 (495) 648-31-32</p><p>Рубрики каталога</p>", "RU", "+74956483132"),
+        ("<p>Tlf. 33 12 34 56</p><p>Krone Apotek</p>", "DK", "+4533123456"),
+        ("<p>Phone 020 7946 0958</p><p>GBP prices include VAT</p>", "GB", "+442079460958"),
+        # the next line's price is the next line's
+        ("<p>Tel. 22 123 45 67</p><p>zł 49,99</p>", "PL", "+48221234567"),
+    ],
+)
+def test_a_currency_must_be_a_whole_word_on_the_same_line(body, region, expected):
+    assert expected in phones(body, region)
+
+
+@pytest.mark.parametrize(
+    "body, region",
+    [
+        ("<p>Tel. 603 177 807 zł</p>", "PL"),
+        ("<p>Telefon 0301234567 EUR</p>", "DE"),
+        ("<p>Tlf. 33 12 34 56 kr.</p>", "DK"),
+        ("<p>Тел. 8 800 775 50 81 руб.</p>", "RU"),
+        ("<p>Tel. 22 123 45 67%</p>", "PL"),
+        ("<p>هاتف 0112345678 ريال</p>", "SA"),
+    ],
+)
+def test_a_currency_right_after_the_number_still_makes_it_a_price(body, region):
+    assert phones(body, region) == []

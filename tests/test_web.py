@@ -132,3 +132,45 @@ def test_fold_text_shortcuts_give_the_plain_definition():
     for _ in range(3000):
         s = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 25)))
         assert fold_text(s) == _fold_plain(s), repr(s)
+
+
+@pytest.mark.parametrize("raw, word", [
+    ("نقداً", "نقدا"),  # tanween after the alef
+    ("نقدًا", "نقدا"),  # tanween before it: the mark stood inside the word
+    ("الدَّفْعُ", "الدفع"),  # shadda, sukun, damma
+    ("مـــدى", "مدى"),  # tatweel
+    ("Zahlungs\u00adarten", "zahlungsarten"),  # soft hyphen
+    ("Rechnun\u200bg", "rechnung"),  # zero-width space
+    ("cafe\u0301", "cafe"),  # a decomposed accent
+    ("Καλάθι", "καλαθι"),
+])
+def test_fold_same_length_drops_marks_inside_words_as_fold_does(raw, word):
+    from trustaudit.web.text import PAD, fold, fold_same_length
+
+    folded = fold_same_length(f"x {raw} y")
+    assert len(folded) == len(raw) + 4
+    assert folded.split()[1] == word == fold(raw)
+    assert folded.replace(PAD, "") == f"x {word} y"
+
+
+def test_word_end_maps_a_folded_word_back_to_the_raw_text():
+    from trustaudit.web.text import fold_same_length, word_end
+
+    raw = "طرق الدفع: نقدًا، مدى"
+    folded = fold_same_length(raw)
+    start = folded.index("نقدا")
+    end = word_end(raw, folded, start + 4)
+    assert raw[start:end] == "نقدًا" and raw[end] == "،"
+    plain = "cash, card"
+    assert word_end(plain, fold_same_length(plain), 4) == 4  # nothing moved: the same offset
+
+
+@pytest.mark.parametrize("text, n", [("Zahlungs\u00adarten", 1), ("نقدًا", 1), ("Płatność", 0), ("abc", 0)])
+def test_marks_are_moved_on_every_path_of_fold_same_length(text, n):
+    from trustaudit.web import text as t
+
+    # the charmap path and the plain translate path (a page of more than 256 distinct characters) agree
+    wide = "".join(chr(c) for c in range(0x4E00, 0x4E00 + 300))
+    for s in (text, text + " " + wide):
+        folded = t.fold_same_length(s)
+        assert len(folded) == len(s) and folded.count(t.PAD) == n

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.text import Text
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from trustaudit import __version__
 from trustaudit.batch.commands import register as register_batch_commands  # light: imports batch lazily
@@ -34,7 +34,7 @@ from trustaudit.cli_common import (
 )
 from trustaudit.config import ConfigError, parse_fail_on
 from trustaudit.models import Report, Severity, Status
-from trustaudit.options import DEFAULT_USER_AGENT
+from trustaudit.options import DEFAULT_USER_AGENT, RENDER_MODES
 from trustaudit.render import EXTENSIONS, Format, format_for_path, render
 from trustaudit.render._text import clean_text
 
@@ -61,6 +61,25 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(no_args_is_help=True, context_settings=HELP, help="List and explain the checks.")
 app.add_typer(rules_app, name="rules")
+
+
+def render_args(args: list[str]) -> list[str]:
+    """``--render`` takes an optional mode: alone it means "always" (the word after it is then the target, or
+    another option), ``--render auto`` renders only the pages that are application shells."""
+    out: list[str] = []
+    for i, a in enumerate(args):
+        if a == "--":
+            return out + args[i:]
+        if a == "--render" and (i + 1 >= len(args) or args[i + 1] not in RENDER_MODES):
+            out.append("--render=always")
+            continue
+        out.append(a)
+    return out
+
+
+class _ScanCommand(TyperCommand):
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, render_args(list(args)))
 
 
 
@@ -248,7 +267,7 @@ def _warn_assertions(report: Report, quiet: bool) -> None:
                            style="yellow"), soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=_ScanCommand)
 def scan(
     target: Annotated[
         str | None,
@@ -344,8 +363,29 @@ def scan(
         list[str] | None,
         typer.Option("--exclude", metavar="PATTERN", help="Never follow links matching a pattern (repeatable)."),
     ] = None,
+    verify: Annotated[
+        bool | None,
+        typer.Option("--verify/--no-verify",
+                     help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
+                     "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
+    ] = None,
     config: Annotated[
         str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
+    ] = None,
+    render_mode: Annotated[
+        str | None,
+        typer.Option(
+            "--render",
+            metavar="[auto]",
+            help="Load pages in headless Chromium and read the DOM after scripts ran; also checks cookies and "
+            "trackers before consent. '--render auto': only pages built by JavaScript. Needs Chromium "
+            "(apt-get install chromium) and pip install 'trustaudit[render]'.",
+        ),
+    ] = None,
+    chromium: Annotated[
+        str | None,
+        typer.Option("--chromium", metavar="PROGRAM",
+                     help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
     verbose: Annotated[
@@ -367,8 +407,22 @@ def scan(
         config=config, lang=lang, country=country, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
         ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
-        headers=header, cookie=cookie, auth=auth, include=include, exclude=exclude,
+        headers=header, cookie=cookie, auth=auth, include=include, exclude=exclude, render=render_mode,
+        chromium=chromium, verify=verify,
     )
+    if options.render != "off":
+        from trustaudit.crawl import resolve_target
+        from trustaudit.crawl.browser import RenderUnavailable, check_available
+
+        try:
+            live = resolve_target(target)[0] == "url"
+        except TargetError:
+            live = True  # the scan itself says what is wrong with the target
+        if live:
+            try:
+                check_available(options)
+            except RenderUnavailable as exc:
+                die(str(exc), EXIT_USAGE)
     pairs = _outputs(fmt_choice, output or [])
     fail_severity, fail_checks = cfg.fail_on, cfg.fail_on_checks
     if fail_on:
@@ -550,7 +604,12 @@ def rules_show(
     body.append(f"applies to: {', '.join(rule.countries) or 'all countries'}")
     if rule.exclude_countries:
         body.append(f" (except {', '.join(rule.exclude_countries)})")
+    if rule.also_targeting:
+        body.append(f", and shops elsewhere that clearly sell to buyers in {', '.join(rule.also_targeting)}")
     body.append("\n")
+    day = rule.date_for(ctry)
+    if day is not None:
+        body.append(f"applies from: {day.isoformat()} (before that day a missing one is a warning)\n")
     if rule.predicate == "manual":
         body.append("judged: by hand — this cannot be seen from the site; the report lists it as a manual item, "
                     "never as a pass\n", style="cyan")

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from trustaudit.config import ConfigError, ProjectConfig, load_config
 from trustaudit.messages import report_languages
-from trustaudit.options import ScanOptions
+from trustaudit.options import RENDER_MODES, ScanOptions
 from trustaudit.render._text import clean_text
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -84,11 +84,14 @@ def resolve_settings(
     ignore_robots: bool,
     allow_private: bool,
     resolve: list[str] | None = None,
+    render: str | None = None,
+    chromium: str | None = None,
     headers: list[str] | None = None,
     cookie: str | None = None,
     auth: str | None = None,
     include: list[str] | None = None,
     exclude: list[str] | None = None,
+    verify: bool | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -107,12 +110,16 @@ def resolve_settings(
             parse_resolve(spec)
         except ValueError as exc:
             die(str(exc), EXIT_USAGE)
+    if render is not None and render not in RENDER_MODES:
+        die(f"--render takes no value or one of {', '.join(RENDER_MODES)} (got {render!r})", EXIT_USAGE)
     from trustaudit.net.gate import ProxyRoutes
 
     try:
         ProxyRoutes()  # HTTP(S)_PROXY / ALL_PROXY from the environment: a SOCKS proxy is a usage error
     except ValueError as exc:
         die(str(exc), EXIT_USAGE)
+    if verify is not False:
+        _check_registries(cfg)
     defaults = ScanOptions()
     options = ScanOptions(
         max_pages=max_pages or cfg.max_pages or defaults.max_pages,
@@ -125,13 +132,28 @@ def resolve_settings(
         respect_robots=not ignore_robots,
         allow_private=allow_private,
         resolve=tuple(resolve or ()),
+        render=render or defaults.render,
+        chromium=chromium or None,
         headers=tuple(parse_header(h) for h in headers or ()),
         cookie=_checked_cookie(cookie),
         auth=_checked_auth(auth),
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
+        verify=verify,
+        registries=dict(cfg.registries),
     )
     return cfg, report_lang, options
+
+
+def _check_registries(cfg: ProjectConfig) -> None:
+    """Register addresses from the environment (TRUSTAUDIT_VIES_URL ...) and the config file: a bad one is a usage
+    error now, not a scan that silently skips the registers."""
+    from trustaudit.registry.config import RegistryConfig, RegistryConfigError
+
+    try:
+        RegistryConfig.load(cfg.registries, where=f"{cfg.path or 'config'} [registries]")
+    except RegistryConfigError as exc:
+        die(str(exc), EXIT_USAGE)
 
 
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # RFC 9110 field-name

@@ -20,6 +20,10 @@ timeout = 10
 "legal.*" = "warn"
 [assert.categories]        # minimum category scores (exit 1 below)
 policies = 80
+
+[registries]               # register and reputation look-ups (see README "Verified identity")
+off = ["gleif"]            # sources never asked
+vies_url = "https://ec.europa.eu/taxation_customs/vies/rest-api"   # any source: <source>_url
 ```
 """
 
@@ -56,6 +60,7 @@ class ProjectConfig:
     weights: Mapping[str, float] = field(default_factory=dict)
     fail_on_checks: tuple[str, ...] = ()  # exit 1 when one of these checks fails
     assertions: Assertions = field(default_factory=Assertions)
+    registries: Mapping[str, Any] = field(default_factory=dict)  # [registries], checked by RegistryConfig.load
 
 
 def parse_fail_on(values: Iterable[object], where: str) -> tuple[Severity | None, tuple[str, ...]]:
@@ -97,14 +102,38 @@ def check_rule_ids(ids: Iterable[str], where: str) -> None:
             raise ConfigError(f"{where}: {unknown_rule_message(rid)}")
 
 
-_KNOWN = {"fail_under", "fail_on", "lang", "country", "max_pages", "timeout", "skip", "weights", "assert"}
+_KNOWN = {"fail_under", "fail_on", "lang", "country", "max_pages", "timeout", "skip", "weights", "assert",
+          "registries"}
+
+
+def _nearest(value: str, choices: Iterable[str]) -> str:
+    from difflib import get_close_matches
+
+    got = get_close_matches(value, sorted(choices), n=1, cutoff=0.5)
+    return f" (nearest: {got[0]!r})" if got else ""
+
+
+def parse_registries(table: Any, where: str) -> dict[str, Any]:
+    """The ``[registries]`` table, checked now (an unknown key names the nearest known one) so that a typo is a
+    usage error before any scan, never a silently ignored setting."""
+    if table is None:
+        return {}
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{where}: 'registries' must be a table ([registries])")
+    from trustaudit.registry.config import RegistryConfig, RegistryConfigError
+
+    try:
+        RegistryConfig.load(table, env={}, where=f"{where} [registries]")
+    except RegistryConfigError as exc:
+        raise ConfigError(str(exc)) from None
+    return dict(table)
 
 
 def parse_config(data: Mapping[str, Any], path: str | None = None, file: str | None = None) -> ProjectConfig:
     where = path or "config"
-    unknown = set(data) - _KNOWN
+    unknown = sorted(set(data) - _KNOWN)
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}{_nearest(unknown[0], _KNOWN)}")
     skip_raw = data.get("skip") or {}
     if isinstance(skip_raw, list):  # also accept [[skip]] id=..., reason=...
         skip_raw = {str(s.get("id")): str(s.get("reason", "")) for s in skip_raw if isinstance(s, Mapping)}
@@ -155,6 +184,7 @@ def parse_config(data: Mapping[str, Any], path: str | None = None, file: str | N
         weights=weights,
         fail_on_checks=fail_on_checks,
         assertions=assertions,
+        registries=parse_registries(data.get("registries"), where),
     )
 
 

@@ -11,10 +11,11 @@ so that a renderer can write the report in any language (:mod:`trustaudit.messag
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -51,6 +52,8 @@ class Rule:
     evidence_pages: tuple[str, ...] = ()  # page kinds where its evidence usually is
     grade_cap: Mapping[str, Any] | None = None  # {"grade": "F", "when_any": [signals]}
     reads: tuple[str, ...] = ()  # signals the predicate reads (ruleschema)
+    also_targeting: tuple[str, ...] = ()  # groups whose buyers, when a shop clearly targets them, make it apply
+    applies_from: Mapping[str, dt.date] = field(default_factory=dict)  # "default" | country | group -> date
 
     def text(self, which: str, lang: str, country: str | None = None) -> str:
         """One of the check's texts (title, fail_title, fix, description, manual_note) from the catalogues."""
@@ -64,6 +67,16 @@ class Rule:
                 return text
         return self.source.get("default", "")
 
+    def date_for(self, country: str | None) -> dt.date | None:
+        """The date the duty applies from for a shop of ``country`` (its own, its group's, else the default)."""
+        if not self.applies_from:
+            return None
+        for key in messages.variant_chain("", country)[:-1]:
+            d = self.applies_from.get(key[1:])
+            if d is not None:
+                return d
+        return self.applies_from.get("default")
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -76,6 +89,15 @@ class Facts:
     home_url: str = ""  # where a person can look for what a failed check did not find
     inconclusive: Message | None = None  # the shop itself was not seen: why (content checks cannot be judged)
     limit_hit: str | None = None  # "max_pages" | "total_timeout": the crawl stopped before it was done
+    # the register look-ups (trustaudit.lookups): {enabled, reason, ids, domain, warning_lists, ...}; None: not asked
+    registry: Mapping[str, Any] | None = None
+    scan_date: dt.date | None = None  # the day of the scan: decides dated duties (None: today, UTC)
+    # pages whose content JavaScript builds and that were read as served (application shells not rendered):
+    # what they would show is unknown, and why (a message id: run with --render / rendering failed / saved copy)
+    js_pages: tuple[str, ...] = ()
+    js_home: bool = False  # the home page is one of them: every check of the shop's content is affected
+    js_reason: str = ""
+    consent_reason: str = ""  # why the consent checks could not be judged though pages were rendered (a message id)
 
 
 @dataclass(frozen=True)
@@ -123,7 +145,9 @@ def known_names():
     slugs = {str(s) for sec in widgets.values() if isinstance(sec, Mapping) for s in sec}
     codes = {str(c).upper() for c in (countries.get("countries") or {})}
     codes |= {str(g).upper() for g in (countries.get("groups") or {})} | {"EU"}
+    pages = load_yaml("vocab/pages.yaml") or {}
     return Known(
+        vocab_page_kinds=frozenset(str(k) for k in (pages.get("kinds") or {})),
         phrase_groups=frozenset(str(g) for g in (phrases.get("groups") or {})),
         page_kinds=frozenset(PAGE_KINDS),
         slugs=frozenset(slugs),
@@ -160,6 +184,8 @@ def _rule(d: Mapping[str, Any]) -> Rule:
         evidence_pages=tuple(d.get("evidence_pages") or ()),
         grade_cap=d.get("grade_cap"),
         reads=tuple(d.get("reads") or ()),
+        also_targeting=tuple(d.get("also_targeting") or ()),
+        applies_from=dict(d.get("applies_from") or {}),
     )
 
 
@@ -209,22 +235,9 @@ def categories() -> tuple[Mapping[str, Any], ...]:
     return tuple(data)
 
 
-@lru_cache(maxsize=1)
 def country_groups() -> dict[str, frozenset[str]]:
-    """Country groups usable in a rule's ``countries`` (e.g. EU), from rules/countries.yaml."""
-    try:
-        data = load_yaml("countries.yaml") or {}
-    except FileNotFoundError:
-        return {}
-    groups: dict[str, set[str]] = {}
-    for key, val in (data.get("groups") or {}).items():
-        groups[str(key).upper()] = {str(c).upper() for c in val}
-    profiles = data.get("countries") or {}
-    if isinstance(profiles, Mapping):
-        for code, prof in profiles.items():
-            if isinstance(prof, Mapping) and prof.get("eu"):
-                groups.setdefault("EU", set()).add(str(code).upper())
-    return {k: frozenset(v) for k, v in groups.items()}
+    """Country groups usable in a rule's ``countries`` (EU, EEA ...), from rules/countries.yaml."""
+    return dict(messages.group_members())
 
 
 @lru_cache(maxsize=1)
@@ -262,8 +275,9 @@ def platform_fixes(rule: Rule, lang: str = "en", country: str | None = None) -> 
     return out
 
 
-def applies(rule: Rule, country: str | None) -> tuple[bool, Outcome | None]:
-    """Does the rule apply to a shop of ``country``? If not, the not-applicable outcome that says why."""
+def applies(rule: Rule, country: str | None, markets: Collection[str] = ()) -> tuple[bool, Outcome | None]:
+    """Does the rule apply to a shop of ``country`` (that clearly sells to ``markets``)? If not, the
+    not-applicable outcome that says why."""
     if not rule.countries and not rule.exclude_countries:
         return True, None
     groups = country_groups()
@@ -274,7 +288,12 @@ def applies(rule: Rule, country: str | None) -> tuple[bool, Outcome | None]:
             out |= set(groups.get(c, {c}))
         return out
 
-    if rule.countries:
+    targeted = [g for g in rule.also_targeting if g in markets]
+    if rule.countries and not targeted:
+        if rule.also_targeting and (not country or country.upper() not in expand(rule.countries)):
+            # neither a shop of those countries nor one that shows it sells to buyers there
+            return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_or_market",
+                                  args={"countries": ", ".join(rule.countries)})
         if not country:
             return False, Outcome(Status.NOT_APPLICABLE, reason="reason.country_unknown")
         if country.upper() not in expand(rule.countries):
@@ -337,6 +356,27 @@ def _kept_by_more(predicate: str, params: Mapping[str, Any], status: Status) -> 
     return _KEPT_BY_MORE.get(predicate) is status
 
 
+# predicates whose verdict does not come from the pages' content (or that say themselves what they need)
+_NOT_FROM_PAGES = frozenset({"tls", "cert_expiry", "manual", "consent"})
+
+
+def _unseen_content(rule: Rule, outcome: Outcome, facts: Facts, artifacts: Artifacts) -> Outcome:
+    """An absence found on pages whose content only JavaScript builds (read as served) is not a finding: a
+    failure without other evidence, or a pass that rests on nothing being found, becomes "could not check"."""
+    if not facts.js_pages or rule.predicate in _NOT_FROM_PAGES:
+        return outcome
+    resting_on_absence = (outcome.status is Status.FAIL and not outcome.variant) or (
+        outcome.status is Status.PASS and not outcome.evidence
+    )
+    if not resting_on_absence:
+        return outcome
+    shells = set(facts.js_pages)
+    where = [ref.url for k in rule.evidence_pages if (ref := artifacts.pages.get(k)) is not None and ref.url in shells]
+    if not facts.js_home and not where:
+        return outcome
+    return Outcome(Status.ERROR, reason=facts.js_reason or "reason.js_needs_render")
+
+
 def _unfetched_evidence_pages(rule: Rule, artifacts: Artifacts) -> list[str]:
     """URLs of this rule's evidence pages that were linked but never fetched."""
     urls = []
@@ -364,7 +404,7 @@ def evaluate(
         if rule.id in skip:
             continue
         weight = float(weights.get(rule.id, rule.weight))
-        _, not_applicable = applies(rule, country)
+        _, not_applicable = applies(rule, country, artifacts.markets)
         if not_applicable is not None:
             out.append(_not_applicable_here(rule, weight, not_applicable, lang, country))
             continue
@@ -404,6 +444,7 @@ def evaluate(
                 # what decides it may be in the part of a page an extractor did not read (a per-page cap)
                 outcome = Outcome(Status.ERROR, reason="reason.read_in_part",
                                   args={"extractor": cut[0].extractor, "url": cut[0].url, "error": cut[0].error})
+            outcome = _unseen_content(rule, outcome, facts, artifacts)
         out.append(_result(rule, weight, outcome, facts, artifacts, lang))
     return tuple(out)
 
@@ -440,6 +481,11 @@ def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts
     status = outcome.status
     if status is Status.FAIL and rule.on_fail is Status.WARN:
         status = Status.WARN
+    from_date = rule.date_for(country)
+    not_yet = status is Status.FAIL and from_date is not None and _scan_date(facts) < from_date
+    if not_yet:
+        # the duty does not apply yet on the day of the scan: what is missing is a warning of what is coming
+        status = Status.WARN
     failed = status in (Status.FAIL, Status.WARN)
     evidence = outcome.evidence[:MAX_EVIDENCE]
     if failed and not evidence and facts.home_url:
@@ -474,10 +520,12 @@ def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts
         reason_msg = _reason_message(outcome)
         if reason_msg is not None:
             msgs["reason"] = reason_msg
+        elif not_yet:
+            msgs["reason"] = Message("reason.applies_from", {"date": from_date.isoformat()})
     reason = messages.render(msgs["reason"], lang, country) if "reason" in msgs else str(outcome.reason or "")
     cap = None
     if status is Status.FAIL and rule.grade_cap:
-        cap = _grade_cap(rule.grade_cap, artifacts)
+        cap = _grade_cap(rule.grade_cap, artifacts, outcome.variant)
     return CheckResult(
         id=rule.id,
         category=rule.category,
@@ -495,10 +543,18 @@ def _result(rule: Rule, weight: float, outcome: Outcome, facts: Facts, artifacts
     )
 
 
-def _grade_cap(spec: Mapping[str, Any], artifacts: Artifacts) -> str | None:
-    """The grade this failure caps, when the cap applies to this shop (``when_any`` of its signals shows)."""
+def _scan_date(facts: Facts) -> dt.date:
+    return facts.scan_date or dt.datetime.now(dt.timezone.utc).date()
+
+
+def _grade_cap(spec: Mapping[str, Any], artifacts: Artifacts, variant: str = "") -> str | None:
+    """The grade this failure caps, when the cap applies to this shop (``when_any`` of its signals shows) and to
+    this finding (``variants``: only failures of those kinds, e.g. a removed VAT payer but not a missing entry)."""
     when = spec.get("when_any") or ()
     if when and not any(signal_evidence(artifacts, s) for s in when):
+        return None
+    variants = spec.get("variants") or ()
+    if variants and variant not in variants:
         return None
     return str(spec.get("grade") or "F")
 
@@ -512,10 +568,10 @@ _SIGNALS = {
     "tax_ids": lambda a: [Evidence(t.url, f"{t.label or t.scheme} {t.value}".strip()) for t in a.tax_ids],
     "company_names": lambda a: list(a.company_names),
     "contact_forms": lambda a: list(a.contact_forms),
-    "review_widgets": lambda a: [Evidence(d.url, d.slug) for d in a.review_widgets],
+    "review_widgets": lambda a: _detections(a.review_widgets),
     "reviews_on_site": lambda a: list(a.reviews_on_site),
-    "chat_widgets": lambda a: [Evidence(d.url, d.slug) for d in a.chat_widgets],
-    "payment_providers": lambda a: [Evidence(d.url, d.slug) for d in a.payment_providers],
+    "chat_widgets": lambda a: _detections(a.chat_widgets),
+    "payment_providers": lambda a: _detections(a.payment_providers),
     "payment_methods": lambda a: [Evidence(d.url, d.slug) for d in a.payment_methods],
     "social": lambda a: [Evidence(d.url, d.slug) for d in a.social],
     "messengers": lambda a: [Evidence(d.url, d.slug) for d in a.messengers],
@@ -527,6 +583,20 @@ _SIGNALS = {
         else []
     ),
 }
+
+
+def _detections(dets) -> list[Evidence]:
+    """A service as evidence (its slug); with --render, a note says whether the browser really called it
+    (stronger) or the page only names it in a script tag or markup (which may be dead or wait for consent)."""
+    out = []
+    for d in dets:
+        note = None
+        if d.loaded:
+            note = Message("evidence.widget_loaded", {"slug": d.slug, "url": d.loaded[:120]})
+        elif d.rendered:
+            note = Message("evidence.widget_markup", {"slug": d.slug})
+        out.append(Evidence(d.url, d.slug, note))
+    return out
 
 
 def _usable_rating(r) -> bool:
@@ -830,9 +900,357 @@ def _platform_known(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     return Outcome(Status.FAIL)
 
 
+def _shell_home(ctx: Context) -> Outcome | None:
+    """"Could not check" when the home page's content is built by JavaScript and was read as served: a
+    conclusion from what is not there (no reduction, no product page, no statement) would rest on nothing."""
+    if ctx.facts.js_home:
+        return Outcome(Status.ERROR, reason=ctx.facts.js_reason or "reason.js_needs_render")
+    return None
+
+
+@predicate("withdrawal_function")
+def _withdrawal_function(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    a = ctx.artifacts
+    if a.withdrawal_functions:
+        return Outcome(Status.PASS, a.withdrawal_functions)
+    if a.withdrawal_near:
+        # the words are there, but on a document, an e-mail link or as text: no function a buyer can use
+        return Outcome(Status.FAIL, a.withdrawal_near, variant="not_function",
+                       variant_args={"found": a.withdrawal_near[0].snippet})
+    return Outcome(Status.FAIL)
+
+
+@predicate("price_reductions")
+def _price_reductions(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    pages = ctx.artifacts.reductions
+    total = sum(r.total for r in pages)
+    if not total:
+        return _shell_home(ctx) or Outcome(Status.NOT_APPLICABLE, reason="reason.no_reductions")
+    disclosed = sum(r.disclosed for r in pages)
+    counts = [Evidence(r.url, "", Message("evidence.reductions", {"n": r.total, "disclosed": r.disclosed}))
+              for r in pages]
+    if disclosed == total:
+        return Outcome(Status.PASS, tuple(counts[:2] + [Evidence(r.url, s) for r in pages for s in r.shown][:3]))
+    missing = [Evidence(r.url, s) for r in pages for s in r.missing]
+    worst = sorted(counts, key=lambda e: e.msg.args["disclosed"] - e.msg.args["n"])  # type: ignore[union-attr]
+    return Outcome(Status.FAIL, tuple(worst[:2] + missing[:3]), variant="undisclosed",
+                   variant_args={"missing": total - disclosed, "n": total})
+
+
+def _safety_evidence(info) -> Evidence:
+    if not info.who:
+        return Evidence(info.url, "", Message("evidence.safety_none"))
+    if info.complete:
+        return Evidence(info.url, info.snippet)
+    lacks = "safety.no_postal_electronic" if not info.postal and not info.electronic else (
+        "safety.no_postal" if not info.postal else "safety.no_electronic")
+    return Evidence(info.url, "", Message("evidence.safety_partial", {
+        "who": Message(f"safety.who.{info.who}"), "name": info.name, "lacks": Message(lacks)}))
+
+
+@predicate("product_safety")
+def _product_safety(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    prod = ctx.artifacts.products
+    if not prod.pages:
+        if prod.unfetched_links:
+            return Outcome(Status.ERROR, reason="reason.products_not_read",
+                           args={"pages": ", ".join(prod.unfetched_links[:3])})
+        return _shell_home(ctx) or Outcome(Status.NOT_APPLICABLE, reason="reason.no_product_page")
+    bad = [i for i in prod.pages if not i.complete]
+    if not bad:
+        return Outcome(Status.PASS, tuple(_safety_evidence(i) for i in prod.pages))
+    shown = [i for i in bad if i.who]
+    evs = tuple(_safety_evidence(i) for i in bad)
+    if shown:
+        return Outcome(Status.FAIL, evs, variant="partial_safety",
+                       variant_args={"n": len(bad), "total": len(prod.pages)})
+    return Outcome(Status.FAIL, evs, variant="no_safety", variant_args={"n": len(bad), "total": len(prod.pages)})
+
+
+@predicate("accessibility_basics")
+def _accessibility_basics(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    if (shell := _shell_home(ctx)) is not None:
+        return shell  # the served page is a script's skeleton: its fields, links and images are not the shop's
+    acc = ctx.artifacts.accessibility
+    tests = p.get("tests") or ["lang", "images", "fields", "links", "statement"]
+    failing: list[Evidence] = []
+    passing: list[Evidence] = []
+    for t in tests:
+        if t == "statement":
+            ref = ctx.artifacts.pages.get(p.get("statement_page", "accessibility"))
+            if _page_ok(ref):
+                passing.append(Evidence(ref.url, ref.anchor))
+            else:
+                failing.append(Evidence(ctx.facts.home_url, "", Message("evidence.a11y_statement")))
+            continue
+        n, bad = acc.checked.get(t, 0), acc.failing.get(t, 0)
+        if not n:
+            continue  # nothing of this kind on the pages read (no product grid, no form)
+        examples = acc.examples.get(t, ())
+        sample = ", ".join(x for _u, x in examples[:3] if x)
+        msg = Message(f"evidence.a11y_{t}", {"n": n, "bad": bad, "examples": sample})
+        if bad:
+            failing.append(Evidence(examples[0][0] if examples else ctx.facts.home_url, "", msg))
+        else:
+            passing.append(Evidence(ctx.facts.home_url, "", Message(f"evidence.a11y_{t}_ok", {"n": n})))
+    if failing:
+        return Outcome(Status.FAIL, tuple(failing + passing), variant="a11y_gaps",
+                       variant_args={"n": len(failing)})
+    return Outcome(Status.PASS, tuple(passing))
+@predicate("consent")
+def _consent(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Cookies and trackers before the buyer answers the cookie banner, and whether the banner's first layer
+    offers a reject choice: only known when the pages ran in a browser (--render)."""
+    c = ctx.artifacts.consent
+    if c is None:
+        return Outcome(Status.ERROR, reason=ctx.facts.consent_reason or "reason.needs_render")
+    fact = p["fact"]
+    if fact == "trackers":
+        if c.trackers:
+            return Outcome(Status.FAIL, c.trackers)
+        return Outcome(Status.PASS, (Evidence(c.url, "", Message("evidence.no_trackers",
+                                                                 {"n": c.third_party_hosts})),))
+    if fact == "cookies":
+        if c.cookies:
+            return Outcome(Status.FAIL, c.cookies)
+        return Outcome(Status.PASS, (Evidence(c.url, "", Message("evidence.no_tracking_cookies",
+                                                                 {"n": c.cookies_seen})),))
+    if fact != "reject":
+        raise KeyError(fact)
+    if c.banner is None:
+        if c.trackers or c.cookies:
+            return Outcome(Status.FAIL, (*c.trackers[:2], *c.cookies[:2]), variant="no_banner")
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_banner_needed")
+    banner = Evidence(c.url, c.banner_evidence)
+    if c.reject:
+        return Outcome(Status.PASS, (banner, *(Evidence(c.url, "", Message("evidence.reject_choice", {"label": t}))
+                                               for t in c.reject)))
+    shown = ", ".join(f"«{t}»" for t in c.accept) if c.accept else "-"
+    return Outcome(Status.FAIL, (banner, Evidence(c.url, "", Message("evidence.no_reject", {"labels": shown}))))
+
+
 @predicate("manual")
 def _manual(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     return Outcome(Status.MANUAL, reason="reason.manual")
+
+
+# --------------------------------------------------------------------------- registers and fake-shop signals
+# The register answers come from the scan (trustaudit.lookups) as plain data in ``Facts.registry``: per ID
+# ``{scheme, value, registry: {source, status, name, name_match, error, manual_check ...}}``, ``domain``,
+# ``warning_lists`` (hits), ``warning_lists_checked``, ``id_conflicts``. "unknown" is never a pass or a fail.
+
+
+def _lookups(ctx: Context) -> tuple[Mapping[str, Any] | None, Outcome | None]:
+    """The register answers, or the "could not check" outcome saying why there are none."""
+    reg = ctx.facts.registry
+    if reg is None or not reg.get("enabled"):
+        why = (reg or {}).get("reason")
+        return None, Outcome(Status.ERROR, reason="reason.lookups_saved_copy" if why == "saved_copy"
+                             else "reason.lookups_off")
+    return reg, None
+
+
+def _shown_ids(ctx: Context) -> list[tuple[Any, Mapping[str, Any]]]:
+    """(TaxId, its register answer) for every ID shown whose check digit is not wrong, in the site's order."""
+    answers = {(i.get("scheme"), i.get("value")): i.get("registry") or {} for i in ctx.facts.registry["ids"]} \
+        if ctx.facts.registry else {}
+    out = []
+    for t in ctx.artifacts.tax_ids:
+        if t.valid is not False and (t.scheme, t.value) in answers:
+            out.append((t, answers[(t.scheme, t.value)]))
+    return out
+
+
+def _register_evidence(t, rec: Mapping[str, Any]) -> Evidence:
+    args: dict[str, Any] = {"id": _id_text(t), "status": Message(f"registry.status.{rec.get('status', 'unknown')}"),
+                            "register": Message(f"registry.source.{rec.get('source', 'manual')}")}
+    if rec.get("name"):
+        return Evidence(t.url, "", Message("evidence.registry_named", {**args, "name": str(rec["name"])}))
+    return Evidence(t.url, "", Message("evidence.registry", args))
+
+
+def _manual_reason(items: list[tuple[Any, Mapping[str, Any]]]) -> Message:
+    """Why no register could say, and where a person can check by hand."""
+    t, rec = items[0]
+    manual = rec.get("manual_check") or {}
+    why = str(rec.get("error") or "")
+    if manual.get("url"):
+        return Message("reason.registry_manual", {"id": _id_text(t), "error": why, "register": manual.get("register", ""),
+                                                  "url": manual["url"]})
+    return Message("reason.registry_unknown", {"id": _id_text(t), "error": why})
+
+
+def _weak_not_found(rec: Mapping[str, Any]) -> bool:
+    """A register that lists only some holders of a number (the white list has VAT payers only: a business
+    exempt from VAT is not in it) says "not listed", not "no such number"."""
+    return rec.get("source") in WEAK_NOT_FOUND
+
+
+WEAK_NOT_FOUND = frozenset({"pl_wl"})
+
+
+@predicate("id_registered")
+def _id_registered(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Pass when a register has a live entry for an ID the site shows; fail when a register that lists every such
+    number has none or a removed / dissolved one; warn when a register of VAT payers does not list it."""
+    _, off = _lookups(ctx)
+    if off is not None:
+        return off
+    if not ctx.artifacts.tax_ids:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_ids")
+    items = _shown_ids(ctx)
+    if not items:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_checkable_id")
+    evs = tuple(_register_evidence(t, r) for t, r in items)
+    inactive = [(t, r) for t, r in items if r.get("status") == "inactive"]
+    missing = [(t, r) for t, r in items if r.get("status") == "not_found" and not _weak_not_found(r)]
+    if inactive or missing:
+        variant, bad = ("inactive", inactive) if inactive else ("not_found", missing)
+        source = bad[0][1].get("source", "manual")
+        return Outcome(Status.FAIL, evs, variant=variant, variant_args={
+            "ids": ", ".join(dict.fromkeys(_id_text(t) for t, r in bad if r.get("source", "manual") == source)),
+            "register": Message(f"registry.source.{source}"),
+            "detail": str(bad[0][1].get("detail") or bad[0][1].get("removed_on") or "—"),
+        })
+    if any(r.get("status") == "active" for _, r in items):
+        return Outcome(Status.PASS, evs)
+    unlisted = [(t, r) for t, r in items if r.get("status") == "not_found"]
+    if unlisted:
+        return Outcome(Status.WARN, evs, variant="not_vat_registered",
+                       variant_args={"ids": ", ".join(dict.fromkeys(_id_text(t) for t, _ in unlisted))})
+    return Outcome(Status.ERROR, evs, reason=_manual_reason(items))
+
+
+@predicate("id_matches_seller")
+def _id_matches_seller(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when a live register entry for an ID on the site is under another name than the seller the site
+    names, or a register lists another number of the same kind for it than the site shows; pass when a live
+    entry's name is the seller's."""
+    reg, off = _lookups(ctx)
+    if off is not None:
+        return off
+    if not ctx.artifacts.tax_ids:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_ids")
+    items = _shown_ids(ctx)
+    if not items:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_checkable_id")
+    active = [(t, r) for t, r in items if r.get("status") == "active"]
+    other = [(t, r) for t, r in active if r.get("name_match") is False]
+    if other:
+        name = str(other[0][1].get("name") or "")
+        evs = tuple(_register_evidence(x, y) for x, y in other)
+        # the title names the IDs registered under that one name; the evidence lists every mismatch
+        return Outcome(Status.FAIL, evs, variant="other_name", variant_args={
+            "ids": ", ".join(dict.fromkeys(_id_text(x) for x, y in other if str(y.get("name") or "") == name)),
+            "name": name})
+    conflicts = list(reg.get("id_conflicts") or ())  # type: ignore[union-attr]
+    if conflicts:
+        c = conflicts[0]
+        url = next((t.url for t, _ in items if f"{t.scheme}:{t.value}" == c.get("id")), ctx.facts.home_url)
+        ev = tuple(Evidence(url, "", Message("evidence.id_conflict", {
+            "id": str(x.get("id", "")), "shown": str(x.get("shown", "")), "registered": str(x.get("registered", "")),
+            "register": Message(f"registry.source.{x.get('source', 'manual')}")})) for x in conflicts)
+        return Outcome(Status.FAIL, ev, variant="conflict", variant_args={
+            "shown": str(c.get("shown", "")), "registered": str(c.get("registered", ""))})
+    same = [(t, r) for t, r in active if r.get("name_match") is True]
+    if same:
+        return Outcome(Status.PASS, tuple(_register_evidence(t, r) for t, r in same))
+    if active:
+        return Outcome(Status.ERROR, tuple(_register_evidence(t, r) for t, r in active),
+                       reason="reason.name_not_compared")
+    return Outcome(Status.ERROR, reason="reason.no_live_entry")
+
+
+@predicate("domain_age")
+def _domain_age(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when the shop's domain was registered ``fail_days`` or fewer days ago, warn up to ``warn_days``."""
+    reg, off = _lookups(ctx)
+    if off is not None:
+        return off
+    d = reg.get("domain")  # type: ignore[union-attr]
+    if not d:
+        return Outcome(Status.ERROR, reason="reason.no_domain")
+    age = d.get("age_days")
+    if d.get("status") != "active" or not isinstance(age, int):
+        return Outcome(Status.ERROR, reason=Message("reason.domain_age_unknown", {
+            "domain": str(d.get("name", "")), "error": str(d.get("error") or "")}))
+    ev = (Evidence(str(d.get("source") or ""), "", Message("evidence.domain_age", {
+        "domain": str(d.get("name", "")), "date": str(d.get("registered_on") or ""), "n": age})),)
+    if age <= int(p.get("fail_days", 90)):
+        return Outcome(Status.FAIL, ev)
+    if age <= int(p.get("warn_days", 180)):
+        return Outcome(Status.WARN, ev)
+    return Outcome(Status.PASS, ev)
+
+
+@predicate("warning_list")
+def _warning_list(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when the shop's domain (or a parent of it) is on a warning list of fraudulent sites."""
+    reg, off = _lookups(ctx)
+    if off is not None:
+        return off
+    hits = list(reg.get("warning_lists") or ())  # type: ignore[union-attr]
+    if hits:
+        return Outcome(Status.FAIL, tuple(Evidence("", "", Message("evidence.warning_hit", {
+            "domain": str(h.get("domain", "")), "list": str(h.get("list", "")),
+            "date": str(h.get("listed_on") or "")[:10] or "?"})) for h in hits))
+    checked = list(reg.get("warning_lists_checked") or ())  # type: ignore[union-attr]
+    if not checked:
+        return Outcome(Status.ERROR, reason="reason.no_domain")
+    missed = [c for c in checked if not c.get("checked")]
+    if missed:
+        return Outcome(Status.ERROR, reason=Message("reason.warning_list_unknown", {
+            "list": str(missed[0].get("list", "")), "error": str(missed[0].get("error") or "")}))
+    return Outcome(Status.PASS, tuple(Evidence("", "", Message(
+        "evidence.warning_stale" if c.get("stale") else "evidence.warning_clean",
+        {"domain": str(c.get("domain", "")), "list": str(c.get("list", "")),
+         "date": str(c.get("list_date") or "")[:10] or "?"})) for c in checked))
+
+
+@predicate("free_mail")
+def _free_mail(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when every e-mail address the shop gives is at a free webmail provider (rules/registries.yaml)."""
+    from trustaudit.registry.signals import free_mail_addresses
+
+    emails = ctx.artifacts.emails
+    if not emails:
+        return Outcome(Status.NOT_APPLICABLE, reason="reason.no_emails")
+    free = set(free_mail_addresses([e.address for e in emails]))
+    if all(e.address in free for e in emails):
+        return Outcome(Status.FAIL, tuple(Evidence(e.url, e.address) for e in emails))
+    return Outcome(Status.PASS, tuple(Evidence(e.url, e.address) for e in emails if e.address not in free))
+
+
+@predicate("prepayment_only")
+def _prepayment_only(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when the only ways to pay the site names are paying in advance (``methods``: bank transfer) and no
+    payment provider (card schemes, pay-by-link, wallets, buyer protection) is shown."""
+    a = ctx.artifacts
+    prepaid = set(p.get("methods") or ())
+    if not a.payment_methods and not a.payment_providers:
+        return Outcome(Status.ERROR, reason="reason.no_payment_info")
+    evs = tuple(Evidence(d.url, d.slug) for d in (*a.payment_methods, *a.payment_providers))
+    if not a.payment_providers and all(d.slug in prepaid for d in a.payment_methods):
+        return Outcome(Status.FAIL, evs)
+    return Outcome(Status.PASS, tuple(e for e in evs if e.snippet not in prepaid))
+
+
+@predicate("implausible_discounts")
+def _implausible_discounts(ctx: Context, p: Mapping[str, Any]) -> Outcome:
+    """Fail when at least ``share`` of the prices seen are crossed-out prices cut by ``min_discount`` per cent or
+    more (a whole catalogue at "-80 %"); could not check below ``min_prices`` prices."""
+    pr = ctx.artifacts.prices
+    prices = max(0, pr.amounts - len(pr.discounts))  # a discounted offer shows two amounts
+    if prices < int(p.get("min_prices", 6)):
+        return Outcome(Status.ERROR, reason=Message("reason.few_prices", {"n": prices}))
+    big = [d for d in pr.discounts if d.percent >= int(p.get("min_discount", 70))]
+    if big and len(big) >= float(p.get("share", 0.5)) * prices:
+        return Outcome(Status.FAIL, tuple(Evidence(d.url, f"{d.before} → {d.after} (−{d.percent} %)") for d in big),
+                       reason=Message("reason.discounts", {"n": len(big), "total": prices,
+                                                           "percent": int(p.get("min_discount", 70))}))
+    top = max((d.percent for d in pr.discounts), default=0)
+    return Outcome(Status.PASS, (Evidence(ctx.facts.home_url, "", Message("evidence.prices", {
+        "n": prices, "discounted": len(pr.discounts), "top": top})),))
 
 
 def validate_all_rules() -> list[str]:

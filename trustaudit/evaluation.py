@@ -10,7 +10,8 @@ Scoring (precision / recall / F1 per signal, micro-averaged over cases):
 
 - ``emails``, ``phones`` (E.164), ``tax_ids`` (scheme + compact value), ``review_widgets``, ``chat_widgets``,
   ``payment_providers`` (labels mix providers and generic methods, so predictions are
-  ``payment_providers`` + ``payment_methods``), ``social``: set comparison per case.
+  ``payment_providers`` + ``payment_methods``), ``social``: set comparison per case; a label naming a service by
+  another name (``aliases`` in rules/vocab/widgets.yaml: "amex") counts as its slug.
 - ``tax_ids_valid``: the predicted IDs whose check digit passed, against all labelled IDs (its precision is
   the "never claim a wrong valid ID" figure).
 - ``page.<kind>``: the label is the href of the first link of that kind (relative ones are resolved against the
@@ -21,6 +22,8 @@ Scoring (precision / recall / F1 per signal, micro-averaged over cases):
   with ``url == ""`` (our representation of a JS-only link), anything else for that kind is wrong. A label
   ``#section`` is an in-page link: the page itself (fragment ignored).
 - ``aggregate_rating``: boolean.
+- ``country``: the label's ``country`` against the decided country: right = a true positive; wrong = a false
+  positive and a false negative; unknown = a false negative. Not in the total (one decision per shop).
 - A label ``null`` means "could not be determined" and that signal is skipped for the case.
 
 Held-out split (``--split``): a case belongs to the held-out third when ``int(sha256(case id).hexdigest(), 16) % 3
@@ -37,15 +40,20 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urljoin
 
 from trustaudit.extract import extract
 from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, SiteSnapshot
+from trustaudit.resources import load_yaml
 from trustaudit.web.html import ParseCache
 from trustaudit.web.urls import normalize_url
 
 SPLITS = ("all", "tune", "held")
+# scored on their own, not in the micro-average: the valid-ID figure re-counts tax_ids, and the country is one
+# decision per shop (kept apart so that the total stays comparable with earlier measurements)
+NOT_IN_TOTAL = ("tax_ids_valid", "country")
 SET_SIGNALS = ("emails", "phones", "tax_ids", "review_widgets", "chat_widgets", "payment_providers", "social")
 
 
@@ -93,7 +101,7 @@ class EvalResult:
     def total(self) -> SignalScore:
         t = SignalScore()
         for name, s in self.signals.items():
-            if name == "tax_ids_valid":
+            if name in NOT_IN_TOTAL:
                 continue
             t.tp += s.tp
             t.fp += s.fp
@@ -180,6 +188,25 @@ def _predicted_sets(a: Artifacts) -> dict[str, set[str]]:
     }
 
 
+@lru_cache(maxsize=1)
+def slug_aliases() -> dict[str, str]:
+    """Other names of a service slug in labels -> the slug (``aliases`` in rules/vocab/widgets.yaml)."""
+    data = load_yaml("vocab/widgets.yaml") or {}
+    out: dict[str, str] = {}
+    for section in data.values():
+        if not isinstance(section, dict):
+            continue
+        for slug, spec in section.items():
+            for alias in (spec or {}).get("aliases") or () if isinstance(spec, dict) else ():
+                out[str(alias)] = str(slug)
+    return out
+
+
+def _canonical(tokens) -> set[str]:
+    aliases = slug_aliases()
+    return {aliases.get(str(t), str(t)) for t in tokens}
+
+
 def _gold_sets(labels: dict) -> dict[str, set[str] | None]:
     def lst(v):
         return None if v is None else v
@@ -190,10 +217,10 @@ def _gold_sets(labels: dict) -> dict[str, set[str] | None]:
         "emails": None if labels.get("emails") is None else {str(e).lower() for e in labels["emails"]},
         "phones": None if labels.get("phones") is None else set(labels["phones"]),
         "tax_ids": None if tax is None else {_norm_tax(t["scheme"], t["value"]) for t in tax},
-        "review_widgets": None if rev.get("widgets") is None else set(rev["widgets"]),
-        "chat_widgets": None if labels.get("chat_widgets") is None else set(labels["chat_widgets"]),
-        "payment_providers": None if labels.get("payment_providers") is None else set(labels["payment_providers"]),
-        "social": None if labels.get("social") is None else set(labels["social"]),
+        "review_widgets": None if rev.get("widgets") is None else _canonical(rev["widgets"]),
+        "chat_widgets": None if labels.get("chat_widgets") is None else _canonical(labels["chat_widgets"]),
+        "payment_providers": None if labels.get("payment_providers") is None else _canonical(labels["payment_providers"]),
+        "social": None if labels.get("social") is None else _canonical(labels["social"]),
     }
 
 
@@ -210,6 +237,19 @@ def score_case(res: EvalResult, case: str, labels: dict, a: Artifacts, base_url:
         s.fp += len(valid - gold["tax_ids"])
         s.fn += len(gold["tax_ids"] - valid)
         res.misses.extend(Miss(case, "tax_ids_valid", "fp", v) for v in sorted(valid - gold["tax_ids"]))
+
+    gold_country = labels.get("country")
+    if gold_country:
+        s = res.score("country")
+        want, got = str(gold_country).upper(), a.country
+        if got == want:
+            s.tp += 1
+        else:
+            s.fn += 1
+            res.misses.append(Miss(case, "country", "fn", want))
+            if got:
+                s.fp += 1
+                res.misses.append(Miss(case, "country", "fp", got))
 
     rev = labels.get("reviews") or {}
     if rev.get("aggregate_rating") is not None:
@@ -303,7 +343,7 @@ def evaluate_corpus(path: Path, extra_pages: bool = False, split: str = "all") -
 def _order(names: Iterable[str]) -> list[str]:
     first = ["emails", "phones", "tax_ids", "tax_ids_valid"]
     pages = [f"page.{k}" for k in PAGE_KINDS]
-    rest = ["review_widgets", "aggregate_rating", "chat_widgets", "payment_providers", "social"]
+    rest = ["review_widgets", "aggregate_rating", "chat_widgets", "payment_providers", "social", "country"]
     known = first + pages + rest
     names = list(names)
     return [n for n in known if n in names] + sorted(n for n in names if n not in known)

@@ -131,21 +131,36 @@ def report_languages() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _groups() -> Mapping[str, tuple[str, ...]]:
-    """Country -> the groups it belongs to, in the order of rules/countries.yaml (EU membership included)."""
+def group_members() -> Mapping[str, frozenset[str]]:
+    """Group -> its member countries (rules/countries.yaml ``groups``, a member naming a group standing for its
+    members; EU: every profile with ``eu: true``)."""
     try:
         data = load_yaml("countries.yaml") or {}
     except FileNotFoundError:
         return {}
+    raw: dict[str, set[str]] = {str(g).upper(): {str(c).upper() for c in (m or ())}
+                                for g, m in (data.get("groups") or {}).items()}
+    eu = {str(code).upper() for code, prof in (data.get("countries") or {}).items()
+          if isinstance(prof, Mapping) and prof.get("eu")}
+    if eu:
+        raw["EU"] = raw.get("EU", set()) | eu
+
+    def expand(group: str, seen: frozenset[str]) -> set[str]:
+        out: set[str] = set()
+        for m in raw.get(group, ()):
+            out |= expand(m, seen | {m}) if m in raw and m not in seen else ({m} if m not in raw else set())
+        return out
+
+    return {g: frozenset(expand(g, frozenset({g}))) for g in raw}
+
+
+@lru_cache(maxsize=1)
+def _groups() -> Mapping[str, tuple[str, ...]]:
+    """Country -> the groups it belongs to, the smallest (most specific) first: EU before EEA."""
     out: dict[str, list[str]] = {}
-    for group, members in (data.get("groups") or {}).items():
-        for c in members or ():
-            out.setdefault(str(c).upper(), []).append(str(group).upper())
-    for code, prof in (data.get("countries") or {}).items():
-        if isinstance(prof, Mapping) and prof.get("eu"):
-            lst = out.setdefault(str(code).upper(), [])
-            if "EU" not in lst:
-                lst.append("EU")
+    for group, members in sorted(group_members().items(), key=lambda kv: (len(kv[1]), kv[0])):
+        for c in sorted(members):
+            out.setdefault(c, []).append(group)
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 SCORING_VERSION = "2"
 
 
@@ -85,6 +85,8 @@ class FetchedPage:
     redirect_chain: tuple[str, ...] = ()
     truncated: bool = False  # body cut at the per-page byte limit
     depth: int = 0
+    rendered: bool = False  # ``text`` is the DOM after the page's scripts ran in a browser (--render)
+    app_shell: bool = False  # the HTML as served is an application shell: its content is built by JavaScript
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,8 @@ class FetchError:
     kind: str = "error"  # timeout | refused | dns | tls | http | too_large | not_html | robots | blocked |
     # blocked_redirect (redirect to a private address refused) | blocked_address (a link or resource on a
     # private/loopback/metadata address refused by the connection gate, never fetched) | offsite_redirect |
-    # encoding (unsupported Content-Encoding) | truncated (page not parsed to the end) | limit | error
+    # encoding (unsupported Content-Encoding) | truncated (page not parsed to the end) | limit | render (a page
+    # that --render could not load in the browser, read as served) | error
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,53 @@ class SiteSnapshot:
     duration_s: float = 0.0
     limit_hit: str | None = None  # "max_pages" | "total_timeout": a limit stopped the crawl before every link
     # it found worth fetching was fetched
+    render: str = "off"  # how pages were loaded: "off" (HTML as served), "auto" (app shells rendered), "always"
+    browser: BrowserFacts | None = None  # what only a browser sees (None: no page was run in a browser)
+
+
+@dataclass(frozen=True)
+class BrowserRequest:
+    """A request a page made while it was loaded in the browser (before any interaction)."""
+
+    url: str
+    kind: str  # the browser's resource type: script, xhr, fetch, image, document (a frame), ping ...
+    page: str  # the page being loaded
+    outcome: str = "fetched"  # fetched | not_fetched (images, media and fonts are not downloaded) | refused
+    # (the connection gate) | failed | over_limit
+
+
+@dataclass(frozen=True)
+class BrowserCookie:
+    name: str
+    domain: str
+    page: str  # the first page after which it was there
+    third_party: bool = False
+
+
+@dataclass(frozen=True)
+class BrowserControl:
+    """A control (button, link) visible in the first screen of a page without scrolling or clicking."""
+
+    text: str  # its text or accessible name (one line, capped)
+    page: str
+    path: str  # its ancestors as "tag#id.class" labels, outermost first, " > "-joined (shadow hosts included)
+    layer_text: str = ""  # the visible text of the layer it sits in: the overlay (fixed / sticky / dialog) that
+    # holds it, else the nearest ancestor with some text (capped)
+    overlay: bool = False  # it sits in a fixed / sticky / dialog layer over the page
+    frame: str = ""  # the frame's URL when it is not in the page's main frame
+
+
+@dataclass(frozen=True)
+class BrowserFacts:
+    """What a browser saw while loading the shop's pages, without any interaction (no click, no consent)."""
+
+    browser: str  # "Chromium 150.0.7871.100"
+    first_page: str  # the first page loaded (the home page), where the consent banner is looked for
+    pages: tuple[str, ...] = ()  # pages loaded in the browser, in order
+    requests: tuple[BrowserRequest, ...] = ()
+    cookies: tuple[BrowserCookie, ...] = ()
+    controls: tuple[BrowserControl, ...] = ()  # on the first page only
+    requests_dropped: int = 0  # requests beyond the cap, not recorded
 
 
 # --------------------------------------------------------------------------- extract
@@ -218,6 +268,27 @@ class Detection:
     kind: str  # review | chat | payment | payment_method | social | platform | messenger
     url: str
     evidence: str = ""
+    loaded: str = ""  # a request the browser made to the service while the pages loaded (--render): stronger
+    # evidence than a script tag or markup, which may be dead or wait for consent
+    rendered: bool = False  # seen by the browser: found on a page it ran, or called by one
+
+
+@dataclass(frozen=True)
+class Discount:
+    """A crossed-out "before" price followed by the lower price a buyer pays."""
+
+    percent: int  # how much lower, in per cent of the "before" price
+    before: str  # both as the page writes them
+    after: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Prices:
+    """The prices the crawled pages show: how many amounts of money, and every discount shown."""
+
+    amounts: int = 0
+    discounts: tuple[Discount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -234,10 +305,74 @@ class ExtractorError:
 
 
 @dataclass(frozen=True)
+class Reductions:
+    """Announced price reductions on one page (a struck-through or "old" price beside a lower current price, or a
+    "-30%" badge beside a price) and how many show the lowest price of the prior 30 days beside them."""
+
+    url: str
+    total: int = 0
+    disclosed: int = 0
+    missing: tuple[str, ...] = ()  # snippets of reductions without the disclosure (a few)
+    shown: tuple[str, ...] = ()  # snippets of reductions with it (a few)
+
+
+@dataclass(frozen=True)
+class SafetyInfo:
+    """What a product page says about who made the product (GPSR Art. 19): the manufacturer, or the person
+    responsible in the EU, each with whether a name, a postal address and an electronic address are given."""
+
+    url: str
+    who: str = ""  # "manufacturer" | "responsible_person" | "" (nothing labelled)
+    name: str = ""
+    postal: bool = False
+    electronic: bool = False
+    source: str = ""  # "structured data" | "text"
+    snippet: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.name) and self.postal and self.electronic
+
+
+@dataclass(frozen=True)
+class ProductPages:
+    """Product pages the crawl fetched (one offer per page) with their safety information, and links to
+    product pages that were seen but not fetched."""
+
+    pages: tuple[SafetyInfo, ...] = ()
+    unfetched_links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """Accessibility basics that need no browser, over the pages read: per test (``lang``, ``images``,
+    ``fields``, ``links``) how many items were looked at, how many fail, and examples (page URL, item)."""
+
+    checked: Mapping[str, int] = field(default_factory=dict)
+    failing: Mapping[str, int] = field(default_factory=dict)
+    examples: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CountryEvidence:
+    """One piece of evidence of where the shop is: what it is (``signal``: tld, language, currency, phone,
+    registry_id, legal_phrase ... as rules/countries.yaml ``country_evidence.weights`` names them), what was
+    seen, the country it points to (None: a ccTLD used as a brand, a generic TLD of no country) and the weight it
+    added to that country."""
+
+    signal: str
+    value: str
+    country: str | None
+    weight: float
+
+
+@dataclass(frozen=True)
 class Artifacts:
     language: str | None = None  # detected page language (ISO 639-1)
     country: str | None = None  # ISO 3166-1 alpha-2, upper case
-    country_source: str = ""  # override | tld | lang | phone | currency | address
+    country_source: str = ""  # "override" (--country) | "evidence" (weighed) | "" (unknown)
+    country_evidence: tuple[CountryEvidence, ...] = ()  # what was weighed, the strongest first
+    country_confidence: float | None = None  # 0..1 for a decided country (1.0 for an override), None when unknown
     company_names: tuple[Evidence, ...] = ()
     emails: tuple[Email, ...] = ()
     phones: tuple[Phone, ...] = ()
@@ -260,7 +395,36 @@ class Artifacts:
     broken_links: tuple[Evidence, ...] = ()
     external_links: tuple[str, ...] = ()
     trust_badges: tuple[Detection, ...] = ()  # trust marks / business verification (Maroof, EHI, Thuiswinkel ...)
+    # the shop's own registrable domain: the final URL's, or for a saved copy the one its canonical URL / og:url
+    # names (None: an IP address, or a saved copy that does not say)
+    site_domain: str | None = None
+    prices: Prices = Prices()
+    # markets the shop clearly targets beyond its own country (group or country code -> what shows it: prices
+    # in the market's currency, delivery there)
+    markets: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    withdrawal_functions: tuple[Evidence, ...] = ()  # controls labelled as the withdrawal function
+    withdrawal_near: tuple[Evidence, ...] = ()  # that label on what is not a function (a PDF, an e-mail link, text)
+    reductions: tuple[Reductions, ...] = ()  # pages that announce price reductions
+    products: ProductPages = field(default_factory=ProductPages)
+    accessibility: Accessibility = field(default_factory=Accessibility)
     extractor_errors: tuple[ExtractorError, ...] = ()
+    consent: Consent | None = None  # cookies, trackers and the consent banner before any interaction; None: the
+    # pages did not run in a browser
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the shop does before the buyer answers its cookie banner (from ``SiteSnapshot.browser``)."""
+
+    url: str  # the first page loaded in the browser (the home page)
+    trackers: tuple[Evidence, ...] = ()  # requests to analytics / advertising hosts: snippet "host (vendor)"
+    cookies: tuple[Evidence, ...] = ()  # analytics / advertising cookies set: snippet "name (vendor)"
+    third_party_hosts: int = 0  # third-party hosts the pages called at all
+    cookies_seen: int = 0  # cookies of any kind
+    banner: str | None = None  # consent platform slug, "text" (recognised by its text), or None (none seen)
+    banner_evidence: str = ""
+    accept: tuple[str, ...] = ()  # texts of accept controls on the banner's first layer
+    reject: tuple[str, ...] = ()  # texts of reject controls on the banner's first layer
 
 
 # --------------------------------------------------------------------------- evaluate / score
@@ -332,3 +496,6 @@ class Report:
     messages: Mapping[str, Message] = field(default_factory=dict)  # "inconclusive", "partial" -> message
     # the project's [assert] results: {id, level, outcome, expected, actual} (empty without assertions)
     assertions: tuple[Mapping[str, str], ...] = ()
+    country_source: str = ""  # "override" | "evidence" | "" (unknown, or a report from before it was kept)
+    country_confidence: float | None = None
+    country_evidence: tuple[Mapping[str, object], ...] = ()  # {signal, value, country, weight}, strongest first

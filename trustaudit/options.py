@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import Any
 from urllib.parse import urlsplit
 
 from trustaudit import __version__
@@ -27,6 +29,9 @@ class ScanOptions:
     # (cloud-metadata addresses stay refused unless they are the target itself)
     check_tls: bool = True
     resolve: tuple[str, ...] = ()  # --resolve HOST:PORT:ADDRESS entries (curl's convention), validated by the CLI
+    render: str = "off"  # --render: "always" loads every page in headless Chromium, "auto" only pages that are
+    # application shells (content built by JavaScript), "off" reads the HTML as served
+    chromium: str | None = None  # --chromium PATH (else TRUSTAUDIT_CHROMIUM, else found on the system)
     # sent only to the target's own origin(s) (scheme, host, port), never to other hosts or after a cross-site
     # redirect; repr=False: never printed, never in a batch database
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # --header "Name: value"
@@ -34,6 +39,11 @@ class ScanOptions:
     auth: str | None = field(default=None, repr=False)  # --auth user:password (HTTP basic)
     include: tuple[str, ...] = ()  # --include URL patterns: links followed only when one matches
     exclude: tuple[str, ...] = ()  # --exclude URL patterns: links never followed when one matches
+    # register and reputation look-ups (official registers, RDAP, warning lists): None = on for http(s) targets and
+    # off for saved pages; True = --verify (saved pages too); False = --no-verify
+    verify: bool | None = None
+    # the config file's [registries] table (base URLs, sources turned off ...), validated by the CLI
+    registries: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def wants(self, url: str) -> bool:
         """May the crawl follow a link to ``url`` (``--include`` / ``--exclude``)?"""
@@ -67,3 +77,6 @@ def url_matches(pattern: str, url: str) -> bool:
             target += "?" + parts.query
         return fnmatchcase(target, pattern)
     return fnmatchcase(url, pattern)
+
+
+RENDER_MODES = ("off", "auto", "always")

@@ -8,13 +8,14 @@ parameter, so it never imports a later stage.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
 from collections import deque
 from collections.abc import Generator, Mapping
 from dataclasses import asdict, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from trustaudit import __version__
@@ -59,6 +60,18 @@ def signals_dict(a: Artifacts) -> dict[str, Any]:
         "social": _slugs(a.social),
         "messengers": _slugs(a.messengers),
         "structured_data": list(a.structured_types),
+        "prices": {"amounts": a.prices.amounts, "discounts": [d.percent for d in a.prices.discounts[:500]]},
+        "markets": sorted(a.markets),  # groups the shop clearly sells to beyond its country (prices, delivery)
+        **({"consent": _consent_dict(a.consent)} if a.consent is not None else {}),
+    }
+
+
+def _consent_dict(c) -> dict[str, Any]:
+    return {
+        "trackers": [e.snippet.split(" ", 1)[0] for e in c.trackers],
+        "cookies": [e.snippet.split(" ", 1)[0] for e in c.cookies],
+        "banner": c.banner,
+        "reject_on_first_layer": bool(c.reject) if c.banner is not None else None,
     }
 
 
@@ -68,6 +81,14 @@ def _slugs(dets) -> list[str]:
         if d.slug not in seen:
             seen.append(d.slug)
     return seen
+
+
+def _day_of(iso: str) -> date | None:
+    """The (UTC) day of an ISO timestamp such as the crawl's ``started_at``; None when there is none."""
+    try:
+        return datetime.fromisoformat(iso.replace("Z", "+00:00")).date() if iso else None
+    except ValueError:
+        return None
 
 
 def tls_dict(snapshot: SiteSnapshot) -> dict[str, Any] | None:
@@ -86,11 +107,24 @@ def build_report(
     skip: Mapping[str, str] | None = None,
     weights: Mapping[str, float] | None = None,
     duration_s: float | None = None,
+    registry: Mapping[str, Any] | None = None,
+    today: date | None = None,
 ) -> Report:
+    """``registry``: what the register look-ups found (``lookups.Lookups.finish``), or why none were made
+    (``lookups.off_signals``); None: not asked (the checks that need it say so).
+    ``today``: the day the scan is judged on (dated duties: a warning before the date a duty applies from, a
+    failure from it); default: the day the crawl started."""
     from trustaudit.engine import Facts, categories, evaluate, load_rules
+    from trustaudit.extract.consent import with_browser_facts
+    from trustaudit.lookups import merge_into_signals, off_signals
     from trustaudit.report import inconclusive_reason, read_in_part, verdicts
     from trustaudit.scoring import category_scores
 
+    if registry is None:
+        from trustaudit.lookups import OFF, SAVED_COPY
+
+        registry = off_signals(SAVED_COPY if snapshot.local else OFF)
+    artifacts = with_browser_facts(artifacts, snapshot)  # what only the browser saw (--render)
     report_lang = resolve_language(lang, artifacts.language)
     facts = Facts(
         tls=snapshot.tls if snapshot.tls else TlsInfo(),
@@ -100,6 +134,10 @@ def build_report(
         home_url=snapshot.final_url or snapshot.base_url,
         inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
+        scan_date=today or _day_of(snapshot.started_at),
+        **js_facts(snapshot),
+        consent_reason=consent_reason(snapshot, artifacts),
+        registry=registry,
     )
     checks = evaluate(load_rules(), artifacts, facts, report_lang, skip=skip, weights=weights)
     cats = category_scores(checks, categories(), report_lang)
@@ -114,19 +152,53 @@ def build_report(
         language=report_lang,
         shop_language=artifacts.language,
         country=artifacts.country,
+        country_source=artifacts.country_source,
+        country_confidence=artifacts.country_confidence,
+        country_evidence=tuple(asdict(e) for e in artifacts.country_evidence),
         categories=cats,
-        signals=signals_dict(artifacts),
+        signals=merge_into_signals(signals_dict(artifacts), registry),
         tls=tls_dict(snapshot),
-        pages_fetched=tuple(
-            {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
-            for p in snapshot.pages
-        ),
+        pages_fetched=tuple(_page_entry(p) for p in snapshot.pages),
         errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors) + read_in_part(artifacts),
         platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
         tool_version=__version__,
         **verdict,
     )
+
+
+def js_facts(snapshot: SiteSnapshot) -> dict[str, Any]:
+    """The pages whose content only JavaScript builds and that were read as served, for the engine (their
+    checks become "could not check"), and why they were not rendered."""
+    shells = tuple(p.url for p in snapshot.pages if p.app_shell and not p.rendered)
+    if not shells:
+        return {}
+    if snapshot.local:
+        reason = "reason.js_saved_copy"
+    elif snapshot.render != "off":
+        reason = "reason.js_render_failed"
+    else:
+        reason = "reason.js_needs_render"
+    home = snapshot.pages[0].url if snapshot.pages else ""
+    return {"js_pages": shells, "js_home": home in shells, "js_reason": reason}
+
+
+def consent_reason(snapshot: SiteSnapshot, artifacts: Artifacts) -> str:
+    """Why cookies and trackers before consent are unknown although --render was asked for ("" otherwise)."""
+    if artifacts.consent is not None or snapshot.render == "off" or snapshot.local:
+        return ""
+    if snapshot.render == "auto":
+        return "reason.consent_auto"  # only application shells were rendered, and the home page is not one
+    return "reason.render_home_failed"
+
+
+def _page_entry(p) -> dict[str, Any]:
+    entry: dict[str, Any] = {"url": p.url, "status": p.status, "bytes": p.bytes, "elapsed_ms": p.elapsed_ms}
+    if p.rendered:
+        entry["rendered"] = True  # its text is the DOM after its scripts ran
+    elif p.app_shell:
+        entry["app_shell"] = True  # its content is built by JavaScript and was not rendered
+    return entry
 
 
 class PageExtractor:
@@ -275,11 +347,19 @@ def _warm_up() -> None:
 
 
 def link_scorer():
-    """The crawl's link priority: the page-kind vocabulary of the extraction stage (``pages.link_priority``)."""
+    """The crawl's link priority: the page-kind vocabulary of the extraction stage (``pages.link_priority``), and
+    a few product links (``offers.product_link``, the budget in rules/vocab/offers.yaml) for the checks that read
+    product pages."""
     from trustaudit.crawl.priority import safe
+    from trustaudit.extract.offers import product_budget, product_link
     from trustaudit.extract.pages import MIN_SCORE, link_priority
 
-    return safe(link_priority, MIN_SCORE)
+    count, priority = product_budget()
+
+    def group(link):
+        return ("product", priority) if link.url and product_link(link.url) else None
+
+    return safe(link_priority, MIN_SCORE, group, {"product": count})
 
 
 def scan(
@@ -291,13 +371,18 @@ def scan(
     weights: Mapping[str, float] | None = None,
     observer=None,
     http_port: int | None = None,
+    today: date | None = None,
+    browser=None,
 ) -> Report:
     """Run the whole audit of one target. Raises crawl.TargetError when the target cannot be scanned.
 
+    The crawl, the extraction of each page (in the crawl's idle time) and the register look-ups (``lookups``:
+    the domain from the start, the IDs once extracted) share one event loop and end by the scan's deadline.
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
+    ``today``: judge dated duties as of this day (default: the day of the scan).
+    ``browser``: a Chromium kept running between scans (``crawl.browser.BrowserHost``) for ``--render``;
+    without it, a scan that renders starts its own.
     """
-    from trustaudit.crawl import crawl
-    from trustaudit.extract import merge
     from trustaudit.web.html import ParseCache
     from trustaudit.web.sites import use_suffix_list
 
@@ -311,10 +396,54 @@ def scan(
     threading.Thread(target=_warm_up, name="trustaudit-vocabulary", daemon=True).start()
     cache = ParseCache()
     pages = PageExtractor(cache, inner=observer, deadline=deadline)
-    snapshot = crawl(target, options, cache, pages, http_port=http_port, scorer=link_scorer())
-    facts = pages.finish()
+    out: list[tuple[SiteSnapshot, Artifacts, dict[str, Any]]] = []
+
+    async def main() -> None:
+        # returns None on purpose: asyncio.run (3.11) formats repr() of its main task at exit
+        out.append(await _scan_async(target, options, cache, pages, http_port, deadline,
+                                     browser.chromium if browser is not None else None))
+
+    if browser is not None:  # a Chromium kept running between scans: the scan runs on its event loop
+        browser.run(main())
+    else:
+        asyncio.run(main())
+    snapshot, artifacts, registry = out[0]
+    return build_report(snapshot, artifacts, lang=lang, skip=skip, weights=weights,
+                        duration_s=time.perf_counter() - t0, registry=registry, today=today)
+
+
+async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtractor, http_port: int | None,
+                      deadline: float, chromium=None) -> tuple[SiteSnapshot, Artifacts, dict[str, Any]]:
+    from trustaudit.crawl import crawl_async, resolve_target
+    from trustaudit.extract import merge
+    from trustaudit.extract.appshell import is_app_shell
+    from trustaudit.lookups import OFF, SAVED_COPY, Lookups, domain_of, off_signals, wanted
+
+    kind, where = resolve_target(target)
+    local = kind == "local"
+    lookups: Lookups | None = None
+    registry: dict[str, Any] | None = None
+    if wanted(options, local):
+        try:
+            lookups = Lookups(options, deadline)
+        except ValueError as exc:  # a bad register address in the environment (the CLI says so before a scan)
+            registry = off_signals(OFF)
+            registry["errors"] = [" ".join(str(exc).split())[:300]]
+        if lookups is not None and not local:
+            lookups.start_domain(domain_of(where[0]))  # type: ignore[index]
+    else:
+        registry = off_signals(SAVED_COPY if local and options.verify is None else OFF)
+    try:
+        snapshot = await crawl_async(target, options, cache, pages, http_port=http_port, scorer=link_scorer(),
+                                     app_shell=is_app_shell, chromium=chromium)
+    except BaseException:
+        if lookups is not None:
+            lookups.cancel()
+        raise
+    facts = pages.finish()  # as far as the deadline allows: the pages not read are recorded as such
     snapshot = without_unread(snapshot, pages.unread, options.total_timeout)
     artifacts = merge(facts, snapshot, country_override=options.country)
-    return build_report(
-        snapshot, artifacts, lang=lang, skip=skip, weights=weights, duration_s=time.perf_counter() - t0
-    )
+    if lookups is not None:
+        registry = await lookups.finish(snapshot, artifacts)
+    assert registry is not None
+    return snapshot, artifacts, registry

@@ -136,4 +136,54 @@ def describe(predicate: str, params: Mapping[str, Any], lang: str = "en") -> str
         return f"passes when the shop's star rating is at least {p.get('min', 4.0):g}"
     if predicate == "platform_known":
         return "passes when the shop platform is recognised"
+    if predicate == "withdrawal_function":
+        return ("passes when a link or button on the shop's pages is labelled as the withdrawal function (e.g. "
+                "'withdraw from contract here'); the words on a document, an e-mail link or as plain text do not count")
+    if predicate == "price_reductions":
+        return ("passes when every announced price reduction on the pages read (a struck-through or old price beside a "
+                "lower one, a '-30%' badge beside a price) shows the lowest price of the prior 30 days beside it; "
+                "not applicable when no page announces a reduction")
+    if predicate == "product_safety":
+        return ("passes when every product page read names the manufacturer, or the responsible person in the EU, "
+                "with a name, a postal and an electronic address")
+    if predicate == "accessibility_basics":
+        tests = {"lang": "page language declared", "images": "product images with a text alternative",
+                 "fields": "labelled form fields", "links": "links with text",
+                 "statement": f"a linked {str(p.get('statement_page', 'accessibility')).replace('_', ' ')} statement"}
+        return "passes when the pages read have " + ", ".join(tests[t] for t in p.get("tests") or tests if t in tests)
+    if predicate == "consent":
+        return CONSENT_WORDS.get(str(p.get("fact")), str(p.get("fact"))) + (
+            " (needs --render: the pages run in headless Chromium, nothing is clicked)")
+    if predicate in REGISTER_WORDS:
+        return REGISTER_WORDS[predicate].format(**{"fail_days": 90, "warn_days": 180, "min_discount": 70,
+                                                   "share": 0.5, "min_prices": 6, **p},
+                                                share_pc=round(100 * float(p.get("share", 0.5))),
+                                                methods=_or([str(m).replace("_", " ") for m in p.get("methods") or ()]))
     return predicate.replace("_", " ")
+
+
+_LOOKED_UP = " (looked up while a shop URL is scanned; a saved copy only with --verify; --no-verify turns it off)"
+REGISTER_WORDS = {
+    "id_registered": "passes when an official register has a live entry for a tax or registry number shown; fails "
+                     "when a register that lists every such number has none, or a removed or dissolved one; warns "
+                     "when a register of VAT payers does not list it; a register that cannot answer is 'could not "
+                     "check', with where to check by hand" + _LOOKED_UP,
+    "id_matches_seller": "fails when a live register entry for a number shown is under another name than the "
+                         "seller the site names, or the register lists another number of the same kind for it; "
+                         "passes when the registered name is the seller's" + _LOOKED_UP,
+    "domain_age": "fails when the shop's domain was registered {fail_days} days ago or less (RDAP), warns up to "
+                  "{warn_days} days" + _LOOKED_UP,
+    "warning_list": "fails when the shop's domain is on a warning list of fraudulent sites (CERT Polska)" + _LOOKED_UP,
+    "free_mail": "fails when every e-mail address shown is at a free webmail provider (Gmail, Outlook, mail.ru …)",
+    "prepayment_only": "fails when the only ways to pay the pages name are {methods} and no payment provider is "
+                       "shown",
+    "implausible_discounts": "fails when {share_pc} % or more of the prices seen are crossed-out prices cut by "
+                             "{min_discount} % or more; could not check below {min_prices} prices",
+}
+
+
+CONSENT_WORDS = {
+    "trackers": "passes when the pages call no analytics or advertising host before the visitor consents",
+    "cookies": "passes when no analytics or advertising cookie is set before the visitor consents",
+    "reject": "passes when the cookie banner offers a reject choice on its first layer, next to accept",
+}

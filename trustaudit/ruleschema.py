@@ -11,9 +11,10 @@ when an extractor feeding one of them failed. Models are only imported when rule
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import (
@@ -51,6 +52,8 @@ class Known:
     countries: frozenset[str]  # profiled countries and groups (EU)
     categories: frozenset[str]
     predicates: frozenset[str]
+    # page kinds of the vocabulary beyond PAGE_KINDS (legal_notice, cookies, accessibility ...)
+    vocab_page_kinds: frozenset[str] = field(default_factory=frozenset)
 
 
 def nearest(value: object, choices: Iterable[str]) -> str | None:
@@ -108,6 +111,14 @@ def _check_kind(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _check_any_kind(value: str, info: ValidationInfo) -> str:
+    k = _known(info)
+    kinds = k.page_kinds | k.vocab_page_kinds
+    if value not in kinds:
+        raise _unknown("page kind", value, kinds)
+    return value
+
+
 def _check_slug(value: str, info: ValidationInfo) -> str:
     k = _known(info)
     if value not in k.slugs:
@@ -134,6 +145,7 @@ def _one_of(what: str, choices: tuple[str, ...]) -> Callable[[str], str]:
 Signal = Annotated[str, AfterValidator(_check_signal)]
 Group = Annotated[str, AfterValidator(_check_group)]
 Kind = Annotated[str, AfterValidator(_check_kind)]
+AnyKind = Annotated[str, AfterValidator(_check_any_kind)]  # a page kind of the vocabulary (found pages only)
 Slug = Annotated[str, AfterValidator(_check_slug)]
 Scheme = Annotated[str, AfterValidator(_check_scheme)]
 
@@ -296,8 +308,128 @@ class PlatformKnown(Params):
         return {"platform"}
 
 
+class WithdrawalFunction(Params):
+    """Pass when a link or button labelled as the withdrawal function is on the shop's pages; the label on a
+    document link, an e-mail link or as plain text fails with that finding."""
+
+    def reads(self) -> set[str]:
+        return {"withdrawal"}
+
+
+class PriceReductions(Params):
+    """Every announced reduction shows the lowest price of the prior 30 days beside it; not applicable when no
+    page announces a reduction."""
+
+    def reads(self) -> set[str]:
+        return {"reductions"}
+
+
+class ProductSafety(Params):
+    """Every product page read names the manufacturer (or the responsible person in the EU) with a postal and an
+    electronic address; not applicable without product pages, could not check when product links were seen but
+    no product page was read."""
+
+    def reads(self) -> set[str]:
+        return {"products"}
+
+
+A11Y_TESTS = ("lang", "images", "fields", "links", "statement")
+
+
+class AccessibilityBasics(Params):
+    """The accessibility basics (``tests``) pass on every page read, and a ``statement_page`` is linked."""
+
+    tests: list[Annotated[str, AfterValidator(_one_of("accessibility test", A11Y_TESTS))]] = Field(
+        default_factory=lambda: list(A11Y_TESTS), min_length=1)
+    statement_page: AnyKind = "accessibility"
+
+    def reads(self) -> set[str]:
+        return {"accessibility", f"page:{self.statement_page}"}
+
+
 class Manual(Params):
     """Judged by a person; the reason is the catalogue's ``check.<id>.manual_note``."""
+
+
+class IdRegistered(Params):
+    """Pass when a register has a live entry for an ID shown; fail when a register that lists every such number
+    has none, or a removed / dissolved one; could not check when no register could say (the register's reason
+    and where to check by hand)."""
+
+    def reads(self) -> set[str]:
+        return {"tax_ids", "registry"}
+
+
+class IdMatchesSeller(Params):
+    """Fail when a live register entry for an ID shown is under another name than the seller's, or the register
+    lists another number of the same kind for it than the site shows."""
+
+    def reads(self) -> set[str]:
+        return {"tax_ids", "company_names", "registry"}
+
+
+class DomainAge(Params):
+    """Fail when the domain was registered ``fail_days`` or fewer days ago (RDAP), warn up to ``warn_days``."""
+
+    fail_days: int = Field(90, ge=0)
+    warn_days: int = Field(180, ge=0)
+
+    @model_validator(mode="after")
+    def order(self) -> DomainAge:
+        if self.fail_days > self.warn_days:
+            raise ValueError("fail_days must not be larger than warn_days")
+        return self
+
+    def reads(self) -> set[str]:
+        return {"registry"}
+
+
+class WarningList(Params):
+    """Fail when the domain is on a warning list of fraudulent sites (CERT Polska)."""
+
+    def reads(self) -> set[str]:
+        return {"registry"}
+
+
+class FreeMail(Params):
+    """Fail when every e-mail address shown is at a free webmail provider (rules/registries.yaml ``free_mail``)."""
+
+    def reads(self) -> set[str]:
+        return {"emails"}
+
+
+class PrepaymentOnly(Params):
+    """Fail when the only ways to pay shown are the ``methods`` paid in advance and no payment provider is shown."""
+
+    methods: list[Slug] = Field(min_length=1)
+
+    def reads(self) -> set[str]:
+        return {"payment_methods", "payment_providers"}
+
+
+class ImplausibleDiscounts(Params):
+    """Fail when at least ``share`` of the prices seen are cut by ``min_discount`` per cent or more; could not
+    check below ``min_prices`` prices."""
+
+    min_discount: int = Field(70, ge=1, le=99)
+    share: float = Field(0.5, gt=0, le=1)
+    min_prices: int = Field(6, ge=1)
+
+    def reads(self) -> set[str]:
+        return {"prices"}
+
+
+CONSENT_FACTS = ("trackers", "cookies", "reject")
+
+
+class ConsentCheck(Params):
+    """What the shop does before the buyer answers its cookie banner (needs the pages run in a browser):
+    ``trackers`` called, ``cookies`` set, or a ``reject`` choice on the banner's first layer."""
+
+    fact: Annotated[str, AfterValidator(_one_of("consent fact", CONSENT_FACTS))]
+
+    def reads(self) -> set[str]:
+        return {"consent"}
 
 
 PARAMS: Mapping[str, type[Params]] = {
@@ -315,7 +447,19 @@ PARAMS: Mapping[str, type[Params]] = {
     "mixed_content": MixedContent,
     "rating_at_least": RatingAtLeast,
     "platform_known": PlatformKnown,
+    "withdrawal_function": WithdrawalFunction,
+    "price_reductions": PriceReductions,
+    "product_safety": ProductSafety,
+    "accessibility_basics": AccessibilityBasics,
     "manual": Manual,
+    "id_registered": IdRegistered,
+    "id_matches_seller": IdMatchesSeller,
+    "domain_age": DomainAge,
+    "warning_list": WarningList,
+    "free_mail": FreeMail,
+    "prepayment_only": PrepaymentOnly,
+    "implausible_discounts": ImplausibleDiscounts,
+    "consent": ConsentCheck,
 }
 
 
@@ -343,6 +487,7 @@ class GradeCapSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     grade: Annotated[str, AfterValidator(_one_of("grade", ("A", "B", "C", "D", "E", "F")))] = "F"
     when_any: list[Signal] = []
+    variants: list[str] = []  # only failures of these kinds cap the grade (the predicate's outcome variants)
 
 
 class RuleFile(BaseModel):
@@ -361,6 +506,11 @@ class RuleFile(BaseModel):
     source: str | dict[str, str]
     evidence_pages: list[Kind] = []  # kinds of page where the evidence usually is (for partial crawls)
     grade_cap: GradeCapSpec | None = None
+    # shops of other countries that clearly sell to buyers in these groups (extract/markets.py) are judged too
+    also_targeting: list[Country] = []
+    # the date the duty applies from (one, or one per country / group with "default"): a failure found before
+    # it is a warning; the scan date decides
+    applies_from: dt.date | dict[str, dt.date] | None = None
 
     @model_validator(mode="after")
     def consistent(self, info: ValidationInfo) -> RuleFile:
@@ -373,6 +523,15 @@ class RuleFile(BaseModel):
                     raise _unknown("source country or group", key, (*k.countries, "default"))
             if "default" not in self.source:
                 raise ValueError("source: a 'default' citation (for shops of any other country) is required")
+        if isinstance(self.applies_from, dict):
+            k = _known(info)
+            for key in self.applies_from:
+                if key != "default" and key.upper() not in k.countries:
+                    raise _unknown("applies_from country or group", key, (*k.countries, "default"))
+            if "default" not in self.applies_from:
+                raise ValueError("applies_from: a 'default' date (for shops of any other country) is required")
+        if self.also_targeting and not self.countries:
+            raise ValueError("also_targeting needs countries: a rule without them applies everywhere already")
         return self
 
 
@@ -468,4 +627,8 @@ def check_rule(data: Any, fname: str, known: Known) -> dict[str, Any]:
     out["reads"] = sorted(reads)
     if rule.grade_cap is not None:
         out["grade_cap"] = rule.grade_cap.model_dump()
+    if isinstance(rule.applies_from, dict):
+        out["applies_from"] = {(k if k == "default" else k.upper()): v for k, v in rule.applies_from.items()}
+    elif rule.applies_from is not None:
+        out["applies_from"] = {"default": rule.applies_from}
     return out

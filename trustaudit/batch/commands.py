@@ -262,6 +262,12 @@ def batch(
         typer.Option("--resolve", help="HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
     ] = None,
     ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
+    verify: Annotated[
+        bool | None,
+        typer.Option("--verify/--no-verify",
+                     help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
+                     "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
+    ] = None,
     config: Annotated[
         str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")
     ] = None,
@@ -278,7 +284,7 @@ def batch(
     cfg, report_lang, options = resolve_settings(
         config=config, lang=lang, country=None, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, user_agent=user_agent, ca_bundle=ca_bundle,
-        ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
+        ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve, verify=verify,
     )
     try:
         sh = parse_shard(shard) if shard is not None else None

@@ -2,28 +2,33 @@
 
 ``crawl(target, options) -> SiteSnapshot`` for an ``http(s)://`` URL, a bare host (``shop.pl``: https, then
 http), a local ``.html`` file or a local folder (a saved mirror; never touches the network). Which links are
-fetched first is the ``scorer``'s decision (``priority.Scorer``), given by the caller.
+fetched first is the ``scorer``'s decision (``priority.Scorer``), given by the caller. With ``options.render``
+("always" or "auto") a live shop's pages are also loaded in headless Chromium (``browser.py``): the same crawl,
+the same ``SiteSnapshot``, the DOM after scripts ran as page text; which pages are application shells is the
+``app_shell`` test's decision, also given by the caller.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from trustaudit.crawl.common import CrawlObserver, TargetError
+from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError
 from trustaudit.crawl.priority import Scorer
 from trustaudit.crawl.urls import clean_url
-from trustaudit.models import SiteSnapshot
+from trustaudit.models import FetchError, SiteSnapshot
 from trustaudit.options import ScanOptions
 from trustaudit.web.html import ParseCache
 
 if TYPE_CHECKING:
+    from trustaudit.crawl.browser import BrowserHost, Chromium
     from trustaudit.net.resolve import Resolver
 
-__all__ = ["CrawlObserver", "Scorer", "TargetError", "crawl", "crawl_async", "resolve_target"]
+__all__ = ["CrawlObserver", "Scorer", "ShellTest", "TargetError", "crawl", "crawl_async", "resolve_target"]
 
 _LOCAL_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -82,22 +87,40 @@ async def crawl_async(
     http_port: int | None = None,
     scorer: Scorer | None = None,
     resolver: Resolver | None = None,
+    app_shell: ShellTest | None = None,
+    chromium: Chromium | None = None,
 ) -> SiteSnapshot:
     """Crawl ``target``. ``http_port`` (internal, for tests): the port probed for the plain-HTTP redirect.
     ``resolver`` (tests): resolves host names instead of the system resolver (``--resolve`` entries, which
-    ``options.resolve`` holds, apply only when it is None)."""
+    ``options.resolve`` holds, apply only when it is None). ``app_shell``: tells whether a parsed page is an
+    application shell (marked on the page; with ``--render auto`` these pages are rendered). ``chromium``: a
+    browser launched on this event loop to render with (else one is launched for this crawl when
+    ``options.render`` asks for it)."""
     options = options if options is not None else ScanOptions()
     kind, value = resolve_target(target)
     if kind == "local":
         from trustaudit.crawl.local import crawl_local
 
         assert isinstance(value, Path)
-        return crawl_local(target, value, options, cache, observer, scorer)
+        snapshot = crawl_local(target, value, options, cache, observer, scorer, app_shell)
+        if options.render != "off":  # a saved copy is read as saved: its scripts would call the live site
+            note = FetchError(snapshot.base_url, "not rendered: --render loads live shops; a saved copy is read "
+                                                 "as saved", "render")
+            snapshot = replace(snapshot, errors=(*snapshot.errors, note))
+        return snapshot
+    assert isinstance(value, list)
+    if options.render != "off":
+        from trustaudit.crawl.browser import crawl_rendered
+
+        return await crawl_rendered(
+            target, value, options, cache, observer, http_port=http_port, scorer=scorer, resolver=resolver,
+            app_shell=app_shell, chromium=chromium,
+        )
     from trustaudit.crawl.http import crawl_http
 
-    assert isinstance(value, list)
     return await crawl_http(
-        target, value, options, cache, observer, http_port=http_port, scorer=scorer, resolver=resolver
+        target, value, options, cache, observer, http_port=http_port, scorer=scorer, resolver=resolver,
+        app_shell=app_shell,
     )
 
 
@@ -110,8 +133,11 @@ def crawl(
     http_port: int | None = None,
     scorer: Scorer | None = None,
     resolver: Resolver | None = None,
+    app_shell: ShellTest | None = None,
+    browser: BrowserHost | None = None,
 ) -> SiteSnapshot:
-    """Synchronous wrapper around :func:`crawl_async` (one event loop per call)."""
+    """Synchronous wrapper around :func:`crawl_async` (one event loop per call). ``browser``: a Chromium kept
+    running between scans (``browser.BrowserHost``); the crawl then runs on its event loop."""
     out: list[SiteSnapshot] = []
 
     async def main() -> None:
@@ -126,8 +152,13 @@ def crawl(
                 http_port=http_port,
                 scorer=scorer,
                 resolver=resolver,
+                app_shell=app_shell,
+                chromium=browser.chromium if browser is not None else None,
             )
         )
 
-    asyncio.run(main())
+    if browser is not None:
+        browser.run(main())
+    else:
+        asyncio.run(main())
     return out[0]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
 
 from trustaudit.models import FetchedPage, FetchError
 
@@ -27,6 +28,11 @@ class CrawlObserver(Protocol):
 
     # optional: ``idle() -> bool``, called while the crawler has nothing to do but wait for answers; it does one
     # bounded piece of work and returns False when it has none (extract/warm.py)
+
+
+# Is a parsed page an application shell (its content built by JavaScript)? Given to the crawl by the caller
+# (``extract.appshell.is_app_shell``), like the link scorer: the crawl never reads the vocabulary itself.
+ShellTest = Callable[[Any], bool]
 
 
 def one_line(text: object, limit: int = 300) -> str:

@@ -40,10 +40,10 @@ from urllib.parse import urljoin, urlsplit
 from protego import Protego
 
 from trustaudit.crawl.blocking import detect_block
-from trustaudit.crawl.common import CrawlObserver, TargetError, one_line
+from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError, one_line
 from trustaudit.crawl.encoding import decode_html, looks_binary
 from trustaudit.crawl.fetch import Failure, Fetcher, Outcome, always, html_or_unknown, mime_of, origin
-from trustaudit.crawl.priority import FALLBACK, Scorer, slug_text
+from trustaudit.crawl.priority import FALLBACK, Ranker, Scorer, slug_text
 from trustaudit.crawl.robots import (
     ROBOTS_MAX_BYTES,
     SITEMAP_MAX_BYTES,
@@ -103,8 +103,10 @@ class HttpCrawl:
         http_port: int | None,
         scorer: Scorer | None = None,
         resolver: Resolver | None = None,
+        app_shell: ShellTest | None = None,
     ):
         self.target = target
+        self._app_shell = app_shell
         self.candidates = candidates
         self.options = options
         self.cache = cache
@@ -126,6 +128,7 @@ class HttpCrawl:
         self._low: set[str] = set()
         self._robots: dict[str, asyncio.Task[Protego | None]] = {}
         self._scorer = scorer or FALLBACK
+        self._ranker = Ranker(self._scorer)
         self.site_host = ""
         self.scope = Scope("")
         self.tls_content_error: str | None = None
@@ -302,6 +305,8 @@ class HttpCrawl:
             why = "binary content" if any(e.kind == "not_html" for e in result.errors) else mime
             raise TargetError(f"{page.url} is not an HTML page ({why})")
         page, result = await self._follow_refresh(page, result)
+        page, extra = await self._finish_page(page)
+        result = replace(result, errors=(*result.errors, *extra))
         self._add_page(page)
         self.site_host = host_of(page.url)
         self.scope = Scope.of(page.url)
@@ -363,7 +368,7 @@ class HttpCrawl:
         url, key = cand
         if key in self._queued or (high_only and key in self._low):
             return
-        score = self._scorer.score(link)
+        score = self._ranker.score(link)
         if high_only and score < self._scorer.high:
             self._low.add(key)  # seen again on the next page: do not score it again
             return
@@ -480,9 +485,29 @@ class HttpCrawl:
                 )
             if out.failure is not None:
                 return _PageResult(errors=(FetchError(url, out.failure.message, out.failure.kind),))
-            return self._to_page(out, depth)
+            res = self._to_page(out, depth)
+            if res.page is not None:
+                page, extra = await self._finish_page(res.page)
+                res = replace(res, page=page, errors=(*res.errors, *extra))
+            return res
         except Exception as e:  # noqa: BLE001
             return _PageResult(errors=(FetchError(url, one_line(f"{type(e).__name__}: {e}"), "error"),))
+
+    async def _finish_page(self, page: FetchedPage) -> tuple[FetchedPage, tuple[FetchError, ...]]:
+        """A fetched page before the crawl keeps it: marked when it is an application shell (the crawl is given
+        the test, ``app_shell``). The rendering crawl (``browser.py``) also loads pages in the browser here."""
+        if self._is_shell(page):
+            return replace(page, app_shell=True), ()
+        return page, ()
+
+    def _is_shell(self, page: FetchedPage) -> bool:
+        if self._app_shell is None or not page.text or page.status >= 400:
+            return False
+        try:
+            return bool(self._app_shell(self.cache.get(page)))
+        except Exception:  # noqa: BLE001 - a failing test means "not known to be a shell", never a lost page
+            log.debug("app-shell test failed on %s", page.url, exc_info=True)
+            return False
 
     async def _robots_for(self, url: str) -> Protego | None:
         origin = origin_of(url)
@@ -724,5 +749,6 @@ async def crawl_http(
     http_port: int | None = None,
     scorer: Scorer | None = None,
     resolver: Resolver | None = None,
+    app_shell: ShellTest | None = None,
 ) -> SiteSnapshot:
-    return await HttpCrawl(target, candidates, options, cache, observer, http_port, scorer, resolver).run()
+    return await HttpCrawl(target, candidates, options, cache, observer, http_port, scorer, resolver, app_shell).run()

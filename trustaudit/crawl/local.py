@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from trustaudit.crawl.common import CrawlObserver, TargetError
+from trustaudit.crawl.common import CrawlObserver, ShellTest, TargetError
 from trustaudit.crawl.encoding import decode_html, looks_binary
-from trustaudit.crawl.priority import FALLBACK, Scorer
+from trustaudit.crawl.priority import FALLBACK, Ranker, Scorer
 from trustaudit.models import FetchedPage, FetchError, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
 from trustaudit.web.html import ParseCache
@@ -48,9 +49,10 @@ def _read(path: Path, limit: int) -> tuple[bytes, bool]:
 
 class LocalCrawl:
     def __init__(self, target: str, path: Path, options: ScanOptions, cache: ParseCache, observer,
-                 scorer: Scorer | None = None):
+                 scorer: Scorer | None = None, app_shell: ShellTest | None = None):
         self.target = target
         self.scorer = scorer or FALLBACK
+        self.app_shell = app_shell
         self.options = options
         self.cache = cache
         self.observer: CrawlObserver | None = observer
@@ -73,7 +75,7 @@ class LocalCrawl:
         t0 = time.monotonic()
         deadline = t0 + max(0.1, self.options.total_timeout)
         max_pages = max(1, self.options.max_pages)
-        scorer = self.scorer
+        scorer = Ranker(self.scorer)
         home = self._load(self.start, 0)
         if home is None or not home.text:
             why = self.errors[-1].error if self.errors else "empty file"
@@ -158,7 +160,7 @@ class LocalCrawl:
             text, encoding = decode_html(body, None)
         if truncated:
             self._error(uri, f"file larger than {self.options.max_bytes} bytes; truncated", "too_large")
-        return FetchedPage(
+        page = FetchedPage(
             url=uri,
             status=200,
             text=text,
@@ -171,6 +173,13 @@ class LocalCrawl:
             truncated=truncated,
             depth=depth,
         )
+        if text and self.app_shell is not None:
+            try:
+                if self.app_shell(self.cache.get(page)):
+                    page = replace(page, app_shell=True)  # saved before its scripts ran: its content is not there
+            except Exception:  # noqa: BLE001 - a failing test means "not known to be a shell"
+                pass
+        return page
 
     def _resolve(self, href: str, current: Path) -> Path | None:
         """A link as written -> an HTML file inside the mirror, or None (recording live links as skipped)."""
@@ -217,5 +226,5 @@ class LocalCrawl:
 
 
 def crawl_local(target: str, path: Path, options: ScanOptions, cache: ParseCache, observer=None,
-                scorer: Scorer | None = None) -> SiteSnapshot:
-    return LocalCrawl(target, path, options, cache, observer, scorer).run()
+                scorer: Scorer | None = None, app_shell: ShellTest | None = None) -> SiteSnapshot:
+    return LocalCrawl(target, path, options, cache, observer, scorer, app_shell).run()

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from trustaudit.extract.merge import MAX_PAGES, language_and_country, merge
+from trustaudit.extract.merge import MAX_PAGES, decide_country, merge
 from trustaudit.extract.page import PageContext, PageFacts, extract_page, extractable, page_steps, strict_mode
 from trustaudit.models import Artifacts, SiteSnapshot
 from trustaudit.web.html import ParseCache
@@ -24,7 +24,7 @@ __all__ = [
     "extract",
     "extract_page",
     "extractable",
-    "language_and_country",
+    "decide_country",
     "merge",
     "page_steps",
     "strict_mode",
@@ -54,16 +54,21 @@ def load_vocabulary() -> None:
         country,
         emails,
         ids,
+        markets,
+        offers,
         pages,
         phones,
         phrases,
         platform,
+        prices,
         text,
         widgets,
+        withdrawal,
     )
 
-    for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, company._cfg, emails._cfg, phones._cfg,
-                  text._number_regex, platform._default_packs, country.profiles):
+    for build in (pages.vocab, phrases._index, widgets.db, ids.compiled, ids._owners, company._cfg, emails._cfg,
+                  phones._cfg, text._number_regex, platform._default_packs, country.profiles, country.country_names,
+                  country._currency_table, prices._cfg, offers.vocab, withdrawal.vocab, markets._money):
         try:
             build()
         except Exception:  # noqa: BLE001

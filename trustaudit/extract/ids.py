@@ -22,12 +22,14 @@ from lxml import etree
 
 from trustaudit.extract import limits
 from trustaudit.extract.attributes import PageAttributes
+from trustaudit.extract.company import _cfg as _company_cfg
 from trustaudit.extract.text import (
     DIGITS,
     HOMOGLYPHS,
     ascii_digits,
     fold,
     number_scan,
+    phrase_regex,
     snippet,
     snippet_around,
     trie_regex,
@@ -276,6 +278,9 @@ class IdCandidate:
     span: tuple[int, int]  # where the number is (a number is reported once, under the label before it)
     rank: int  # 2 check digit valid, 1 no check digit, 0 invalid; an eu.vat reading 1 less; a register 3
     country: str | None = None  # the scheme's country: its readings rank 4 higher in a shop of that country
+    # "" = the shop's, as far as the page tells; else whose it is: "credit" (the agency that made the site),
+    # "payment" (the payment operator), "courier", "seller_list" (one of a marketplace's sellers)
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -311,7 +316,8 @@ def resolve_ids(page: PageIds, country: str | None) -> list[TaxId]:
         if best.span in taken:
             continue
         taken.add(best.span)
-        found.append(best.tax_id)
+        if not best.owner:  # another company's number is read (and so claimed) but not the shop's
+            found.append(best.tax_id)
     if page.titled and any(not any(a <= anchor < b for a, b in taken) for anchor in page.anchors):
         have = {(t.scheme, t.value) for t in found}
         for cands in page.titled:
@@ -344,12 +350,26 @@ def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = No
         text = text.translate(DIGITS)  # = ascii_digits(text), character for character
     found: list[tuple[IdCandidate, ...]] = []
     done_labels: set[int] = set()
+    floor = 0  # where the previous number ends: the clause of the next label starts after it
+    prev_owner = ""
     for anchor in anchors:
         for lm in _labels(c, text, max(0, anchor - LABEL_LOOKBACK), anchor + 4):
             if lm.start() in done_labels:
                 continue
             done_labels.add(lm.start())
-            found.append(_at_label(c, lm, text, pp.url))
+            cands = _at_label(c, lm, text, pp.url)
+            if not cands:
+                found.append(cands)
+                continue
+            if floor and _CONTINUES.fullmatch(text, floor, lm.start()):
+                owner = prev_owner  # "NIP 779…, KRS 000…": the same company's next number
+            else:
+                owner = _owner(text, lm.start(), floor)
+            if owner:
+                cands = tuple(replace(x, owner=owner) for x in cands)
+            found.append(cands)
+            floor, prev_owner = max(floor, max(x.span[1] for x in cands)), owner
+    found = _seller_lists(found)
     # a number that every reading of some label covers is claimed whatever the shop's country; while one is
     # not, a title attribute may be its label
     if all(any(all(x.span[0] <= anchor < x.span[1] for x in cands) for cands in found if cands)
@@ -359,6 +379,76 @@ def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = No
 
 
 MAX_TITLED = 2_000  # elements labelled by a title / aria-label read per page
+
+
+@cached_build("ids-owners")
+def _owners() -> tuple[int, tuple[tuple[str, re.Pattern[str]], ...]]:
+    """(window, (kind, pattern of folded text) ...) from ``not_the_shop`` in rules/vocab/ids.yaml; the payment
+    providers' names of rules/vocab/widgets.yaml count as payment operators."""
+    data = (load_yaml("vocab/ids.yaml") or {}).get("not_the_shop") or {}
+    widgets = load_yaml("vocab/widgets.yaml") or {}
+    names = data.get("names") or {}
+    out = []
+    for kind in ("credit", "payment", "courier", "seller"):
+        words = [str(w) for ws in (data.get(kind) or {}).values() for w in ws or ()]
+        words += [str(w) for w in names.get(kind) or ()]
+        if kind == "payment":
+            words += [str(t) for spec in (widgets.get("payment") or {}).values() for t in (spec or {}).get("texts") or ()]
+        rx = phrase_regex(words)
+        if rx is not None:
+            out.append((kind, rx))
+    return int(data.get("window") or 160), tuple(out)
+
+
+# the end of a sentence: a full stop, "!" or "?" and a capital after it (the dot of a legal form such as "S.A." or
+# "Sp. z o.o." is not one)
+_SENTENCE_END = re.compile(r"[.!?](?=[\s\u00a0]+[A-ZÀ-ÞĀ-ŽА-ЯЁЄІЇΑ-Ω\u0600-\u06ff])")
+_CLAUSE_BREAK = re.compile(r"[|•·\n]")
+# what may stand between two numbers of one company ("NIP 779-23-08-495, KRS 0000274399", "ИНН … / КПП … и ОГРН")
+_CONTINUES = re.compile(r"[\s\u00a0,;:/()\-–—]*(?:(?:and|i|oraz|und|и|та|et|e|y|και|و)[\s\u00a0]+)?")
+
+
+def _owner(text: str, label_start: int, floor: int) -> str:
+    """Whose number the label at ``label_start`` introduces: "" (the shop's) or the kind of other company its
+    clause names (``_owners``). The clause: the text before the label on its line, after the previous number
+    (``floor``) and after the last sentence end, at most the window's length."""
+    window, kinds = _owners()
+    lo = max(floor, label_start - window)
+    clause = text[lo:label_start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(clause)]
+    if breaks:
+        clause = clause[breaks[-1]:]
+        if not clause.strip() and text[lo + breaks[-1] - 1] == "\n":
+            # the label starts its line (a table cell, a footer line): the line before counts when it names a
+            # company ("DPD Polska sp. z o.o." / "NIP 526…")
+            prev = text[lo + (breaks[-2] if len(breaks) >= 2 else 0): lo + breaks[-1] - 1]
+            cfg = _company_cfg()
+            if any(rx is not None and rx.search(prev) for rx in (cfg["after"], cfg["before"])):
+                clause = prev
+    legal_end = _company_cfg()["after_at_end"]
+    for m in reversed(list(_SENTENCE_END.finditer(clause))):
+        if legal_end is None or not legal_end.search(clause, 0, m.end()):
+            clause = clause[m.end():]
+            break
+    if not clause.strip():
+        return ""
+    folded = fold(clause)
+    for kind, rx in kinds:
+        if rx.search(folded):
+            return kind
+    return ""
+
+
+def _seller_lists(found: list[tuple[IdCandidate, ...]]) -> list[tuple[IdCandidate, ...]]:
+    """A seller named before each of two or more different numbers of one scheme: a marketplace's list of
+    sellers (none of them the shop); a single one (with its other numbers) is the shop naming itself."""
+    values: dict[str, set[str]] = {}
+    for cands in found:
+        for x in cands:
+            if x.owner == "seller":
+                values.setdefault(x.tax_id.scheme, set()).add(x.tax_id.value)
+    mark = "seller_list" if any(len(v) >= 2 for v in values.values()) else ""
+    return [tuple(replace(x, owner=mark) if x.owner == "seller" else x for x in cands) for cands in found]
 
 
 def _titled(root) -> Iterator:

@@ -1,7 +1,8 @@
 """Shop-level decisions: ``merge(facts, snapshot) -> Artifacts``.
 
 Reads only the pages' facts (``extract_page``) and the snapshot (page order, URLs, statuses): which pages count
-(the first ``MAX_PAGES`` extractable ones, in crawl order), the shop's language and country, then everything
+(the first ``MAX_PAGES`` extractable ones, in crawl order), the shop's language and country (all the evidence of
+the first pages weighed: ``country.weigh``), then everything
 that depends on them: phone numbers read for the country, the ID scheme of each number, postal addresses by
 the country's postcode, which page is the contact page (and so which forms are contact forms), the
 first-found-wins de-duplication of every signal, widgets seen on any page, the platform.
@@ -10,7 +11,6 @@ first-found-wins de-duplication of every signal, widgets seen on any page, the p
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -18,6 +18,7 @@ import phonenumbers
 
 from trustaudit.extract import company as _company
 from trustaudit.extract import country as _country
+from trustaudit.extract import markets as _markets
 from trustaudit.extract import phrases as _phrases
 from trustaudit.extract import widgets as _widgets
 from trustaudit.extract.emails import clean_address
@@ -33,57 +34,124 @@ from trustaudit.extract.page import (
 from trustaudit.extract.pages import find_pages
 from trustaudit.extract.phones import parse_number, resolve_phones
 from trustaudit.extract.platform import decide as _decide_platform
-from trustaudit.extract.site import external_links, normalize_url, shop_site_keys
+from trustaudit.extract.site import external_links, normalize_url, shop_site_keys, site_domain
 from trustaudit.extract.text import snippet
-from trustaudit.models import Address, Artifacts, Email, Evidence, ExtractorError, Phone, SiteSnapshot, TaxId
+from trustaudit.models import (
+    Accessibility,
+    Address,
+    Artifacts,
+    CountryEvidence,
+    Email,
+    Evidence,
+    ExtractorError,
+    Phone,
+    Prices,
+    ProductPages,
+    SiteSnapshot,
+    TaxId,
+)
+from trustaudit.web.urls import host_of
 
-__all__ = ["MAX_PAGES", "language_and_country", "merge"]
+__all__ = ["MAX_PAGES", "accessibility", "country_evidence", "decide_country", "merge", "product_pages"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_PAGES = 60  # pages (in crawl order) whose facts make the shop's signals; page kinds look at every page
-LANGUAGE_PAGES = 3  # pages whose declared language and text decide the shop's language (and currency)
-PHONE_COUNTRY_PAGES = 5  # pages whose international phone numbers can decide the country
+LANGUAGE_PAGES = 3  # pages whose declared language decides the shop's language
+MAX_DISCOUNTS = 2_000
+MAX_EXAMPLES = 5  # examples kept per accessibility test and per withdrawal finding
 
 
-def language_and_country(
+def decide_country(
     final_url: str, base_url: str, facts: list[PageFacts], override: str | None
-) -> tuple[str | None, str | None, str]:
-    """(language, country, how the country was found), from the first pages only."""
+) -> tuple[str | None, _country.CountryDecision]:
+    """(the shop's language, its country with the evidence weighed and the confidence), from the first pages."""
     home = facts[0] if facts else None
     declared = [f.lang for f in facts[:LANGUAGE_PAGES]]
     language = _country.detect_language(declared, home.text_head if home else "")
-    return (language, *_detect_country(final_url, base_url, facts, language, override))
+    first = facts[: _country.evidence_rules()["pages"]]
+    evidence = country_evidence(final_url, base_url, first, language)
+    return language, _country.weigh(evidence, override)
 
 
-def _detect_country(
-    final_url: str, base_url: str, facts: list[PageFacts], language: str | None, override: str | None
-) -> tuple[str | None, str]:
-    if override:
-        return override.strip().upper(), "override"
-    for url in [final_url, base_url] + [f.url for f in facts[:LANGUAGE_PAGES]]:
-        cc = _country.country_from_host(url)
-        if cc:
-            return cc, "tld"
-    cc = _country.country_from_lang(language)
-    if cc:
-        return cc, "lang"
-    cc = _country.country_from_currency("\n".join(f.text_head for f in facts[:LANGUAGE_PAGES]))
-    if cc:
-        return cc, "currency"
-    # international phone numbers on the page
-    counts: Counter[str] = Counter()
-    for f in facts[:PHONE_COUNTRY_PAGES]:
-        for ph in resolve_phones(f.phones, f.url, None):
+def country_evidence(final_url: str, base_url: str, facts: list[PageFacts], language: str | None
+                     ) -> list[CountryEvidence]:
+    """Every piece of evidence of the shop's country on ``facts`` (the first pages), unweighed."""
+    c = _country
+    hosts = [host_of(u) for u in (final_url, base_url, *(f.url for f in facts))]
+    ev = c.tld_evidence(hosts, [h for f in facts for h in f.country.declared_hosts])
+    tags = [t for f in facts for t in ((f.country.lang_tag,) if f.country.lang_tag else ()) + f.country.locales]
+    ev += c.locale_evidence(tags)
+    ev += c.language_evidence(language)
+    ev += c.currency_evidence(f.text_head for f in facts)
+    regions: list[tuple[str, str]] = []
+    for f in facts:
+        numbers = [ph.e164 for ph in resolve_phones(f.phones, f.url, None)]
+        numbers += [e for raw in f.structured.phones if raw.strip().startswith("+") and (e := parse_number(raw, None))]
+        for e164 in numbers:
             try:
-                region = phonenumbers.region_code_for_number(phonenumbers.parse(ph.e164))
+                regions.append((e164, phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or ""))
             except phonenumbers.NumberParseException:
                 continue
-            if region and region != "001":
-                counts[region] += 1
-    if counts:
-        return counts.most_common(1)[0][0], "phone"
-    return None, ""
+    ev += c.phone_evidence(regions)
+    ev += c.time_zone_evidence(f.text_head for f in facts)
+    ev += c.postcode_evidence((al.line, al.before) for f in facts for al in f.addresses.lines)
+    ev += c.address_country_evidence([x for f in facts for x in f.structured.address_countries],
+                                     [x for f in facts for x in f.country.country_lines])
+    ev += c.id_evidence(_id_readings(facts))
+    ev += c.legal_evidence(x for f in facts for x in f.country.law)
+    # numbers written without a country code: valid numbers of which of the countries the rest points to most
+    ranked = sorted(c.scores(ev).items(), key=lambda kv: (-kv[1], kv[0]))
+    in_play = [cc for cc, w in ranked[:NATIONAL_COUNTRIES] if w > 0]
+    ev += c.national_phone_evidence(_national_readings(facts, in_play))
+    return ev
+
+
+NATIONAL_NUMBERS = 10  # numbers without a country code looked at (the first ones, each once)
+NATIONAL_COUNTRIES = 3  # ... read for the countries the other evidence ranks highest
+
+
+def _national_readings(facts: list[PageFacts], countries: list[str]):
+    """(number as written, the countries it is a valid number of), for phone numbers written without a
+    country code: parsed for each country in play, the number's own country (an area code of Canada read for
+    the US is Canadian) is the one phonenumbers gives for the result."""
+    seen: set[str] = set()
+    for f in facts:
+        for cand in f.phones:
+            raw = cand.raw.strip()
+            if cand.role != "phone" or raw.startswith(("+", "00")) or raw in seen:
+                continue
+            seen.add(raw)
+            if len(seen) > NATIONAL_NUMBERS:
+                return
+            regions = set()
+            for cc in countries:
+                e164 = parse_number(raw, cc)
+                if e164:
+                    regions.add(phonenumbers.region_code_for_number(phonenumbers.parse(e164)) or "")
+            yield raw, regions
+
+
+def _id_readings(facts: list[PageFacts]):
+    """Per ID label followed by a number (each number once): what it shows, and each scheme's reading of it with
+    the country it points to (a VAT number with a country prefix: that country)."""
+    seen: set[str] = set()
+    for f in facts:
+        for cands in f.ids.labels:
+            if not cands or cands[0].owner:
+                continue  # another company's number says nothing of where the shop is
+            t = cands[0].tax_id
+            shown = f"{t.label} {t.value}"
+            if shown in seen:
+                continue
+            seen.add(shown)
+            rs = []
+            for x in cands:
+                cc = x.country
+                if cc is None and x.tax_id.scheme == "eu.vat" and x.tax_id.valid:
+                    cc = _country.country_of_name(x.tax_id.value[:2])
+                rs.append((x.tax_id.scheme, cc, x.tax_id.valid))
+            yield shown, rs
 
 
 def merge(
@@ -121,10 +189,11 @@ def merge(
         return f if f is not None and f.parsed else None
 
     pages = [f for f in (facts_of(p) for p in snapshot.pages[:MAX_PAGES] if extractable(p)) if f is not None]
-    language, country, country_source = run(
-        "country", COUNTRY_SIGNALS, language_and_country, (None, None, ""), snapshot.final_url, snapshot.base_url,
-        pages, country_override,
+    language, decision = run(
+        "country", COUNTRY_SIGNALS, decide_country, (None, _country.weigh((), country_override)),
+        snapshot.final_url, snapshot.base_url, pages, country_override,
     )
+    country = decision.country
     site_keys = run("site", ("page:*", "external_links"), shop_site_keys, set(), snapshot,
                     lambda p: f.site if (f := facts_of(p)) is not None else None)
 
@@ -212,11 +281,23 @@ def merge(
         reviews_on_site.extend(f.review_blocks)
         mixed.extend(f.mixed_content)
     phrases = run("phrases", ("phrase:*",), _phrases.merge, {}, [f.phrases for f in pages])
+    prices = Prices(sum(f.prices.amounts for f in pages),
+                    tuple(d for f in pages for d in f.prices.discounts)[:MAX_DISCOUNTS])
+    domain = run("site", ("page:*", "external_links"), site_domain, None, snapshot,
+                 lambda p: f.site if (f := facts_of(p)) is not None else None)
+    markets = run("markets", ("markets",), _markets.decide, {}, [(f.url, f.currencies) for f in pages], phrases)
+    functions = _first_seen(e for f in pages for e in f.withdrawal.functions)
+    near = _first_seen(e for f in pages for e in f.withdrawal.near)
+    reductions = tuple(f.offers.reductions for f in pages if f.offers.reductions is not None)
+    products = run("products", ("products",), product_pages, ProductPages(), pages, snapshot, site_keys)
+    access = run("accessibility", ("accessibility",), accessibility, Accessibility(), pages)
 
     return Artifacts(
         language=language,
         country=country,
-        country_source=country_source,
+        country_source=decision.source,
+        country_evidence=decision.evidence,
+        country_confidence=decision.confidence,
         emails=tuple(emails),
         phones=tuple(phones),
         tax_ids=tuple(run("ids", ("tax_ids",), _dedupe_ids, tax_ids, tax_ids)),
@@ -240,5 +321,67 @@ def merge(
         trust_badges=tuple(widgets.get("trust_badge", [])),
         platform=platform,
         structured_types=tuple(types[:200]),
+        site_domain=domain,
+        prices=prices,
+        markets=markets,
+        withdrawal_functions=functions[:MAX_EXAMPLES],
+        withdrawal_near=near[:MAX_EXAMPLES],
+        reductions=reductions,
+        products=products,
+        accessibility=access,
         extractor_errors=tuple(errors),
     )
+
+
+def _first_seen(evs) -> tuple[Evidence, ...]:
+    """One evidence per text (the same footer link on every page is one finding), in page order."""
+    out: dict[str, Evidence] = {}
+    for e in evs:
+        out.setdefault(e.snippet, e)
+    return tuple(out.values())
+
+
+def product_pages(pages: list[PageFacts], snapshot: SiteSnapshot, site_keys: set[str]) -> ProductPages:
+    """The product pages read (their safety information), and the product links seen on the shop's own site that
+    were not fetched (when no product page was read, the product-safety check could not look at one)."""
+    # a home page with one featured product that also links to product pages is a storefront, not the page of
+    # that product (a one-product shop's home page, linking to none, is its product page)
+    home = pages[0].url if pages else ""
+    infos = tuple(f.offers.product for f in pages
+                  if f.offers.product is not None and not (f.url == home and f.offers.product_links))
+    fetched = {normalize_url(u) for p in snapshot.pages for u in (p.url, p.requested_url, *p.redirect_chain) if u}
+    unfetched: list[str] = []
+    for f in pages:
+        for url in f.offers.product_links:
+            if normalize_url(url) not in fetched and url not in unfetched and _same_site(url, site_keys):
+                unfetched.append(url)
+    return ProductPages(infos, tuple(unfetched[:10]))
+
+
+def _same_site(url: str, site_keys: set[str]) -> bool:
+    from trustaudit.extract.site import is_same_site
+
+    return is_same_site(url, site_keys)
+
+
+def accessibility(pages: list[PageFacts]) -> Accessibility:
+    """The accessibility basics summed over the pages read (``lang``: pages without a declared language)."""
+    checked = {"lang": 0, "images": 0, "fields": 0, "links": 0}
+    failing = dict.fromkeys(checked, 0)
+    examples: dict[str, list[tuple[str, str]]] = {k: [] for k in checked}
+    for f in pages:
+        a = f.access
+        if a is None:
+            continue
+        checked["lang"] += 1
+        if not a.lang:
+            failing["lang"] += 1
+            if len(examples["lang"]) < MAX_EXAMPLES:
+                examples["lang"].append((f.url, ""))
+        for key, (n, bad, ex) in (("images", a.images), ("fields", a.fields), ("links", a.links)):
+            checked[key] += n
+            failing[key] += bad
+            for item in ex:
+                if len(examples[key]) < MAX_EXAMPLES:
+                    examples[key].append((f.url, item))
+    return Accessibility(checked, failing, {k: tuple(v) for k, v in examples.items()})

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from trustaudit.extract import limits
+from trustaudit.extract.access import A11yPage, page_access
 from trustaudit.extract.attributes import PageAttributes, page_attributes
 from trustaudit.extract.company import (
     PageAddresses,
@@ -32,19 +33,24 @@ from trustaudit.extract.company import (
     page_link_urls,
     review_blocks,
 )
+from trustaudit.extract.country import CountryHints, page_hints
 from trustaudit.extract.emails import extract_emails
 from trustaudit.extract.ids import MAX_SCAN as ID_SCAN
 from trustaudit.extract.ids import PageIds, id_candidates
+from trustaudit.extract.markets import page_currencies
+from trustaudit.extract.offers import OfferFacts, page_offers
 from trustaudit.extract.pages import PageLinks, page_links
 from trustaudit.extract.phones import MAX_SCAN as PHONE_SCAN
 from trustaudit.extract.phones import PhoneCandidate, phone_candidates
 from trustaudit.extract.phrases import page_hits, page_phrases
 from trustaudit.extract.platform import Fingerprint, page_fingerprints
+from trustaudit.extract.prices import PagePrices, page_prices
 from trustaudit.extract.site import SiteHints, site_hints
 from trustaudit.extract.structured import Structured, extract_structured
 from trustaudit.extract.text import number_scan
 from trustaudit.extract.widgets import db as widgets_db
 from trustaudit.extract.widgets import scan_page
+from trustaudit.extract.withdrawal import WithdrawalFacts, page_withdrawal
 from trustaudit.models import Detection, Email, Evidence, ExtractorError, FetchedPage
 from trustaudit.web.html import ParseCache, ParsedPage
 from trustaudit.web.urls import host_of
@@ -107,6 +113,12 @@ class PageFacts:
     links: PageLinks = PageLinks()  # links and headings that name page kinds
     link_urls: tuple[str, ...] = ()  # absolute http(s) links, each once
     site: SiteHints | None = None  # for a page with no host (a local mirror): where it says the shop lives
+    country: CountryHints = CountryHints()  # what the page says about where the shop is (merge weighs it)
+    prices: PagePrices = PagePrices()  # amounts of money shown and the discounts of crossed-out prices
+    withdrawal: WithdrawalFacts = WithdrawalFacts()  # controls labelled as the withdrawal function
+    offers: OfferFacts = OfferFacts()  # product page and its safety information, product links, price reductions
+    access: A11yPage | None = None  # accessibility basics (None: not looked at)
+    currencies: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # currency sign -> prices shown
     errors: tuple[ExtractorError, ...] = ()
 
 
@@ -174,6 +186,12 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
         ("links", ("page:*",), lambda: page_links(pp), PageLinks()),
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),
         ("platform", ("platform",), lambda: page_fingerprints(pp, attrs=sh.attrs), frozenset()),
+        ("country", COUNTRY_SIGNALS, lambda: page_hints(pp, sh.hits()), CountryHints()),
+        ("prices", ("prices",), lambda: page_prices(pp), PagePrices()),
+        ("withdrawal", ("withdrawal",), lambda: page_withdrawal(pp), WithdrawalFacts()),
+        ("offers", ("reductions", "products"), lambda: page_offers(pp), OfferFacts()),
+        ("access", ("accessibility",), lambda: page_access(pp), None),
+        ("currencies", ("markets",), lambda: page_currencies(pp), MappingProxyType({})),
     )
 
 

@@ -30,6 +30,7 @@ _NONWORD = re.compile(r"[\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _EXT = re.compile(r"\.(?:html?|php\d?|aspx?|jsp|page|cfm|shtml)$", re.I)
 _DIGIT = re.compile(r"\d")
+_ITEM_COUNT = re.compile(r"[(\[]\s*\d[\d\s.,]*\s*[)\]]\s*\Z")
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,8 @@ def text_scores(text: str) -> dict[str, float]:
         return out
     words = _NONWORD.sub(" ", folded).strip()
     n_words = len(words.split()) if words else 0
-    if n_words == 0 or n_words > 12:
-        return out
+    if n_words == 0 or n_words > 12 or _ITEM_COUNT.search(folded):
+        return out  # (a catalogue category with its number of products, "Pagalba judėjimui (4)", names no page)
     v = vocab()
     # the kinds this anchor can score for: a phrase match starts one of its words (``_Leads``); for the others
     # there is nothing to search, and their exclusions do not matter

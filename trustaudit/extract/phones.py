@@ -51,7 +51,6 @@ _HAS_DASH = re.compile("[0-9)][ \u00a0]?[" + _DASHES + "][ \u00a0]?[0-9(]")
 _DASHED = re.compile(r"(?<![\w+/.,:\-\u2010-\u2015\u2212])(?:\+[ \u00a0]?)?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")
 _GLUED_PLUS = re.compile(r"(?<=[:.;])\+[ \u00a0]?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")
 _ICON_CLASS = re.compile(r"(?:^|[\s_-])(?:phone|telephone|tel|call)(?:$|[\s_-])", re.I)
-_CURRENCY_AFTER = re.compile(r"^\s*(?:zł|zl|pln|руб|р\.|₽|€|eur|\$|usd|£|gbp|kr|kč|czk|лв|грн|₴|sar|aed|%)", re.I)
 
 
 @cached_build("phones")
@@ -64,7 +63,19 @@ def _cfg():
         "window": int(data.get("label_window") or 40),
         # the candidates on their own, for a page longer than MAX_SCAN (see _candidates)
         "cand": re.compile("[+(" + digit_class() + r"](?<![\w+/.,:-].)" + PHONE_TAIL + r"(?![\w/])"),
+        "currency_after": _currency_after(),
     }
+
+
+def _currency_after() -> re.Pattern[str]:
+    """A currency written right after a number on the same line makes it a price ("603 177 807 zł"): every
+    currency token of rules/countries.yaml and rules/quantities.yaml, or "%", as a whole word ("KRS", "Europe",
+    "Sarajevo" on the next line or after the number are no currency)."""
+    tokens = {str(t) for p in ((load_yaml("countries.yaml") or {}).get("countries") or {}).values()
+              for t in (p or {}).get("currencies") or ()}
+    tokens |= {str(t) for t in ((load_yaml("quantities.yaml") or {}).get("money") or {}).get("currencies") or ()}
+    alt = "|".join(re.escape(t) for t in sorted(tokens | {"%"}, key=len, reverse=True))
+    return re.compile(r"[ \t\u00a0]*(?:" + alt + r")(?![^\W\d_])", re.I)
 
 
 def _last(rx: re.Pattern[str] | None, s: str) -> int:
@@ -337,7 +348,7 @@ def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None =
             continue
         if _DATE.match(raw.strip()):
             continue
-        if _CURRENCY_AFTER.match(text[end: end + 5]):
+        if cfg["currency_after"].match(text, end, end + 12):
             continue
         fb = _fold_short(text[max(0, start - window): start])
         intl = raw.lstrip("(").startswith(("+", "00"))

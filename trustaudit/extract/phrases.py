@@ -17,7 +17,8 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from trustaudit.extract import limits
-from trustaudit.extract.text import fold, snippet, snippet_around, trie_regex
+from trustaudit.extract.country import law_entries
+from trustaudit.extract.text import PAD, fold, snippet, snippet_around, trie_regex, word_end
 from trustaudit.models import Evidence
 from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
@@ -218,9 +219,9 @@ def _stopword(s: str) -> bool:
 
 @cached_build("phrases")
 def _index() -> tuple[PhraseIndex, dict[str, int]]:
-    """One index for every phrase looked for in page text: the phrase groups (payload: the group name) and the
-    names of third-party services from rules/vocab/widgets.yaml (payload: ``(kind, slug)``), so that each page's
-    text is walked once for both."""
+    """One index for every phrase looked for in page text: the phrase groups (payload: the group name), the
+    names of third-party services from rules/vocab/widgets.yaml (payload: ``(kind, slug)``) and the legal phrases
+    of rules/countries.yaml (payload: ``("@law", country, n)``), so that each page's text is walked once for all."""
     data = load_yaml("vocab/phrases.yaml") or {}
     entries: list[tuple[str, str | tuple[str, str]]] = []
     limits = {}
@@ -239,15 +240,23 @@ def _index() -> tuple[PhraseIndex, dict[str, int]]:
             # names that are also ordinary words: a third element marks them (widgets._in_list decides)
             for t in (spec or {}).get("texts_list") or []:
                 entries.append((str(t), (kind, str(name), "list")))
+    # the law, registers and authorities of one jurisdiction: evidence of the shop's country (country.page_hints)
+    entries.extend(law_entries())
     return PhraseIndex(entries), limits
 
 
 Hit = tuple[int, int, str | tuple[str, ...]]
 
 
-def text_hits(folded: str) -> list[Hit]:
-    """Every (start, end, payload) of the index in a folded text."""
-    return list(_index()[0].finditer(folded)) if folded else []
+def text_hits(folded: str, raw: str | None = None) -> list[Hit]:
+    """Every (start, end, payload) of the index in a folded text (``fold_same_length(raw)``); with ``raw``, a
+    hit ending in a word whose marks the fold moved ends where the word ends in ``raw``."""
+    if not folded:
+        return []
+    hits = list(_index()[0].finditer(folded))
+    if raw is not None and PAD in folded:
+        hits = [(a, word_end(raw, folded, b), p) for a, b, p in hits]
+    return hits
 
 
 def page_hits(pp: ParsedPage) -> list[Hit]:
@@ -256,7 +265,7 @@ def page_hits(pp: ParsedPage) -> list[Hit]:
     if len(pp.text) > len(pp.folded_text):
         limits.cut(f"{limits.of(len(pp.folded_text), max(len(pp.text), pp.text_chars), 'characters of text')} "
                    "read for phrases")
-    return text_hits(pp.folded_text)
+    return text_hits(pp.folded_text, pp.text)
 
 
 def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -265,7 +274,9 @@ def service_hits(hits: list[Hit]) -> list[tuple[int, int, tuple[str, ...]]]:
     wins and matches do not overlap."""
     longest: dict[int, tuple[int, tuple[str, ...]]] = {}
     for start, end, payload in hits:
-        if not isinstance(payload, str) and (start not in longest or end > longest[start][0]):
+        if isinstance(payload, str) or payload[0] not in SERVICE_KINDS:
+            continue  # a phrase group, or a legal phrase (country evidence)
+        if start not in longest or end > longest[start][0]:
             longest[start] = (end, payload)
     out = []
     last_end = -1

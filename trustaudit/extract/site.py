@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from trustaudit.models import FetchedPage, SiteSnapshot
 from trustaudit.web.html import ParsedPage
 from trustaudit.web.sites import registrable_domain
-from trustaudit.web.urls import host_of, normalize_url  # noqa: F401 - normalize_url: the extractors' URL key
+from trustaudit.web.urls import host_of, is_ip, normalize_url  # noqa: F401 - normalize_url: the extractors' URL key
 
 LOCAL_PAGES = 10  # pages of a local mirror whose links are looked at
 SITE_PAGES = 50  # pages whose hosts are the shop's
@@ -73,6 +73,28 @@ def shop_site_keys(snapshot: SiteSnapshot, hints: Callable[[FetchedPage], SiteHi
             if n >= 5 and n / total >= 0.2:
                 keys.add(key)
     return keys
+
+
+def site_domain(snapshot: SiteSnapshot, hints: Callable[[FetchedPage], SiteHints | None]) -> str | None:
+    """The shop's own registrable domain: the final URL's (a live scan), else the one the first pages of a saved
+    copy name in their canonical URL or og:url (the home page first). None for an IP address or a single label,
+    and for a saved copy that names no domain."""
+    for url in (snapshot.final_url, snapshot.base_url):
+        h = host_of(url)
+        if h:
+            return _named(registrable_domain(h))
+    for page in snapshot.pages[:LOCAL_PAGES]:
+        if host_of(page.url):
+            continue
+        hint = hints(page)
+        for d in hint.declared if hint is not None else ():
+            if _named(d):
+                return d
+    return None
+
+
+def _named(domain: str) -> str | None:
+    return domain if domain and "." in domain and not is_ip(domain) else None
 
 
 def is_same_site(url: str, keys: set[str]) -> bool:

@@ -42,6 +42,7 @@ class Structured:
     ids: tuple[tuple[str, str], ...] = ()  # (property or propertyID, value): ("vatID", "PL5261040828")
     reviews: int = 0
     faq: bool = False
+    address_countries: tuple[str, ...] = ()  # addressCountry values as written ("PL", "Polska", "DE")
 
 
 @dataclass
@@ -57,10 +58,12 @@ class _Acc:
     ids: list[tuple[str, str]] = field(default_factory=list)
     reviews: int = 0
     faq: bool = False
+    address_countries: list[str] = field(default_factory=list)
 
     def freeze(self) -> Structured:
         return Structured(tuple(self.types), tuple(self.ratings), tuple(self.addresses), tuple(self.phones),
-                          tuple(self.emails), tuple(self.org_names), tuple(self.ids), self.reviews, self.faq)
+                          tuple(self.emails), tuple(self.org_names), tuple(self.ids), self.reviews, self.faq,
+                          tuple(dict.fromkeys(self.address_countries[:20])))
 
 
 def _loads(raw: str):
@@ -192,6 +195,12 @@ def _collect(node: dict, low: set[str], url: str, out: _Acc, source: str) -> Non
         t = _address_text(node)
         if t:
             out.addresses.append((t, source))
+    if "postaladdress" in low or "addressCountry" in node:
+        c = _first(node.get("addressCountry"))
+        if isinstance(c, dict):
+            c = _first(c.get("name")) or _first(c.get("identifier"))
+        if isinstance(c, str) and c.strip():
+            out.address_countries.append(collapse(c)[:60])
     if low & ORG_TYPES or "contactpoint" in low or "postaladdress" in low:
         for k in ("telephone",):
             v = _first(node.get(k))

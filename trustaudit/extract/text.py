@@ -16,6 +16,7 @@ from trustaudit.web.text import (  # noqa: F401 - the extractors' text toolbox, 
     DIGITS,
     EASTERN_DIGITS,
     HOMOGLYPHS,
+    PAD,
     ascii_digits,
     collapse,
     fold,
@@ -23,6 +24,7 @@ from trustaudit.web.text import (  # noqa: F401 - the extractors' text toolbox, 
     fold_text,
     snippet,
     snippet_around,
+    word_end,
 )
 
 

@@ -363,7 +363,7 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
                 cut = len(head) + 1
                 alt_cs.append((start - cut, end - cut, name))
     page = hits if hits is not None else page_hits(pp)
-    for raw, in_raw, cs in ((pp.text, page, text_cs), (alt_raw, text_hits(fold_same_length(alt_raw)), alt_cs)):
+    for raw, in_raw, cs in ((pp.text, page, text_cs), (alt_raw, text_hits(fold_same_length(alt_raw), alt_raw), alt_cs)):
         found = service_hits(in_raw)
         # where payment names stand in this text: a list-only name needs one of them close by
         pay_spans = [(a, b) for a, b, name in found if name[0] in PAYMENT_KINDS]
@@ -579,4 +579,15 @@ def merge(pages: list[PageWidgets]) -> dict[str, list[Detection]]:
             continue
         seen.add(key)
         out[key[0]].append(det)
+    return out
+
+
+def services_of_url(url: str) -> list[tuple[str, str]]:
+    """(kind, slug) of the review, chat, payment and trust-badge services whose host (and path prefix) an
+    absolute URL is on: a request the browser made to them (social and messenger hosts are links, not loads)."""
+    out: list[tuple[str, str]] = []
+    for s, _u in _match_url(url):
+        if s.kind in ("review", "chat", "payment", "payment_method", "trust_badge") and not s.links_only:
+            if (s.kind, s.slug) not in out:
+                out.append((s.kind, s.slug))
     return out

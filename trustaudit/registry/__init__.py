@@ -3,7 +3,7 @@ young or on a warning list?
 
 Design
 ------
-One entry point, :func:`verify` (trustaudit/registry/verify.py)::
+One entry point, :func:`verify` (trustaudit/registry/verification.py)::
 
     v = await verify(artifacts.tax_ids, seller_names, addresses, "shop.pl",
                      config=RegistryConfig.load(toml.get("registries")), client_factory=gate.client,
@@ -46,36 +46,37 @@ are spaced across processes; HTTP 429 stops requests to it for Retry-After; the 
 stops short of the ministry's per-address limit.
 """
 
-from trustaudit.registry.config import RegistryConfig, RegistryConfigError
-from trustaudit.registry.models import (
-    DomainInfo,
-    IdConflict,
-    IdVerification,
-    ManualCheck,
-    RegId,
-    RegistryRecord,
-    RegStatus,
-    Verification,
-    WarningHit,
-    WarningListResult,
-)
-from trustaudit.registry.signals import free_mail_addresses, young_domain
-from trustaudit.registry.verify import verify
+from __future__ import annotations
 
-__all__ = [
-    "DomainInfo",
-    "IdConflict",
-    "IdVerification",
-    "ManualCheck",
-    "RegId",
-    "RegStatus",
-    "RegistryConfig",
-    "RegistryConfigError",
-    "RegistryRecord",
-    "Verification",
-    "WarningHit",
-    "WarningListResult",
-    "free_mail_addresses",
-    "verify",
-    "young_domain",
-]
+import importlib
+
+# names are loaded on first use: reading the configuration (trustaudit.registry.config) at start-up does not
+# import the HTTP client, the name matcher or the cache
+_WHERE = {
+    "DomainInfo": "models",
+    "IdConflict": "models",
+    "IdVerification": "models",
+    "ManualCheck": "models",
+    "RegId": "models",
+    "RegStatus": "models",
+    "RegistryRecord": "models",
+    "Verification": "models",
+    "WarningHit": "models",
+    "WarningListResult": "models",
+    "RegistryConfig": "config",
+    "RegistryConfigError": "config",
+    "free_mail_addresses": "signals",
+    "young_domain": "signals",
+    "verify": "verification",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    mod = _WHERE.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'trustaudit.registry' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"trustaudit.registry.{mod}"), name)
+    globals()[name] = value
+    return value

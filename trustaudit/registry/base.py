@@ -21,7 +21,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +58,8 @@ class Context:
     deadline: float | None = None  # time.monotonic() value
     owner: str = field(default_factory=lambda: uuid.uuid4().hex)  # claims are per verify call
     semaphores: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    # the connection gate's ``trust_url``: a register address the user configured may be private or loopback
+    trust: Callable[[str], Awaitable[Any]] | None = None
 
     def remaining(self) -> float | None:
         return None if self.deadline is None else self.deadline - time.monotonic()
@@ -101,6 +103,7 @@ class Source:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.spec = data.sources()[self.id]
+        self.ns = ctx.config.cache_ns(self.id)
 
     # ------------------------------------------------------------------ to implement
 
@@ -131,7 +134,7 @@ class Source:
         return self.record(RegStatus.UNKNOWN, error=one_line(reason), **kw)
 
     def pacing_key(self, url: str) -> str:
-        return self.id
+        return self.ns
 
     async def request(self, method: str, url: str, *, params: Mapping[str, str] | None = None,
                       json_body: Any = None, headers: Mapping[str, str] | None = None,
@@ -204,20 +207,20 @@ class Source:
         key = self.key(rid)
         store = self.ctx.store
         try:
-            hit = store.get(self.id, key)
+            hit = store.get(self.ns, key)
             if hit is not None:
                 return RegistryRecord.from_cache(hit)
             # someone else is asking right now: wait for their answer (or for their claim to lapse)
             lease = self.spec.timeout + 5.0
-            while not store.claim(self.id, key, lease, self.ctx.owner):
+            while not store.claim(self.ns, key, lease, self.ctx.owner):
                 await asyncio.sleep(WAIT_POLL_S)
-                hit = store.get(self.id, key)
+                hit = store.get(self.ns, key)
                 if hit is not None:
                     return RegistryRecord.from_cache(hit)
             try:
                 rec = await self._ask_once(rid)
             finally:
-                store.release(self.id, key, self.ctx.owner)
+                store.release(self.ns, key, self.ctx.owner)
             return rec
         except asyncio.CancelledError:
             raise
@@ -230,10 +233,10 @@ class Source:
         store = self.ctx.store
         async with self.ctx.semaphore(self.id, self.spec.concurrency):
             # another waiter of this process may have stored it meanwhile
-            hit = store.get(self.id, key)
+            hit = store.get(self.ns, key)
             if hit is not None:
                 return RegistryRecord.from_cache(hit)
-            if self.spec.daily_limit is not None and not store.spend(self.id, self.spec.daily_limit):
+            if self.spec.daily_limit is not None and not store.spend(self.ns, self.spec.daily_limit):
                 rec = self.unknown(f"this machine's daily budget of {self.spec.daily_limit} requests to the "
                                    "register is spent (the register blocks addresses that ask more)")
                 return rec
@@ -242,8 +245,8 @@ class Source:
             except Unavailable as exc:
                 rec = self.unknown(exc.reason)
                 if exc.cache:
-                    store.put(self.id, key, rec.to_cache(), self.spec.error_ttl_s)
+                    store.put(self.ns, key, rec.to_cache(), self.spec.error_ttl_s)
                 return rec
         ttl = self.spec.ttl_s if rec.status.definite else self.spec.error_ttl_s
-        store.put(self.id, key, rec.to_cache(), ttl)
+        store.put(self.ns, key, rec.to_cache(), ttl)
         return rec

@@ -26,7 +26,6 @@ from trustaudit.registry.models import WarningHit, WarningListResult
 from trustaudit.registry.rdap import normalise_domain
 
 LIST = "cert.pl"
-META = f"list:{LIST}"
 
 
 def candidates(domain: str) -> list[str]:
@@ -91,6 +90,9 @@ class CertPl(Source):
         extra = self.spec.extra or {}
         self.max_stale_s = float(extra.get("max_stale_hours", 168)) * 3600
         self.max_bytes = int(extra.get("max_bytes", 200_000_000))
+        # the copy of a list from another address than the official one is kept apart from the official copy
+        self.stored_as = LIST if self.ns == self.id else f"{LIST}@{ctx.config.url(self.id)}"
+        self.meta = f"list:{self.stored_as}"
 
     async def check(self, domain: str) -> WarningListResult:
         try:
@@ -101,7 +103,7 @@ class CertPl(Source):
             return WarningListResult(LIST, checked=False, error=f"internal error: {one_line(exc)}")
         if meta_date is None:
             return WarningListResult(LIST, checked=False, error=error or "the warning list could not be had")
-        rows = self.ctx.store.listed(LIST, candidates(domain))
+        rows = self.ctx.store.listed(self.stored_as, candidates(domain))
         hits = tuple(WarningHit(LIST, d, listed_on) for d, listed_on in rows)
         return WarningListResult(LIST, checked=True, hits=hits, list_date=utc_iso(meta_date), stale=stale,
                                  error=error if stale else None)
@@ -109,22 +111,22 @@ class CertPl(Source):
     async def _ensure(self) -> tuple[float | None, bool, str | None]:
         """(when the searchable copy was fetched, whether it is stale, why a fresh one could not be had)."""
         store = self.ctx.store
-        meta = store.blob(META)
+        meta = store.blob(self.meta)
         if meta is not None and time.time() - meta[0] < self.spec.ttl_s:
             return meta[0], False, None
         lease = self.spec.timeout + 60.0
-        while not store.claim(self.id, "list", lease, self.ctx.owner):
+        while not store.claim(self.ns, "list", lease, self.ctx.owner):
             if meta is not None and time.time() - meta[0] < self.max_stale_s:
                 return meta[0], True, "a newer copy is being downloaded by another scan"
             await asyncio.sleep(0.2)
-            meta = store.blob(META)
+            meta = store.blob(self.meta)
             if meta is not None and time.time() - meta[0] < self.spec.ttl_s:
                 return meta[0], False, None
         try:
             error = await self._download(meta)
         finally:
-            store.release(self.id, "list", self.ctx.owner)
-        meta = store.blob(META)
+            store.release(self.ns, "list", self.ctx.owner)
+        meta = store.blob(self.meta)
         if error is None and meta is not None:
             return meta[0], False, None
         if meta is not None and time.time() - meta[0] < self.max_stale_s:
@@ -148,7 +150,7 @@ class CertPl(Source):
             async with self.ctx.client.stream("GET", url, headers=headers, timeout=timeout,
                                               follow_redirects=True) as resp:
                 if resp.status_code == 304 and meta is not None:
-                    self.ctx.store.touch_blob(META)
+                    self.ctx.store.touch_blob(self.meta)
                     return None
                 if resp.status_code != 200:
                     return f"the warning list answered HTTP {resp.status_code}"
@@ -165,7 +167,7 @@ class CertPl(Source):
             return exc.reason
 
         def store_it() -> int:
-            return self.ctx.store.replace_list(LIST, parse_list(bytes(body)), etag, modified)
+            return self.ctx.store.replace_list(self.stored_as, parse_list(bytes(body)), etag, modified)
 
         try:
             n = await asyncio.to_thread(store_it)

@@ -1,4 +1,4 @@
-"""Where the registers are, and what may be asked: the future ``[registries]`` table of trustaudit.toml plus
+"""Where the registers are, and what may be asked: the ``[registries]`` table of trustaudit.toml plus
 environment variables.
 
 ```toml
@@ -31,6 +31,13 @@ class RegistryConfigError(ValueError):
     pass
 
 
+def _nearest(value: str, choices) -> str:
+    import difflib
+
+    got = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.5)
+    return f" (nearest: {got[0]!r})" if got else ""
+
+
 @dataclass(frozen=True)
 class RegistryConfig:
     urls: Mapping[str, str] = field(default_factory=dict)  # source id -> base URL (all sources present)
@@ -48,9 +55,16 @@ class RegistryConfig:
         table = dict(table or {})
         specs = data.sources()
         known = {f"{sid}_url" for sid in specs} | {"off", "send_trader_details", "cache_dir"}
-        unknown = set(table) - known
+        unknown = sorted(set(table) - known)
         if unknown:
-            raise RegistryConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+            raise RegistryConfigError(f"{where}: unknown key {unknown[0]!r}{_nearest(unknown[0], known)}")
+        for k in (f"{sid}_url" for sid in specs):
+            if k in table and not isinstance(table[k], str):
+                raise RegistryConfigError(f"{where} {k}: must be a URL in quotes")
+        if "send_trader_details" in table and not isinstance(table["send_trader_details"], bool):
+            raise RegistryConfigError(f"{where} send_trader_details: must be true or false")
+        if "cache_dir" in table and not isinstance(table["cache_dir"], str):
+            raise RegistryConfigError(f"{where} cache_dir: must be a folder name in quotes")
         urls: dict[str, str] = {}
         for sid, spec in specs.items():
             url = (env.get(spec.env) or "").strip() or str(table.get(f"{sid}_url") or "").strip() or spec.url
@@ -62,9 +76,10 @@ class RegistryConfig:
         off_raw = table.get("off") or []
         if isinstance(off_raw, str) or not all(isinstance(x, str) for x in off_raw):
             raise RegistryConfigError(f"{where}: 'off' must be a list of source names")
-        bad = set(off_raw) - set(specs)
+        bad = sorted(set(off_raw) - set(specs))
         if bad:
-            raise RegistryConfigError(f"{where}: 'off' names unknown source(s) {', '.join(sorted(bad))}")
+            raise RegistryConfigError(f"{where}: 'off' names unknown source {bad[0]!r}{_nearest(bad[0], specs)} "
+                                      f"(sources: {', '.join(specs)})")
         cache_dir = table.get("cache_dir")
         key_env = specs["ch"].key_env or "COMPANIES_HOUSE_API_KEY"
         return cls(
@@ -81,11 +96,28 @@ class RegistryConfig:
             return self.urls[source]
         return data.sources()[source].url.rstrip("/")
 
+    def default_url(self, source: str) -> str:
+        spec = data.sources()[source]
+        return spec.url if source in ("rdap", "certpl") else spec.url.rstrip("/")
+
+    def configured(self, source: str) -> bool:
+        """True when the user moved ``source`` away from its official address (environment or config file)."""
+        return self.url(source) != self.default_url(source)
+
+    def cache_ns(self, source: str) -> str:
+        """The name ``source``'s answers, claims, pacing and budget are kept under in the cache: a register at
+        another address than the official one (a mirror, a test service, a replay server) is kept apart, so its
+        answers never pass for the official register's."""
+        return source if not self.configured(source) else f"{source}@{self.url(source)}"
+
     def allowed_origins(self) -> tuple[str, ...]:
-        """scheme://host:port of every configured register: the connection gate lets these through even when
-        they are private or loopback addresses (a user-configured register, e.g. a test double)."""
+        """scheme://host:port of every register the user moved to another address (environment or config file):
+        the connection gate lets these through even when they are private or loopback addresses (a register
+        mirror, a test double). The official addresses are not listed: they must resolve to public addresses."""
         out = []
         for sid in data.sources():
+            if not self.configured(sid):
+                continue
             p = urlsplit(self.url(sid))
             port = p.port or (443 if p.scheme == "https" else 80)
             origin = f"{p.scheme}://{p.hostname}:{port}"

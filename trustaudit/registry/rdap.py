@@ -13,6 +13,7 @@ Only the domain name is sent, to the registry of its TLD.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Mapping
@@ -90,15 +91,38 @@ class Rdap(Source):
         return "rdap:" + (urlsplit(url).hostname or "")
 
     async def bootstrap(self) -> dict[str, str]:
+        """The TLD table, from the copy on disk while it is fresh; otherwise one scan (thread or process)
+        downloads it while the others wait for that copy."""
         store = self.ctx.store
         ttl = float((self.spec.extra or {}).get("bootstrap_ttl_hours", 168)) * 3600
         url = self.ctx.config.url("rdap")
-        blob = store.blob(BOOTSTRAP_BLOB + ":" + url)
+        name = BOOTSTRAP_BLOB + ":" + url
+        lease = self.spec.timeout + 5.0
+        while True:
+            fresh = self._fresh(name, ttl)
+            if fresh is not None:
+                return fresh
+            if store.claim(self.ns, "bootstrap", lease, self.ctx.owner):
+                break
+            await asyncio.sleep(0.1)
+        try:
+            fresh = self._fresh(name, ttl)  # downloaded while this scan waited for its turn
+            return fresh if fresh is not None else await self._download(url, name)
+        finally:
+            store.release(self.ns, "bootstrap", self.ctx.owner)
+
+    def _fresh(self, name: str, ttl: float) -> dict[str, str] | None:
+        blob = self.ctx.store.blob(name)
         if blob is not None and time.time() - blob[0] < ttl:
             try:
                 return parse_bootstrap(json.loads(blob[3]))
             except ValueError:
-                pass
+                return None
+        return None
+
+    async def _download(self, url: str, name: str) -> dict[str, str]:
+        store = self.ctx.store
+        blob = store.blob(name)
         headers = {}
         if blob is not None and blob[1]:
             headers["If-None-Match"] = blob[1]
@@ -109,14 +133,14 @@ class Rdap(Source):
                 return parse_bootstrap(json.loads(blob[3]))
             raise
         if status == 304 and blob is not None:
-            store.touch_blob(BOOTSTRAP_BLOB + ":" + url)
+            store.touch_blob(name)
             return parse_bootstrap(json.loads(blob[3]))
         if status >= 400 or not isinstance(doc, Mapping):
             if blob is not None:
                 return parse_bootstrap(json.loads(blob[3]))
             raise Unavailable(f"the RDAP bootstrap file could not be fetched (HTTP {status})")
         table = parse_bootstrap(doc)
-        store.put_blob(BOOTSTRAP_BLOB + ":" + url, json.dumps(doc).encode(), hdrs.get("etag"),
+        store.put_blob(name, json.dumps(doc).encode(), hdrs.get("etag"),
                        hdrs.get("last-modified"))
         return table
 
@@ -127,6 +151,8 @@ class Rdap(Source):
         server = table.get(tld)
         if server is None:
             return self.unknown(f"no RDAP server is published for .{tld}", manual_check=None)
+        if self.ctx.trust is not None and self.ctx.config.configured("rdap"):
+            await self.ctx.trust(server)  # named by the bootstrap file the user chose: the user's choice too
         status, doc, _ = await self.request("GET", f"{server}domain/{domain}",
                                             headers={"Accept": "application/rdap+json, application/json"})
         if status == 404:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from trustaudit.messages import report_languages, t
 from trustaudit.models import CheckResult, Report, Severity, Status
@@ -97,3 +98,74 @@ def grade_cap_text(report: Report, lang: str) -> str:
 
 def partial_text(report: Report) -> str:
     return str((report.partial or {}).get("reason") or "")
+
+
+# --------------------------------------------------------------------------- the register verdicts
+
+
+@dataclass(frozen=True)
+class RegistryLine:
+    """One line of the "identifiers in the official registers" section: an ID with its register's verdict, the
+    domain's age, a warning-list entry, or why nothing was looked up. ``text`` holds register answers (names,
+    errors) as they came: renderers clean and escape it like page text."""
+
+    status: str  # active | inactive | not_found | unknown | info | warning
+    text: str
+    url: str = ""  # where a person can check by hand (http(s) only)
+
+
+def registry_lines(report: Report, lang: str) -> list[RegistryLine]:
+    """The register verdict next to each ID, then the domain and any warning-list entry (empty for a report
+    made before look-ups existed)."""
+    sig = report.signals or {}
+    ver = sig.get("verification")
+    if not isinstance(ver, Mapping):
+        return []
+    if not ver.get("enabled"):
+        key = "registry.saved_copy" if ver.get("reason") == "saved_copy" else "registry.off"
+        return [RegistryLine("info", t(key, lang))]
+    out: list[RegistryLine] = []
+    for tid in sig.get("tax_ids") or ():
+        rec = tid.get("registry") if isinstance(tid, Mapping) else None
+        if not isinstance(rec, Mapping):
+            continue
+        status = str(rec.get("status") or "unknown")
+        if status not in ("active", "inactive", "not_found", "unknown"):
+            status = "unknown"
+        parts = [f"{tid.get('label') or tid.get('scheme')} {tid.get('value')}".strip(), t(f"registry.status.{status}", lang)]
+        source = str(rec.get("source") or "manual")
+        register = t(f"registry.source.{source}", lang)
+        if rec.get("name"):
+            register += f": {rec['name']}"
+        if source != "manual" or status != "unknown":
+            parts.append(register)
+        if rec.get("name_match") is True:
+            parts.append(t("registry.name_match.true", lang))
+        elif rec.get("name_match") is False:
+            parts.append(t("registry.name_match.false", lang))
+        if rec.get("detail"):
+            parts.append(str(rec["detail"]))
+        url = ""
+        if status == "unknown":
+            if rec.get("error"):
+                parts.append(str(rec["error"]))
+            manual = rec.get("manual_check")
+            if isinstance(manual, Mapping) and manual.get("url"):
+                url = str(manual["url"])
+                parts.append(t("registry.check_by_hand", lang, register=str(manual.get("register") or ""), url=url))
+        out.append(RegistryLine(status, " — ".join(parts[:2]) + ("" if len(parts) < 3 else " · " + " · ".join(parts[2:])),
+                                url))
+    dom = sig.get("domain")
+    if isinstance(dom, Mapping) and dom.get("name"):
+        if isinstance(dom.get("age_days"), int):
+            out.append(RegistryLine("info", t("registry.domain_age", lang, n=dom["age_days"], domain=dom["name"],
+                                              date=str(dom.get("registered_on") or ""))))
+        else:
+            out.append(RegistryLine("unknown", t("registry.domain_unknown", lang, domain=dom["name"],
+                                                 error=str(dom.get("error") or "—"))))
+    for hit in sig.get("warning_lists") or ():
+        if isinstance(hit, Mapping):
+            out.append(RegistryLine("warning", t("registry.warning_hit", lang, domain=str(hit.get("domain") or ""),
+                                                 list=str(hit.get("list") or ""),
+                                                 date=str(hit.get("listed_on") or "")[:10] or "?")))
+    return out

@@ -32,6 +32,7 @@ from trustaudit.render._common import (
     partial_text,
     prepare,
     problems,
+    registry_lines,
     top_fixes,
     with_status,
 )
@@ -164,6 +165,11 @@ def build_view(report: Report, lang: str) -> dict[str, Any]:
         ],
         "top": [_check_view(c, cats, lang) for c in top_fixes(report, 5)],
         "problems": [_check_view(c, cats, lang) for c in problems(report)],
+        "registry": [
+            {"status": one_line(r.status, 20), "text": clean_text(r.text, 1000),
+             "href": r.url if is_http_url(r.url) else None}
+            for r in registry_lines(report, lang)[:MAX_LIST]
+        ],
         "errors_checks": [_check_view(c, cats, lang) for c in with_status(report.checks, Status.ERROR)],
         "manual": [_check_view(c, cats, lang) for c in with_status(report.checks, Status.MANUAL)],
         "not_applicable": [

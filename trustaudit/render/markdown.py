@@ -25,12 +25,14 @@ from trustaudit.render._common import (
     partial_text,
     prepare,
     problems,
+    registry_lines,
     score_text,
     with_status,
 )
 from trustaudit.render._text import is_http_url, one_line
 
 MAX_BYTES = 60_000
+_REGISTRY_ICON = {"active": "✅", "inactive": "❌", "not_found": "❌", "warning": "❌", "unknown": "❔", "info": "ℹ️"}
 MAX_EVIDENCE = 3
 MAX_SNIPPET = 160
 MAX_FIX = 1000
@@ -180,6 +182,12 @@ def render(report: Report, lang: str | None = None) -> str:
         )
     else:
         out.add(f"✅ {md_text(t('no_problems', lang))}\n", force=True)
+    regs = registry_lines(report, lang)
+    out.section(
+        f"\n### {md_text(t('registry.heading', lang))}\n\n",
+        (f"- {_REGISTRY_ICON.get(r.status, '•')} {md_text(r.text, 600)}\n" for r in regs),
+        len(regs),
+    )
     for status, key in ((Status.ERROR, "not_checked"), (Status.MANUAL, "manual_checks")):
         items = with_status(report.checks, status)
         out.section(

@@ -18,7 +18,15 @@ from rich.text import Text
 
 from trustaudit.messages import number, t
 from trustaudit.models import CheckResult, Report, Severity, Status
-from trustaudit.render._common import grade_cap_text, partial_text, prepare, problems, top_fixes, with_status
+from trustaudit.render._common import (
+    grade_cap_text,
+    partial_text,
+    prepare,
+    problems,
+    registry_lines,
+    top_fixes,
+    with_status,
+)
 from trustaudit.render._text import clean_text
 
 _STATUS_STYLE = {
@@ -29,6 +37,8 @@ _STATUS_STYLE = {
     Status.NOT_APPLICABLE: "dim",
     Status.MANUAL: "cyan",
 }
+_REGISTRY_STYLE = {"active": "green", "inactive": "bold red", "not_found": "bold red", "warning": "bold red",
+                   "unknown": "magenta", "info": "dim"}
 _GRADE_STYLE = {"A": "bold green", "B": "green", "C": "yellow", "D": "yellow", "E": "red", "F": "bold red"}
 
 
@@ -159,6 +169,16 @@ def renderables(report: Report, lang: str | None = None, verbose: bool = False) 
         out.extend(_problem(c, lang, width) for c in shown)
         if collapsed:
             out.append(Text(t("suggestions_collapsed", lang, n=collapsed), style="dim"))
+
+    regs = registry_lines(report, lang)
+    if regs:
+        line = Text(t("registry.heading", lang), style="bold underline")
+        for r in regs[:20]:
+            line.append("\n  ")
+            line.append(clean_text(r.text, 400, newlines=False), style=_REGISTRY_STYLE.get(r.status, ""))
+        if len(regs) > 20:
+            line.append("\n  " + t("more_items", lang, n=len(regs) - 20), style="dim")
+        out.append(line)
 
     for status, heading, style in ((Status.ERROR, "not_checked", "magenta"), (Status.MANUAL, "manual_checks", "cyan")):
         listed = with_status(report.checks, status)

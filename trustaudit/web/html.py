@@ -43,6 +43,22 @@ class Link(NamedTuple):  # a named tuple: a page of product cards has thousands,
     rel: str = ""
 
 
+# a page a script opens: a quoted path ("/regulamin", "info.php?id=5", "modalita_pagamento.asp#bonifico") in an
+# onclick handler or a javascript: href; a path must start with "/" or end in a page extension
+_SCRIPT_TARGET = re.compile(
+    r"""['"]((?:https?://[^'"\s]+|/[\w\-./%]*[\w\-/%]|[\w\-./%]+\.(?:html?|php\d?|aspx?|jsp|cfm|shtml))"""
+    r"""(?:[?#][^'"\s]*)?)['"]""",
+    re.I,
+)
+
+
+def _script_target(code: str) -> str:
+    if not code or len(code) > 500:
+        return ""
+    m = _SCRIPT_TARGET.search(code)
+    return m.group(1) if m else ""
+
+
 def _collapse(s: str) -> str:
     return " ".join(s.split())  # whitespace runs (what \s matches) as one space, none at the ends
 
@@ -201,6 +217,11 @@ class ParsedPage:
             low = href.lower()
             if low.startswith(("javascript:", "mailto:", "tel:", "callto:", "sms:", "data:", "#")):
                 absolute = ""
+                if low.startswith(("javascript:", "#")):
+                    # a control that opens a page by script (a pop-up): the page it names, when it names one
+                    target = _script_target(href if low.startswith("javascript:") else a.get("onclick") or "")
+                    if target:
+                        absolute = resolve(base, target)
             else:
                 absolute = resolve(base, href)
             out.append(Link(absolute, href, text[:300], _region_of(a, memo), (a.get("rel") or "").lower()))

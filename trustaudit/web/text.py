@@ -1,8 +1,12 @@
 """Text normalisation of page text, shared by every stage that compares text.
 
 ``fold()`` is the one normalisation used on both sides of every vocabulary match: NFKC, casefold, diacritics
-removed (Greek tonos, Arabic harakat, Polish/Czech letters), Arabic tatweel dropped, Eastern digits mapped to
-ASCII. ``fold_same_length`` folds character for character (offsets in the result are offsets in the input);
+removed (Greek tonos, Arabic harakat and tanween, Polish/Czech letters), Arabic tatweel, soft hyphens and
+zero-width characters dropped, Eastern digits mapped to ASCII. ``fold_same_length`` folds character for character
+(offsets in the result are offsets in the input); a mark that stands as a character of its own (Arabic harakat:
+"نقدًا", a decomposed "e\u0301", a tatweel "مـــدى", a soft hyphen) cannot be removed there without moving what
+follows, so it is moved to the end of its word as ``PAD`` (a space no folded text otherwise holds): the word
+reads as without it ("نقدا"), and offsets stay those of the input up to the word's end (``word_end``).
 ``snippet`` / ``snippet_around`` cut evidence out of page text (hostile: renderers escape it).
 """
 
@@ -112,6 +116,46 @@ class _FoldMap(dict):
 _FOLD_MAP = _FoldMap()
 
 
+# what a dropped mark leaves at the end of its word in ``fold_same_length``: a whitespace character (so the
+# phrase separators accept it) that no folded text holds otherwise (NFKC maps U+2008 to a plain space)
+PAD = "\u2008"
+# characters dropped beside the combining marks (NFKC keeps them; ``_EXTRA`` removes them in ``fold``)
+_DROPPED = frozenset("\u0640\u00ad\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _dropped(c: str) -> bool:
+    return c in _DROPPED or unicodedata.combining(c) != 0
+
+
+@lru_cache(maxsize=64)
+def _word_with_marks(chars: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a word holding one of ``chars``: letters, digits and those characters, one of ``chars``)."""
+    cls = "[" + "".join(re.escape(c) for c in sorted(chars)) + "]"
+    return re.compile(r"(?:[^\W_]|" + cls + ")*" + cls + r"(?:[^\W_]|" + cls + ")*"), re.compile(cls)
+
+
+def _compact(s: str, chars: frozenset[str]) -> str:
+    """Each word of ``s`` holding characters of ``chars`` (dropped by the fold) with them moved to its end as
+    ``PAD``: the same length, the letters together."""
+    word, one = _word_with_marks(chars)
+
+    def fix(m: re.Match[str]) -> str:
+        w = m.group(0)
+        kept = one.sub("", w)
+        return kept + PAD * (len(w) - len(kept))
+
+    return word.sub(fix, s)
+
+
+def word_end(raw: str, folded: str, end: int) -> int:
+    """The offset in ``raw`` where the word ending at ``end`` in ``fold_same_length(raw)`` ends: past the marks
+    the fold moved to the word's end (``end`` itself for a word that had none)."""
+    n = min(len(raw), len(folded))
+    while end < n and folded[end] == PAD and raw[end] != PAD:
+        end += 1
+    return end
+
+
 def fold_same_length(s: str) -> str:
     """Like ``fold`` but character for character (no whitespace collapsing, no expansions such as
     "ß" -> "ss"), so match offsets in the result are offsets in ``s``.
@@ -128,27 +172,42 @@ def fold_same_length(s: str) -> str:
     except UnicodeEncodeError:
         new = set(s).difference(cm[0])
         if "\ufffe" in new:  # the codec's "undefined" mark
-            return s.translate(_FOLD_MAP)
+            return _with_marks_moved(s, s.translate(_FOLD_MAP), None)
         nxt = _build_charmap(cm[1] + tuple(sorted(new))) if len(cm[1]) + len(new) <= 256 else None
         if nxt is None:
             page = tuple(sorted(set(s).difference(_ASCII)))
             nxt = _build_charmap(_ASCII + page) if len(page) <= 128 else None
         if nxt is None:
-            return s.translate(_FOLD_MAP)
+            return _with_marks_moved(s, s.translate(_FOLD_MAP), None)
         cm = _set_charmap(nxt)
         b = codecs.charmap_encode(s, "strict", cm[2])[0]
-    return codecs.charmap_decode(b, "strict", cm[3])[0]
+    return _with_marks_moved(s, codecs.charmap_decode(b, "strict", cm[3])[0], cm[4])
+
+
+def _with_marks_moved(s: str, folded: str, candidates: frozenset[str] | None) -> str:
+    """``folded`` with the characters the fold drops moved to their word's end (``_compact``), when ``s`` has
+    any: ``candidates`` are the dropped characters that can be in ``s`` (those of the charmap; None: unknown,
+    look at every character)."""
+    if candidates is None:
+        present = frozenset(c for c in set(s) if _dropped(c))
+    elif not candidates:
+        return folded
+    else:
+        present = frozenset(c for c in candidates if c in s)  # a C search each; a page has few such characters
+    return _compact(folded, present) if present else folded
 
 
 _ASCII = tuple(chr(i) for i in range(128))
-_CharMap = tuple  # (frozenset of chars, chars in byte order, encoding map, folded chars in byte order)
+# (frozenset of chars, chars in byte order, encoding map, folded chars in byte order, the chars the fold drops)
+_CharMap = tuple
 
 
 def _build_charmap(chars: tuple[str, ...]) -> _CharMap | None:
     enc = codecs.charmap_build("".join(chars).ljust(256, "\ufffe"))
     if isinstance(enc, dict):  # characters outside the BMP or too scattered: no C encoding map
         return None
-    return (frozenset(chars), chars, enc, "".join(_FOLD_MAP[ord(c)] for c in chars).ljust(256, "\ufffe"))
+    return (frozenset(chars), chars, enc, "".join(_FOLD_MAP[ord(c)] for c in chars).ljust(256, "\ufffe"),
+            frozenset(c for c in chars if _dropped(c)))
 
 
 def _set_charmap(cm: _CharMap) -> _CharMap:

@@ -77,6 +77,7 @@ async def verify(
     client_factory: ClientFactory,
     deadline: float | None = None,
     check_warning_lists: bool = True,
+    trust: Callable[[str], Awaitable[Any]] | None = None,
 ) -> Verification:
     """Look up every identifier in its registers, the domain's age in RDAP and the domain in the warning lists,
     all concurrently.
@@ -85,13 +86,15 @@ async def verify(
     is wrong (``valid is False``) is not sent anywhere. ``seller_names`` / ``addresses``: the seller's names and
     addresses as the site gives them (best: those found on the same page as the IDs). ``domain``: the shop's
     registrable domain (eTLD+1). ``client_factory``: makes the one ``httpx.AsyncClient`` every request goes
-    through (the connection gate). ``deadline``: a ``time.monotonic()`` value; what has not answered by then is
+    through (the connection gate). ``trust``: the gate's ``trust_url``, called for every register address the
+    user configured (and the RDAP servers a configured bootstrap file names), which may then be private or
+    loopback addresses. ``deadline``: a ``time.monotonic()`` value; what has not answered by then is
     "unknown" with the reason, and the call returns by then (plus a fraction of a second).
     Never raises: a bad configuration or an internal error comes back in ``Verification.errors``."""
     started = time.monotonic()
     try:
         return await _verify(list(ids), list(seller_names), list(addresses), domain, config, client_factory,
-                             deadline, check_warning_lists, started)
+                             deadline, check_warning_lists, started, trust)
     except asyncio.CancelledError:
         raise
     except RegistryConfigError as exc:
@@ -104,7 +107,8 @@ async def verify(
 
 async def _verify(ids: list[Any], seller_names: list[str], addresses: list[str], domain: str | None,
                   config: RegistryConfig | None, client_factory: ClientFactory, deadline: float | None,
-                  check_warning_lists: bool, started: float) -> Verification:
+                  check_warning_lists: bool, started: float,
+                  trust: Callable[[str], Awaitable[Any]] | None = None) -> Verification:
     config = config or RegistryConfig.load()
     store = store_for(config.resolved_cache_dir())
     host = normalise_domain(domain) if domain else None
@@ -119,8 +123,12 @@ async def _verify(ids: list[Any], seller_names: list[str], addresses: list[str],
     if not entries and not host:
         return Verification(duration_s=time.monotonic() - started)
 
+    if trust is not None:
+        for origin in config.allowed_origins():
+            await trust(origin)
     async with client_factory() as client:
-        ctx = Context(config=config, store=store, client=client, deadline=deadline, owner=uuid.uuid4().hex)
+        ctx = Context(config=config, store=store, client=client, deadline=deadline, owner=uuid.uuid4().hex,
+                      trust=trust)
         jobs: dict[tuple[str, str], asyncio.Task] = {}
         plan: list[tuple[RegId, bool | None, str, str, list[tuple[str, tuple[str, str] | RegistryRecord]]]] = []
         for rid, valid, url, snippet in entries:

@@ -1,0 +1,149 @@
+"""Prices one page shows: how many amounts of money, and the discount of every crossed-out "before" price that a
+lower price follows. The shop-level question (are implausible discounts the rule across the catalogue?) is the
+rules' (``security.implausible-discounts``); this only reads one page.
+
+A "before" price is an element that strikes its text through (``<del>``, ``<s>``, ``<strike>``, an inline
+``line-through``) or carries a theme's "old price" class (rules/vocab/prices.yaml); its discount is counted only
+when an amount follows it within its price block (the element or one of its three nearest ancestors) and is lower.
+Amounts are a number with a currency (rules/quantities.yaml ``money`` and the currencies of rules/countries.yaml),
+written either way round ("€1,299.00", "1 299,00 zł").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trustaudit.models import Discount
+from trustaudit.resources import cached_build, load_yaml
+from trustaudit.web.html import ParsedPage, text_of
+
+MAX_TEXT = 300_000  # characters of visible text whose amounts are counted
+MAX_AMOUNTS = 5_000
+MAX_CROSSED = 400  # "before" prices read per page
+MAX_AFTER = 160  # characters after a "before" price in which the price paid must be
+ANCESTORS = 3
+
+_NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+
+
+@dataclass(frozen=True)
+class PagePrices:
+    amounts: int = 0  # amounts of money in the visible text (mostly the prices of the products listed)
+    discounts: tuple[Discount, ...] = ()
+
+
+@cached_build("prices")
+def _cfg() -> dict:
+    money = (load_yaml("quantities.yaml") or {}).get("money") or {}
+    countries = (load_yaml("countries.yaml") or {}).get("countries") or {}
+    tokens = {str(c) for c in money.get("currencies") or ()}
+    for prof in countries.values():
+        tokens |= {str(c) for c in (prof or {}).get("currencies") or ()}
+    alts = []
+    for tok in sorted(tokens, key=len, reverse=True):
+        t = re.escape(tok)
+        # a currency written with letters is a word of its own ("zł", "EUR"), a symbol need not be ("€5")
+        alts.append(rf"(?<![^\W\d_]){t}(?![^\W\d_])" if tok[-1:].isalpha() else t)
+    cur = "|".join(alts)
+    amount = rf"(?:{cur})\s?(?P<a>{_NUMBER})(?![\d])|(?<![\w.,])(?P<b>{_NUMBER})\s?(?:{cur})"
+    vocab = load_yaml("vocab/prices.yaml") or {}
+    return {
+        "amount": re.compile(amount, re.I),
+        "tags": tuple(str(t).lower() for t in vocab.get("crossed_tags") or ()),
+        "classes": tuple(str(c).lower() for c in vocab.get("crossed_classes") or ()),
+        "styles": tuple(str(s).lower() for s in vocab.get("crossed_styles") or ()),
+    }
+
+
+def parse_number(raw: str) -> float | None:
+    """``1 299,00`` / ``1,299.00`` / ``1.299`` / ``19,99`` -> a float (None when it is not a number)."""
+    s = re.sub(r"[ \u00a0\u202f'’]", "", raw)
+    if "." in s and "," in s:
+        dec = "." if s.rfind(".") > s.rfind(",") else ","
+        s = s.replace("," if dec == "." else ".", "").replace(dec, ".")
+    elif "," in s or "." in s:
+        sep = "," if "," in s else "."
+        head, _, tail = s.rpartition(sep)
+        s = (head.replace(sep, "") + "." + tail) if s.count(sep) == 1 and len(tail) <= 2 else s.replace(sep, "")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def amounts_in(text: str, limit: int = MAX_AMOUNTS) -> list[tuple[float, int, int]]:
+    """(value, start, end) of every amount of money in ``text``."""
+    out = []
+    for m in _cfg()["amount"].finditer(text):
+        value = parse_number(m.group("a") or m.group("b") or "")
+        if value is not None and value > 0:
+            out.append((value, m.start(), m.end()))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _crossed(el, cfg: dict) -> bool:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if tag in cfg["tags"]:
+        return True
+    cls = (el.get("class") or "").lower()
+    if cls and any(c in cls for c in cfg["classes"]):
+        return True
+    style = (el.get("style") or "").lower()
+    return bool(style) and any(s in style for s in cfg["styles"])
+
+
+def page_prices(pp: ParsedPage) -> PagePrices:
+    cfg = _cfg()
+    amounts = len(amounts_in(pp.text[:MAX_TEXT]))
+    if not amounts or pp.root is None:
+        return PagePrices(amounts)
+    discounts: list[Discount] = []
+    taken: set[int] = set()  # elements already read as a "before" price (a <del> inside an "old-price" block)
+    seen = 0
+    for el in pp.elements:
+        if not _crossed(el, cfg):
+            continue
+        if any(id(a) in taken for a in _ancestors(el, ANCESTORS + 1)):
+            continue
+        seen += 1
+        if seen > MAX_CROSSED:
+            break
+        found = _discount(el, cfg)
+        if found is not None:
+            taken.add(id(el))
+            discounts.append(Discount(found[0], found[1], found[2], pp.url))
+    return PagePrices(amounts, tuple(discounts))
+
+
+def _ancestors(el, n: int):
+    cur = el.getparent()
+    while cur is not None and n > 0:
+        yield cur
+        cur = cur.getparent()
+        n -= 1
+
+
+def _discount(el, cfg: dict) -> tuple[int, str, str] | None:
+    """(percent off, before, after) when ``el`` is a "before" price followed by a lower one."""
+    own = " ".join(text_of(el).split())
+    before = amounts_in(own, 2)
+    if len(before) != 1:
+        return None  # no amount, or a whole block struck through (a sold-out product card)
+    old, s, e = before[0]
+    old_text = own[s:e]
+    for block in (el, *_ancestors(el, ANCESTORS)):
+        text = " ".join(text_of(block).split())
+        at = text.find(own)
+        if at < 0:
+            continue
+        tail = text[at + len(own): at + len(own) + MAX_AFTER]
+        after = amounts_in(tail, 1)
+        if after:
+            new, s2, e2 = after[0]
+            if new >= old:
+                return None
+            return round(100 * (1 - new / old)), old_text, tail[s2:e2]
+    return None
