@@ -136,10 +136,6 @@ def _phases(url: str) -> dict:
     return {"phases": out, "pages": len(snap.pages)}
 
 
-STEPS = ("parse", "text", "emails", "structured", "company_names", "review_blocks", "mixed_content", "phrases",
-         "widgets", "phones", "ids", "addresses", "forms", "links", "link_urls", "platform")
-
-
 def _steps() -> dict:
     """CPU of each step of ``extract.page_steps`` (in its order) summed over the 25 pages of the product-grid
     shop, in this fresh process (the vocabulary loaded first; nothing else warm: the "links" step pays for
@@ -149,7 +145,7 @@ def _steps() -> dict:
     import shopgen
 
     from trustaudit.extract import load_vocabulary
-    from trustaudit.extract.page import page_steps
+    from trustaudit.extract.page import _steps_of, page_steps
     from trustaudit.models import FetchedPage
     from trustaudit.web.html import ParseCache
 
@@ -157,14 +153,15 @@ def _steps() -> dict:
     tpl = shopgen.generate_grid()
     pages = [FetchedPage(url="http://127.0.0.1:1" + path, status=200, text=pg.body.decode(tpl.encoding))
              for path, pg in tpl.pages.items()]
-    out = dict.fromkeys(("crawl: parse + links", *STEPS), 0.0)
+    steps_names = ("parse", "text", *(name for name, *_ in _steps_of(None, None)))  # page_steps' order
+    out = dict.fromkeys(("crawl: parse + links", *steps_names), 0.0)
     for page in pages:
         cache = ParseCache()
         c = _cpu()
         _ = cache.get(page).links
         out["crawl: parse + links"] += _cpu() - c
         steps = page_steps(page, None, cache)
-        for name in (*STEPS, None):
+        for name in (*steps_names, None):
             c = _cpu()
             try:
                 next(steps)

@@ -8,9 +8,10 @@ ASCII-folded "Polityka prywatnosci" that some crawlers store.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from trustaudit.extract import limits
 from trustaudit.resources import cached_build
 from trustaudit.web.text import (  # noqa: F401 - the extractors' text toolbox, in one import
     DIGITS,
@@ -101,6 +102,53 @@ def number_scan(text: str) -> tuple[re.Match[str], ...]:
     The ID and phone extractors both look for digits all over a page; the scan of the page for candidate
     characters is the costly part, so ``extract_page`` runs it once and hands it to both."""
     return tuple(_number_regex().finditer(text))
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def finditer_near_digits(rx: re.Pattern[str], text: str, back: int, starts: frozenset[str] | None = None,
+                         max_runs: int | None = None) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, the same matches, for a pattern each of whose matches starts at a run of digits or
+    at most ``back`` characters before one, on a character of ``starts`` (an amount of money with a currency
+    written before or after it: "1 299,00 zł", "€ 19.99"; ``starts``: every character a currency may begin
+    with, None: any).
+
+    Such patterns (hundreds of currency alternatives, each behind a look-behind) are tried by the regex engine
+    one alternative after the other at every position of a text, about a microsecond per character; here only
+    the positions near digits are tried (``rx.match``: a match there is the one ``finditer`` finds, since every
+    position before it where a match could start was tried first). ``max_runs``: as far as that many runs of
+    digits (a cut recorded: ``limits.cut``)."""
+    match = rx.match
+    pos = tried = 0
+    for n, run in enumerate(_DIGIT_RUN.finditer(text)):
+        if max_runs is not None and n >= max_runs:
+            limits.cut(f"amounts looked for near the first {max_runs:,} numbers (up to character {run.start():,})")
+            return
+        r = run.start()
+        if r < pos:
+            continue
+        p = max(pos, tried, r - back)
+        while p <= r:
+            if p == r or starts is None or text[p] in starts or ord(text[p]) > 0xFFFF:
+                m = match(text, p)
+                if m is not None:
+                    yield m
+                    pos = m.end()
+                    break
+            p += 1
+        tried = max(tried, r + 1)
+
+
+def case_variants(chars: Iterable[str]) -> frozenset[str]:
+    """``chars`` and every character of the Basic Multilingual Plane whose lower or upper case begins like one of
+    theirs: a superset of what a case-insensitive pattern's character can match (for ``finditer_near_digits``;
+    a build-time computation of a few hundredths of a second)."""
+    chars = set(chars)
+    lows = {c.lower()[:1] for c in chars}
+    ups = {c.upper()[:1] for c in chars}
+    return frozenset(chars | {ch for ch in map(chr, range(0x10000))
+                              if ch.lower()[:1] in lows or ch.upper()[:1] in ups})
 
 
 _WORD_CHAR = r"[^\W_]"
