@@ -119,6 +119,9 @@ def finditer_near_digits(rx: re.Pattern[str], text: str, back: int, starts: froz
     the positions near digits are tried (``rx.match``: a match there is the one ``finditer`` finds, since every
     position before it where a match could start was tried first). ``max_runs``: as far as that many runs of
     digits (a cut recorded: ``limits.cut``)."""
+    if len(text) <= 48:  # a few characters: the plain search costs less than finding the digits first
+        yield from rx.finditer(text)
+        return
     match = rx.match
     pos = tried = 0
     for n, run in enumerate(_DIGIT_RUN.finditer(text)):
