@@ -278,22 +278,24 @@ def _attribute_pages() -> list[str]:
     """Pages whose elements carry every attribute the shared walk reads, with and without values."""
     rng = random.Random(9)
     attrs = ["class='a b'", "class=''", "id='x'", "id=''", "aria-labelledby='l'", "data-id='1'", "data-sku",
+             "class='old-price'", "style='text-decoration: line-through'", "style='color: red'",
              "title='NIP'", "title=''", "aria-label='VAT number'", "itemtype='https://schema.org/Organization'",
              "typeof='schema:Product'", "itemscope", "href='/a'", "src='x.js'", "alt='Telefon'", "name='n'"]
-    tags = ["div", "span", "img", "a", "p", "b", "i", "klarna-placement", "my-widget", "section"]
+    tags = ["div", "span", "img", "a", "p", "b", "i", "klarna-placement", "my-widget", "section", "s", "del", "li"]
     pages = []
     for _ in range(30):
         parts = []
         for _ in range(rng.randint(5, 400)):
             tag = rng.choice(tags)
             at = " ".join(rng.sample(attrs, rng.randint(0, 4)))
-            parts.append(f"<{tag} {at}>{rng.choice(['', '123 456 789', 'NIP 526-104-08-28', 'x'])}</{tag}>")
+            text = rng.choice(["", "123 456 789", "NIP 526-104-08-28", "x", "129,99 zł", "99,00 zł -20%"])
+            parts.append(f"<{tag} {at}>{text}</{tag}>")
         pages.append("<html><body>" + "".join(parts) + "<?php echo 1 ?></body></html>")
     return pages
 
 
 def test_one_walk_of_the_attributes_gives_each_extractor_what_its_own_walk_gives():
-    from trustaudit.extract import platform, structured, widgets
+    from trustaudit.extract import offers, platform, prices, structured, widgets
     from trustaudit.extract.attributes import page_attributes
     from trustaudit.extract.phrases import page_hits
 
@@ -306,6 +308,8 @@ def test_one_walk_of_the_attributes_gives_each_extractor_what_its_own_walk_gives
         assert platform._views(pp) == platform._views(pp, shared), i
         assert ids.id_candidates(pp) == ids.id_candidates(pp, None, shared), i
         assert structured.extract_structured(pp) == structured.extract_structured(pp, shared), i
+        assert prices.page_prices(pp) == prices.page_prices(pp, shared), i
+        assert offers.page_offers(pp) == offers.page_offers(pp, shared), i
 
 
 def test_amounts_looked_for_near_digits_are_the_plain_search():

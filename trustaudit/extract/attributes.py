@@ -4,7 +4,7 @@ A product grid holds thousands of elements, and walking them in Python costs abo
 element per walk (lxml hands out an element proxy, Python reads its attributes). Four extractors each walked all
 of them for a few attributes: the widget scan (class / id / aria-labelledby values and data-* names), the
 platform fingerprints (attribute names, ids and custom-element names of the first elements), the IDs labelled
-by a title attribute and structured data (microdata / RDFa items). ``page_attributes`` reads every element's
+by a title attribute, structured data (microdata / RDFa items) and the struck prices (prices, offers). ``page_attributes`` reads every element's
 attributes once and gives each of them what it used to collect; each extractor still collects it alone when it
 is called without them (``attrs=None``), with the same result.
 """
@@ -35,6 +35,7 @@ class PageAttributes:
     titled: tuple  # ids: elements other than img with a title or aria-label, in document order
     items: tuple  # structured data: elements with an itemtype or typeof, in document order
     tags: frozenset[str] = frozenset()  # widgets: the element names
+    styled: tuple = ()  # prices: elements with a style attribute, in document order
 
 
 def page_attributes(pp: ParsedPage, tag_prefixes: tuple[str, ...] = ()) -> PageAttributes:
@@ -46,13 +47,14 @@ def page_attributes(pp: ParsedPage, tag_prefixes: tuple[str, ...] = ()) -> PageA
     titled = []
     items = []
     tags: set[str] = set()
+    styled = []
     for n, el in enumerate(pp.elements):
         attrs = el.items()
         tag = el.tag
         tags.add(tag)
         head = n < TREE_ELEMENTS
         if attrs:
-            is_titled = is_item = False
+            is_titled = is_item = is_styled = False
             for k, v in attrs:
                 if k in _MARKUP_ATTRS:
                     if v:
@@ -65,15 +67,19 @@ def page_attributes(pp: ParsedPage, tag_prefixes: tuple[str, ...] = ()) -> PageA
                     is_titled = True
                 elif k == "itemtype" or k == "typeof":
                     is_item = True
+                elif k == "style":
+                    is_styled = True
                 if head:
                     names.add(k)
             if is_titled and tag != "img":
                 titled.append(el)
             if is_item:
                 items.append(el)
+            if is_styled:
+                styled.append(el)
         if tag_prefixes and tag.startswith(tag_prefixes):
             markup[tag] = None
         if head and "-" in tag:
             custom.add(tag.lower()[:200])
     return PageAttributes(tuple(markup), frozenset(a.lower() for a in names), tuple(ids), frozenset(custom),
-                          tuple(titled), tuple(items), frozenset(tags))
+                          tuple(titled), tuple(items), frozenset(tags), tuple(styled))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.phrases import PhraseIndex
 from trustaudit.extract.structured import _loads as _load_jsonld
 from trustaudit.extract.text import (
@@ -464,21 +465,31 @@ def parse_amount(s: str) -> float | None:
         return None
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _money(text: str) -> list[re.Match[str]]:
     """``vocab().money.finditer(text)``, looked for only near digits (``text.finditer_near_digits``)."""
+    if _DIGIT.search(text) is None:  # every amount has a digit
+        return []
     v = vocab()
     if v.money_near is None:
         return list(v.money.finditer(text))
     return list(finditer_near_digits(v.money, text, *v.money_near))
 
 
-def _amounts(text: str, *, with_currency: bool | None = None, skip_from: bool = False) -> list[float]:
+def _amounts(text: str, *, with_currency: bool | None = None, skip_from: bool = False,
+             money: list[re.Match[str]] | None = None) -> list[float]:
     """The money amounts of a text: with a currency sign or code, or (``with_currency`` not True, and none with a
-    currency in the text) written with two decimals. ``skip_from``: not those after "from" ("ab", "od", "от" …)."""
+    currency in the text) written with two decimals. ``skip_from``: not those after "from" ("ab", "od", "от" …).
+    ``money``: ``_money(text)`` when the caller has it."""
+    if _DIGIT.search(text) is None:  # every amount has a digit (with a currency or two decimals)
+        return []
     v = vocab()
     out = []
     folded = fold_same_length(text) if skip_from and v.from_words is not None else ""
-    money = _money(text)
+    if money is None:
+        money = _money(text)
     for m in money:
         if folded and v.from_words.search(folded[max(0, m.start() - 20): m.start()]):
             continue
@@ -501,13 +512,18 @@ def _old_class_re() -> re.Pattern[str]:
     return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, classes)) + r")(?!\S)", re.I) if classes else re.compile("(?!)")
 
 
-def _struck(pp: ParsedPage) -> list:
+def _struck(pp: ParsedPage, attrs: PageAttributes | None = None) -> list:
     v = vocab()
     old_class = _old_class_re().search
     out = []
     if pp.elements_dropped:
         limits.cut(f"struck prices looked for among the first {len(pp.elements):,} elements")
-    for el in pp.elements:  # the elements in document order (as root.iter(), without comments)
+    candidates = pp.elements  # the elements in document order (as root.iter(), without comments)
+    if attrs is not None and not pp.elements_dropped and v.struck_tags and not old_class(" ".join(attrs.markup)):
+        # no class value holds an "old price" class (the shared attribute walk read them all): only the struck
+        # elements can be one, found by lxml in C
+        candidates = pp.root.iter(*v.struck_tags)
+    for el in candidates:
         tag = el.tag
         if tag.lower() not in v.struck_tags:
             cls = el.get("class")
@@ -620,11 +636,11 @@ def _discloses(text: str) -> bool:
     return any(True for _ in vocab().disclosure.finditer(fold(text)))
 
 
-def page_reductions(pp: ParsedPage) -> Reductions | None:
+def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None) -> Reductions | None:
     if pp.root is None:
         return None
     v = vocab()
-    struck = _struck(pp)
+    struck = _struck(pp, attrs)
     badges = _badges(pp)
     if not struck and not badges:
         return None
@@ -645,14 +661,15 @@ def page_reductions(pp: ParsedPage) -> Reductions | None:
         if v.reference is not None and len(label) <= 160 and v.reference.search(fold(label)):
             continue  # a recommended retail price, not the shop's own former price
         struck_text = collapse(text_of(el))
-        olds = _amounts(struck_text)
+        struck_money = _money(struck_text)
+        olds = _amounts(struck_text, money=struck_money)
         if not olds:
             continue
         old = max(olds)
         block = _block(el, sc, bc, v.block_chars)
         text = joined(block)  # lines kept apart: "39,00 zł" + "Najniższa cena" are two words
         rest = text.replace(struck_text, " ", 1)
-        currency = bool(_money(struck_text))
+        currency = bool(struck_money)
         if not any(old * v.min_ratio <= a < old for a in _amounts(rest, with_currency=currency or None)):
             continue  # nothing lower beside it: not a reduction of this price
         if block not in blocks:
@@ -677,11 +694,12 @@ def page_reductions(pp: ParsedPage) -> Reductions | None:
 # --------------------------------------------------------------------------- the page
 
 
-def page_offers(pp: ParsedPage) -> OfferFacts:
+def page_offers(pp: ParsedPage, attrs: PageAttributes | None = None) -> OfferFacts:
+    """The product, product links and reductions of one page (``attrs``: the page's shared attribute walk)."""
     products = _jsonld_products(pp)
     micro = _microdata_products(pp)
     product = _safety(pp, products, micro) if _is_product_page(pp, products, micro) else None
-    return OfferFacts(product, _product_links(pp), page_reductions(pp))
+    return OfferFacts(product, _product_links(pp), page_reductions(pp, attrs))
 
 
 def in_product_container(el) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.text import case_variants, finditer_near_digits
 from trustaudit.models import Discount
 from trustaudit.resources import cached_build, load_yaml
@@ -28,6 +29,7 @@ MAX_CROSSED = 400  # "before" prices read per page
 MAX_AFTER = 160  # characters after a "before" price in which the price paid must be
 ANCESTORS = 3
 
+_DIGIT = re.compile(r"\d")
 _NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 
 
@@ -86,6 +88,8 @@ def parse_number(raw: str) -> float | None:
 
 def amounts_in(text: str, limit: int = MAX_AMOUNTS) -> list[tuple[float, int, int]]:
     """(value, start, end) of every amount of money in ``text`` (as far as ``MAX_NUMBERS`` runs of digits)."""
+    if _DIGIT.search(text) is None:  # every amount has a digit: most texts of a card have none
+        return []
     cfg = _cfg()
     near = cfg.get("near")
     out = []
@@ -120,7 +124,26 @@ def _contains_any(parts: tuple[str, ...]):
     return lambda s: rx.search(s) is not None
 
 
-def page_prices(pp: ParsedPage) -> PagePrices:
+def _crossed_candidates(pp: ParsedPage, cfg: dict, attrs: PageAttributes | None):
+    """The elements ``_crossed`` may accept, in document order: every element, or, when the page's shared
+    attribute walk (``attrs``) shows that no class value holds an "old price" class, only the struck elements
+    (found by lxml in C) and those with a style attribute (most pages: a grid of 300 cards is not walked)."""
+    if attrs is None or pp.elements_dropped or pp.root is None or (
+            cfg["classes"] and _contains_any(cfg["classes"])(" ".join(attrs.markup).lower())):
+        return pp.elements
+    struck = list(pp.root.iter(*cfg["tags"])) if cfg["tags"] else []
+    styled = [el for el in attrs.styled if el.tag.lower() not in cfg["tags"]] if cfg["styles"] else []
+    if not styled:
+        return struck
+    if not struck:
+        return styled
+    order = {id(el): i for i, el in enumerate(pp.elements)}  # both lists hold elements of pp.elements
+    return sorted(struck + styled, key=lambda el: order[id(el)])
+
+
+def page_prices(pp: ParsedPage, attrs: PageAttributes | None = None) -> PagePrices:
+    """The amounts and the discounts of struck prices on one page (``attrs``: the page's shared attribute walk,
+    which spares walking every element when no class can mark an old price)."""
     cfg = _cfg()
     amounts = len(amounts_in(pp.text[:MAX_TEXT]))
     if len(pp.text) > MAX_TEXT:
@@ -135,7 +158,7 @@ def page_prices(pp: ParsedPage) -> PagePrices:
     # grid itself, read once instead of once per product)
     texts: dict[int, tuple] = {}
     seen = 0
-    for el in pp.elements:
+    for el in _crossed_candidates(pp, cfg, attrs):
         if not _crossed(el, cfg):
             continue
         if any(id(a) in taken for a in _ancestors(el, ANCESTORS + 1)):
