@@ -3,6 +3,8 @@
     python benchmarks/_child.py scan  URL [--profile OUT.json]
     python benchmarks/_child.py floor URL [--concurrency N] [--max-pages N]
     python benchmarks/_child.py floor-many URLS.txt [--shops-concurrency N]   (the batch floor)
+    python benchmarks/_child.py phases URL   CPU of each phase of one scan, as `trustaudit scan` runs it
+    python benchmarks/_child.py steps -      CPU of each extraction step over the product-grid shop's pages
 
 Prints one JSON line: wall/CPU seconds of the measured work (imports excluded and reported apart), the
 process's peak RSS (ru_maxrss, which includes the interpreter and imports) and RSS after imports.
@@ -83,15 +85,105 @@ async def _floor(url: str, concurrency: int, max_pages: int, user_agent: str) ->
     return {"pages": fetched, "bytes": total_bytes}
 
 
+def _phases(url: str) -> dict:
+    """CPU (user + sys, all threads) of each phase of one scan in this fresh process, in the order a
+    `trustaudit scan` process runs them: the imports of a scan, the vocabulary / rules / Public Suffix List
+    (from the build cache), the crawl (fetching, decoding, parsing, link discovery and scoring), the extraction
+    of every page, merge, rules, and rendering the terminal report. Each phase runs after the previous one
+    (``pipeline.scan`` overlaps the first two with the crawl and extracts in the crawl's idle time)."""
+    out: dict = {}
+    c = _cpu()
+
+    def lap(name: str) -> None:
+        nonlocal c
+        now = _cpu()
+        out[name] = now - c
+        c = now
+
+    import trustaudit.cli  # noqa: F401
+    import trustaudit.crawl.http  # noqa: F401
+    import trustaudit.engine  # noqa: F401
+    import trustaudit.extract as ex
+    import trustaudit.pipeline as pl
+    import trustaudit.render.terminal  # noqa: F401
+
+    lap("imports")
+    from trustaudit.engine import load_rules
+    from trustaudit.web.sites import suffix_list, use_suffix_list
+
+    use_suffix_list(pl._suffix_list)
+    suffix_list()
+    ex.load_vocabulary()
+    load_rules()
+    lap("vocabulary, rules, suffix list")
+    from trustaudit.crawl import crawl
+    from trustaudit.options import ScanOptions
+    from trustaudit.web.html import ParseCache
+
+    cache = ParseCache()
+    snap = crawl(url, ScanOptions(), cache, scorer=pl.link_scorer())
+    lap("crawl (fetch, decode, parse, links, link scoring)")
+    facts = [ex.extract_page(p, None, cache) for p in snap.pages if ex.extractable(p)]
+    lap("extraction (every page)")
+    art = ex.merge(facts, snap)
+    lap("merge")
+    report = pl.build_report(snap, art)
+    lap("rules, scores")
+    from trustaudit.render import Format, render
+
+    render(report, Format("table"), None)
+    lap("terminal report")
+    return {"phases": out, "pages": len(snap.pages)}
+
+
+def _steps() -> dict:
+    """CPU of each step of ``extract.page_steps`` (in its order) summed over the 25 pages of the product-grid
+    shop, in this fresh process (the vocabulary loaded first; nothing else warm: the "links" step pays for
+    scoring every anchor, which a scan shares with the crawl's link discovery), and the parse + link
+    discovery the crawl does for each page."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import shopgen
+
+    from trustaudit.extract import load_vocabulary
+    from trustaudit.extract.page import _steps_of, page_steps
+    from trustaudit.models import FetchedPage
+    from trustaudit.web.html import ParseCache
+
+    load_vocabulary()
+    tpl = shopgen.generate_grid()
+    pages = [FetchedPage(url="http://127.0.0.1:1" + path, status=200, text=pg.body.decode(tpl.encoding))
+             for path, pg in tpl.pages.items()]
+    steps_names = ("parse", "text", *(name for name, *_ in _steps_of(None, None)))  # page_steps' order
+    out = dict.fromkeys(("crawl: parse + links", *steps_names), 0.0)
+    for page in pages:
+        cache = ParseCache()
+        c = _cpu()
+        _ = cache.get(page).links
+        out["crawl: parse + links"] += _cpu() - c
+        steps = page_steps(page, None, cache)
+        for name in (*steps_names, None):
+            c = _cpu()
+            try:
+                next(steps)
+            except StopIteration:
+                pass
+            if name is not None:
+                out[name] += _cpu() - c
+    return {"steps": out, "pages": len(pages)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=("scan", "floor", "floor-many"))
+    ap.add_argument("mode", choices=("scan", "floor", "floor-many", "phases", "steps"))
     ap.add_argument("url", help="shop URL (floor-many: a file with one URL per line)")
     ap.add_argument("--shops-concurrency", type=int, default=8)
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--max-pages", type=int, default=25)
     ap.add_argument("--profile", default=None, help="save the pyinstrument session here")
     args = ap.parse_args(argv)
+    if args.mode in ("phases", "steps"):
+        print(json.dumps(_phases(args.url) if args.mode == "phases" else _steps()))
+        return 0
 
     t_imp = time.perf_counter()
     if args.mode == "scan":

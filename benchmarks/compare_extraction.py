@@ -1,6 +1,6 @@
 """Is extraction output unchanged? Artifacts of an older revision and of this tree, field by field.
 
-    python benchmarks/compare_extraction.py --old 4307b03 [--corpus ../shared/corpus/dev] [--keep DIR]
+    python benchmarks/compare_extraction.py --old 4307b03 [--corpus ../shared/corpus/dev] [--keep DIR [--reuse]]
 
 The inputs are made once, by the OLD tree (so both trees see exactly the same pages): every dev-corpus case
 as ``trustaudit eval`` reads it and crawled as a local mirror, the demo shop, the 12 generated benchmark shops
@@ -92,21 +92,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "dev"))
     ap.add_argument("--keep", default=None, help="keep snapshots and outputs in this folder")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --keep: reuse the snapshots and the old tree's output already in that folder")
     a = ap.parse_args(argv)
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="ta-compare-"))
     work.mkdir(parents=True, exist_ok=True)
-    old_tree = export_tree(a.old, work / "old-tree")
-    corpus = Path(a.corpus)
-    with ShopServer(12, a.seed) as shops, ShopServer(1, a.seed, grid=True) as grid:
-        args = ["snapshots", str(work / "snapshots")]
-        if corpus.is_dir():
-            args += ["--corpus", str(corpus)]
-        for u in shops.urls + grid.urls:
-            args += ["--shop", u]
-        print(f"snapshots (crawled by {a.old}) ...", file=sys.stderr)
-        _run(old_tree, args, work / "cache-old")
-    print("extracting with both trees ...", file=sys.stderr)
-    _run(old_tree, ["extract", str(work / "snapshots"), str(work / "old")], work / "cache-old")
+    if not (a.reuse and (work / "old").is_dir() and any((work / "old").glob("*.json"))):
+        old_tree = export_tree(a.old, work / "old-tree")
+        corpus = Path(a.corpus)
+        with ShopServer(12, a.seed) as shops, ShopServer(1, a.seed, grid=True) as grid:
+            args = ["snapshots", str(work / "snapshots")]
+            if corpus.is_dir():
+                args += ["--corpus", str(corpus)]
+            for u in shops.urls + grid.urls:
+                args += ["--shop", u]
+            print(f"snapshots (crawled by {a.old}) ...", file=sys.stderr)
+            _run(old_tree, args, work / "cache-old")
+        print(f"extracting with {a.old} ...", file=sys.stderr)
+        _run(old_tree, ["extract", str(work / "snapshots"), str(work / "old")], work / "cache-old")
+    print("extracting with this tree ...", file=sys.stderr)
     _run(ROOT, ["extract", str(work / "snapshots"), str(work / "new")], work / "cache-new")
     same, total, lines = compare(work / "old", work / "new")
     print(f"{same} of {total} inputs identical field by field ({a.old} vs this tree); outputs in {work}")

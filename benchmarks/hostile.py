@@ -3,6 +3,7 @@
     python benchmarks/hostile.py                  # every case
     python benchmarks/hostile.py --case links80k  # one case
     python benchmarks/hostile.py --json out.json
+    python benchmarks/hostile.py --tree /tmp/old  # another source tree (e.g. `git archive REV trustaudit rules`)
 
 Each case is one page served on 127.0.0.1 by a server in this process; the scan runs as a subprocess
 (``python -m trustaudit scan URL -f json``) with a hard kill after ``--kill-after`` seconds. Wall time is
@@ -172,7 +173,7 @@ def run_case(name: str, spec: dict, kill_after: float, total_timeout: float) -> 
     err = tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, env=_ENV, cwd=_TREE[0])
     killed = False
     while True:
         pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
@@ -202,6 +203,12 @@ def run_case(name: str, spec: dict, kill_after: float, total_timeout: float) -> 
     }
 
 
+# a build cache of our own: the default one is shared with every other trustaudit tree of this user, and a tree
+# whose code differs replaces it (the first scan of each case would then build the vocabulary)
+_ENV = {**os.environ, "TRUSTAUDIT_CACHE_DIR": tempfile.mkdtemp(prefix="ta-hostile-cache-")}
+_TREE: list[str | None] = [None]  # where the scan runs: ``python -m trustaudit`` imports that folder's package
+
+
 def _warm_up() -> None:
     """One ordinary scan first: the compiled-vocabulary cache is built once, as for every scan after the first."""
     run_case("warm-up", {"body": lambda: b"<html><body><p>ok</p></body></html>", "headers": {}}, 120, 10)
@@ -213,7 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kill-after", type=float, default=90.0, help="seconds before the scan is killed [90]")
     ap.add_argument("--total-timeout", type=float, default=10.0, help="--total-timeout of the scan [10]")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--tree", help="run the scans in this source tree (its trustaudit/ and rules/) [this one]")
     a = ap.parse_args(argv)
+    _TREE[0] = a.tree
     _warm_up()
     results = []
     print("| case | bytes on the wire | scan options | wall s | peak RSS MB | exit | last stderr line |")

@@ -16,6 +16,7 @@ import pytest
 from trustaudit.extract import company, ids, phones
 from trustaudit.extract import text as T
 from trustaudit.models import FetchedPage
+from trustaudit.resources import load_yaml
 from trustaudit.web.html import ParsedPage
 
 _SEP = "[ \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012/-]"
@@ -193,19 +194,45 @@ def test_phrase_index_with_the_shortened_scan_finds_what_whole_phrases_find(monk
         assert list(short.finditer(text)) == list(whole.finditer(text)), text[:200]
 
 
-def test_phrase_scanner_contains_and_search_are_the_plain_search():
-    """pages' union of anchor phrases: ``contains`` (the trie alone) and ``search`` (trie + alternation) agree
-    with ``phrase_regex(...).search``."""
+def test_anchor_scores_skip_only_the_searches_that_cannot_match():
+    """``text_scores`` searches only the kinds one of whose phrases starts with a word of the anchor (and skips
+    an exclusion none of whose phrases can): the scores are those of searching every kind."""
     from trustaudit.extract import pages as P
 
-    scanner = P.vocab.build().any_text
-    plain = scanner.rx
-    assert scanner._scan is not None
-    for text in _vocabulary_texts(5, 3000):
-        m = plain.search(text)
-        assert scanner.contains(text) is (m is not None), text
-        got = scanner.search(text)
-        assert (got.span() if got else None) == (m.span() if m else None), text
+    v = P.vocab.build()
+
+    def plain(text: str) -> dict[str, float]:
+        out: dict[str, float] = {}
+        folded = P.fold(text)
+        if not folded or len(folded) > 200:
+            return out
+        words = P._NONWORD.sub(" ", folded).strip()
+        n_words = len(words.split()) if words else 0
+        if n_words == 0 or n_words > 12:
+            return out
+        for k in v.kinds:
+            if k.exclude_re is not None and k.exclude_re.search(folded):
+                continue
+            if words in k.whole:
+                out[k.name] = 1.0
+                continue
+            m = k.text_re.search(folded) if k.text_re is not None else None
+            if m:
+                lead = P._NONWORD.sub("", folded[: m.start()])
+                out[k.name] = (0.8 if not lead else 0.6) * (0.5 if n_words > 6 else 1.0)
+        return out
+
+    texts = [t[:rng_len] for t, rng_len in zip(_vocabulary_texts(5, 3000), [40, 90, 200] * 1000, strict=False)]
+    kinds = (load_yaml("vocab/pages.yaml") or {}).get("kinds") or {}
+    texts += [str(t).replace("*", "ing") for spec in kinds.values() for key in ("texts", "exclude")
+              for lst in ((spec.get(key) or {}).values() if isinstance(spec.get(key), dict) else [spec.get(key)])
+              for t in lst or []]
+    scored = 0
+    for text in texts:
+        got = P.text_scores.__wrapped__(text)
+        assert got == plain(text), text
+        scored += bool(got)
+    assert scored > len(texts) // 4  # the texts do name page kinds
 
 
 def _demo_html() -> list[str]:
@@ -245,3 +272,61 @@ def test_icon_and_title_walks_are_the_xpaths_on_the_demo_shop():
         root = ParsedPage(FetchedPage(url="https://x/", status=200, text=html)).root
         assert list(phones._icons(root)) == etree.XPath(_ICON_XPATH)(root)
         assert list(ids._titled(root)) == etree.XPath(_TITLED_XPATH)(root)
+
+
+def _attribute_pages() -> list[str]:
+    """Pages whose elements carry every attribute the shared walk reads, with and without values."""
+    rng = random.Random(9)
+    attrs = ["class='a b'", "class=''", "id='x'", "id=''", "aria-labelledby='l'", "data-id='1'", "data-sku",
+             "class='old-price'", "style='text-decoration: line-through'", "style='color: red'",
+             "title='NIP'", "title=''", "aria-label='VAT number'", "itemtype='https://schema.org/Organization'",
+             "typeof='schema:Product'", "itemscope", "href='/a'", "src='x.js'", "alt='Telefon'", "name='n'"]
+    tags = ["div", "span", "img", "a", "p", "b", "i", "klarna-placement", "my-widget", "section", "s", "del", "li"]
+    pages = []
+    for _ in range(30):
+        parts = []
+        for _ in range(rng.randint(5, 400)):
+            tag = rng.choice(tags)
+            at = " ".join(rng.sample(attrs, rng.randint(0, 4)))
+            text = rng.choice(["", "123 456 789", "NIP 526-104-08-28", "x", "129,99 zł", "99,00 zł -20%"])
+            parts.append(f"<{tag} {at}>{text}</{tag}>")
+        pages.append("<html><body>" + "".join(parts) + "<?php echo 1 ?></body></html>")
+    return pages
+
+
+def test_one_walk_of_the_attributes_gives_each_extractor_what_its_own_walk_gives():
+    from trustaudit.extract import offers, platform, prices, structured, widgets
+    from trustaudit.extract.attributes import page_attributes
+    from trustaudit.extract.phrases import page_hits
+
+    for i, html in enumerate(_demo_html() + _attribute_pages()):
+        pp = ParsedPage(FetchedPage(url=f"https://shop.example/{i}", status=200, text=html))
+        shared = page_attributes(pp, widgets.db().markup_tags)
+        hits = page_hits(pp)
+        alone, walked = widgets.scan_page(pp, hits), widgets.scan_page(pp, hits, shared)
+        assert (alone.found, alone.text_only) == (walked.found, walked.text_only), i
+        assert platform._views(pp) == platform._views(pp, shared), i
+        assert ids.id_candidates(pp) == ids.id_candidates(pp, None, shared), i
+        assert structured.extract_structured(pp) == structured.extract_structured(pp, shared), i
+        assert prices.page_prices(pp) == prices.page_prices(pp, shared), i
+        assert offers.page_offers(pp) == offers.page_offers(pp, shared), i
+
+
+def test_amounts_looked_for_near_digits_are_the_plain_search():
+    """Prices and offers look for amounts of money only near runs of digits (``text.finditer_near_digits``): the
+    matches (spans and groups) are those of the pattern's own ``finditer``, on texts short and long, with
+    currencies in any case (the prices' pattern ignores case), glued to words or not."""
+    from trustaudit.extract import offers, prices
+    from trustaudit.extract.text import finditer_near_digits
+
+    cfg, v = prices._cfg.build(), offers.vocab.build()
+    assert cfg["near"] is not None and v.money_near is not None
+    rng = random.Random(11)
+    toks = offers.currency_tokens()[:60] + ["Zł", "ZŁ", "eur", "Usd", "KČ", "руб", "бел. руб"]
+    parts = ["12", "1 299,00", "19.99", "0", "5", "100", "1.000,50", " ", "\n", "a", "xzł", "-", ".", ",", "K", "İ",
+             "ſ", "é", "lorem ipsum ", "★★★ ", "%", "od "] + toks
+    for _ in range(6000):
+        t = "".join(rng.choice(parts) for _ in range(rng.randint(1, 60)))
+        for rx, near in ((cfg["amount"], cfg["near"]), (v.money, v.money_near)):
+            want = [(m.span(), m.groupdict()) for m in rx.finditer(t)]
+            assert [(m.span(), m.groupdict()) for m in finditer_near_digits(rx, t, *near)] == want, t

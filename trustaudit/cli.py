@@ -310,7 +310,7 @@ def scan(
         float | None, typer.Option("--timeout", metavar="S", min=0.1, help="Seconds per request [10].")
     ] = None,
     total_timeout: Annotated[
-        float | None, typer.Option("--total-timeout", metavar="S", min=1, help="Seconds for the whole crawl [120].")
+        float | None, typer.Option("--total-timeout", metavar="S", min=1, help="Seconds for the whole scan: fetching and reading pages [120].")
     ] = None,
     max_bytes: Annotated[
         int | None, typer.Option("--max-bytes", metavar="N", min=1024, help="Bytes read per page [5000000].")

@@ -20,8 +20,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from trustaudit import messages
 from trustaudit.models import (
     PAGE_KINDS,
@@ -33,7 +31,7 @@ from trustaudit.models import (
     Status,
     TlsInfo,
 )
-from trustaudit.resources import RuleError, cached_build, load_yaml, rules_dir
+from trustaudit.resources import RuleError, cached_build, is_yaml_error, load_yaml, rules_dir
 
 MAX_EVIDENCE = 5
 
@@ -202,7 +200,9 @@ def _checked_rule_data() -> list[dict[str, Any]]:
     for path in sorted((rules_dir() / "checks").glob("*.yaml")):
         try:
             data = load_yaml(f"checks/{path.name}")
-        except yaml.YAMLError as exc:
+        except Exception as exc:
+            if not is_yaml_error(exc):
+                raise
             raise RuleError(f"{path.name}: invalid YAML: {exc}") from None
         rule = check_rule(data, path.name, known)
         if rule["id"] in seen:
@@ -251,7 +251,9 @@ def stack_packs() -> dict[str, Mapping[str, Any]]:
     for path in sorted(folder.glob("*.yaml")):
         try:
             data = load_yaml(f"stacks/{path.name}") or {}
-        except yaml.YAMLError as exc:
+        except Exception as exc:
+            if not is_yaml_error(exc):
+                raise
             raise RuleError(f"stacks/{path.name}: invalid YAML: {exc}") from None
         if not isinstance(data, Mapping):
             raise RuleError(f"stacks/{path.name}: not a mapping")
@@ -316,13 +318,16 @@ def _is_tls_rule(rule: Rule) -> bool:
     return rule.predicate in ("tls", "cert_expiry")
 
 
-def _failed_extractors(rule: Rule, artifacts: Artifacts) -> list[Any]:
-    """Extractor failures that feed a signal this rule reads."""
+def _failed_extractors(rule: Rule, artifacts: Artifacts, partial: bool = False) -> list[Any]:
+    """Extractor failures that feed a signal this rule reads (``partial``: instead, the extractors that stopped
+    at a per-page cap and read only part of a page)."""
     if not artifacts.extractor_errors or not rule.reads:
         return []
     reads = set(rule.reads)
     hit = []
     for err in artifacts.extractor_errors:
+        if err.partial is not partial:
+            continue
         for sig in err.signals:
             if sig in reads or sig == "*" or (
                 sig.endswith(":*") and any(r.startswith(sig[:-1]) for r in reads)
@@ -330,6 +335,25 @@ def _failed_extractors(rule: Rule, artifacts: Artifacts) -> list[Any]:
                 hit.append(err)
                 break
     return hit
+
+
+# Outcomes that reading the rest of a page could only confirm: what was found is there, and more of it keeps the
+# verdict (a contact page linked, an unwanted phrase shown). When an extractor the rule reads stopped at a
+# per-page cap (``ExtractorError.partial``), only these stand; any other outcome rests on something not being
+# in the part that was not read, and becomes "could not check".
+_KEPT_BY_MORE = {
+    "signal_present": Status.PASS, "phrase_present": Status.PASS, "page_found": Status.PASS,
+    "tax_id_present": Status.PASS, "distinct_channels": Status.PASS, "platform_known": Status.PASS,
+    "signal_absent": Status.FAIL, "phrase_absent": Status.FAIL, "mixed_content": Status.FAIL,
+    "tax_ids_valid": Status.FAIL,
+}
+
+
+def _kept_by_more(predicate: str, params: Mapping[str, Any], status: Status) -> bool:
+    if predicate == "any_of":
+        return status is Status.PASS and all(
+            _KEPT_BY_MORE.get(sub.get("predicate")) is Status.PASS for sub in params.get("checks") or ())
+    return _KEPT_BY_MORE.get(predicate) is status
 
 
 # predicates whose verdict does not come from the pages' content (or that say themselves what they need)
@@ -412,6 +436,14 @@ def evaluate(
                 # not found on what was fetched, but the pages where it would be were never read
                 outcome = Outcome(Status.ERROR, reason="reason.partial_crawl",
                                   args={"limit": Message(f"limit.{facts.limit_hit}"), "pages": ", ".join(unfetched)})
+            elif (
+                outcome.status not in (Status.ERROR, Status.MANUAL)
+                and not _kept_by_more(rule.predicate, rule.params, outcome.status)
+                and (cut := _failed_extractors(rule, artifacts, partial=True))
+            ):
+                # what decides it may be in the part of a page an extractor did not read (a per-page cap)
+                outcome = Outcome(Status.ERROR, reason="reason.read_in_part",
+                                  args={"extractor": cut[0].extractor, "url": cut[0].url, "error": cut[0].error})
             outcome = _unseen_content(rule, outcome, facts, artifacts)
         out.append(_result(rule, weight, outcome, facts, artifacts, lang))
     return tuple(out)

@@ -299,6 +299,9 @@ class ExtractorError:
     url: str
     error: str  # one line
     signals: tuple[str, ...]  # signal names as rules use them: "phones", "page:contact", "phrase:<group>", "phrase:*"
+    # True: the extractor did not fail but stopped at a per-page cap (``extract.limits``): what it found stands,
+    # whether something is absent is not known
+    partial: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ DEFAULT_USER_AGENT = f"trustaudit/{__version__} (+https://pypi.org/project/trust
 class ScanOptions:
     max_pages: int = 25
     timeout: float = 10.0  # seconds per request (connect, read, each)
-    total_timeout: float = 120.0  # seconds for the whole crawl
+    total_timeout: float = 120.0  # seconds for the whole scan: fetching pages and reading them
     max_bytes: int = 5_000_000  # per page body; longer bodies are truncated and recorded
     max_redirects: int = 10
     concurrency: int = 4  # requests in flight to one shop

@@ -14,12 +14,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Generator, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
 from trustaudit import __version__
-from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, Report, SiteSnapshot, TlsInfo
+from trustaudit.models import PAGE_KINDS, Artifacts, FetchedPage, FetchError, Report, SiteSnapshot, TlsInfo
 from trustaudit.options import ScanOptions
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ def build_report(
     from trustaudit.engine import Facts, categories, evaluate, load_rules
     from trustaudit.extract.consent import with_browser_facts
     from trustaudit.lookups import merge_into_signals, off_signals
-    from trustaudit.report import inconclusive_reason, verdicts
+    from trustaudit.report import inconclusive_reason, read_in_part, verdicts
     from trustaudit.scoring import category_scores
 
     if registry is None:
@@ -159,7 +159,7 @@ def build_report(
         signals=merge_into_signals(signals_dict(artifacts), registry),
         tls=tls_dict(snapshot),
         pages_fetched=tuple(_page_entry(p) for p in snapshot.pages),
-        errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors),
+        errors=tuple({"url": e.url, "error": e.error, "kind": e.kind} for e in snapshot.errors) + read_in_part(artifacts),
         platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
         tool_version=__version__,
@@ -210,16 +210,24 @@ class PageExtractor:
     exactly what extracting after the crawl gives. Why not a thread: extraction holds the GIL (regex scans in C
     hold it for milliseconds), so a thread delays every network event of the crawl's event loop (measured on
     loopback: 30 % slower); work done only when the loop is idle costs nothing when the network is fast and
-    hides the extraction when it is slow."""
+    hides the extraction when it is slow. Each step is bounded (every extractor has per-page input caps,
+    ``extract.limits``), so the crawl looks at the network and at its deadline at least every few tenths of a
+    second whatever a page holds.
 
-    def __init__(self, cache, context=None, inner=None):
+    ``deadline`` (``time.monotonic()``): no extraction starts after it, except that of the first page (a report
+    needs one page read; the caps bound it). The pages fetched and not extracted by then are ``unread``."""
+
+    def __init__(self, cache, context=None, inner=None, deadline: float | None = None):
         from trustaudit.extract import PageContext
 
         self.cache = cache
         self.context = context if context is not None else PageContext()
         self.inner = inner
+        self.deadline = deadline
         self.facts: dict[str, Any] = {}
+        self.unread: list[FetchedPage] = []  # set by finish(): fetched, not extracted by the deadline
         self._queue: deque[FetchedPage] = deque()
+        self._first: FetchedPage | None = None
         self._page: FetchedPage | None = None
         self._steps: Generator | None = None
         self._failure: BaseException | None = None  # strict mode: raised by finish(), not lost in the crawl
@@ -230,6 +238,8 @@ class PageExtractor:
         if self.inner is not None:
             self.inner.page_fetched(page)
         if extractable(page):
+            if self._first is None:
+                self._first = page
             self._queue.append(page)
 
     def page_failed(self, err) -> None:
@@ -237,21 +247,38 @@ class PageExtractor:
             self.inner.page_failed(err)
 
     def idle(self) -> bool:
-        """One step of the extraction of the queued pages; False when there is nothing (more) to do."""
+        """One step of the extraction of the queued pages; False when there is nothing (more) to do, or the
+        deadline has passed (``finish`` then says which pages were not read)."""
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            return False
+        return self._advance()
+
+    def finish(self) -> list:
+        """The facts of the pages extracted, once the crawl is over: extracting the rest now, as far as the
+        deadline allows (``unread``: the pages left)."""
+        while self._steps is not None or self._queue:
+            if self.deadline is not None and time.monotonic() >= self.deadline and self._first_done():
+                break
+            self._advance()
+        if self._failure is not None:
+            raise self._failure
+        self.unread = ([self._page] if self._page is not None else []) + list(self._queue)
+        for page in self.unread:
+            self.cache.discard(page)
+        self._queue.clear()
+        self._steps = self._page = None
+        return list(self.facts.values())
+
+    def _first_done(self) -> bool:
+        return self._first is None or self._first.url in self.facts
+
+    def _advance(self) -> bool:
         if self._steps is None:
             if not self._queue:
                 return False
             self._start(self._queue.popleft())
         self._step()
         return True
-
-    def finish(self) -> list:
-        """The facts of every page fetched, once the crawl is over (extracting the rest now)."""
-        while self._steps is not None or self._queue:
-            self.idle()
-        if self._failure is not None:
-            raise self._failure
-        return list(self.facts.values())
 
     def _start(self, page: FetchedPage) -> None:
         from trustaudit.extract import page_steps
@@ -278,6 +305,45 @@ class PageExtractor:
                                              errors=(ExtractorError("extract_page", page.url, why, ("*",)),))
         self.cache.discard(page)  # the crawl found the page's links when it arrived: the tree can go
         self._steps = self._page = None
+
+
+def without_unread(snapshot: SiteSnapshot, unread: list[FetchedPage], total_timeout: float) -> SiteSnapshot:
+    """The snapshot as far as it was read: the pages fetched but not extracted by the deadline are left out and
+    recorded (kind ``limit``), and the crawl counts as stopped by its time limit, so that the checks whose
+    evidence would be on those pages are "could not check" (``engine``: their pages were not read) and the
+    report says the crawl is partial."""
+    if not unread:
+        return snapshot
+    left = {id(p) for p in unread}
+    errors = tuple(
+        FetchError(p.url, f"fetched but not read: the time limit ({total_timeout:g}s) was reached first", "limit")
+        for p in unread
+    )
+    return replace(snapshot, pages=tuple(p for p in snapshot.pages if id(p) not in left),
+                   errors=snapshot.errors + errors, limit_hit="total_timeout")
+
+
+def _suffix_list():
+    """The parsed Public Suffix List from the build cache, under the list file's size and date: a list upgraded
+    with its package is parsed again."""
+    import os
+
+    from publicsuffixlist import PSLFILE, PublicSuffixList
+
+    from trustaudit.resources import load_or_build
+
+    st = os.stat(PSLFILE)
+    return load_or_build(f"psl-{st.st_size}-{st.st_mtime_ns}", PublicSuffixList)
+
+
+def _warm_up() -> None:
+    """What every scan needs before its first page: the vocabulary, the rules, the Public Suffix List. Run on a
+    thread while the crawl waits for the shop's first answers."""
+    from trustaudit.extract import load_vocabulary
+    from trustaudit.web.sites import suffix_list
+
+    suffix_list()
+    load_vocabulary()
 
 
 def link_scorer():
@@ -318,20 +384,23 @@ def scan(
     without it, a scan that renders starts its own.
     """
     from trustaudit.web.html import ParseCache
+    from trustaudit.web.sites import use_suffix_list
 
     options = options or ScanOptions()
     t0 = time.perf_counter()
+    # --total-timeout bounds the whole scan: the crawl stops fetching and extraction stops reading at the same
+    # moment (pages fetched and not read by then are recorded as such)
+    deadline = time.monotonic() + max(0.1, options.total_timeout)
+    use_suffix_list(_suffix_list)
     # the vocabulary is compiled while the crawl waits for the shop's first answers (robots.txt, home page)
-    from trustaudit.extract import load_vocabulary
-
-    threading.Thread(target=load_vocabulary, name="trustaudit-vocabulary", daemon=True).start()
+    threading.Thread(target=_warm_up, name="trustaudit-vocabulary", daemon=True).start()
     cache = ParseCache()
-    pages = PageExtractor(cache, inner=observer)
+    pages = PageExtractor(cache, inner=observer, deadline=deadline)
     out: list[tuple[SiteSnapshot, Artifacts, dict[str, Any]]] = []
 
     async def main() -> None:
         # returns None on purpose: asyncio.run (3.11) formats repr() of its main task at exit
-        out.append(await _scan_async(target, options, cache, pages, http_port,
+        out.append(await _scan_async(target, options, cache, pages, http_port, deadline,
                                      browser.chromium if browser is not None else None))
 
     if browser is not None:  # a Chromium kept running between scans: the scan runs on its event loop
@@ -344,13 +413,12 @@ def scan(
 
 
 async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtractor, http_port: int | None,
-                      chromium=None) -> tuple[SiteSnapshot, Artifacts, dict[str, Any]]:
+                      deadline: float, chromium=None) -> tuple[SiteSnapshot, Artifacts, dict[str, Any]]:
     from trustaudit.crawl import crawl_async, resolve_target
     from trustaudit.extract import merge
     from trustaudit.extract.appshell import is_app_shell
     from trustaudit.lookups import OFF, SAVED_COPY, Lookups, domain_of, off_signals, wanted
 
-    deadline = time.monotonic() + max(0.1, options.total_timeout)
     kind, where = resolve_target(target)
     local = kind == "local"
     lookups: Lookups | None = None
@@ -372,7 +440,9 @@ async def _scan_async(target: str, options: ScanOptions, cache, pages: PageExtra
         if lookups is not None:
             lookups.cancel()
         raise
-    artifacts = merge(pages.finish(), snapshot, country_override=options.country)
+    facts = pages.finish()  # as far as the deadline allows: the pages not read are recorded as such
+    snapshot = without_unread(snapshot, pages.unread, options.total_timeout)
+    artifacts = merge(facts, snapshot, country_override=options.country)
     if lookups is not None:
         registry = await lookups.finish(snapshot, artifacts)
     assert registry is not None

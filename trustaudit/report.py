@@ -86,9 +86,19 @@ def verdicts(snapshot: SiteSnapshot, artifacts: Artifacts, facts, checks, cats, 
 
 
 def extractor_errors(artifacts: Artifacts) -> tuple[dict[str, Any], ...]:
+    """The extractors that failed (the checks reading their signals could not be checked)."""
     return tuple(
         {"extractor": e.extractor, "url": e.url, "error": e.error, "signals": list(e.signals)}
-        for e in artifacts.extractor_errors
+        for e in artifacts.extractor_errors if not e.partial
+    )
+
+
+def read_in_part(artifacts: Artifacts) -> tuple[dict[str, Any], ...]:
+    """The pages an extractor read only in part (a per-page cap), as report errors of kind ``truncated``: what
+    it found stands, what it would have found further on is not known."""
+    return tuple(
+        {"url": e.url, "error": f"read in part by {e.extractor}: {e.error}", "kind": "truncated"}
+        for e in artifacts.extractor_errors if e.partial
     )
 
 

@@ -25,6 +25,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import stat
 import sys
 import tempfile
@@ -33,14 +34,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent
-
-# libyaml's C loader when available: the rule set loads in a fraction of the pure-Python time
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RuleError(ValueError):
@@ -60,11 +56,22 @@ def rules_dir() -> Path:
 
 
 def _parse(path: Path) -> Any:
+    # imported here: a scan reads the parsed rules from the build cache and never needs the YAML parser;
+    # libyaml's C loader when available (the rule set loads in a fraction of the pure-Python time)
+    import yaml
+
     with path.open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=YAML_LOADER)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def is_yaml_error(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from the YAML parser (asked without importing it: a scan never loads it)."""
+    return type(exc).__module__.partition(".")[0] == "yaml"
 
 
 def _parse_all() -> dict[str, Any]:
+    import yaml
+
     root = rules_dir()
     out = {}
     for path in sorted(root.rglob("*.yaml")):
@@ -141,12 +148,47 @@ def path_for(name: str) -> Path | None:
         return None
 
 
+class LazyPattern:
+    """A compiled regular expression loaded from the build cache, compiled when it is first used.
+
+    CPython compiles patterns in pure Python (the phrase trie alone takes tens of milliseconds), and a scan uses
+    only some of the vocabulary's patterns (the page kinds an anchor can name, the e-mail obfuscations a page
+    hints at ...): the others are never compiled. Stands in for ``re.Pattern`` wherever the loaded data is
+    read (attributes and methods are the compiled pattern's); pickled as source and flags, like a pattern."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern = pattern
+        self.flags = flags
+
+    def __getattr__(self, name: str) -> Any:  # the first use of anything but pattern / flags
+        rx = re.compile(self.pattern, self.flags)
+        for attr in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split", "scanner"):
+            self.__dict__[attr] = getattr(rx, attr)  # later calls find them without this method
+        self.__dict__["groups"] = rx.groups
+        self.__dict__["groupindex"] = rx.groupindex
+        self.__dict__["compiled"] = rx
+        return getattr(rx, name)
+
+    def __reduce__(self):
+        return LazyPattern, (self.pattern, self.flags)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern[:60]!r}, {self.flags})"
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("re", "_compile"):  # how re.Pattern pickles itself: compile on first use instead
+            return LazyPattern
+        return super().find_class(module, name)
+
+
 def _load(path: Path) -> tuple[bool, Any]:
     if not path.exists() or not _safe_to_read(path):
         return False, None
     try:
         with path.open("rb") as fh:
-            return True, pickle.load(fh)
+            return True, _Unpickler(fh).load()
     except Exception:  # noqa: BLE001 - a damaged cache file is rebuilt, whatever is wrong with it
         log.debug("build cache %s unreadable; rebuilding", path, exc_info=True)
         return False, None

@@ -242,7 +242,7 @@ def batch(
         float | None, typer.Option("--timeout", min=0.1, help="Seconds per request [10].")
     ] = None,
     total_timeout: Annotated[
-        float | None, typer.Option("--total-timeout", min=1, help="Seconds for each shop's crawl [120].")
+        float | None, typer.Option("--total-timeout", min=1, help="Seconds for each shop's scan: fetching and reading pages [120].")
     ] = None,
     lang: Annotated[
         str | None,

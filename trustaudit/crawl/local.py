@@ -93,7 +93,7 @@ class LocalCrawl:
                     continue
                 seen.add(target)
                 seq += 1
-                score = scorer.score(replace(link, url=target.as_uri()))
+                score = scorer.score(link._replace(url=target.as_uri()))
                 heapq.heappush(frontier, (-score, seq, target, depth))
 
         discover(home, self.start, 1)

@@ -16,12 +16,12 @@ import socket
 import ssl
 import warnings
 from dataclasses import dataclass
-
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import ExtensionOID
+from typing import TYPE_CHECKING
 
 from trustaudit.models import TlsInfo
+
+if TYPE_CHECKING:  # cryptography is imported where a certificate is read: an http:// shop never needs it
+    from cryptography import x509
 
 _VERIFY_MESSAGES = {
     9: "certificate is not yet valid",
@@ -120,6 +120,9 @@ def _iso(d: dt.datetime) -> str:
 
 def hostname_matches(cert: x509.Certificate, host: str) -> bool:
     """RFC 6125 matching against subjectAltName (DNS names with a left-most wildcard, IP addresses)."""
+    from cryptography import x509
+    from cryptography.x509.oid import ExtensionOID
+
     host = host.lower().rstrip(".").strip("[]")
     try:
         san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
@@ -152,6 +155,9 @@ def _dns_match(pattern: str, host: str) -> bool:
 
 
 def cert_facts(der: bytes, host: str, now: dt.datetime | None = None) -> CertFacts:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
     cert = x509.load_der_x509_certificate(der)
     now = now or dt.datetime.now(dt.timezone.utc)
     nb = cert.not_valid_before_utc

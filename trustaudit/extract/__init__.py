@@ -73,3 +73,12 @@ def load_vocabulary() -> None:
             build()
         except Exception:  # noqa: BLE001
             return
+    # patterns from the build cache compile on first use (resources.LazyPattern); those every page runs are
+    # compiled here, off the crawl's thread
+    try:
+        for rx in (phrases._index()[0]._scan, ids.compiled().label_at, ids.compiled().label_re,
+                   text._number_regex(), *(company._cfg()["lines"] or ())):
+            if rx is not None:
+                rx.search("")
+    except Exception:  # noqa: BLE001
+        return

@@ -8,17 +8,21 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress, count
+from itertools import accumulate, compress, count, islice
+from typing import NamedTuple
 
 from lxml import etree
 
+from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.country import postcode_regex
 from trustaudit.extract.text import fold, phrase_regex, snippet
 from trustaudit.models import Address, Evidence, SiteSnapshot
 from trustaudit.resources import cached_build, load_yaml
-from trustaudit.web.html import ParsedPage, text_of
+from trustaudit.web.html import MAX_ELEMENTS, MAX_TEXT_CHARS, ParsedPage, text_of
 
-MAX_LINES = 20_000
+MAX_LINES = 20_000  # lines of a page's text read for company names and addresses
+MAX_NAME_LINES = 2_000  # lines with a legal form (or what may be one) read for company names per page
 _NAME_WORD = re.compile(r"[\"«»“”„'()&+.\-\w]+")
 _STOP = re.compile(r"[|©:;•·\u2022/\\]|\s[-–—]\s")
 
@@ -106,7 +110,7 @@ def _cfg():
     }
 
 
-def _candidate_lines(text: str, lines: list[str], cfg: dict) -> list[str]:
+def _candidate_lines(text: str, lines: list[str], cfg: dict, limit: int | None = None) -> list[str]:
     """The lines where ``after`` / ``before`` can match (first 400 characters of a line), in order.
 
     A few searches over the whole text (``cfg["lines"]`` find, at least, every match either finds within one
@@ -121,25 +125,36 @@ def _candidate_lines(text: str, lines: list[str], cfg: dict) -> list[str]:
     end = sum(map(len, lines)) + len(lines)  # the offset just after the last line's newline
     hit: set[int] = set()
     line = prev = 0
-    for pos in sorted({m.start() for rx in rxs for m in rx.finditer(text, 0, end)}):
+    n = None if limit is None else limit + 1
+    found = [[m.start() for m in islice(rx.finditer(text, 0, end), n)] for rx in rxs]
+    bound = min((f[-1] for f in found if n is not None and len(f) == n), default=None)
+    for pos in sorted({p for f in found for p in f}):
+        if bound is not None and pos > bound:
+            break  # a scan cut at its limit: lines after its last match may hold matches of its own
         line += text.count("\n", prev, pos)
         prev = pos
         hit.add(line)
+    if bound is not None:
+        lines = lines[: line + 1]
     cut = cfg["after_at_end"]
     if cut is not None:
         start = max(0, 400 - cfg["after_len"])
         for i in compress(count(), map((400).__lt__, map(len, lines))):
             if i not in hit and cut.search(lines[i], start, 400):
                 hit.add(i)
-    return [lines[i] for i in sorted(hit)]
+    out = [lines[i] for i in sorted(hit)]
+    if limit is not None and (bound is not None or len(out) > limit):
+        limits.cut(f"the first {limit:,} lines with a legal form read for company names")
+        del out[limit:]
+    return out
 
 
 def company_names(pp: ParsedPage, limit: int = 10) -> list[Evidence]:
     cfg = _cfg()
     out: list[Evidence] = []
     seen: set[str] = set()
-    lines = pp.text.split("\n")[:MAX_LINES]
-    for line in _candidate_lines(pp.text, lines, cfg):
+    lines = _lines(pp, "company names")
+    for line in _candidate_lines(pp.text, lines, cfg, MAX_NAME_LINES):
         if len(out) >= limit:
             break
         if len(line) > 400:
@@ -198,10 +213,10 @@ def _add(out: list[Evidence], seen: set[str], url: str, name: str) -> None:
 _DIGIT = re.compile(r"\d")
 
 
-@dataclass(frozen=True)
-class AddressLine:
+class AddressLine(NamedTuple):
     """A short line of a page that may hold a postcode (every country's postcode pattern needs a digit), with
-    the line before it; the shop's country decides in ``addresses_from`` which lines are addresses."""
+    the line before it; the shop's country decides in ``addresses_from`` which lines are addresses. (A named
+    tuple: a page of prices has hundreds of such lines, and a tuple is made several times faster.)"""
 
     line: str
     before: str  # the line before when it is at most 120 characters (a street line), else ""
@@ -221,8 +236,19 @@ class PageAddresses:
 _PARTS = re.compile(r"[,،\-–|]")
 
 
+def _lines(pp: ParsedPage, what: str) -> list[str]:
+    """The first ``MAX_LINES`` lines of the page's text (a cut recorded)."""
+    lines = pp.text.split("\n")
+    if len(lines) > MAX_LINES:
+        limits.cut(f"{limits.of(MAX_LINES, len(lines), 'lines')} of text read for {what}")
+        del lines[MAX_LINES:]
+    elif pp.text_chars:
+        limits.cut(f"{limits.of(MAX_TEXT_CHARS, pp.text_chars, 'characters of text')} read for {what}")
+    return lines
+
+
 def address_lines(pp: ParsedPage) -> PageAddresses:
-    lines = pp.text.split("\n")[:MAX_LINES]
+    lines = _lines(pp, "addresses")
     # the lines of at most 200 characters that hold a digit; the filtering runs in C (map / compress)
     short = list(compress(count(), map((201).__gt__, map(len, lines))))
     with_digit = [
@@ -309,7 +335,10 @@ def form_candidates(pp: ParsedPage) -> list[tuple[Evidence, bool]]:
     if pp.root is None:
         return out
     skip = _cfg()["non_contact"]
-    for form in pp.root.iter("form"):
+    for i, form in enumerate(pp.root.iter("form")):
+        if i >= MAX_FORMS:
+            limits.cut(f"the first {MAX_FORMS:,} forms read")
+            break
         ident = f"{form.get('action') or ''} {form.get('id') or ''} {form.get('class') or ''} {form.get('name') or ''}".lower()
         if any(x in ident for x in skip):
             continue
@@ -343,7 +372,7 @@ def _review_candidates(pp: ParsedPage, marks: tuple[str, ...]) -> Iterable:
     by spaces) finds the values with a mark; most pages have none."""
     rx = _marks_regex(marks)
     if pp.root is None or rx is None:
-        yield from pp.elements
+        yield from _all_elements(pp)
         return
     vals = _CLASS_ID_PLAIN(pp.root)
     joined = " ".join(vals)
@@ -351,12 +380,12 @@ def _review_candidates(pp: ParsedPage, marks: tuple[str, ...]) -> Iterable:
     if not rx.search(low):
         return
     if len(low) != len(joined):  # a character lower-cases to two ("İ"): offsets would shift
-        yield from pp.elements
+        yield from _all_elements(pp)
         return
     starts = list(accumulate(map((1).__add__, map(len, vals)), initial=0))  # offset of each value in joined
     # the element of value k: walk the elements in document order (the order of the values), counting their
     # class and id values; only as far as the candidates review_blocks takes
-    walk = pp.root.iter(etree.Element)
+    walk = islice(pp.root.iter(etree.Element), MAX_ELEMENTS)
     el = None
     seen = 0  # values of the elements walked so far
     last = None
@@ -364,12 +393,19 @@ def _review_candidates(pp: ParsedPage, marks: tuple[str, ...]) -> Iterable:
         k = bisect_right(starts, m.start()) - 1
         while seen <= k:
             el = next(walk, None)
-            if el is None:  # (cannot happen: both list the same elements)
+            if el is None:  # past the first MAX_ELEMENTS elements (the values list every element)
+                limits.cut(f"review blocks looked for among the first {MAX_ELEMENTS:,} elements")
                 return
             seen += (el.get("class") is not None) + (el.get("id") is not None)
         if el is not last:  # class and id of one element come one after the other
             last = el
             yield el
+
+
+def _all_elements(pp: ParsedPage) -> Iterable:
+    if pp.elements_dropped:
+        limits.cut(f"review blocks looked for among the first {MAX_ELEMENTS:,} elements")
+    return pp.elements
 
 
 @lru_cache(maxsize=4)
@@ -379,11 +415,24 @@ def _marks_regex(marks: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(m) for m in sorted(marks, key=len, reverse=True)))
 
 
-def review_blocks(pp: ParsedPage, limit: int = 3) -> list[Evidence]:
+MAX_REVIEW_CANDIDATES = 2_000  # elements marked like a review block looked at per page
+MAX_FORMS = 200  # forms looked at per page
+
+
+def review_blocks(pp: ParsedPage, limit: int = 3, attrs: PageAttributes | None = None) -> list[Evidence]:
+    """Blocks of reviews on the page (``attrs``: the page's shared attribute walk; when none of the class / id
+    values it read holds a review mark, no element does, and nothing else is looked at)."""
     marks = _cfg()["review_markup"]
     out: list[Evidence] = []
-    for el in _review_candidates(pp, marks):
+    rx = _marks_regex(marks)
+    if attrs is not None and rx is not None and not pp.elements_dropped and not rx.search(
+            " ".join(attrs.markup).lower()):
+        return out
+    for n, el in enumerate(_review_candidates(pp, marks)):
         if len(out) >= limit:
+            break
+        if n >= MAX_REVIEW_CANDIDATES:
+            limits.cut(f"the first {MAX_REVIEW_CANDIDATES:,} elements marked like reviews read")
             break
         ident = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
         if not ident.strip() or not any(m in ident for m in marks):
@@ -419,6 +468,8 @@ def mixed_content(pp: ParsedPage) -> list[Evidence]:
     if not pp.url.lower().startswith("https:"):
         return []
     out = []
+    if pp.elements_dropped:
+        limits.cut(f"the first {MAX_ELEMENTS:,} elements read for insecure resources")
     for el in pp.elements:
         tag = el.tag.lower()
         attr = _MIXED_TAGS.get(tag)

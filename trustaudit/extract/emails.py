@@ -11,12 +11,15 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote
 
+from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.text import fold, fold_same_length, snippet_around
 from trustaudit.models import Email
 from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
 
-MAX_SCAN = 400_000
+MAX_SCAN = 400_000  # characters of a page's text read for e-mail addresses
+MAX_AT = 2_000  # addresses looked at per page: "@"s tried and written-out ones ("name [at] shop.pl")
 _EMAIL = re.compile(
     r"(?<![\w.+-])([a-z0-9][a-z0-9._%+-]{0,63})@((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,6}[a-z]{2,24})(?![\w-])",
     re.I,
@@ -101,17 +104,24 @@ def decode_cfemail(hexstr: str) -> str | None:
         return None
 
 
-def _emails_in(text: str) -> Iterator[re.Match[str]]:
+def _emails_in(text: str, limit: int | None = None) -> Iterator[re.Match[str]]:
     """``_EMAIL.finditer(text)`` without trying the pattern at every character: a match has its "@" at most
     64 characters (the longest local part) after its start, so only the 64 positions before each "@" are tried,
-    leftmost first, which finds the same matches in the same order."""
+    leftmost first, which finds the same matches in the same order. With ``limit``: as far as the first
+    ``limit`` "@"s (each costs up to 64 tries and a validation; the cut is recorded)."""
     match = _EMAIL.match
     find = text.find
     pos = 0
+    tried = 0
     while True:
         at = find("@", pos)
         if at < 0:
             return
+        if limit is not None:
+            if tried >= limit:
+                limits.cut(f"the first {limit:,} \"@\"s read")
+                return
+            tried += 1
         for p in range(max(pos, at - 64), at):
             m = match(text, p)
             if m is not None:
@@ -134,7 +144,9 @@ def _may_match(pp: ParsedPage, text: str, needles: tuple[str, ...]) -> bool:
     return any(n in folded for n in needles)
 
 
-def extract_emails(pp: ParsedPage) -> list[Email]:
+def extract_emails(pp: ParsedPage, attrs: PageAttributes | None = None) -> list[Email]:
+    """The e-mail addresses of one page (``attrs``: the page's shared attribute walk, which tells whether any
+    element carries a Cloudflare-protected address)."""
     out: list[Email] = []
     seen: set[str] = set()
 
@@ -153,20 +165,29 @@ def extract_emails(pp: ParsedPage) -> list[Email]:
                 add(part, link.text or part)
         elif "/cdn-cgi/l/email-protection#" in href:
             add(decode_cfemail(href.split("#", 1)[1]), link.text)
-    if pp.root is not None:
-        for el in pp.root.xpath("descendant-or-self::*[@data-cfemail]"):
+    if pp.root is not None and (attrs is None or pp.elements_dropped or "data-cfemail" in attrs.markup):
+        protected = pp.root.xpath("descendant-or-self::*[@data-cfemail]")
+        if len(protected) > MAX_AT:
+            limits.cut(f"the first {MAX_AT:,} protected addresses read")
+        for el in protected[:MAX_AT]:
             cf = el.get("data-cfemail")
             if cf:
                 add(decode_cfemail(cf), "")
     text = pp.text[:MAX_SCAN]
-    for m in _emails_in(text):
+    if len(pp.text) > MAX_SCAN:
+        limits.cut(f"{limits.of(MAX_SCAN, max(len(pp.text), pp.text_chars), 'characters of text')} read for "
+                   "e-mail addresses")
+    for m in _emails_in(text, MAX_AT):
         add(m.group(0), snippet_around(text, m.start(), m.end()))
     for rx, hint, needles in _cfg()["obf"]:
         if needles is not None and not _may_match(pp, text, needles):
             continue
         if not hint.search(text):
             continue
-        for m in rx.finditer(text):
+        for i, m in enumerate(rx.finditer(text)):
+            if i >= MAX_AT:  # each costs a validation and a snippet
+                limits.cut(f"the first {MAX_AT:,} written-out addresses read")
+                break
             local, dom = m.group(1), m.group(2)
             dom = _cfg()["sep"].sub(".", dom)
             add(f"{local}@{dom}", snippet_around(text, m.start(), m.end()))

@@ -20,6 +20,8 @@ from itertools import islice
 
 from lxml import etree
 
+from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.company import _cfg as _company_cfg
 from trustaudit.extract.text import (
     DIGITS,
@@ -34,9 +36,10 @@ from trustaudit.extract.text import (
 )
 from trustaudit.models import TaxId
 from trustaudit.resources import cached_build, load_yaml
-from trustaudit.web.html import ParsedPage, text_of
+from trustaudit.web.html import MAX_ELEMENTS, ParsedPage, text_of
 
-MAX_SCAN = 400_000
+MAX_SCAN = 400_000  # characters of a page's text read for IDs
+MAX_NUMBERS = 2_000  # numbers (runs of 6+ digits, register numbers) per page before which a label is looked for
 _SEP = " \u00a0\u2009\u202f.\u2011\u2010\u2013\u2012-"
 _PREFIX = r"([A-Za-zΑ-ΩΆ-Ώα-ωА-Яа-яЁёІі]{2})[\s\u00a0.\-:]{0,2}"
 _COURT = re.compile(
@@ -240,12 +243,14 @@ def malformed(scheme: Scheme, value: str) -> bool:
 LABEL_LOOKBACK = 90
 
 
-def _anchors(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> tuple[list[int], bool]:
+def _anchors(text: str, numbers: tuple[re.Match[str], ...] | None = None,
+             limit: int | None = None) -> tuple[list[int], bool]:
     r"""(anchors, whether ``text`` has Eastern Arabic digits). Anchors are the starts of the non-overlapping
     matches of ``\d(?:SEP{0,3}\d){5,}`` (runs of >= 6 digits) and of ``(?<![^\W_])(?:HRB|HRA|GnR|VR|PR)\s?\d``
     (register numbers), in order: replayed from the page's number scan (``text.number_scan``), shared with the
     phone extractor (``numbers``, when the caller has it). They are the same before and after mapping Eastern
-    digits (both are ``\d``)."""
+    digits (both are ``\d``). With ``limit``: stops at the ``limit + 1``-th anchor (Eastern digits are then
+    known up to it: a run of them is itself an anchor)."""
     anchors: list[int] = []
     east = False
     run_end = 0
@@ -258,6 +263,10 @@ def _anchors(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> tup
                 run_end = m.end("run")
         elif m.start("hint") >= 0:
             anchors.append(m.start())
+        else:
+            continue
+        if limit is not None and len(anchors) > limit:
+            break
     return anchors, east
 
 
@@ -321,14 +330,20 @@ def resolve_ids(page: PageIds, country: str | None) -> list[TaxId]:
     return found
 
 
-def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> PageIds:
+def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None,
+                  attrs: PageAttributes | None = None) -> PageIds:
     """Every ID label of one page followed by a number, with that number's readings by each scheme the label
     names (in page order; the shop's country picks one in ``resolve_ids``). Labels are looked for only in the
     few characters before each run of >= 6 digits (and before "HRB 123"-style register numbers), so long pages
     cost one cheap scan; ``numbers`` is the page's ``number_scan`` when the caller already has it."""
     c = compiled()
     text = pp.text[:MAX_SCAN]
-    anchors, east = _anchors(text, numbers)
+    if len(pp.text) > MAX_SCAN:
+        limits.cut(f"{limits.of(MAX_SCAN, max(len(pp.text), pp.text_chars), 'characters of text')} read for IDs")
+    anchors, east = _anchors(text, numbers, MAX_NUMBERS)
+    if len(anchors) > MAX_NUMBERS:  # each number costs a label search, each label a reading per scheme
+        limits.cut(f"labels looked for before the first {MAX_NUMBERS:,} numbers only")
+        anchors = anchors[:MAX_NUMBERS]
     if not anchors:
         return PageIds()
     if east:
@@ -360,7 +375,10 @@ def id_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = No
     if all(any(all(x.span[0] <= anchor < x.span[1] for x in cands) for cands in found if cands)
            for anchor in anchors):
         return PageIds(tuple(found))
-    return PageIds(tuple(found), tuple(_title_labelled(pp, c)), tuple(anchors))
+    return PageIds(tuple(found), tuple(_title_labelled(pp, c, attrs)), tuple(anchors))
+
+
+MAX_TITLED = 2_000  # elements labelled by a title / aria-label read per page
 
 
 @cached_build("ids-owners")
@@ -435,22 +453,28 @@ def _seller_lists(found: list[tuple[IdCandidate, ...]]) -> list[tuple[IdCandidat
 
 def _titled(root) -> Iterator:
     """Elements other than ``img`` with a title or aria-label, in document order (the XPath
-    ``//*[@title or @aria-label][not(self::img)]``, walked by lxml's ``iter`` in C)."""
-    for el in root.iter(etree.Element):  # elements only (no comments, processing instructions)
+    ``//*[@title or @aria-label][not(self::img)]``, walked by lxml's ``iter`` in C), among the first
+    ``MAX_ELEMENTS`` elements."""
+    for el in islice(root.iter(etree.Element), MAX_ELEMENTS):  # elements only (no comments, PIs)
         if (el.get("title") is not None or el.get("aria-label") is not None) and el.tag != "img":
             yield el
 
 
-def _title_labelled(pp: ParsedPage, c: _Compiled) -> list[tuple[IdCandidate, ...]]:
+def _title_labelled(pp: ParsedPage, c: _Compiled, attrs: PageAttributes | None = None) -> list[tuple[IdCandidate, ...]]:
     """IDs whose label is only in the element's ``title`` / ``aria-label`` and whose text is the number: per
-    such element, the readings of its number."""
+    such element, the readings of its number (``attrs``: the page's shared walk, which lists those elements)."""
     root = pp.root
     if root is None:
         return []
     try:
-        els = list(islice(_titled(root), 2000))
+        els = list(attrs.titled[: MAX_TITLED + 1] if attrs is not None else islice(_titled(root), MAX_TITLED + 1))
     except Exception:  # noqa: BLE001 - a broken tree must not break ID extraction
         return []
+    if len(els) > MAX_TITLED:
+        limits.cut(f"the first {MAX_TITLED:,} elements labelled by a title read")
+        els = els[:MAX_TITLED]
+    elif pp.elements_dropped:
+        limits.cut(f"elements labelled by a title looked for among the first {MAX_ELEMENTS:,} elements")
     out: list[tuple[IdCandidate, ...]] = []
     for el in els:
         label = (el.get("title") or el.get("aria-label") or "").strip()

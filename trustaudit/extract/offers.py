@@ -20,9 +20,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.phrases import PhraseIndex
 from trustaudit.extract.structured import _loads as _load_jsonld
-from trustaudit.extract.text import collapse, fold, fold_same_length, phrase_regex, snippet
+from trustaudit.extract.text import (
+    collapse,
+    finditer_near_digits,
+    fold,
+    fold_same_length,
+    phrase_regex,
+    snippet,
+)
 from trustaudit.models import Reductions, SafetyInfo
 from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage, text_of
@@ -53,6 +62,7 @@ class _Vocab:
     reference: re.Pattern[str] | None
     disclosure: PhraseIndex
     money: re.Pattern[str]
+    money_near: tuple[int, frozenset[str]] | None  # where an amount can start (``text.finditer_near_digits``)
     from_words: re.Pattern[str] | None
     min_ratio: float
     block_chars: int
@@ -84,6 +94,14 @@ def currency_tokens() -> list[str]:
     data = load_yaml("countries.yaml") or {}
     toks = {str(t) for p in (data.get("countries") or {}).values() for t in (p or {}).get("currencies") or ()}
     return sorted(toks, key=len, reverse=True)
+
+
+def _near(tokens: list[str]) -> tuple[int, frozenset[str]] | None:
+    """Where an amount of ``money_regex(tokens)`` can start: a run of digits or a currency (its first character,
+    the pattern is case-sensitive) at most this far before one; None when a currency holds a digit."""
+    if any(ch.isdigit() for t in tokens for ch in t):
+        return None
+    return max(map(len, tokens), default=0) + 1, frozenset(t[0] for t in tokens if t)
 
 
 def money_regex(tokens: list[str]) -> re.Pattern[str]:
@@ -128,6 +146,7 @@ def vocab() -> _Vocab:
         reference=phrase_regex(ref_words),
         disclosure=PhraseIndex(disclosure),
         money=money_regex(currency_tokens()),
+        money_near=_near(currency_tokens()),
         from_words=(re.compile(r"(?:" + rx.pattern + r")\s*\Z") if (rx := phrase_regex(
             [w for lst in (red.get("from_words") or {}).values() for w in lst or ()])) is not None else None),
         min_ratio=float(red.get("min_ratio", 0.05)),
@@ -446,19 +465,38 @@ def parse_amount(s: str) -> float | None:
         return None
 
 
-def _amounts(text: str, *, with_currency: bool | None = None, skip_from: bool = False) -> list[float]:
+_DIGIT = re.compile(r"\d")
+
+
+def _money(text: str) -> list[re.Match[str]]:
+    """``vocab().money.finditer(text)``, looked for only near digits (``text.finditer_near_digits``)."""
+    if _DIGIT.search(text) is None:  # every amount has a digit
+        return []
+    v = vocab()
+    if v.money_near is None:
+        return list(v.money.finditer(text))
+    return list(finditer_near_digits(v.money, text, *v.money_near))
+
+
+def _amounts(text: str, *, with_currency: bool | None = None, skip_from: bool = False,
+             money: list[re.Match[str]] | None = None) -> list[float]:
     """The money amounts of a text: with a currency sign or code, or (``with_currency`` not True, and none with a
-    currency in the text) written with two decimals. ``skip_from``: not those after "from" ("ab", "od", "от" …)."""
+    currency in the text) written with two decimals. ``skip_from``: not those after "from" ("ab", "od", "от" …).
+    ``money``: ``_money(text)`` when the caller has it."""
+    if _DIGIT.search(text) is None:  # every amount has a digit (with a currency or two decimals)
+        return []
     v = vocab()
     out = []
     folded = fold_same_length(text) if skip_from and v.from_words is not None else ""
-    for m in v.money.finditer(text):
+    if money is None:
+        money = _money(text)
+    for m in money:
         if folded and v.from_words.search(folded[max(0, m.start() - 20): m.start()]):
             continue
         a = parse_amount(m.group("a1") or m.group("a2") or "")
         if a is not None:
             out.append(a)
-    if not out and with_currency is not True and not v.money.search(text):
+    if not out and with_currency is not True and not money:
         for m in re.finditer(r"(?<![\d.,])(\d{1,3}(?:[ \u00a0.,]\d{3})*[.,]\d{2})(?![\d])", text):
             if folded and v.from_words.search(folded[max(0, m.start() - 20): m.start()]):
                 continue
@@ -474,14 +512,19 @@ def _old_class_re() -> re.Pattern[str]:
     return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, classes)) + r")(?!\S)", re.I) if classes else re.compile("(?!)")
 
 
-def _struck(pp: ParsedPage) -> list:
+def _struck(pp: ParsedPage, attrs: PageAttributes | None = None) -> list:
     v = vocab()
     old_class = _old_class_re().search
     out = []
-    for el in pp.root.iter():
+    if pp.elements_dropped:
+        limits.cut(f"struck prices looked for among the first {len(pp.elements):,} elements")
+    candidates = pp.elements  # the elements in document order (as root.iter(), without comments)
+    if attrs is not None and not pp.elements_dropped and v.struck_tags and not old_class(" ".join(attrs.markup)):
+        # no class value holds an "old price" class (the shared attribute walk read them all): only the struck
+        # elements can be one, found by lxml in C
+        candidates = pp.root.iter(*v.struck_tags)
+    for el in candidates:
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
         if tag.lower() not in v.struck_tags:
             cls = el.get("class")
             if not cls or old_class(cls) is None:
@@ -491,6 +534,7 @@ def _struck(pp: ParsedPage) -> list:
             continue
         out.append(el)
         if len(out) >= MAX_MARKERS:
+            limits.cut(f"the first {MAX_MARKERS:,} struck prices read")
             break
     # a struck element inside another one is the same price
     keep = set(out)
@@ -525,6 +569,7 @@ def _badges(pp: ParsedPage) -> list:
             if not any(collapse(text_of(c)) == text for c in el if isinstance(c.tag, str)):
                 out.append(el)
                 if len(out) >= MAX_MARKERS:
+                    limits.cut(f"the first {MAX_MARKERS:,} discount badges read")
                     break
     return out
 
@@ -561,9 +606,13 @@ def _block(el, struck: dict, badges: dict, limit: int):
     return node
 
 
-def _after(block, struck: dict, limit: int) -> str:
+def _joined_lines(el) -> str:
+    return " ".join(element_lines(el))
+
+
+def _after(block, struck: dict, limit: int, joined=_joined_lines) -> str:
     """The text right after a block (its following siblings) up to ``limit`` characters, stopping at the next
-    struck price."""
+    struck price (``joined``: an element's lines joined, ``element_lines``, or a memo of it)."""
     parts: list[str] = []
     total = 0
     for sib in block.itersiblings():
@@ -571,7 +620,7 @@ def _after(block, struck: dict, limit: int) -> str:
             continue
         if struck.get(sib) or sib.tag.lower() in vocab().struck_tags:
             break
-        t = " ".join(element_lines(sib))
+        t = joined(sib)
         parts.append(t)
         total += len(t)
         if total >= limit:
@@ -579,49 +628,62 @@ def _after(block, struck: dict, limit: int) -> str:
     return " ".join(parts)[:limit]
 
 
-def _shown(block) -> str:
-    return snippet(" ".join(element_lines(block)), 160)
+def _shown(block, joined=_joined_lines) -> str:
+    return snippet(joined(block), 160)
 
 
 def _discloses(text: str) -> bool:
     return any(True for _ in vocab().disclosure.finditer(fold(text)))
 
 
-def page_reductions(pp: ParsedPage) -> Reductions | None:
+def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None) -> Reductions | None:
     if pp.root is None:
         return None
     v = vocab()
-    struck = _struck(pp)
+    struck = _struck(pp, attrs)
     badges = _badges(pp)
     if not struck and not badges:
         return None
     sc, bc = _counts(struck), _counts(badges)
     blocks: dict = {}  # block element -> (snippet, disclosed)
+    # an element's lines joined, each element once: a product grid's cards are each a block and the text after
+    # the one before it
+    memo: dict[int, tuple] = {}
+
+    def joined(el) -> str:
+        got = memo.get(id(el))
+        if got is None:
+            got = memo[id(el)] = (el, _joined_lines(el))  # the element kept alive: its id stays its own
+        return got[1]
+
     for el in struck:
         label = collapse(text_of(el.getparent())) if el.getparent() is not None else ""
         if v.reference is not None and len(label) <= 160 and v.reference.search(fold(label)):
             continue  # a recommended retail price, not the shop's own former price
         struck_text = collapse(text_of(el))
-        olds = _amounts(struck_text)
+        struck_money = _money(struck_text)
+        olds = _amounts(struck_text, money=struck_money)
         if not olds:
             continue
         old = max(olds)
         block = _block(el, sc, bc, v.block_chars)
-        text = " ".join(element_lines(block))  # lines kept apart: "39,00 zł" + "Najniższa cena" are two words
+        text = joined(block)  # lines kept apart: "39,00 zł" + "Najniższa cena" are two words
         rest = text.replace(struck_text, " ", 1)
-        currency = bool(v.money.search(struck_text))
+        currency = bool(struck_money)
         if not any(old * v.min_ratio <= a < old for a in _amounts(rest, with_currency=currency or None)):
             continue  # nothing lower beside it: not a reduction of this price
         if block not in blocks:
-            blocks[block] = (_shown(block), _discloses(text) or _discloses(_after(block, sc, v.after_chars)))
+            blocks[block] = (_shown(block, joined),
+                             _discloses(text) or _discloses(_after(block, sc, v.after_chars, joined)))
     for el in badges:
         block = _block(el, sc, bc, v.block_chars)
         if sc.get(block) or block in blocks or any(b in blocks for b in block.iterancestors()):
             continue  # the badge of a struck price already counted
-        text = " ".join(element_lines(block))
+        text = joined(block)
         if not _amounts(text.replace(collapse(text_of(el)), " ", 1), skip_from=True):
             continue  # "-30%" with no price beside it (a banner, "prices from 50"): not a product's reduction
-        blocks[block] = (_shown(block), _discloses(text) or _discloses(_after(block, sc, v.after_chars)))
+        blocks[block] = (_shown(block, joined),
+                         _discloses(text) or _discloses(_after(block, sc, v.after_chars, joined)))
     if not blocks:
         return None
     missing = [s for s, ok in blocks.values() if not ok]
@@ -632,11 +694,12 @@ def page_reductions(pp: ParsedPage) -> Reductions | None:
 # --------------------------------------------------------------------------- the page
 
 
-def page_offers(pp: ParsedPage) -> OfferFacts:
+def page_offers(pp: ParsedPage, attrs: PageAttributes | None = None) -> OfferFacts:
+    """The product, product links and reductions of one page (``attrs``: the page's shared attribute walk)."""
     products = _jsonld_products(pp)
     micro = _microdata_products(pp)
     product = _safety(pp, products, micro) if _is_product_page(pp, products, micro) else None
-    return OfferFacts(product, _product_links(pp), page_reductions(pp))
+    return OfferFacts(product, _product_links(pp), page_reductions(pp, attrs))
 
 
 def in_product_container(el) -> bool:

@@ -21,7 +21,9 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
+from trustaudit.extract import limits
 from trustaudit.extract.access import A11yPage, page_access
+from trustaudit.extract.attributes import PageAttributes, page_attributes
 from trustaudit.extract.company import (
     PageAddresses,
     address_lines,
@@ -46,6 +48,7 @@ from trustaudit.extract.prices import PagePrices, page_prices
 from trustaudit.extract.site import SiteHints, site_hints
 from trustaudit.extract.structured import Structured, extract_structured
 from trustaudit.extract.text import number_scan
+from trustaudit.extract.widgets import db as widgets_db
 from trustaudit.extract.widgets import scan_page
 from trustaudit.extract.withdrawal import WithdrawalFacts, page_withdrawal
 from trustaudit.models import Detection, Email, Evidence, ExtractorError, FetchedPage
@@ -142,8 +145,20 @@ class _Shared:
         self.pp = pp
 
     @cached_property
+    def _hits(self) -> tuple[list, list[str]]:
+        with limits.recording() as cuts:
+            return page_hits(self.pp), cuts  # phrase groups and service names: one pass over the folded text
+
     def hits(self) -> list:
-        return page_hits(self.pp)  # phrase groups and service names: one pass over the folded text
+        """The page's phrase hits; each extractor reading them records the cuts of that shared pass."""
+        hits, cuts = self._hits
+        for c in cuts:
+            limits.cut(c)
+        return hits
+
+    @cached_property
+    def attrs(self) -> PageAttributes:
+        return page_attributes(self.pp, widgets_db().markup_tags)  # one walk of the elements for four extractors
 
     @cached_property
     def numbers(self) -> tuple:
@@ -157,24 +172,24 @@ class _Shared:
 def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], Callable[[], Any], Any], ...]:
     """(field, signals, computation, value on failure) in extraction order."""
     return (
-        ("emails", ("emails",), lambda: tuple(extract_emails(pp)), ()),
-        ("structured", STRUCTURED_SIGNALS, lambda: extract_structured(pp), Structured()),
+        ("emails", ("emails",), lambda: tuple(extract_emails(pp, sh.attrs)), ()),
+        ("structured", STRUCTURED_SIGNALS, lambda: extract_structured(pp, sh.attrs), Structured()),
         ("company_names", ("company_names",), lambda: tuple(company_names(pp)), ()),
-        ("review_blocks", ("reviews_on_site",), lambda: tuple(review_blocks(pp)), ()),
+        ("review_blocks", ("reviews_on_site",), lambda: tuple(review_blocks(pp, attrs=sh.attrs)), ()),
         ("mixed_content", ("mixed_content",), lambda: tuple(mixed_content(pp)), ()),
-        ("phrases", ("phrase:*",), lambda: _frozen_phrases(page_phrases(pp, sh.hits)), MappingProxyType({})),
-        ("widgets", WIDGET_SIGNALS, lambda: _frozen_widgets(scan_page(pp, sh.hits)), None),
+        ("phrases", ("phrase:*",), lambda: _frozen_phrases(page_phrases(pp, sh.hits())), MappingProxyType({})),
+        ("widgets", WIDGET_SIGNALS, lambda: _frozen_widgets(scan_page(pp, sh.hits(), sh.attrs)), None),
         ("phones", ("phones",), lambda: tuple(phone_candidates(pp, sh.phone_numbers())), ()),
-        ("ids", ("tax_ids",), lambda: id_candidates(pp, sh.numbers), PageIds()),
+        ("ids", ("tax_ids",), lambda: id_candidates(pp, sh.numbers, sh.attrs), PageIds()),
         ("addresses", ("addresses",), lambda: address_lines(pp), PageAddresses()),
         ("forms", ("contact_forms",), lambda: tuple(form_candidates(pp)), ()),
         ("links", ("page:*",), lambda: page_links(pp), PageLinks()),
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),
-        ("platform", ("platform",), lambda: page_fingerprints(pp), frozenset()),
-        ("country", COUNTRY_SIGNALS, lambda: page_hints(pp, sh.hits), CountryHints()),
-        ("prices", ("prices",), lambda: page_prices(pp), PagePrices()),
+        ("platform", ("platform",), lambda: page_fingerprints(pp, attrs=sh.attrs), frozenset()),
+        ("country", COUNTRY_SIGNALS, lambda: page_hints(pp, sh.hits()), CountryHints()),
+        ("prices", ("prices",), lambda: page_prices(pp, sh.attrs), PagePrices()),
         ("withdrawal", ("withdrawal",), lambda: page_withdrawal(pp), WithdrawalFacts()),
-        ("offers", ("reductions", "products"), lambda: page_offers(pp), OfferFacts()),
+        ("offers", ("reductions", "products"), lambda: page_offers(pp, sh.attrs), OfferFacts()),
         ("access", ("accessibility",), lambda: page_access(pp), None),
         ("currencies", ("markets",), lambda: page_currencies(pp), MappingProxyType({})),
     )
@@ -190,14 +205,18 @@ def page_steps(
     errors: list[ExtractorError] = []
 
     def run(name: str, signals: tuple[str, ...], fn: Callable[[], Any], default: Any) -> Any:
-        try:
-            return fn()
-        except Exception as e:  # noqa: BLE001 - RecursionError included: hostile markup degrades one signal
-            if ctx.strict:
-                raise
-            log.debug("extractor %s failed on %s", name, page.url, exc_info=True)
-            errors.append(ExtractorError(name, page.url, _one_line(e), signals))
-            return default
+        with limits.recording() as cuts:
+            try:
+                value = fn()
+            except Exception as e:  # noqa: BLE001 - RecursionError included: hostile markup degrades one signal
+                if ctx.strict:
+                    raise
+                log.debug("extractor %s failed on %s", name, page.url, exc_info=True)
+                errors.append(ExtractorError(name, page.url, _one_line(e), signals))
+                return default
+        if cuts:  # stopped at a per-page cap: found what it found, the rest of the page unread (never silent)
+            errors.append(ExtractorError(name, page.url, _one_line_text("; ".join(cuts)), signals, partial=True))
+        return value
 
     everything = ("*",)
     pp = run("parse", everything, lambda: cache.get(page) if cache is not None else ParsedPage(page), None)
@@ -226,5 +245,9 @@ def _frozen_widgets(pw) -> WidgetFacts:
 
 
 def _one_line(e: BaseException, limit: int = 300) -> str:
-    s = " ".join(f"{type(e).__name__}: {e}".split())
+    return _one_line_text(f"{type(e).__name__}: {e}", limit)
+
+
+def _one_line_text(text: str, limit: int = 300) -> str:
+    s = " ".join(text.split())
     return s if len(s) <= limit else s[: limit - 1] + "…"

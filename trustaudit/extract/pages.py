@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from trustaudit.extract import limits
 from trustaudit.extract.site import is_same_site, normalize_url
-from trustaudit.extract.text import PhraseScanner, fold, phrase_regex, snippet
+from trustaudit.extract.text import fold, phrase_regex, snippet
 from trustaudit.models import PAGE_KINDS, FetchedPage, PageRef, Region, SiteSnapshot
 from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import Link, ParsedPage, text_of
@@ -44,13 +45,59 @@ class _Kind:
 
 
 @dataclass(frozen=True)
+class _Leads:
+    r"""Where a ``phrase_regex`` alternation can match, by the words of a folded text: each phrase's match starts
+    a maximal run of letters and digits (``[^\W_]+``, a "word") equal to the run its first word starts with
+    (``exact``), or, for a first word "word*" of letters and digits only, a word starting with it (``prefix``);
+    ``always``: a phrase starting with punctuation, which only the search itself can rule out. A text none of
+    whose words is such a word cannot match: the search is skipped, with the same result."""
+
+    exact: frozenset[str] = frozenset()
+    prefix: tuple[str, ...] = ()
+    always: bool = False
+
+    def may_match(self, words: frozenset[str]) -> bool:
+        if self.always or not self.exact.isdisjoint(words):
+            return True
+        return bool(self.prefix) and any(w.startswith(self.prefix) for w in words)
+
+
+_RUN = re.compile(r"[^\W_]+")
+
+
+def _leads(phrases) -> _Leads:
+    exact: set[str] = set()
+    prefix: set[str] = set()
+    for raw in phrases or ():
+        first = next((w for w in str(raw).split() if fold(w.rstrip("*"))), None)
+        if first is None:
+            continue
+        f = fold(first.rstrip("*"))
+        m = _RUN.match(f)
+        if m is None:
+            return _Leads(always=True)
+        if first.endswith("*") and m.end() == len(f):
+            prefix.add(m.group(0))
+        else:
+            exact.add(m.group(0))
+    return _Leads(frozenset(exact), tuple(sorted(prefix)))
+
+
+@dataclass(frozen=True)
 class _Vocab:
     kinds: tuple[_Kind, ...]
     connectors: frozenset[str]
     region_weight: dict[str, float]
-    any_text: PhraseScanner  # union of every kind's phrases (a trie): one search rejects most anchors
-    any_whole: frozenset[str]
     slug_index: dict[str, tuple[str, ...]]  # compact slug -> kinds
+    # which kinds an anchor can score for, by its words (``_Leads`` of every kind's phrases, as one index):
+    # word -> kinds, ("word*" prefix, kind) pairs, kinds whose phrases only a search can rule out; whole
+    # anchor -> kinds
+    lead_index: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    lead_prefix: tuple[tuple[str, int], ...] = ()
+    lead_always: tuple[int, ...] = ()
+    whole_index: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    exclude_leads: tuple[_Leads, ...] = ()  # per kind: where its exclusions can match
+    lead_prefixes: tuple[str, ...] = ()  # every prefix of ``lead_prefix``
 
 
 def _words(s: str) -> str:
@@ -65,8 +112,12 @@ def _compact(s: str) -> str:
 def vocab() -> _Vocab:
     data = load_yaml("vocab/pages.yaml") or {}
     kinds = []
+    text_leads: list[_Leads] = []
+    exclude_leads: list[_Leads] = []
     for name, spec in (data.get("kinds") or {}).items():
         texts = [t for lst in (spec.get("texts") or {}).values() for t in (lst or [])]
+        text_leads.append(_leads(texts))
+        exclude_leads.append(_leads(spec.get("exclude") or []))
         exact = list(spec.get("exact") or [])
         whole = {_words(t.replace("*", "")) for t in texts + exact if "*" not in t}
         slugs = {_compact(s) for s in (spec.get("slugs") or []) if "/" not in str(s)}
@@ -85,15 +136,30 @@ def vocab() -> _Vocab:
         )
     rw = {k: float(v) for k, v in (data.get("region_weight") or {}).items()}
     conn = frozenset(fold(str(c)) for c in (data.get("connectors") or []))
-    all_texts = [t for spec in (data.get("kinds") or {}).values() for lst in (spec.get("texts") or {}).values()
-                 for t in (lst or [])]
     slug_index: dict[str, list[str]] = {}
     for k in kinds:
         for sl in k.slugs:
             slug_index.setdefault(sl, []).append(k.name)
+    lead_index: dict[str, list[int]] = {}
+    whole_index: dict[str, list[int]] = {}
+    for i, (k, leads) in enumerate(zip(kinds, text_leads, strict=True)):
+        if k.text_re is not None:
+            for w in leads.exact:
+                lead_index.setdefault(w, []).append(i)
+        for w in k.whole:
+            whole_index.setdefault(w, []).append(i)
+    enabled = [(i, leads) for i, (k, leads) in enumerate(zip(kinds, text_leads, strict=True)) if k.text_re is not None]
     return _Vocab(
-        tuple(kinds), conn, rw, PhraseScanner(all_texts), frozenset(w for k in kinds for w in k.whole),
-        {k: tuple(v) for k, v in slug_index.items()},
+        kinds=tuple(kinds),
+        connectors=conn,
+        region_weight=rw,
+        slug_index={k: tuple(v) for k, v in slug_index.items()},
+        lead_index={w: tuple(ix) for w, ix in lead_index.items()},
+        lead_prefix=tuple((p, i) for i, leads in enabled for p in leads.prefix),
+        lead_always=tuple(i for i, leads in enabled if leads.always),
+        whole_index={w: tuple(ix) for w, ix in whole_index.items()},
+        exclude_leads=tuple(exclude_leads),
+        lead_prefixes=tuple(sorted({p for _i, leads in enabled for p in leads.prefix})),
     )
 
 
@@ -114,10 +180,20 @@ def text_scores(text: str) -> dict[str, float]:
     if n_words == 0 or n_words > 12 or _ITEM_COUNT.search(folded):
         return out  # (a catalogue category with its number of products, "Pagalba judėjimui (4)", names no page)
     v = vocab()
-    if words not in v.any_whole and not v.any_text.contains(folded):
-        return out
-    for k in v.kinds:
-        if k.exclude_re is not None and k.exclude_re.search(folded):
+    # the kinds this anchor can score for: a phrase match starts one of its words (``_Leads``); for the others
+    # there is nothing to search, and their exclusions do not matter
+    runs = frozenset(words.split())
+    cand = set(v.lead_always)
+    cand.update(v.whole_index.get(words, ()))
+    for w in runs:
+        cand.update(v.lead_index.get(w, ()))
+    if v.lead_prefix and any(w.startswith(v.lead_prefixes) for w in runs):  # rarely: find which
+        for pre, i in v.lead_prefix:
+            if i not in cand and any(w.startswith(pre) for w in runs):
+                cand.add(i)
+    for i in sorted(cand):
+        k = v.kinds[i]
+        if k.exclude_re is not None and v.exclude_leads[i].may_match(runs) and k.exclude_re.search(folded):
             continue
         if words in k.whole:
             out[k.name] = 1.0
@@ -277,7 +353,10 @@ class PageLinks:
 
 def page_links(pp: ParsedPage) -> PageLinks:
     out: list[ScoredLink] = []
-    for order, link in enumerate(pp.links, 1):
+    links = pp.links
+    if pp.links_dropped:
+        limits.cut(f"{limits.of(len(links), len(links) + pp.links_dropped, 'links')} read (the first and the last)")
+    for order, link in enumerate(links, 1):
         url, level = link.url, 2
         if not url:
             href = link.href.strip()

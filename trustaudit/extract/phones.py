@@ -15,6 +15,7 @@ a phone (``<img alt="Telefon"> 22 123 45 67``, ``<i class="fa fa-phone"></i>``).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +24,7 @@ from urllib.parse import unquote
 
 import phonenumbers
 
+from trustaudit.extract import limits
 from trustaudit.extract.text import (
     PHONE_TAIL,
     ascii_digits,
@@ -34,9 +36,11 @@ from trustaudit.extract.text import (
 )
 from trustaudit.models import Phone
 from trustaudit.resources import cached_build, load_yaml
-from trustaudit.web.html import ParsedPage, text_of
+from trustaudit.web.html import MAX_ELEMENTS, ParsedPage, text_of
 
-MAX_SCAN = 300_000
+MAX_SCAN = 300_000  # characters of a page's text read for phone numbers
+MAX_CANDIDATES = 2_000  # number-like spans per page looked at (each: label context, validation)
+MAX_ICONS = 500  # elements that may be a phone icon, per page
 _GROUPS = re.compile(r"\d+")
 _DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{4}[./-]\d{1,2}[./-]\d{1,2}$")
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
@@ -157,26 +161,46 @@ def _candidates(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> 
             yield m.start(), end
 
 
-def _extra_candidates(text: str) -> list[tuple[int, int]]:
-    """Spans the shared scan misses: numbers with typographic dashes, "+" glued to a label."""
-    out: list[tuple[int, int]] = []
+def _extra_candidates(text: str, limit: int | None = None) -> tuple[list[tuple[int, int]], int | None]:
+    """Spans the shared scan misses: numbers with typographic dashes, "+" glued to a label; with ``limit``, only
+    as far as the first ``limit + 1`` of each kind reach: (spans, None), or (spans, the start beyond which spans
+    may be missing) when a kind had more."""
+    n = limit + 1 if limit is not None else None
+    dashed: list[tuple[int, int]] = []
+    glued: list[tuple[int, int]] = []
     if _HAS_DASH.search(text):
-        out += [m.span() for m in _DASHED.finditer(text) if any(c in _DASHES for c in m.group(0))]
+        dashed = list(islice((m.span() for m in _DASHED.finditer(text) if any(c in _DASHES for c in m.group(0))), n))
     if ":+" in text or ".+" in text or ";+" in text:
-        out += [m.span() for m in _GLUED_PLUS.finditer(text)]
-    return sorted(set(out))
+        glued = list(islice((m.span() for m in _GLUED_PLUS.finditer(text)), n))
+    bound = min((lst[-1][0] for lst in (dashed, glued) if n is not None and len(lst) == n), default=None)
+    spans = sorted(set(dashed + glued))
+    if bound is not None:
+        spans = [c for c in spans if c[0] <= bound]
+    return spans, bound
 
 
-def _all_candidates(text: str, numbers: tuple[re.Match[str], ...] | None = None) -> list[tuple[int, int]]:
-    """The shared scan's candidates and the extra ones; where they overlap, the extra (longer) one."""
-    extra = _extra_candidates(text)
-    if not extra:
-        return list(_candidates(text, numbers))
-    out = list(extra)
-    for a, b in _candidates(text, numbers):
-        if not any(a < y and x < b for x, y in extra):
-            out.append((a, b))
-    return sorted(out)
+def _all_candidates(text: str, numbers: tuple[re.Match[str], ...] | None = None,
+                    limit: int | None = None) -> tuple[list[tuple[int, int]], bool]:
+    """The shared scan's candidates and the extra ones, in page order; where they overlap, the extra (longer)
+    one. With ``limit``: at most ``limit`` spans, and whether the page has more (else all, False)."""
+    extra, bound = _extra_candidates(text, limit)
+    plain = list(islice(_candidates(text, numbers), limit + 1 if limit is not None else None))
+    if limit is not None and len(plain) > limit:
+        bound = plain[-1][0] if bound is None else min(bound, plain[-1][0])
+    if bound is not None:  # a list cut at its limit: what lies beyond its end is not known
+        plain = [c for c in plain if c[0] <= bound]
+    if extra:
+        out = list(extra)
+        starts = [x for x, _ in extra]
+        for a, b in plain:
+            # the extra spans that can overlap [a, b) start before b and are at most 27 characters long
+            i, j = bisect_left(starts, a - 30), bisect_left(starts, b)
+            if not any(a < extra[k][1] and extra[k][0] < b for k in range(i, j)):
+                out.append((a, b))
+        plain = sorted(out)
+    if limit is None:
+        return plain, False
+    return plain[:limit], bound is not None or len(plain) > limit
 
 
 def _label_after(text: str, end: int) -> bool:
@@ -201,9 +225,12 @@ def _icon_numbers(pp: ParsedPage) -> list[tuple[str, str]]:
     cfg = _cfg()
     out: list[tuple[str, str]] = []
     try:
-        icons = list(islice(_icons(root), 500))
+        icons = list(islice(_icons(root), MAX_ICONS + 1))
     except Exception:  # noqa: BLE001 - a broken tree must not break phone extraction
         return []
+    if len(icons) > MAX_ICONS:
+        limits.cut(f"the first {MAX_ICONS:,} possible phone icons read")
+        del icons[MAX_ICONS:]
     for el in icons:
         label = " ".join(filter(None, (el.get("alt"), el.get("title"), el.get("aria-label"))))
         named = bool(label) and cfg["labels"] is not None and cfg["labels"].fullmatch(_fold_short(label).strip(" :"))
@@ -228,7 +255,7 @@ def _icons(root) -> Iterator:
     ``em`` / ``b`` with a title or aria-label or a class containing "phone", "tel" or "call" (what the XPath
     ``//img[@alt] | //*[self::i or ...][@title or @aria-label or contains(@class, 'phone') ...]`` selects; lxml's
     tag-filtered ``iter`` walks the tree in C, several times faster than that XPath on a page of many images)."""
-    for el in root.iter(_ICON_TAGS):
+    for el in islice(root.iter(_ICON_TAGS), MAX_ELEMENTS):
         if el.tag == "img":
             if el.get("alt") is not None:
                 yield el
@@ -304,10 +331,16 @@ def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None =
             out.append(PhoneCandidate(raw, link.text or raw, link=True))
 
     text = pp.text[:MAX_SCAN]
+    if len(pp.text) > MAX_SCAN:
+        limits.cut(f"{limits.of(MAX_SCAN, max(len(pp.text), pp.text_chars), 'characters of text')} read for "
+                   "phone numbers")
     cfg = _cfg()
     window = cfg["window"]
     unlabelled = False
-    for start, end in _all_candidates(text, numbers):
+    spans, more = _all_candidates(text, numbers, MAX_CANDIDATES)
+    if more:  # each costs a look at its label and a validation
+        limits.cut(f"the first {MAX_CANDIDATES:,} phone-number candidates read")
+    for start, end in spans:
         number = text[start:end]
         raw = number.replace("\n", " ").translate(_DASH_MAP)
         digits = re.sub(r"\D", "", raw)

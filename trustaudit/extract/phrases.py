@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from trustaudit.extract import limits
 from trustaudit.extract.country import law_entries
 from trustaudit.extract.text import PAD, fold, snippet, snippet_around, trie_regex, word_end
 from trustaudit.models import Evidence
@@ -30,6 +31,7 @@ _NUM = r"\d{1,4}"
 _END = r"(?![^\W_])"
 _DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2015"
 DEFAULT_MAX_HITS = 3
+MAX_STOPS = 5_000  # places per text where a phrase may start that are tried (each: the phrases of that word)
 # the sections of rules/vocab/widgets.yaml: kinds of third-party services, whose names the index also finds
 SERVICE_KINDS = ("review", "chat", "payment", "payment_method", "social", "messenger", "trust_badge")
 
@@ -151,13 +153,22 @@ class PhraseIndex:
             out.extend(self.numeric)
         return out
 
-    def finditer(self, folded: str) -> Iterator[tuple[int, int, str]]:
+    def finditer(self, folded: str, max_stops: int | None = MAX_STOPS) -> Iterator[tuple[int, int, str]]:
+        """(start, end, payload) of every phrase matching in ``folded``, in order; as far as the first
+        ``max_stops`` word starts where a phrase may start (a cut is recorded: ``limits.cut``)."""
         if self._scan is None:
             return
+        stops = 0
         for m in self._scan.finditer(folded):
             start = m.start(1)
             if start < 0:
                 break
+            if max_stops is not None:
+                if stops >= max_stops:
+                    limits.cut(f"phrases tried at the first {max_stops:,} places where one may start "
+                               f"(up to character {start:,})")
+                    break
+                stops += 1
             for i in self._candidates(m.group(1)):
                 mm = self._match(i, folded, start)
                 if mm:
@@ -251,6 +262,9 @@ def text_hits(folded: str, raw: str | None = None) -> list[Hit]:
 def page_hits(pp: ParsedPage) -> list[Hit]:
     """``text_hits`` of the page's folded text: phrase groups and service names in one pass (``extract_page``
     computes it once and hands it to ``page_phrases`` and ``widgets.scan_page``)."""
+    if len(pp.text) > len(pp.folded_text):
+        limits.cut(f"{limits.of(len(pp.folded_text), max(len(pp.text), pp.text_chars), 'characters of text')} "
+                   "read for phrases")
     return text_hits(pp.folded_text, pp.text)
 
 
@@ -310,8 +324,12 @@ def page_phrases(pp: ParsedPage, hits: list[Hit] | None = None) -> dict[str, lis
     embeds = _embeds()
     if embeds and pp.root is not None:
         urls = [el.get("src") or "" for el in pp.root.iter("iframe")] + [link.href for link in pp.links]
+        # one lower-cased text of all of them: a group none of whose fragments is in it has no hit (most pages)
+        joined = "\n".join(urls).lower()
         for group, frags in embeds:
             hits = out.setdefault(group, [])
+            if not any(f in joined for f in frags):
+                continue
             for u in urls:
                 if len(hits) >= limits.get(group, DEFAULT_MAX_HITS):
                     break

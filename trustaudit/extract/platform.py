@@ -39,8 +39,9 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any
 
-import yaml
+from lxml import etree
 
+from trustaudit.extract.attributes import TREE_ELEMENTS, TREE_IDS, PageAttributes
 from trustaudit.models import Detection
 from trustaudit.resources import load_yaml, rules_dir
 from trustaudit.web.html import ParsedPage
@@ -53,8 +54,8 @@ log = logging.getLogger(__name__)
 HTML_SCAN_CHARS = 300_000  # raw document scanned for `html` fingerprints
 INLINE_SCAN_CHARS = 300_000  # inline script text scanned for `inline` fingerprints
 MAX_ELEMENTS = 30_000  # script/link/img/meta/a elements looked at per page
-MAX_TREE_ELEMENTS = 8_000  # elements walked for attribute names, ids and custom tags
-MAX_IDS = 5_000
+MAX_TREE_ELEMENTS = TREE_ELEMENTS  # elements walked for attribute names, ids and custom tags
+MAX_IDS = TREE_IDS
 MAX_LINKS = 1_000  # <a> elements looked at per page
 MAX_VALUES = 400  # URLs kept per kind per page
 MAX_PAGES = 6  # the home page and a few others as support
@@ -140,7 +141,7 @@ def _default_packs() -> tuple[Pack, ...]:
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
         try:
             data = load_yaml(f"stacks/{path.name}") or {}
-        except (OSError, yaml.YAMLError):
+        except Exception:  # noqa: BLE001 - OSError or the YAML parser's error: a broken pack is left out
             continue
         if isinstance(data, Mapping):
             packs[str(data.get("slug") or path.stem)] = data
@@ -169,7 +170,7 @@ class _Views:
 
 
 
-def _views(pp: ParsedPage) -> _Views:
+def _views(pp: ParsedPage, attrs: PageAttributes | None = None) -> _Views:
     assets: list[str] = []
     imgs: list[str] = []
     generators: list[str] = []
@@ -231,7 +232,8 @@ def _views(pp: ParsedPage) -> _Views:
         html=html[:HTML_SCAN_CHARS] if isinstance(html, str) else "",
         header="\n".join(header_lines)[:HEADER_SCAN_CHARS],
         link=links,
-        **_tree_names(root),
+        **(_tree_names(root) if attrs is None else {"attrs": set(attrs.names), "ids": list(attrs.ids),
+                                                     "tags": set(attrs.custom_tags)}),
     )
 
 
@@ -245,12 +247,8 @@ def _tree_names(root) -> dict[str, Any]:
     tags: set[str] = set()
     if root is None:
         return {"attrs": attrs, "ids": ids, "tags": tags}
-    for n, el in enumerate(root.iter()):
-        if n >= MAX_TREE_ELEMENTS:
-            break
+    for el in islice(root.iter(etree.Element), MAX_TREE_ELEMENTS):
         tag = el.tag
-        if not isinstance(tag, str):
-            continue
         keys = el.keys()
         if keys:
             attrs.update(keys)
@@ -329,10 +327,11 @@ def detect_platform(
         return None
 
 
-def page_fingerprints(pp: ParsedPage, packs: tuple[Pack, ...] | None = None) -> frozenset[Fingerprint]:
-    """The fingerprints (of every pack) that one page shows."""
+def page_fingerprints(pp: ParsedPage, packs: tuple[Pack, ...] | None = None,
+                      attrs: PageAttributes | None = None) -> frozenset[Fingerprint]:
+    """The fingerprints (of every pack) that one page shows (``attrs``: the page's shared attribute walk)."""
     packs = packs if packs is not None else _default_packs()
-    views = _views(pp)
+    views = _views(pp, attrs)
     return frozenset(fp for pack in packs for fp in pack.fingerprints if _match(fp, views))
 
 

@@ -13,17 +13,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
+from trustaudit.extract.text import case_variants, finditer_near_digits
 from trustaudit.models import Discount
 from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage, text_of
 
 MAX_TEXT = 300_000  # characters of visible text whose amounts are counted
 MAX_AMOUNTS = 5_000
+MAX_NUMBERS = 20_000  # runs of digits near which an amount is looked for per page
 MAX_CROSSED = 400  # "before" prices read per page
 MAX_AFTER = 160  # characters after a "before" price in which the price paid must be
 ANCESTORS = 3
 
+_DIGIT = re.compile(r"\d")
 _NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 
 
@@ -44,12 +50,20 @@ def _cfg() -> dict:
     for tok in sorted(tokens, key=len, reverse=True):
         t = re.escape(tok)
         # a currency written with letters is a word of its own ("zł", "EUR"), a symbol need not be ("€5")
-        alts.append(rf"(?<![^\W\d_]){t}(?![^\W\d_])" if tok[-1:].isalpha() else t)
+        # (the look-behind written after the first character, the same test: the regex engine then rejects most
+        # alternatives at a position on their first character instead of evaluating a look-behind for each)
+        head, rest = re.escape(tok[:1]), re.escape(tok[1:])
+        alts.append(rf"{head}(?<![^\W\d_][\s\S]){rest}(?![^\W\d_])" if tok[-1:].isalpha() else t)
     cur = "|".join(alts)
     amount = rf"(?:{cur})\s?(?P<a>{_NUMBER})(?![\d])|(?<![\w.,])(?P<b>{_NUMBER})\s?(?:{cur})"
     vocab = load_yaml("vocab/prices.yaml") or {}
+    ordered = sorted(tokens, key=len, reverse=True)
     return {
         "amount": re.compile(amount, re.I),
+        # where an amount can start: a run of digits, or a currency at most this far before one (case-insensitive:
+        # any case of a currency's first character); None: a currency holds a digit, the plain search is used
+        "near": (max(map(len, ordered), default=0) + 1, case_variants(t[0] for t in ordered if t))
+        if not any(ch.isdigit() for t in ordered for ch in t) else None,
         "tags": tuple(str(t).lower() for t in vocab.get("crossed_tags") or ()),
         "classes": tuple(str(c).lower() for c in vocab.get("crossed_classes") or ()),
         "styles": tuple(str(s).lower() for s in vocab.get("crossed_styles") or ()),
@@ -73,9 +87,15 @@ def parse_number(raw: str) -> float | None:
 
 
 def amounts_in(text: str, limit: int = MAX_AMOUNTS) -> list[tuple[float, int, int]]:
-    """(value, start, end) of every amount of money in ``text``."""
+    """(value, start, end) of every amount of money in ``text`` (as far as ``MAX_NUMBERS`` runs of digits)."""
+    if _DIGIT.search(text) is None:  # every amount has a digit: most texts of a card have none
+        return []
+    cfg = _cfg()
+    near = cfg.get("near")
     out = []
-    for m in _cfg()["amount"].finditer(text):
+    found = (finditer_near_digits(cfg["amount"], text, *near, max_runs=MAX_NUMBERS) if near
+             else cfg["amount"].finditer(text))
+    for m in found:
         value = parse_number(m.group("a") or m.group("b") or "")
         if value is not None and value > 0:
             out.append((value, m.start(), m.end()))
@@ -88,30 +108,66 @@ def _crossed(el, cfg: dict) -> bool:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if tag in cfg["tags"]:
         return True
-    cls = (el.get("class") or "").lower()
-    if cls and any(c in cls for c in cfg["classes"]):
+    cls = el.get("class")
+    if cls and _contains_any(cfg["classes"])(cls.lower()):
         return True
-    style = (el.get("style") or "").lower()
-    return bool(style) and any(s in style for s in cfg["styles"])
+    style = el.get("style")
+    return bool(style) and _contains_any(cfg["styles"])(style.lower())
 
 
-def page_prices(pp: ParsedPage) -> PagePrices:
+@lru_cache(maxsize=8)
+def _contains_any(parts: tuple[str, ...]):
+    """``lambda s: any(p in s for p in parts)`` as one regex search (a page has thousands of class values)."""
+    if not parts:
+        return lambda s: False
+    rx = re.compile("|".join(map(re.escape, sorted(set(parts), key=len, reverse=True))))
+    return lambda s: rx.search(s) is not None
+
+
+def _crossed_candidates(pp: ParsedPage, cfg: dict, attrs: PageAttributes | None):
+    """The elements ``_crossed`` may accept, in document order: every element, or, when the page's shared
+    attribute walk (``attrs``) shows that no class value holds an "old price" class, only the struck elements
+    (found by lxml in C) and those with a style attribute (most pages: a grid of 300 cards is not walked)."""
+    if attrs is None or pp.elements_dropped or pp.root is None or (
+            cfg["classes"] and _contains_any(cfg["classes"])(" ".join(attrs.markup).lower())):
+        return pp.elements
+    struck = list(pp.root.iter(*cfg["tags"])) if cfg["tags"] else []
+    styled = [el for el in attrs.styled if el.tag.lower() not in cfg["tags"]] if cfg["styles"] else []
+    if not styled:
+        return struck
+    if not struck:
+        return styled
+    order = {id(el): i for i, el in enumerate(pp.elements)}  # both lists hold elements of pp.elements
+    return sorted(struck + styled, key=lambda el: order[id(el)])
+
+
+def page_prices(pp: ParsedPage, attrs: PageAttributes | None = None) -> PagePrices:
+    """The amounts and the discounts of struck prices on one page (``attrs``: the page's shared attribute walk,
+    which spares walking every element when no class can mark an old price)."""
     cfg = _cfg()
     amounts = len(amounts_in(pp.text[:MAX_TEXT]))
+    if len(pp.text) > MAX_TEXT:
+        limits.cut(f"amounts counted in {limits.of(MAX_TEXT, max(len(pp.text), pp.text_chars), 'characters')}")
+    if amounts >= MAX_AMOUNTS:
+        limits.cut(f"the first {MAX_AMOUNTS:,} amounts counted")
     if not amounts or pp.root is None:
         return PagePrices(amounts)
     discounts: list[Discount] = []
     taken: set[int] = set()  # elements already read as a "before" price (a <del> inside an "old-price" block)
+    # the collapsed text of each block looked at: the struck prices of a product grid share their ancestors (the
+    # grid itself, read once instead of once per product)
+    texts: dict[int, tuple] = {}
     seen = 0
-    for el in pp.elements:
+    for el in _crossed_candidates(pp, cfg, attrs):
         if not _crossed(el, cfg):
             continue
         if any(id(a) in taken for a in _ancestors(el, ANCESTORS + 1)):
             continue
         seen += 1
         if seen > MAX_CROSSED:
+            limits.cut(f"the first {MAX_CROSSED:,} struck prices read")
             break
-        found = _discount(el, cfg)
+        found = _discount(el, cfg, texts)
         if found is not None:
             taken.add(id(el))
             discounts.append(Discount(found[0], found[1], found[2], pp.url))
@@ -126,8 +182,9 @@ def _ancestors(el, n: int):
         n -= 1
 
 
-def _discount(el, cfg: dict) -> tuple[int, str, str] | None:
-    """(percent off, before, after) when ``el`` is a "before" price followed by a lower one."""
+def _discount(el, cfg: dict, texts: dict[int, tuple] | None = None) -> tuple[int, str, str] | None:
+    """(percent off, before, after) when ``el`` is a "before" price followed by a lower one (``texts``: the
+    collapsed texts of elements already read, by ``id``; the caller keeps the elements alive)."""
     own = " ".join(text_of(el).split())
     before = amounts_in(own, 2)
     if len(before) != 1:
@@ -135,7 +192,13 @@ def _discount(el, cfg: dict) -> tuple[int, str, str] | None:
     old, s, e = before[0]
     old_text = own[s:e]
     for block in (el, *_ancestors(el, ANCESTORS)):
-        text = " ".join(text_of(block).split())
+        known = texts.get(id(block)) if texts is not None else None
+        if known is not None:
+            text = known[1]
+        else:
+            text = " ".join(text_of(block).split())
+            if texts is not None:
+                texts[id(block)] = (block, text)  # the element kept alive: its id stays its own
         at = text.find(own)
         if at < 0:
             continue

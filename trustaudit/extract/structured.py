@@ -13,12 +13,16 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.text import collapse
 from trustaudit.models import Rating
 from trustaudit.web.html import ParsedPage, text_of
 
-MAX_BLOCK = 500_000
-MAX_NODES = 5_000
+MAX_BLOCK = 500_000  # characters of a JSON-LD block read
+MAX_NODES = 5_000  # JSON-LD nodes and microdata / RDFa items read per page
+MAX_BLOCKS = 50  # JSON-LD blocks read per page
+MAX_ITEMS = 500  # items of one JSON-LD array read (and 200 values of one object, 40 levels deep)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _NUM = re.compile(r"-?\d+(?:[.,]\d+)?")
@@ -156,10 +160,13 @@ def _rating(node: dict, url: str, source: str) -> Rating | None:
 
 def _walk_jsonld(obj, url: str, out: _Acc, budget: list[int], depth: int = 0) -> None:
     if budget[0] <= 0 or depth > 40:
+        limits.cut(f"structured data read as far as {MAX_NODES:,} nodes, 40 levels deep")
         return
     budget[0] -= 1
     if isinstance(obj, list):
-        for x in obj[:500]:
+        if len(obj) > MAX_ITEMS:
+            limits.cut(f"the first {MAX_ITEMS:,} items of a JSON-LD list read")
+        for x in obj[:MAX_ITEMS]:
             _walk_jsonld(x, url, out, budget, depth + 1)
         return
     if not isinstance(obj, dict):
@@ -168,6 +175,8 @@ def _walk_jsonld(obj, url: str, out: _Acc, budget: list[int], depth: int = 0) ->
     low = {t.lower() for t in types}
     out.types.extend(types)
     _collect(obj, low, url, out, "jsonld")
+    if len(obj) > 200:
+        limits.cut("the first 200 values of a JSON-LD object read")
     for v in list(obj.values())[:200]:
         if isinstance(v, (dict, list)):
             _walk_jsonld(v, url, out, budget, depth + 1)
@@ -240,15 +249,18 @@ def _itemprop_value(el) -> str:
     return collapse(text_of(el))[:500]
 
 
-def _microdata(pp: ParsedPage, out: _Acc) -> None:
+def _microdata(pp: ParsedPage, out: _Acc, attrs: PageAttributes | None = None) -> None:
     count = 0
-    for el in pp.elements:
+    if pp.elements_dropped:
+        limits.cut(f"microdata looked for among the first {len(pp.elements):,} elements")
+    for el in attrs.items if attrs is not None else pp.elements:
         itemtype = el.get("itemtype")
         typeof = el.get("typeof")
         if itemtype is None and typeof is None:
             continue
         count += 1
         if count > MAX_NODES:
+            limits.cut(f"the first {MAX_NODES:,} microdata / RDFa items read")
             break
         source = "microdata" if itemtype is not None else "rdfa"
         types = []
@@ -285,12 +297,18 @@ def _props_of(scope, props: dict[str, str], source: str) -> None:
             stack.extend(list(el)[::-1])
 
 
-def extract_structured(pp: ParsedPage) -> Structured:
+def extract_structured(pp: ParsedPage, attrs: PageAttributes | None = None) -> Structured:
+    """The structured data of one page (``attrs``: the page's shared attribute walk, which lists its items)."""
     out = _Acc()
     budget = [MAX_NODES]
-    for block in pp.json_ld_blocks[:50]:
+    blocks = pp.json_ld_blocks
+    if len(blocks) > MAX_BLOCKS:
+        limits.cut(f"{limits.of(MAX_BLOCKS, len(blocks), 'JSON-LD blocks')} read")
+    for block in blocks[:MAX_BLOCKS]:
+        if len(block) > MAX_BLOCK:
+            limits.cut(f"the first {MAX_BLOCK:,} characters of a JSON-LD block read")
         data = _loads(block[:MAX_BLOCK])
         if data is not None:
             _walk_jsonld(data, pp.url, out, budget)
-    _microdata(pp, out)
+    _microdata(pp, out, attrs)
     return out.freeze()

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
+from trustaudit.extract import limits
 from trustaudit.resources import cached_build
 from trustaudit.web.text import (  # noqa: F401 - the extractors' text toolbox, in one import
     DIGITS,
@@ -103,6 +104,56 @@ def number_scan(text: str) -> tuple[re.Match[str], ...]:
     return tuple(_number_regex().finditer(text))
 
 
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def finditer_near_digits(rx: re.Pattern[str], text: str, back: int, starts: frozenset[str] | None = None,
+                         max_runs: int | None = None) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, the same matches, for a pattern each of whose matches starts at a run of digits or
+    at most ``back`` characters before one, on a character of ``starts`` (an amount of money with a currency
+    written before or after it: "1 299,00 zł", "€ 19.99"; ``starts``: every character a currency may begin
+    with, None: any).
+
+    Such patterns (hundreds of currency alternatives, each behind a look-behind) are tried by the regex engine
+    one alternative after the other at every position of a text, about a microsecond per character; here only
+    the positions near digits are tried (``rx.match``: a match there is the one ``finditer`` finds, since every
+    position before it where a match could start was tried first). ``max_runs``: as far as that many runs of
+    digits (a cut recorded: ``limits.cut``)."""
+    if len(text) <= 48:  # a few characters: the plain search costs less than finding the digits first
+        yield from rx.finditer(text)
+        return
+    match = rx.match
+    pos = tried = 0
+    for n, run in enumerate(_DIGIT_RUN.finditer(text)):
+        if max_runs is not None and n >= max_runs:
+            limits.cut(f"amounts looked for near the first {max_runs:,} numbers (up to character {run.start():,})")
+            return
+        r = run.start()
+        if r < pos:
+            continue
+        p = max(pos, tried, r - back)
+        while p <= r:
+            if p == r or starts is None or text[p] in starts or ord(text[p]) > 0xFFFF:
+                m = match(text, p)
+                if m is not None:
+                    yield m
+                    pos = m.end()
+                    break
+            p += 1
+        tried = max(tried, r + 1)
+
+
+def case_variants(chars: Iterable[str]) -> frozenset[str]:
+    """``chars`` and every character of the Basic Multilingual Plane whose lower or upper case begins like one of
+    theirs: a superset of what a case-insensitive pattern's character can match (for ``finditer_near_digits``;
+    a build-time computation of a few hundredths of a second)."""
+    chars = set(chars)
+    lows = {c.lower()[:1] for c in chars}
+    ups = {c.upper()[:1] for c in chars}
+    return frozenset(chars | {ch for ch in map(chr, range(0x10000))
+                              if ch.lower()[:1] in lows or ch.upper()[:1] in ups})
+
+
 _WORD_CHAR = r"[^\W_]"
 
 
@@ -135,96 +186,6 @@ def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
         return None
     alts.sort(key=len, reverse=True)
     return re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + r")(?![^\W_])")
-
-
-class PhraseScanner:
-    """``phrase_regex(phrases).finditer`` for long texts (whole pages): the same matches, found faster.
-
-    A search with ``phrase_regex`` tries every alternative at every word start, in Python's backtracking
-    engine one after the other (hundreds of them). Here one trie of all phrases (each character a branch)
-    walks the text word by word, possessively, and stops only at word starts where some phrase matches;
-    there ``rx.match`` gives the very match ``rx.finditer`` would have given (same alternative order).
-
-    ``contains`` needs only the trie: a stop is a word start where a phrase matches. The alternation ``rx`` is
-    compiled when a match itself is asked for (``search`` / ``finditer``): a process that only asks whether
-    any phrase is there never pays for compiling it.
-    """
-
-    def __init__(self, phrases: Iterable[str]):
-        plist = [str(p) for p in phrases if p is not None]
-        rx = phrase_regex(plist)
-        # kept as source, compiled on first use (a build-cache entry holds this object)
-        self._rx_src: tuple[str, int] | None = (rx.pattern, rx.flags) if rx is not None else None
-        self._rx: re.Pattern[str] | None = None
-        self._scan: re.Pattern[str] | None = None
-        if rx is None:
-            return
-        root: dict = {}
-        for raw in plist:
-            toks: list[str] = []
-            for w in raw.split():
-                prefix = w.endswith("*")
-                f = fold(w.rstrip("*"))
-                if not f:
-                    continue
-                if toks:
-                    toks.append(r"[\s\-]+")
-                elif not _WORD_START.match(f):
-                    return  # a phrase may start with punctuation: only the plain search finds it
-                toks.extend(re.escape(c) for c in f)
-                if prefix:
-                    toks.append(_WORD_CHAR + "*")
-            node = root
-            for t in toks:
-                node = node.setdefault(t, {})
-            if toks:
-                node[""] = {}
-        out: list[str] = []
-        _emit_trie(root, out)
-        self._scan = re.compile(r"[\W_]*+(?:(?!" + "".join(out) + r"(?![^\W_]))[^\W_]++[\W_]*+)*+(?:([^\W_]++)|\Z)")
-
-    @property
-    def rx(self) -> re.Pattern[str] | None:
-        """``phrase_regex(phrases)``."""
-        if self._rx is None and self._rx_src is not None:
-            self._rx = re.compile(*self._rx_src)
-        return self._rx
-
-    def contains(self, text: str) -> bool:
-        """Whether any phrase matches in ``text`` (``search(text) is not None``)."""
-        if self._rx_src is None:
-            return False
-        if self._scan is None:
-            return self.search(text) is not None
-        m = self._scan.match(text)  # the first stop: a word start where a phrase matches, if any
-        return m is not None and m.start(1) >= 0
-
-    def search(self, text: str) -> re.Match[str] | None:
-        """The first match, as ``phrase_regex(phrases).search`` would find it."""
-        return next(self.finditer(text), None)
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        rx = self.rx
-        if rx is None:
-            return
-        if self._scan is None:
-            yield from rx.finditer(text)
-            return
-        match = rx.match
-        end = 0
-        for m in self._scan.finditer(text):
-            start = m.start(1)
-            if start < 0:
-                break
-            if start < end:
-                continue
-            mm = match(text, start)
-            if mm is not None:
-                end = mm.end()
-                yield mm
-
-
-_WORD_START = re.compile(r"[^\W_]")
 
 
 def trie_regex(seqs: Iterable[Iterable[str]]) -> str:

@@ -15,16 +15,18 @@ slug ``unidentified``, only when no vendor was found.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
+from itertools import compress, islice
 
+from trustaudit.extract import limits
+from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.phrases import SERVICE_KINDS, Hit, page_hits, service_hits, text_hits
 from trustaudit.extract.text import fold, fold_same_length, phrase_regex, snippet, snippet_around
 from trustaudit.models import Detection
 from trustaudit.resources import cached_build, load_yaml
-from trustaudit.web.html import ParsedPage, text_of
+from trustaudit.web.html import FOLD_CHARS, MAX_ELEMENTS, SCRIPT_CHARS, ParsedPage, text_of
 from trustaudit.web.urls import host_and_path as _host_path
 
 _URL_ATTRS = {"script": ("src",), "iframe": ("src", "data-src"), "img": ("src", "data-src"), "link": ("href",),
@@ -40,6 +42,7 @@ _NOT_ALNUM = re.compile(r"[\W_]")
 _IDENT = re.compile(r"[$A-Za-z_][$\w]*")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SCAN_TAGS = frozenset((*_URL_ATTRS, "input", "area", "meta"))  # elements the URL / alt text / generator pass reads
+_SCAN_TAG_NAMES = tuple(sorted(_SCAN_TAGS))
 _ALT_TAGS = ("img", "a", "input", "area")
 SECTIONS = SERVICE_KINDS
 PAYMENT_KINDS = ("payment", "payment_method")
@@ -47,6 +50,9 @@ UNIDENTIFIED_CHAT = "unidentified"
 # what may stand between two items of a list of payment names ("Vorkasse, Rechnung", "مدى، فيزا", "Visa / Mastercard")
 _LIST_SEPARATORS = frozenset(",;/|•·–—-:+&()[]{}<>*\u060c\u061b\u2022\u00b7\n\t")
 _LIST_NEAR = 150  # another payment name within this many characters makes a list
+MAX_MARKUP = 2_000_000  # characters of class / id / data-* names per page
+MAX_INLINE = 1_000_000  # characters of inline scripts per page
+MAX_ALT = 200_000  # characters of alt / title texts and link fragments per page
 
 
 @dataclass
@@ -212,7 +218,7 @@ class PageWidgets:
         self.add(s, url, snippet_around(text, start, end, 120), via_text)
 
 
-def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
+def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttributes | None = None) -> PageWidgets:
     """Third-party fingerprints on one page (``hits``: the page's ``phrases.page_hits`` when the caller has
     them). A URL, class name, alt text or inline script repeated on the page is looked at once.
 
@@ -221,7 +227,7 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
     slower exact patterns only where those found something. Each shortcut gives exactly what the plain pass
     gave (tests/test_widgets_fast_paths.py)."""
     d = db()
-    res = PageWidgets()
+    shared, res = attrs, PageWidgets()
     root = pp.root
     if root is None:
         return res
@@ -230,13 +236,23 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
     generator = ""
     scheme_slugs = _scheme_slugs()
     elements = pp.elements
-    tag_list = [el.tag for el in elements]
-    tags = set(tag_list)
-    if any(t != t.lower() for t in tags):  # never from lxml's HTML parser, which lowercases names
-        tag_list = [t.lower() for t in tag_list]
+    if pp.elements_dropped:
+        limits.cut(f"the first {len(elements):,} elements read")
+    if shared is not None and not pp.elements_dropped and all(t == t.lower() for t in shared.tags):
+        # the element names from the shared walk, and only the elements this pass reads (filtered by lxml in C)
+        tags, mixed_case = set(shared.tags), False
+        scanned: Iterable = ((el, el.tag) for el in root.iter(*_SCAN_TAG_NAMES))
+        tag_list = None
+    else:
+        tag_list = [el.tag for el in elements]
         tags = set(tag_list)
-    # only the elements whose attributes this pass reads, in document order
-    for el, tag in compress(zip(elements, tag_list, strict=True), map(_SCAN_TAGS.__contains__, tag_list)):
+        mixed_case = any(t != t.lower() for t in tags)
+        if mixed_case:  # never from lxml's HTML parser, which lowercases names
+            tag_list = [t.lower() for t in tag_list]
+            tags = set(tag_list)
+        # only the elements whose attributes this pass reads, in document order
+        scanned = compress(zip(elements, tag_list, strict=True), map(_SCAN_TAGS.__contains__, tag_list))
+    for el, tag in scanned:
         attrs = _URL_ATTRS.get(tag)
         if attrs:
             for a in attrs:
@@ -281,10 +297,16 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
     # class / id / aria-labelledby values, data-* names and vendor element names, in order of first occurrence,
     # minus what earlier pages had
     vendor_tags = bool(d.markup_tags) and any(t.startswith(d.markup_tags) for t in tags)
-    markup_parts = [p for p in _markup_parts(elements, tag_list if vendor_tags else None, d.markup_tags)
-                    if ("markup", p) not in seen]
+    if shared is not None and not mixed_case:
+        parts: Iterable[str] = shared.markup  # the same, from the page's shared walk (``page_attributes``)
+    else:
+        parts = _markup_parts(elements, tag_list if vendor_tags else None, d.markup_tags)
+    markup_parts = [p for p in parts if ("markup", p) not in seen]
     seen.update([("markup", p) for p in markup_parts])
-    markup = " ".join(markup_parts).lower()[:2_000_000]
+    markup = " ".join(markup_parts).lower()
+    if len(markup) > MAX_MARKUP:
+        limits.cut(f"{limits.of(MAX_MARKUP, len(markup), 'characters of class / id names')} read")
+        markup = markup[:MAX_MARKUP]
     if markup or generator:
         for s in d.slugs:
             for m in s.markup:
@@ -298,7 +320,11 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
         if ("script", body) not in seen:
             seen.add(("script", body))
             bodies.append(body)
-    inline = "\n".join(bodies)[:1_000_000]
+    inline = "\n".join(bodies)
+    if len(inline) > MAX_INLINE or pp.scripts_cut:
+        limits.cut(f"{limits.of(MAX_INLINE, len(inline), 'characters of inline scripts')} read"
+                   + (f" (each script's first {SCRIPT_CHARS:,})" if pp.scripts_cut else ""))
+        inline = inline[:MAX_INLINE]
     if inline:
         low_inline = inline.lower()
         for m in _host_matches(low_inline):
@@ -322,11 +348,14 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None) -> PageWidgets:
                     res.add(s, pp.url, f"script: {pat}")
     # service names in the visible text (the page's shared phrase pass) and in alt / title texts and link
     # fragments, through the same phrase index; case-sensitive names ("BLIK", "VISA") on the raw texts
-    alt_raw = "\n".join(alt_texts)[:200_000]
+    alt_raw = "\n".join(alt_texts)
+    if len(alt_raw) > MAX_ALT:
+        limits.cut(f"{limits.of(MAX_ALT, len(alt_raw), 'characters of alt / title texts')} read")
+        alt_raw = alt_raw[:MAX_ALT]
     text_cs: list[tuple[int, int, str]] = []
     alt_cs: list[tuple[int, int, str]] = []
     if d.cs_re is not None:
-        head = pp.text[:300_000]
+        head = pp.text[:FOLD_CHARS]  # the text the phrase pass reads (it records the cut)
         for start, end, name in _cs_matches(head + "\n" + "\n".join(alt_texts)):
             if start < len(head):
                 text_cs.append((start, end, name))
@@ -370,7 +399,7 @@ def _control_texts(pp: ParsedPage) -> Iterator[str]:
         if link.text and len(link.text) <= 60:
             yield link.text
     if pp.root is not None:
-        for el in pp.root.iter("button"):
+        for el in islice(pp.root.iter("button"), MAX_ELEMENTS):
             t = " ".join(text_of(el).split()) or el.get("aria-label") or el.get("title") or ""
             if t and len(t) <= 60:
                 yield t

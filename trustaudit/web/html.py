@@ -12,6 +12,8 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import islice
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from lxml import etree
@@ -20,17 +22,20 @@ from trustaudit.models import FetchedPage, Region
 from trustaudit.web.text import fold_same_length
 from trustaudit.web.urls import resolve
 
-_WS = re.compile(r"\s+")
 _SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head", "title", "meta", "link"}
 _FOOTER_HINT = re.compile(r"foot", re.I)
 _HEADER_HINT = re.compile(r"(^|[-_ ])(header|masthead|topbar|top-bar)", re.I)
 _NAV_HINT = re.compile(r"(^|[-_ ])(nav|menu)", re.I)
-MAX_TEXT_CHARS = 2_000_000  # visible text kept per page; guards regex work on hostile pages
+# Per-page caps of the views (see trustaudit/extract/limits.py for all of them); a view cut at its cap says so
+# (``text_chars``, ``elements_dropped``, ``links_dropped``) and the extractors reading it record that
+MAX_TEXT_CHARS = 2_000_000  # visible text kept per page (a hard cap: what follows is not read)
+MAX_ELEMENTS = 50_000  # elements in ``elements`` (the Python-level walks of the tree); the rest not walked
 MAX_LINKS = 5_000  # links read per page (the first 4,000 and the last 1,000: header, navigation, footer)
+FOLD_CHARS = 300_000  # characters of ``text`` in ``folded_text`` (phrases, service names)
+SCRIPT_CHARS = 200_000  # characters of each inline script in ``inline_script_bodies``
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):  # a named tuple: a page of product cards has thousands, made several times faster
     url: str  # absolute, fragment removed ("" for javascript:/mailto:/tel: links)
     href: str  # as written
     text: str  # anchor text, whitespace-collapsed (falls back to title/aria-label/img alt)
@@ -55,7 +60,7 @@ def _script_target(code: str) -> str:
 
 
 def _collapse(s: str) -> str:
-    return _WS.sub(" ", s).strip()
+    return " ".join(s.split())  # whitespace runs (what \s matches) as one space, none at the ends
 
 
 def _own_region(node) -> Region | None:
@@ -117,6 +122,21 @@ class ParsedPage:
         self.root = _parse(page.text)
         self.parse_error = _depth_error() if self.root is not None else None  # the tree stops early
         self.links_dropped = 0  # anchors beyond MAX_LINKS, not read (set by ``links``)
+        self._text_chars = 0
+        self.scripts_cut = False  # an inline script longer than SCRIPT_CHARS (set by ``inline_script_bodies``)
+        self._elements_dropped = 0
+
+    @property
+    def text_chars(self) -> int:
+        """Characters of raw visible text when ``text`` was cut at ``MAX_TEXT_CHARS``, else 0."""
+        _ = self.text
+        return self._text_chars
+
+    @property
+    def elements_dropped(self) -> int:
+        """Elements beyond ``MAX_ELEMENTS``, not in ``elements`` (0 for almost every page)."""
+        _ = self.elements
+        return self._elements_dropped
 
     # -- basic views -------------------------------------------------------------
     @cached_property
@@ -155,7 +175,7 @@ class ParsedPage:
         if self.root is None:
             return ""
         raw = None if "\u212a" in self.page.text else _raw_text(self.root)
-        if raw is None or len(raw) > MAX_TEXT_CHARS:
+        if raw is None:
             parts: list[str] = []
             total = 0
             for chunk in _iter_text(self.root):
@@ -164,6 +184,9 @@ class ParsedPage:
                 if total > MAX_TEXT_CHARS:
                     break
             raw = "".join(parts)
+        if len(raw) > MAX_TEXT_CHARS:  # hostile pages: the work of every text extractor grows with it
+            self._text_chars = len(raw)
+            raw = raw[:MAX_TEXT_CHARS]
         # str.split() splits on exactly the characters \s matches: each line whitespace-collapsed and stripped
         return "\n".join(filter(None, (" ".join(x.split()) for x in raw.split("\n"))))
 
@@ -216,7 +239,9 @@ class ParsedPage:
             if (s.get("type") or "").lower() == "application/ld+json":
                 continue
             if s.text:
-                parts.append(s.text[:200_000])
+                if len(s.text) > SCRIPT_CHARS:
+                    self.scripts_cut = True
+                parts.append(s.text[:SCRIPT_CHARS])
         return tuple(parts)
 
     @cached_property
@@ -241,16 +266,21 @@ class ParsedPage:
     # -- additions for extractors (computed once, shared) ---------------------------
     @cached_property
     def folded_text(self) -> str:
-        """``text`` folded for vocabulary matching (casefold, no diacritics, ASCII digits), first 300k chars;
-        character for character, so offsets are offsets in ``text``."""
-        return fold_same_length(self.text[:300_000])
+        """``text`` folded for vocabulary matching (casefold, no diacritics, ASCII digits), the first
+        ``FOLD_CHARS`` characters; character for character, so offsets are offsets in ``text``."""
+        return fold_same_length(self.text[:FOLD_CHARS])
 
     @cached_property
     def elements(self) -> tuple:
-        """Every element of the tree once, in document order (comments / processing instructions skipped)."""
+        """The elements of the tree once, in document order (comments / processing instructions skipped), the
+        first ``MAX_ELEMENTS`` of them (``elements_dropped``: how many more there are)."""
         if self.root is None:
             return ()
-        return tuple(el for el in self.root.iter() if isinstance(el.tag, str))
+        els = tuple(islice(self.root.iter(etree.Element), MAX_ELEMENTS + 1))  # elements only, filtered in C
+        if len(els) > MAX_ELEMENTS:
+            els = els[:MAX_ELEMENTS]
+            self._elements_dropped = sum(1 for _el in self.root.iter(etree.Element)) - MAX_ELEMENTS
+        return els
 
 
 def _parse(text: str):
@@ -273,6 +303,8 @@ def _parse(text: str):
 def text_of(el) -> str:
     """All text inside an element (``HtmlElement.text_content()`` for plain lxml elements)."""
     try:
+        if not len(el):  # no child node: its own text (what string() gives, without evaluating XPath)
+            return el.text or ""
         return _STRING(el)
     except (etree.Error, ValueError):
         return ""
@@ -366,24 +398,49 @@ def _iter_text(root):
             stack.append((child, False))
 
 
+MAX_CACHED_CHARS = 20_000_000  # characters of page text whose parsed trees a ParseCache keeps at once
+
+
 @dataclass
 class ParseCache:
     """URL -> ParsedPage: a page parsed for the crawler's link discovery is not parsed again for its extraction.
-    ``discard`` lets go of a page nobody needs any more (its tree and views are most of a scan's memory)."""
+    ``discard`` lets go of a page nobody needs any more (its tree and views are most of a scan's memory).
+
+    Memory is bounded: when the pages kept exceed ``max_chars`` of text (a crawl fetching large pages faster
+    than they are extracted), the trees of the most recent pages but one are dropped, and such a page is
+    parsed again when it is extracted. Shop pages stay far below the bound and are parsed once."""
 
     _pages: dict[str, ParsedPage] = field(default_factory=dict)
+    max_chars: int = MAX_CACHED_CHARS
+    _chars: int = 0
 
     def get(self, page: FetchedPage) -> ParsedPage:
         pp = self._pages.get(page.url)
         if pp is None or pp.page is not page:
+            if pp is not None:
+                self._drop(page.url)
             pp = ParsedPage(page)
             self._pages[page.url] = pp
+            self._chars += len(page.text)
+            if self._chars > self.max_chars:
+                self._shrink(page.url)
         return pp
 
     def discard(self, page: FetchedPage) -> None:
         pp = self._pages.get(page.url)
         if pp is not None and pp.page is page:
-            del self._pages[page.url]
+            self._drop(page.url)
+
+    def _drop(self, url: str) -> None:
+        self._chars -= len(self._pages.pop(url).page.text)
+
+    def _shrink(self, keep: str) -> None:
+        # keep the oldest page (the one being extracted) and the newest (its links are being read)
+        for url in list(reversed(self._pages))[1:-1]:
+            if self._chars <= self.max_chars:
+                return
+            if url != keep:
+                self._drop(url)
 
     def __len__(self) -> int:
         return len(self._pages)

@@ -13,16 +13,51 @@ address, a single label (``localhost``) or a public suffix itself is its own sit
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
 from trustaudit.web.urls import DEFAULT_PORTS, effective_port, host_of, is_ip
 
+_loader: list[Callable[[], Any]] = []
+_lock = threading.Lock()
+_loaded: list[Any] = []
 
-@cache
-def _psl():
+
+def use_suffix_list(loader: Callable[[], Any]) -> None:
+    """Where the parsed list comes from: ``loader()`` returns a ``PublicSuffixList`` (the pipeline gives one that
+    keeps the parsed list in the build cache: parsing the file costs about 45 ms a process, loading it 3 ms).
+    Without a loader, or if it fails, the list shipped with ``publicsuffixlist`` is parsed."""
+    _loader[:] = [loader]
+
+
+def _parse():
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList()  # ICANN and private sections, from the list shipped with the package
+
+
+def _psl():
+    if not _loaded:
+        with _lock:  # the crawl and the vocabulary thread may ask at once: load it once
+            if not _loaded:
+                psl = None
+                if _loader:
+                    try:
+                        psl = _loader[0]()
+                    except Exception:  # noqa: BLE001 - a broken cache must not break a comparison
+                        psl = None
+                _loaded.append(psl if psl is not None else _parse())
+    return _loaded[0]
+
+
+_psl.cache_clear = _loaded.clear  # type: ignore[attr-defined]
+
+
+def suffix_list() -> Any:
+    """The Public Suffix List (loaded on first use)."""
+    return _psl()
 
 
 @lru_cache(maxsize=8192)

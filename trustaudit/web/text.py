@@ -17,8 +17,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_WS = re.compile(r"\s+")
-
 # letters NFD does not decompose
 _EXTRA = str.maketrans({
     "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ħ": "h", "ı": "i", "æ": "ae", "Æ": "ae",
@@ -41,7 +39,7 @@ HOMOGLYPHS = str.maketrans({
 
 
 def collapse(s: str) -> str:
-    return _WS.sub(" ", s).strip()
+    return " ".join(s.split())  # whitespace runs (what \s matches) as one space, none at the ends
 
 
 def snippet(s: str, limit: int = 160) -> str:
