@@ -13,7 +13,8 @@ import pytest
 from servers import TestServer, html
 from typer.testing import CliRunner
 
-from trustaudit.cli import app, render_args
+from trustaudit.cli import app
+from trustaudit.cli_common import render_args
 from trustaudit.crawl import crawl
 from trustaudit.extract.appshell import is_app_shell
 from trustaudit.models import Status

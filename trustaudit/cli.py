@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.text import Text
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from trustaudit import __version__
 from trustaudit.batch.commands import register as register_batch_commands  # light: imports batch lazily
@@ -26,6 +26,8 @@ from trustaudit.cli_common import (
     EXIT_TARGET,
     EXIT_THRESHOLD,
     EXIT_USAGE,
+    ScanCommand,
+    check_render,
     choice,
     die,
     err,
@@ -34,7 +36,7 @@ from trustaudit.cli_common import (
 )
 from trustaudit.config import ConfigError, parse_fail_on
 from trustaudit.models import Report, Severity, Status
-from trustaudit.options import DEFAULT_USER_AGENT, RENDER_MODES
+from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render import EXTENSIONS, Format, format_for_path, render
 from trustaudit.render._text import clean_text
 
@@ -61,26 +63,6 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(no_args_is_help=True, context_settings=HELP, help="List and explain the checks.")
 app.add_typer(rules_app, name="rules")
-
-
-def render_args(args: list[str]) -> list[str]:
-    """``--render`` takes an optional mode: alone it means "always" (the word after it is then the target, or
-    another option), ``--render auto`` renders only the pages that are application shells."""
-    out: list[str] = []
-    for i, a in enumerate(args):
-        if a == "--":
-            return out + args[i:]
-        if a == "--render" and (i + 1 >= len(args) or args[i + 1] not in RENDER_MODES):
-            out.append("--render=always")
-            continue
-        out.append(a)
-    return out
-
-
-class _ScanCommand(TyperCommand):
-    def parse_args(self, ctx, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, render_args(list(args)))
-
 
 
 def _version_cb(value: bool) -> None:
@@ -267,7 +249,7 @@ def _warn_assertions(report: Report, quiet: bool) -> None:
                            style="yellow"), soft_wrap=True)
 
 
-@app.command(cls=_ScanCommand)
+@app.command(cls=ScanCommand)
 def scan(
     target: Annotated[
         str | None,
@@ -369,6 +351,12 @@ def scan(
                      help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
                      "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="YYYY-MM-DD",
+                     help="Judge dated legal duties (e.g. the withdrawal function from 2026-06-19) as of this day "
+                     "instead of today: preview a duty to come or reproduce an old report."),
+    ] = None,
     config: Annotated[
         str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
     ] = None,
@@ -408,21 +396,17 @@ def scan(
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
         ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
         headers=header, cookie=cookie, auth=auth, include=include, exclude=exclude, render=render_mode,
-        chromium=chromium, verify=verify,
+        chromium=chromium, verify=verify, as_of=as_of,
     )
     if options.render != "off":
         from trustaudit.crawl import resolve_target
-        from trustaudit.crawl.browser import RenderUnavailable, check_available
 
         try:
             live = resolve_target(target)[0] == "url"
         except TargetError:
             live = True  # the scan itself says what is wrong with the target
         if live:
-            try:
-                check_available(options)
-            except RenderUnavailable as exc:
-                die(str(exc), EXIT_USAGE)
+            check_render(options)
     pairs = _outputs(fmt_choice, output or [])
     fail_severity, fail_checks = cfg.fail_on, cfg.fail_on_checks
     if fail_on:

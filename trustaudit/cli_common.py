@@ -9,10 +9,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperCommand
 
 from trustaudit.config import ConfigError, ProjectConfig, load_config
 from trustaudit.messages import report_languages
-from trustaudit.options import RENDER_MODES, ScanOptions
+from trustaudit.options import RENDER_MODES, ScanOptions, parse_as_of
 from trustaudit.render._text import clean_text
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -27,6 +28,38 @@ def die(message: str, code: int) -> None:
         soft_wrap=True,
     )
     raise typer.Exit(code)
+
+
+def render_args(args: list[str]) -> list[str]:
+    """``--render`` takes an optional mode: alone it means "always" (the word after it is then the target, or
+    another option), ``--render auto`` renders only the pages that are application shells."""
+    out: list[str] = []
+    for i, a in enumerate(args):
+        if a == "--":
+            return out + args[i:]
+        if a == "--render" and (i + 1 >= len(args) or args[i + 1] not in RENDER_MODES):
+            out.append("--render=always")
+            continue
+        out.append(a)
+    return out
+
+
+class ScanCommand(TyperCommand):
+    """A command whose ``--render`` takes an optional mode (``scan``, ``batch``)."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, render_args(list(args)))
+
+
+def check_render(options: ScanOptions) -> None:
+    """With ``--render``: Playwright and a Chromium must be there before anything is fetched, else one line naming
+    what to install (exit 2)."""
+    from trustaudit.crawl.browser import RenderUnavailable, check_available
+
+    try:
+        check_available(options)
+    except RenderUnavailable as exc:
+        die(str(exc), EXIT_USAGE)
 
 
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md")
@@ -92,6 +125,7 @@ def resolve_settings(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     verify: bool | None = None,
+    as_of: str | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -112,6 +146,12 @@ def resolve_settings(
             die(str(exc), EXIT_USAGE)
     if render is not None and render not in RENDER_MODES:
         die(f"--render takes no value or one of {', '.join(RENDER_MODES)} (got {render!r})", EXIT_USAGE)
+    render = render or cfg.render
+    try:
+        day = parse_as_of(as_of) if as_of is not None else cfg.as_of
+    except ValueError as exc:
+        die(str(exc), EXIT_USAGE)
+        raise  # unreachable: die() exits
     from trustaudit.net.gate import ProxyRoutes
 
     try:
@@ -141,6 +181,7 @@ def resolve_settings(
         exclude=tuple(exclude or ()),
         verify=verify,
         registries=dict(cfg.registries),
+        as_of=day,
     )
     return cfg, report_lang, options
 

@@ -23,7 +23,14 @@ from rich.console import Console
 from rich.text import Text
 
 from trustaudit.batch import DEFAULT_CONCURRENCY
-from trustaudit.cli_common import EXIT_INTERRUPTED, EXIT_THRESHOLD, EXIT_USAGE, resolve_settings
+from trustaudit.cli_common import (
+    EXIT_INTERRUPTED,
+    EXIT_THRESHOLD,
+    EXIT_USAGE,
+    ScanCommand,
+    check_render,
+    resolve_settings,
+)
 from trustaudit.cli_common import die as _die
 from trustaudit.cli_common import err as _err
 from trustaudit.options import DEFAULT_USER_AGENT
@@ -271,6 +278,25 @@ def batch(
     config: Annotated[
         str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="YYYY-MM-DD",
+                     help="Judge dated legal duties as of this day instead of the day of each scan."),
+    ] = None,
+    render_mode: Annotated[
+        str | None,
+        typer.Option(
+            "--render",
+            metavar="[auto]",
+            help="Load each shop's pages in headless Chromium (see scan --render); '--render auto': only pages "
+            "built by JavaScript. Needs Chromium (apt-get install chromium) and pip install 'trustaudit[render]'.",
+        ),
+    ] = None,
+    chromium: Annotated[
+        str | None,
+        typer.Option("--chromium", metavar="PROGRAM",
+                     help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary table.")] = False,
 ) -> None:
     """Audit many shops: one JSON + HTML report each, summary.csv and index.html; resumable."""
@@ -285,7 +311,10 @@ def batch(
         config=config, lang=lang, country=None, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, user_agent=user_agent, ca_bundle=ca_bundle,
         ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve, verify=verify,
+        render=render_mode, chromium=chromium, as_of=as_of,
     )
+    if options.render != "off":
+        check_render(options)
     try:
         sh = parse_shard(shard) if shard is not None else None
     except ValueError as exc:
@@ -631,6 +660,6 @@ def merge(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("batch")(batch)
+    app.command("batch", cls=ScanCommand)(batch)
     app.command("history")(history)
     app.command("merge")(merge)
