@@ -120,3 +120,15 @@ def test_the_table_of_contents_lists_every_section_and_its_links_land():
     anchors = {_slug(h) for h in re.findall(r"^#{2,4} (.+)$", README, re.M)}
     for target in re.findall(r"\]\(#([^)]+)\)", README):
         assert target in anchors, target
+
+
+def test_the_formats_in_readme_and_in_help_are_the_renderers():
+    from trustaudit.cli import FORMAT_HELP, OUTPUT_HELP
+    from trustaudit.render import EXTENSIONS, Format
+
+    row = next(ln for ln in README.splitlines() if ln.startswith("| `--format`, `-f FORMAT` |"))
+    named = set(re.findall(r"`([a-z]+)`", _cells(row)[1]))
+    assert named == {f.value for f in Format}
+    assert all(f.value in FORMAT_HELP for f in Format) and all(e in OUTPUT_HELP for e in EXTENSIONS.values())
+    row = next(ln for ln in README.splitlines() if ln.startswith("| `--output`, `-o FILE` |"))
+    assert set(re.findall(r"\.[a-z]+", _cells(row)[1].split("`")[1])) == set(EXTENSIONS.values())

@@ -40,6 +40,11 @@ from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render import EXTENSIONS, Format, format_for_path, render
 from trustaudit.render._text import clean_text
 
+# the formats and their file extensions, as the renderers declare them: a new format needs no edit here
+FORMAT_HELP = "What goes to stdout: table (default), " + ", ".join(f.value for f in Format if f is not Format.TABLE) + "."
+OUTPUT_HELP = ("Also write the report to FILE, format by extension ("
+               + " ".join(e for f, e in EXTENSIONS.items() if f is not Format.TABLE) + f" {EXTENSIONS[Format.TABLE]}); "
+               "repeatable.")
 DEVELOPER_COMMANDS = ("eval",)  # listed last in --help: for people working on trustaudit itself
 HELP = {"help_option_names": ["-h", "--help"]}
 
@@ -259,13 +264,12 @@ def scan(
     fmt: Annotated[
         str | None,
         typer.Option("--format", "-f", metavar="FORMAT",
-                     help="What goes to stdout: table (default), json, html, md, sarif, junit, csv, badge."),
+                     help=FORMAT_HELP),
     ] = None,
     output: Annotated[
         list[str] | None,
         typer.Option("--output", "-o", metavar="FILE",
-                     help="Also write the report to FILE, format by extension (.json .html .md .sarif .xml .csv "
-                     ".txt .svg); repeatable."),
+                     help=OUTPUT_HELP),
     ] = None,
     fail_under: Annotated[
         float | None,
@@ -478,7 +482,7 @@ def report_cmd(
     fmt: Annotated[
         str | None,
         typer.Option("--format", "-f", metavar="FORMAT",
-                     help="What goes to stdout: table (default), json, html, md, sarif, junit, csv, badge."),
+                     help=FORMAT_HELP),
     ] = None,
     output: Annotated[
         list[str] | None,
