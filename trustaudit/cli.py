@@ -35,6 +35,7 @@ from trustaudit.cli_common import (
     sarif_anchor,
 )
 from trustaudit.config import ConfigError, parse_fail_on
+from trustaudit.files import write_atomic
 from trustaudit.models import Report, Severity, Status
 from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render import EXTENSIONS, Format, format_for_path, render
@@ -134,36 +135,6 @@ def _outputs(fmt: Format | None, outputs: list[str]) -> list[tuple[Format, str |
             die(f"cannot tell the format of {path!r} from its extension (one of: {known})", EXIT_USAGE)
         pairs.append((chosen, path))
     return pairs
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder renamed into place: a reader
-    never sees half a report, and a failure leaves the previous report as it was."""
-    p = Path(path)
-    if p.parent and not p.parent.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = p.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    import tempfile  # only when a file is written
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=str(p.parent or "."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _write(path: str, text: str) -> None:
