@@ -132,3 +132,31 @@ def test_the_formats_in_readme_and_in_help_are_the_renderers():
     assert all(f.value in FORMAT_HELP for f in Format) and all(e in OUTPUT_HELP for e in EXTENSIONS.values())
     row = next(ln for ln in README.splitlines() if ln.startswith("| `--output`, `-o FILE` |"))
     assert set(re.findall(r"\.[a-z]+", _cells(row)[1].split("`")[1])) == set(EXTENSIONS.values())
+
+
+def _commands() -> dict[str, object]:
+    out: dict[str, object] = {}
+
+    def walk(cmd, path: str) -> None:
+        for name, sub in (getattr(cmd, "commands", None) or {}).items():
+            walk(sub, f"{path} {name}".strip())
+        if not getattr(cmd, "commands", None):
+            out[path] = cmd
+
+    walk(typer.main.get_command(app), "")
+    return out
+
+
+def test_every_option_shows_a_human_metavar_and_batch_shares_scans_declarations():
+    from typer.testing import CliRunner
+
+    for command in _commands():
+        text = CliRunner().invoke(app, [*command.split(), "-h"], terminal_width=200).output
+        assert not re.search(r"<(str|int|float|path|int range|float range|text)>", text), (command, text)
+    cmds = _commands()
+    scan, batch = ({p.opts[0]: p for p in cmds[c].params} for c in ("scan", "batch"))
+    shared = set(scan) & set(batch) - {"--fail-under", "--quiet"}  # these two say different things
+    assert len(shared) >= 14
+    for opt in shared:
+        assert (scan[opt].help, scan[opt].metavar, scan[opt].secondary_opts) == (
+            batch[opt].help, batch[opt].metavar, batch[opt].secondary_opts), opt

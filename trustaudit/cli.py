@@ -26,7 +26,21 @@ from trustaudit.cli_common import (
     EXIT_TARGET,
     EXIT_THRESHOLD,
     EXIT_USAGE,
+    AllowPrivateOpt,
+    AsOfOpt,
+    CaBundleOpt,
+    ChromiumOpt,
+    ConfigOpt,
+    IgnoreRobotsOpt,
+    LangOpt,
+    MaxPagesOpt,
+    RenderOpt,
+    ResolveOpt,
     ScanCommand,
+    TimeoutOpt,
+    TotalTimeoutOpt,
+    UserAgentOpt,
+    VerifyOpt,
     check_render,
     choice,
     die,
@@ -260,43 +274,22 @@ def scan(
         typer.Option("--baseline", metavar="OLD.json",
                      help="Exit 1 when anything got worse than in this saved JSON report (score or a check)."),
     ] = None,
-    max_pages: Annotated[
-        int | None, typer.Option("--max-pages", metavar="N", min=1, max=10000, help="Pages to fetch [25].")
-    ] = None,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", metavar="S", min=0.1, help="Seconds per request [10].")
-    ] = None,
-    total_timeout: Annotated[
-        float | None, typer.Option("--total-timeout", metavar="S", min=1, help="Seconds for the whole scan: fetching and reading pages [120].")
-    ] = None,
+    max_pages: MaxPagesOpt = None,
+    timeout: TimeoutOpt = None,
+    total_timeout: TotalTimeoutOpt = None,
     max_bytes: Annotated[
         int | None, typer.Option("--max-bytes", metavar="N", min=1024, help="Bytes read per page [5000000].")
     ] = None,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", metavar="LANG", help="Report language: en, pl, ru, el, ar or another complete "
-                     "catalogue of rules/locales (default: the shop's)."),
-    ] = None,
+    lang: LangOpt = None,
     country: Annotated[
         str | None,
         typer.Option("--country", metavar="CC", help="Override the detected country (ISO code, e.g. PL)."),
     ] = None,
-    ca_bundle: Annotated[
-        str | None,
-        typer.Option("--ca-bundle", metavar="PEM", help="File of trusted CAs (default: SSL_CERT_FILE or system)."),
-    ] = None,
-    user_agent: Annotated[
-        str, typer.Option("--user-agent", metavar="UA", help="User-Agent header.", show_default=False)
-    ] = DEFAULT_USER_AGENT,
-    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
-    allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
-    ] = False,
-    resolve: Annotated[
-        list[str] | None,
-        typer.Option("--resolve", metavar="HOST:PORT:ADDRESS",
-                     help="Connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
-    ] = None,
+    ca_bundle: CaBundleOpt = None,
+    user_agent: UserAgentOpt = DEFAULT_USER_AGENT,
+    ignore_robots: IgnoreRobotsOpt = False,
+    allow_private: AllowPrivateOpt = False,
+    resolve: ResolveOpt = None,
     header: Annotated[
         list[str] | None,
         typer.Option("--header", metavar="'NAME: VALUE'",
@@ -320,36 +313,11 @@ def scan(
         list[str] | None,
         typer.Option("--exclude", metavar="PATTERN", help="Never follow links matching a pattern (repeatable)."),
     ] = None,
-    verify: Annotated[
-        bool | None,
-        typer.Option("--verify/--no-verify",
-                     help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
-                     "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
-    ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", metavar="YYYY-MM-DD",
-                     help="Judge dated legal duties (e.g. the withdrawal function from 2026-06-19) as of this day "
-                     "instead of today: preview a duty to come or reproduce an old report."),
-    ] = None,
-    config: Annotated[
-        str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
-    ] = None,
-    render_mode: Annotated[
-        str | None,
-        typer.Option(
-            "--render",
-            metavar="[auto]",
-            help="Load pages in headless Chromium and read the DOM after scripts ran; also checks cookies and "
-            "trackers before consent. '--render auto': only pages built by JavaScript. Needs Chromium "
-            "(apt-get install chromium) and pip install 'trustaudit[render]'.",
-        ),
-    ] = None,
-    chromium: Annotated[
-        str | None,
-        typer.Option("--chromium", metavar="PROGRAM",
-                     help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
-    ] = None,
+    verify: VerifyOpt = None,
+    as_of: AsOfOpt = None,
+    config: ConfigOpt = None,
+    render_mode: RenderOpt = None,
+    chromium: ChromiumOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")

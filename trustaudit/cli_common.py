@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -60,6 +61,69 @@ def check_render(options: ScanOptions) -> None:
         check_available(options)
     except RenderUnavailable as exc:
         die(str(exc), EXIT_USAGE)
+
+
+# --------------------------------------------------------------------------- the scan options of scan and batch
+# One declaration each: ``batch`` applies them to every shop, so their names, metavars, limits and help are the
+# same on both commands (tests/test_readme_options.py checks README against both).
+
+MaxPagesOpt = Annotated[
+    int | None, typer.Option("--max-pages", metavar="N", min=1, max=10000, help="Pages to fetch per shop [25].")
+]
+TimeoutOpt = Annotated[float | None, typer.Option("--timeout", metavar="S", min=0.1, help="Seconds per request [10].")]
+TotalTimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--total-timeout", metavar="S", min=1,
+                 help="Seconds for a shop's whole scan: fetching and reading pages [120]."),
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", metavar="LANG", help="Report language: en, pl, ru, el, ar or another complete "
+                 "catalogue of rules/locales (default: the shop's)."),
+]
+CaBundleOpt = Annotated[
+    str | None,
+    typer.Option("--ca-bundle", metavar="PEM", help="File of trusted CAs (default: SSL_CERT_FILE or system)."),
+]
+UserAgentOpt = Annotated[str, typer.Option("--user-agent", metavar="UA", help="User-Agent header.", show_default=False)]
+IgnoreRobotsOpt = Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")]
+AllowPrivateOpt = Annotated[
+    bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
+]
+ResolveOpt = Annotated[
+    list[str] | None,
+    typer.Option("--resolve", metavar="HOST:PORT:ADDRESS", help="Connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
+]
+VerifyOpt = Annotated[
+    bool | None,
+    typer.Option("--verify/--no-verify",
+                 help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
+                 "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
+]
+ConfigOpt = Annotated[
+    str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="YYYY-MM-DD",
+                 help="Judge dated legal duties (e.g. the withdrawal function from 2026-06-19) as of this day "
+                 "instead of the day of the scan: preview a duty to come or reproduce an old report."),
+]
+RenderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--render",
+        metavar="[auto]",
+        help="Load pages in headless Chromium and read the DOM after scripts ran; also checks cookies and "
+        "trackers before consent. '--render auto': only pages built by JavaScript. Needs Chromium "
+        "(apt-get install chromium) and pip install 'trustaudit[render]'.",
+    ),
+]
+ChromiumOpt = Annotated[
+    str | None,
+    typer.Option("--chromium", metavar="PROGRAM",
+                 help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
+]
 
 
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md")
