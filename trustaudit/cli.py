@@ -57,9 +57,15 @@ from trustaudit.render._text import clean_text
 
 # the formats and their file extensions, as the renderers declare them: a new format needs no edit here
 FORMAT_HELP = "What goes to stdout: table (default), " + ", ".join(f.value for f in Format if f is not Format.TABLE) + "."
-OUTPUT_HELP = ("Also write the report to FILE, format by extension ("
+OUTPUT_HELP = ("Write the report to FILE, format by extension ("
                + " ".join(e for f, e in EXTENSIONS.items() if f is not Format.TABLE) + f" {EXTENSIONS[Format.TABLE]}); "
                "repeatable.")
+# what scan and report share: the formats and their destinations, the longer terminal report
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP)]
+OutputOpt = Annotated[list[str] | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
+]
 DEVELOPER_COMMANDS = ("eval",)  # listed last in --help: for people working on trustaudit itself
 HELP = {"help_option_names": ["-h", "--help"]}
 
@@ -246,16 +252,8 @@ def scan(
         typer.Argument(metavar="TARGET", help="Shop URL, a saved page (.html) or a saved site folder.", show_default=False),
     ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Scan the bundled demo shop (offline).")] = False,
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", "-f", metavar="FORMAT",
-                     help=FORMAT_HELP),
-    ] = None,
-    output: Annotated[
-        list[str] | None,
-        typer.Option("--output", "-o", metavar="FILE",
-                     help=OUTPUT_HELP),
-    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
     fail_under: Annotated[
         float | None,
         typer.Option("--fail-under", metavar="N", min=0, max=100, help="Exit 1 when the score is below N (0-100)."),
@@ -319,9 +317,7 @@ def scan(
     render_mode: RenderOpt = None,
     chromium: ChromiumOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
-    ] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Audit one shop and print a scored report with fixes."""
     from trustaudit.crawl import TargetError
@@ -418,22 +414,13 @@ def report_cmd(
     report_file: Annotated[
         Path, typer.Argument(metavar="REPORT.json", help="A JSON report saved by `scan --format json`.")
     ],
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", "-f", metavar="FORMAT",
-                     help=FORMAT_HELP),
-    ] = None,
-    output: Annotated[
-        list[str] | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE (format by extension; repeatable)."),
-    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
     lang: Annotated[
         str | None, typer.Option("--lang", metavar="LANG", help="Language to write it in (default: the report's).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report.")] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
-    ] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Render a saved JSON report again, in any format and language (CI keeps the JSON, people read the HTML)."""
     from trustaudit.messages import report_languages
