@@ -283,3 +283,55 @@ def test_guarantees_without_payment_stay_complaints(text):
                                         ("Доставка цветов (1 245)", "delivery")])
 def test_catalogue_categories_with_item_counts_name_no_page(text, kind):
     assert kind not in text_scores(text)
+
+
+@pytest.mark.parametrize(
+    "url, kinds",
+    [
+        # "and" in the languages whose slugs join two topics with it: lt "ir", lv "un", et/fi "ja", ro "si", sl "in"
+        ("/aptarnavimas-ir-pagalba/", {"faq"}),
+        ("/piegade-un-apmaksa/", {"delivery", "payment"}),
+        ("/toimitus-ja-maksutavat/", {"delivery", "payment"}),
+        ("/tarne-ja-tagastamine/", {"delivery", "returns"}),
+        ("/livrare-si-plata/", {"delivery", "payment"}),
+        ("/dostava-in-placilo/", {"delivery", "payment"}),
+    ],
+)
+def test_slugs_joined_by_and_in_more_languages(url, kinds):
+    assert kinds <= slug_kinds("https://shop.example" + url), url
+
+
+@pytest.mark.parametrize("url", ["/sign-in/", "/made-in-germany/", "/plug-in-hybrid/", "/un-cadeau-pour-elle/",
+                                 "/ja-vai-ei/"])
+def test_connector_words_alone_name_no_page(url):
+    assert slug_kinds("https://shop.example" + url) == frozenset(), url
+
+
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        # an anchor the vocabulary rules out is not that kind, whatever its URL's words say
+        ('<a href="/pirmoji-pagalba/">Pirmoji pagalba</a>', "faq"),
+        ('<a href="/pierwsza-pomoc/">Pierwsza pomoc</a>', "faq"),
+        ('<a href="/erste-hilfe/">Erste Hilfe</a>', "faq"),
+        ('<a href="/pervaya-pomoshch/help">Первая помощь</a>', "faq"),
+        ('<a href="/first-aid-help/">First aid kits</a>', "faq"),
+        ('<a href="/garantie/">Preisgarantie</a>', "complaints"),
+    ],
+)
+def test_an_excluded_anchor_vetoes_its_url_slug(link, kind):
+    assert _pages(f"<nav>{link}</nav>")[kind] is None, link
+
+
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        ('<a href="/aptarnavimas-ir-pagalba/">Informacija</a>', "faq"),
+        ('<a href="/pomoc/">Informacje</a>', "faq"),
+        ('<a href="/hilfe/">Service</a>', "faq"),
+        ('<a href="/palidziba/">Informācija</a>', "faq"),
+    ],
+)
+def test_a_help_slug_behind_a_vague_anchor_is_the_help_centre(link, kind):
+    p = _pages(f"<footer>{link}</footer>")
+    assert p[kind] is not None, link

@@ -49,6 +49,36 @@ def test_phone_forms(body, region, expected):
 
 
 @pytest.mark.parametrize(
+    "body, region, expected",
+    [
+        # the icon's alt / title repeats the number after its label
+        ('<p><img src="/i/tel.png" alt="Telefonas 852222222"/><strong>8 5 222 2222</strong> </br> pagalba@shop.example</p>', "LT",
+         "+37052222222"),
+        ('<p><img src="/i/t.png" alt="Tel. 22 123 45 67"> 22 123 45 67 (pn.–pt. 8–16)</p>', "PL", "+48221234567"),
+        ('<p><img src="/i/t.png" alt="Телефон: +7 495 648-31-32"> 8 (495) 648-31-32 с 9 до 18</p>', "RU", "+74956483132"),
+        ('<p><span class="ico" title="Telefon: 030 1234567"></span> 030 1234567 Mo–Fr</p>', "DE", "+49301234567"),
+        ('<p><img alt="هاتف 0112345678" src="/p.svg"> 011 234 5678 من 9 إلى 5</p>', "SA", "+966112345678"),
+    ],
+)
+def test_icon_label_followed_by_the_number(body, region, expected):
+    assert expected in phones(body, region)
+
+
+@pytest.mark.parametrize(
+    "body, region",
+    [
+        # an icon whose text is not a phone label, even with a number in it
+        ('<p><img alt="Produkt 4006381333931" src="/x.png"> 4006381333931 auf Lager</p>', "DE"),
+        ('<p><img alt="Art. 22 123 45 67" src="/x.png"> 22 123 45 67 w ofercie</p>', "PL"),
+        ('<p><img alt="Заказ 84956483132" src="/x.png"> 8 (495) 648-31-32 в наличии</p>', "RU"),
+        ('<p><img alt="Telefonas Samsung 852222222" src="/x.png"> 8 5 222 2222 vnt.</p>', "LT"),
+    ],
+)
+def test_icon_with_a_number_but_no_phone_label(body, region):
+    assert phones(body, region) == []
+
+
+@pytest.mark.parametrize(
     "body, region",
     [
         # a street number and postcode before the next line's "Tel." label

@@ -271,10 +271,22 @@ def slug_kinds(url: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@lru_cache(maxsize=4096)
+def excluded_kinds(text: str) -> frozenset[str]:
+    """Kinds an anchor's words rule out ("Erste Hilfe" is a product category, not the help centre its URL's
+    "/erste-hilfe/" would name)."""
+    folded = fold(text) if text else ""
+    if not folded or len(folded) > 200:
+        return frozenset()
+    return frozenset(k.name for k in vocab().kinds if k.exclude_re is not None and k.exclude_re.search(folded))
+
+
 def _link_kind_scores(text: str, url: str, region: str) -> dict[str, float]:
     v = vocab()
     ts = text_scores(text)
     sk = slug_kinds(url)
+    if text and sk - ts.keys():
+        sk = sk - excluded_kinds(text)
     out: dict[str, float] = {}
     for name in set(ts) | set(sk):
         t = ts.get(name, 0.0)

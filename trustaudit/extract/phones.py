@@ -50,6 +50,7 @@ _HAS_DASH = re.compile("[0-9)][ \u00a0]?[" + _DASHES + "][ \u00a0]?[0-9(]")
 # to the label before it ("Tel.:+31 (0) 614392096")
 _DASHED = re.compile(r"(?<![\w+/.,:\-\u2010-\u2015\u2212])(?:\+[ \u00a0]?)?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")
 _GLUED_PLUS = re.compile(r"(?<=[:.;])\+[ \u00a0]?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")
+_LABEL_NUMBER = re.compile(r"[\s:.\-\u2010-\u2015\u2212]*[+(]?\d[\d \u00a0().\-\u2010-\u2015\u2212/]*$")
 _ICON_CLASS = re.compile(r"(?:^|[\s_-])(?:phone|telephone|tel|call)(?:$|[\s_-])", re.I)
 
 
@@ -233,7 +234,9 @@ def _icon_numbers(pp: ParsedPage) -> list[tuple[str, str]]:
         del icons[MAX_ICONS:]
     for el in icons:
         label = " ".join(filter(None, (el.get("alt"), el.get("title"), el.get("aria-label"))))
-        named = bool(label) and cfg["labels"] is not None and cfg["labels"].fullmatch(_fold_short(label).strip(" :"))
+        # the icon's text may repeat the number after the label ("Telefonas 852222222", "Tel: +48 ...")
+        label = _LABEL_NUMBER.sub("", _fold_short(label)).strip(" :")
+        named = bool(label) and cfg["labels"] is not None and cfg["labels"].fullmatch(label)
         if not named and not _ICON_CLASS.search(el.get("class") or ""):
             continue
         following = el.tail or ""
