@@ -31,7 +31,13 @@ def ids(body: str, country: str | None = None) -> list[tuple[str, str, bool | No
         ("<p>ИНН: 782701728810</p>", "RU", ("ru.inn", "782701728810", True)),
         ("<p>ОГРН 1147746931617</p>", "RU", ("ru.ogrn", "1147746931617", True)),
         ("<p>ОГРНИП 311784719600424</p>", "RU", ("ru.ogrn", "311784719600424", True)),
-        ("<p>ОГРНИП 314784704100200</p>", "RU", ("ru.ogrn", "314784704100200", False)),
+        # ОГРНИП: the check digit is the lowest digit of the remainder mod 13 (remainder 10 -> 0, 11 -> 1, 12 -> 2)
+        ("<p>ОГРНИП 314784704100200</p>", "RU", ("ru.ogrn", "314784704100200", True)),
+        ("<p>ОГРНИП 304770000000031</p>", "RU", ("ru.ogrn", "304770000000031", True)),
+        ("<p>ОГРНИП 304770000000042</p>", "RU", ("ru.ogrn", "304770000000042", True)),
+        ("<p>ОГРНИП 304770000000041</p>", "RU", ("ru.ogrn", "304770000000041", False)),
+        ("<p>ОГРНИП 304770000000012</p>", "RU", ("ru.ogrn", "304770000000012", False)),  # the whole remainder
+        ("<p>ОГРН 1147746931618</p>", "RU", ("ru.ogrn", "1147746931618", False)),
         # Greece (Greek capital Epsilon in the prefix)
         ("<p>ΑΦΜ: 094259216</p>", "GR", ("gr.vat", "094259216", True)),
         ("<p>Α.Φ.Μ. ΕL094259216</p>", "GR", ("gr.vat", "094259216", True)),

@@ -204,11 +204,20 @@ def text_scores(text: str) -> dict[str, float]:
         if not m:
             continue
         lead = _NONWORD.sub("", folded[: m.start()])
-        score = 0.8 if not lead else 0.6
+        score = 0.8 if not lead or _joined_topic(folded[: m.start()], v.connectors) else 0.6
         if n_words > 6:
             score *= 0.5
         out[k.name] = score
     return out
+
+
+def _joined_topic(lead: str, connectors: frozenset[str]) -> bool:
+    """The words before a match are one or two words and a connector ("Service & Reklamationen", "Shipping and
+    returns"): a link naming two topics, each as clearly as a link naming one."""
+    toks = [t for t in re.split(r"\s+", lead.strip()) if t]
+    if not 2 <= len(toks) <= 3 or toks[-1] not in connectors:
+        return False
+    return all(_NONWORD.sub("", t) for t in toks[:-1])
 
 
 def _segments(url: str) -> list[tuple[list[str], bool]]:
