@@ -335,3 +335,21 @@ def test_an_excluded_anchor_vetoes_its_url_slug(link, kind):
 def test_a_help_slug_behind_a_vague_anchor_is_the_help_centre(link, kind):
     p = _pages(f"<footer>{link}</footer>")
     assert p[kind] is not None, link
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("Service & Reklamationen", "complaints"), ("Shipping and returns", "returns"), ("Obsługa i reklamacje", "complaints"),
+     ("Сервис и гарантия", "complaints"), ("Αποστολές και επιστροφές", "returns"), ("الشحن و الإرجاع", "returns")],
+)
+def test_the_second_topic_of_a_combined_link_counts_as_much_as_the_first(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.8, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("Alles über unseren Service & Reklamationen", "complaints"), ("Read how we handle shipping and returns", "returns"),
+     ("Wszystko o naszej obsłudze i reklamacje", "complaints")],
+)
+def test_a_longer_lead_before_and_stays_a_weaker_match(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.8, (text, text_scores(text))
