@@ -353,3 +353,62 @@ def test_the_second_topic_of_a_combined_link_counts_as_much_as_the_first(text, k
 )
 def test_a_longer_lead_before_and_stays_a_weaker_match(text, kind):
     assert text_scores(text).get(kind, 0) < 0.8, (text, text_scores(text))
+
+
+# the default titles and URL slugs of shop platforms (PrestaShop install-dev/langs/<xx>/data/meta.xml, Magento 2's
+# footer, Shopify's policy URLs, PrestaShop's "/content/<id>-<slug>" CMS pages)
+PLATFORM_DEFAULTS = [
+    ("Kontaktieren Sie uns", "/kontaktieren-sie-uns", "contact"),
+    ("Contact met ons opnemen", "/contact-met-ons-opnemen", "contact"),
+    ("Entre em Contacto", "/contacte-nos", "contact"),
+    ("Contactați-ne", "/contact", "contact"),
+    ("Auftragsverfolgung Gast", "/auftragsverfolgung-gast", "order_tracking"),
+    ("Śledzenie zamówień gości", "/sledzenie-zamowienia-gosc", "order_tracking"),
+    ("Urmărire pentru oaspeți", "/urmarire-pentru-oaspeti", "order_tracking"),
+    ("Gast traceren", "/gast traceren", "order_tracking"),
+    ("Acompanhar cliente não registado", "/acompanhar-cliente-nao-registado", "order_tracking"),
+    ("Returnări", "/returnari", "returns"),
+    ("Orders and Returns", "/sales/guest/form/", "order_tracking"),
+    ("Terms and conditions of use", "/content/3-terms-and-conditions-of-use", "terms"),
+]
+
+
+@pytest.mark.parametrize("anchor, path, kind", PLATFORM_DEFAULTS, ids=[p[1] for p in PLATFORM_DEFAULTS])
+def test_platform_default_pages_by_anchor_and_by_url_alone(anchor, path, kind):
+    assert _pages(f'<footer><a href="{path}">{anchor}</a></footer>')[kind] is not None, anchor
+    assert kind in slug_kinds("https://shop.example" + path), path  # an icon link with no text
+
+
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        # the same words in other URLs and anchors
+        ('<a href="/blog/kontaktieren-sie-uns-jederzeit-tipps">Tipps zur Kundenbindung für Händler</a>', "contact"),
+        ('<a href="/gast">Gastgeschenke</a>', "order_tracking"),
+        ('<a href="/sales/">Sale</a>', "order_tracking"),
+        ('<a href="/returnari-gratuite-pentru-toti">Livrare rapidă</a>', "returns"),
+        ('<a href="/sales/guest/form/">Orders and Returns</a>', "returns"),  # the order look-up, not the policy
+        # a Shopify policy's URL names its own kind, not a privacy policy
+        ('<a href="/policies/refund-policy">Refund policy</a>', "privacy"),
+        ('<a href="/policies/shipping-policy">Versand</a>', "privacy"),
+    ],
+)
+def test_platform_default_near_misses(link, kind):
+    assert _pages(f"<footer>{link}</footer>")[kind] is None, link
+
+
+def test_a_bare_policy_segment_is_still_the_privacy_policy():
+    assert "privacy" in slug_kinds("https://shop.example/policy/")
+    assert "privacy" in slug_kinds("https://shop.example/info/policy.html")
+    assert "privacy" not in slug_kinds("https://shop.example/returns-policy/")
+
+
+@pytest.mark.parametrize("url, kind", [("/content/1-delivery", "delivery"), ("/content/4-about-us", "about"),
+                                       ("/12-kontakt", "contact"), ("/content/5-secure-payment", "payment")])
+def test_a_record_id_before_the_slug_is_ignored(url, kind):
+    assert kind in slug_kinds("https://shop.example" + url)
+
+
+@pytest.mark.parametrize("url", ["/content/1-2", "/2024-11-black-friday", "/12-34-56"])
+def test_numbers_alone_name_no_page(url):
+    assert slug_kinds("https://shop.example" + url) == frozenset()

@@ -89,6 +89,8 @@ class _Vocab:
     connectors: frozenset[str]
     region_weight: dict[str, float]
     slug_index: dict[str, tuple[str, ...]]  # compact slug -> kinds
+    # compact slug -> kinds, matched only as a whole path segment ("/policy/", never the tail of "/refund-policy")
+    slug_whole_index: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # which kinds an anchor can score for, by its words (``_Leads`` of every kind's phrases, as one index):
     # word -> kinds, ("word*" prefix, kind) pairs, kinds whose phrases only a search can rule out; whole
     # anchor -> kinds
@@ -140,6 +142,11 @@ def vocab() -> _Vocab:
     for k in kinds:
         for sl in k.slugs:
             slug_index.setdefault(sl, []).append(k.name)
+    slug_whole_index: dict[str, list[str]] = {}
+    for name, spec in (data.get("kinds") or {}).items():
+        for sl in spec.get("slugs_whole") or []:
+            if _compact(str(sl)):
+                slug_whole_index.setdefault(_compact(str(sl)), []).append(name)
     lead_index: dict[str, list[int]] = {}
     whole_index: dict[str, list[int]] = {}
     for i, (k, leads) in enumerate(zip(kinds, text_leads, strict=True)):
@@ -154,6 +161,7 @@ def vocab() -> _Vocab:
         connectors=conn,
         region_weight=rw,
         slug_index={k: tuple(v) for k, v in slug_index.items()},
+        slug_whole_index={k: tuple(v) for k, v in slug_whole_index.items()},
         lead_index={w: tuple(ix) for w, ix in lead_index.items()},
         lead_prefix=tuple((p, i) for i, leads in enabled for p in leads.prefix),
         lead_always=tuple(i for i, leads in enabled if leads.always),
@@ -237,6 +245,9 @@ def _segments(url: str) -> list[tuple[list[str], bool]]:
         camel = bool(_CAMEL.search(seg)) and not _NONWORD.search(seg)
         seg = _CAMEL.sub(" ", seg[:120])
         toks = [t for t in _NONWORD.split(fold(seg)) if t]
+        # a record id before the slug ("/content/3-terms-and-conditions-of-use", "/12-kontakt")
+        while len(toks) > 1 and toks[0].isdigit():
+            del toks[0]
         if toks:
             segs.append((toks, camel))
     return segs
@@ -277,6 +288,8 @@ def slug_kinds(url: str) -> frozenset[str]:
             cands.add("".join(toks[i:]))
         for c in cands:
             found.update(v.slug_index.get(c, ()))
+        if v.slug_whole_index:
+            found.update(v.slug_whole_index.get("".join(toks), ()))
     return frozenset(found)
 
 
