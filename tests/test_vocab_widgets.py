@@ -137,3 +137,37 @@ def test_social_profiles_on_hashbang_urls_and_subdomains(href, slug):
 )
 def test_social_near_misses(href):
     assert art(f'<footer><a href="{href}">x</a></footer>').social == ()
+
+
+def _shopify_icon(name: str, label: str) -> str:
+    # how Shopify themes render a payment icon (activemerchant/payment_icons): an svg labelled by "pi-<name>"
+    return (f'<li class="list-payment__item"><svg class="icon icon--full-color" viewBox="0 0 38 24" role="img" '
+            f'aria-labelledby="pi-{name}"><title id="pi-{name}">{label}</title><path d="M35 0H3"/></svg></li>')
+
+
+@pytest.mark.parametrize(
+    "name, label, slug",
+    [("mb", "Multibanco", "multibanco"), ("mbway", "MB WAY", "mbway"), ("stcpay", "Stcpay", "stc_pay"),
+     ("trustly", "Trustly", "trustly"), ("venmo", "Venmo", "venmo"), ("swish", "Swish", "swish"),
+     ("knet", "KNet", "knet"), ("benefit", "Benefit", "benefit"), ("naps", "Naps", "naps"),
+     ("sepa_bank_transfer", "SEPA Bank Transfer", "bank_transfer"), ("clearpay", "Clearpay", "afterpay"),
+     ("sezzle", "Sezzle", "sezzle"), ("wechatpay", "WeChat Pay", "wechatpay"), ("samsung_pay", "Samsung Pay", "samsung_pay"),
+     ("cartes_bancaires", "Cartes Bancaires", "cartes_bancaires")],
+)
+def test_shopify_payment_icons(name, label, slug):
+    a = art(f'<footer><ul class="list list-payment">{_shopify_icon(name, label)}</ul></footer>')
+    assert slug in slugs(a.payment_providers) | slugs(a.payment_methods), name
+
+
+@pytest.mark.parametrize(
+    "body, slug",
+    [
+        (f'<ul class="list-payment">{_shopify_icon("mbway", "MB WAY")}</ul>', "multibanco"),  # MB WAY is not Multibanco
+        ('<div class="pi-benefits-list"><p>Our benefits: free returns</p></div>', "benefit"),
+        ('<p>The benefit of a naps routine for toddlers</p>', "naps"),
+        ('<ul class="pi-benefit-cards"><li>Fast delivery</li></ul>', "benefit"),
+    ],
+)
+def test_shopify_payment_icon_near_misses(body, slug):
+    a = art(body)
+    assert slug not in slugs(a.payment_providers) | slugs(a.payment_methods)

@@ -310,7 +310,11 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
     if markup or generator:
         for s in d.slugs:
             for m in s.markup:
-                if m in markup:
+                if m.endswith("$"):  # the whole name, not the start of a longer one ("pi-mb", not "pi-mbway")
+                    if m[:-1] in markup and _whole_name(m[:-1]).search(markup):
+                        res.add(s, pp.url, f"markup: {m[:-1]}")
+                        break
+                elif m in markup:
                     res.add(s, pp.url, f"markup: {m}")
                     break
             if generator and any(g in generator for g in s.generator):
@@ -469,6 +473,11 @@ def _cs_matches(raw: str) -> list[tuple[int, int, str]]:
             out.append((start, end, raw[start:end]))
         pos = end
     return out
+
+
+@lru_cache(maxsize=256)
+def _whole_name(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
 
 
 def _markup_parts(elements, tag_list: list[str] | None, tag_prefixes: tuple[str, ...]) -> dict[str, None]:
