@@ -154,3 +154,36 @@ def test_marks_inside_words_do_not_stop_phrase_groups(body, lang, group):
 ])
 def test_marks_near_misses(body, lang):
     assert not pay(body, lang) & {"cash", "cash_on_delivery", "invoice"}
+
+
+@pytest.mark.parametrize(
+    "lang, body, expected",
+    [
+        ("es", "<p>Formas de pago: tarjeta, Bizum, transferencia bancaria</p>", {"bizum", "bank_transfer"}),
+        ("lt", "<p>Apmokėjimas: Paysera, Montonio, banko kortele</p>", {"paysera", "montonio"}),
+        ("hu", "<p>Fizetési módok: Barion, OTP SimplePay, utánvétel</p>", {"barion", "simplepay", "cash_on_delivery"}),
+        ("ro", "<p>Modalități de plată: card prin Netopia, ramburs</p>", {"netopia", "cash_on_delivery"}),
+        ("el", "<p>Τρόποι πληρωμής: IRIS, Cardlink, αντικαταβολή</p>", {"iris_payments", "cardlink", "cash_on_delivery"}),
+        ("it", "<p>Pagamenti: Nexi, PayPal, bonifico</p>", {"nexi", "paypal", "bank_transfer"}),
+        ("ru", "<p>Способы оплаты: Kaspi QR, наличными при получении</p>", {"kaspi", "cash_on_delivery"}),
+        ("ar", "<p>طرق الدفع: Fawry، Paymob، الدفع عند الاستلام</p>", {"fawry", "paymob", "cash_on_delivery"}),
+        ("nl", "<p>Betaalmethoden: iDEAL, Billink, Payconiq, overschrijving</p>",
+         {"ideal", "billink", "payconiq", "bank_transfer"}),
+        ("fi", "<p>Maksutavat: verkkopankki, MobilePay</p>", {"bank_transfer", "mobilepay"}),
+    ],
+)
+def test_national_payment_services_named_in_text(lang, body, expected):
+    assert expected <= pay(body, lang), pay(body, lang)
+
+
+@pytest.mark.parametrize(
+    "lang, body, absent",
+    [
+        ("el", "<p>Ανθοδέσμη με iris και τριαντάφυλλα για κάθε περίσταση. PayPal.</p>", "iris_payments"),
+        ("en", "<p>Our Iris collection is back in stock. We accept PayPal.</p>", "iris_payments"),
+        ("it", "<p>La nexialità del design moderno. PayPal.</p>", "nexi"),
+        ("hu", "<p>A Barionix termékcsalád. PayPal.</p>", "barion"),
+    ],
+)
+def test_national_payment_service_near_misses(lang, body, absent):
+    assert absent not in pay(body, lang)
