@@ -412,3 +412,43 @@ def test_a_record_id_before_the_slug_is_ignored(url, kind):
 @pytest.mark.parametrize("url", ["/content/1-2", "/2024-11-black-friday", "/12-34-56"])
 def test_numbers_alone_name_no_page(url):
     assert slug_kinds("https://shop.example" + url) == frozenset()
+
+
+# the titles shops give their policy pages (refund, shipping, terms of service, privacy, contact information,
+# legal notice) in the languages of the wider EU market
+POLICY_TITLES = [
+    ("Rückerstattungsrichtlinie", "returns"), ("Restitutiebeleid", "returns"), ("Política de reembolso", "returns"),
+    ("Politica di rimborso", "returns"), ("Zasady zwrotu kosztów", "returns"), ("Återbetalningspolicy", "returns"),
+    ("Refusionspolitik", "returns"), ("Palautuskäytäntö", "returns"), ("Politica de rambursare", "returns"),
+    ("Visszatérítési szabályzat", "returns"), ("Cayma hakkı", "returns"), ("Πολιτική επιστροφής χρημάτων", "returns"),
+    ("Versandrichtlinie", "delivery"), ("Verzendbeleid", "delivery"), ("Zasady wysyłki", "delivery"),
+    ("Fraktpolicy", "delivery"), ("Forsendelsespolitik", "delivery"), ("Zásady dopravy", "delivery"),
+    ("Politica de expediere", "delivery"), ("Szállítási szabályzat", "delivery"), ("Πολιτική αποστολής", "delivery"),
+    ("Servicevoorwaarden", "terms"), ("Conditions d'utilisation", "terms"), ("Términos del servicio", "terms"),
+    ("Termini di servizio", "terms"), ("Användarvillkor", "terms"), ("Smluvní podmínky", "terms"),
+    ("Hizmet şartları", "terms"), ("Όροι παροχής υπηρεσιών", "terms"), ("شروط الخدمة", "terms"),
+    ("Zásady ochrany osobních údajů", "privacy"), ("Zásady ochrany osobných údajov", "privacy"),
+    ("Adatvédelmi irányelvek", "privacy"), ("Kontaktinformationen", "contact"), ("Informacje kontaktowe", "contact"),
+    ("Kontaktoplysninger", "contact"), ("Kapcsolattartási adatok", "contact"), ("Juridische kennisgeving", "legal_notice"),
+    ("Právní upozornění", "legal_notice"), ("Yasal bildirim", "legal_notice"), ("Юридическое уведомление", "legal_notice"),
+    ("Νομική ειδοποίηση", "legal_notice"), ("Gyakran ismételt kérdések", "faq"),
+]
+
+
+@pytest.mark.parametrize("text, kind", POLICY_TITLES, ids=[t for t, _k in POLICY_TITLES])
+def test_policy_titles_in_more_languages(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Meine Kontaktdaten ändern", "contact"),  # an account form, not the shop's contact page
+        ("Mes coordonnées", "contact"),
+        ("Rückerstattung der Mehrwertsteuer für Geschäftskunden in der Europäischen Union", "returns"),  # prose
+        ("Zasady wysyłki newslettera i powiadomień e-mail dla klientów sklepu", "delivery"),
+        ("Termini di servizio della garanzia estesa per i prodotti elettronici acquistati online", "terms"),
+    ],
+)
+def test_policy_title_near_misses(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6, (text, text_scores(text))
