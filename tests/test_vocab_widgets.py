@@ -171,3 +171,30 @@ def test_shopify_payment_icons(name, label, slug):
 def test_shopify_payment_icon_near_misses(body, slug):
     a = art(body)
     assert slug not in slugs(a.payment_providers) | slugs(a.payment_methods)
+
+
+@pytest.mark.parametrize(
+    "lang, body, slug",
+    [
+        ("it", '<script src="https://widget.feedaty.com/public/js/feedaty.js"></script>', "feedaty"),
+        ("it", '<a href="https://www.feedaty.com/recensioni/negozio-it">Recensioni Feedaty</a>', "feedaty"),
+        ("en", '<a href="https://www.sitejabber.com/reviews/shop.com">Read our reviews</a>', "sitejabber"),
+        ("ru", '<a href="https://irecommend.ru/content/internet-magazin-shop">Отзывы</a>', "irecommend"),
+        ("de", '<script src="https://smart-widget-assets.ekomiapps.de/resources/ekomi_widget.js"></script>', "ekomi"),
+    ],
+)
+def test_more_review_platforms(lang, body, slug):
+    assert slug in slugs(art(body, lang).review_widgets)
+
+
+@pytest.mark.parametrize(
+    "body, slug",
+    [
+        ('<a href="https://www.sitejabber.com/">Sitejabber</a>', "sitejabber"),  # the platform, not a shop's reviews
+        ('<a href="https://irecommend.ru/">irecommend</a>', "irecommend"),
+        ('<a href="https://www.feedaty.com/it/business">Feedaty per le aziende</a>', "feedaty"),
+        ("<p>We were featured on Sitejabber and irecommend last year</p>", "sitejabber"),
+    ],
+)
+def test_more_review_platform_near_misses(body, slug):
+    assert slug not in slugs(art(body).review_widgets)
