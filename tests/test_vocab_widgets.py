@@ -198,3 +198,29 @@ def test_more_review_platforms(lang, body, slug):
 )
 def test_more_review_platform_near_misses(body, slug):
     assert slug not in slugs(art(body).review_widgets)
+
+
+@pytest.mark.parametrize(
+    "lang, body, slug",
+    [
+        ("ru", '<script src="https://cdn.carrotquest.app/api.min.js"></script>', "carrot_quest"),
+        ("ru", '<script src="https://cp.onicon.ru/loader/abc.js"></script>', "onicon"),
+        ("en", '<script src="https://shop.verloop.io/livechat/script.min.js"></script>', "verloop"),
+        ("de", '<script src="https://shop.example/livezilla/script.php?id=abc"></script>', "livezilla"),
+        ("pl", '<script src="https://mylivechat.com/chatinline.aspx?hccid=123"></script>', "mylivechat"),
+    ],
+)
+def test_more_chat_vendors(lang, body, slug):
+    assert slug in slugs(art(body, lang).chat_widgets)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<a href="https://shop.example/blog/livezilla-review">LiveZilla im Test</a>',  # an article about it
+        "<p>Carrot quest, Onicon and Verloop compared: which chat suits a small shop?</p>",
+        '<img src="https://shop.example/img/onicon-logo.png" alt="">',
+    ],
+)
+def test_more_chat_vendor_near_misses(body):
+    assert art(body).chat_widgets == ()
