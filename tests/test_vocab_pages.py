@@ -452,3 +452,34 @@ def test_policy_titles_in_more_languages(text, kind):
 )
 def test_policy_title_near_misses(text, kind):
     assert text_scores(text).get(kind, 0) < 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "link, url",
+    [
+        # a way to pay named by a link into the page whose URL names the payment kind, even in the page body
+        ('<a href="#" onclick="modpagamenti(\'modalita_pagamento.asp#contrassegno\')">Contrassegno</a>',
+         "https://shop.example/modalita_pagamento.asp"),
+        ('<a href="/zahlungsarten#rechnung">Kauf auf Rechnung</a>', "https://shop.example/zahlungsarten#rechnung"),
+        ('<a href="/formy-platnosci/#blik">BLIK</a>', "https://shop.example/formy-platnosci/#blik"),
+        ('<a href="/oplata/#nalozhennyj">Наложенный платёж</a>', "https://shop.example/oplata/#nalozhennyj"),
+        ('<a href="/bezahlung/#AmazonPayment"><img src="/i/amazon.png" alt="Amazon Pay"></a>',
+         "https://shop.example/bezahlung/#AmazonPayment"),
+    ],
+)
+def test_a_way_to_pay_linking_into_the_payment_page_names_it(link, url):
+    ref = _pages(f"<main><p>{link}</p></main>")["payment"]
+    assert ref is not None and ref.url.split("#")[0] == url.split("#")[0], link
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        '<a href="https://www.paypal.com/">PayPal</a>',  # the provider's site, not the shop's payment page
+        '<a href="/blog/rechnung-oder-paypal">Rechnung</a>',
+        '<a href="/produkte/visa-kartenhuelle">Visa</a>',
+        '<a href="/zahlungsarten">Jetzt unseren Newsletter abonnieren und sparen</a>',  # the URL alone, in the body
+    ],
+)
+def test_a_way_to_pay_or_a_payment_url_alone_is_not_enough(link):
+    assert _pages(f"<main><p>{link}</p></main>")["payment"] is None, link

@@ -303,12 +303,36 @@ def excluded_kinds(text: str) -> frozenset[str]:
     return frozenset(k.name for k in vocab().kinds if k.exclude_re is not None and k.exclude_re.search(folded))
 
 
+@cached_build("pages_payment_names")
+def _payment_names() -> re.Pattern[str] | None:
+    """The names of ways to pay (rules/vocab/widgets.yaml, payment and payment_method texts)."""
+    data = load_yaml("vocab/widgets.yaml") or {}
+    names = [str(t) for sec in ("payment", "payment_method") for spec in (data.get(sec) or {}).values()
+             for key in ("texts", "texts_list", "texts_cs") for t in (spec or {}).get(key) or []
+             if "<n>" not in str(t) and "..." not in str(t).split()]
+    return phrase_regex(names)
+
+
+@lru_cache(maxsize=1024)
+def _names_a_way_to_pay(text: str) -> bool:
+    """The anchor is the name of a way to pay, with at most three more words ("Contrassegno", "Bonifico per
+    l'Italia", "PayPal")."""
+    rx = _payment_names()
+    folded = fold(text)
+    m = rx.search(folded) if rx is not None and len(folded) <= 80 else None
+    return m is not None and len(_NONWORD.sub(" ", folded[: m.start()] + " " + folded[m.end():]).split()) <= 3
+
+
 def _link_kind_scores(text: str, url: str, region: str) -> dict[str, float]:
     v = vocab()
     ts = text_scores(text)
     sk = slug_kinds(url)
     if text and sk - ts.keys():
         sk = sk - excluded_kinds(text)
+        if "payment" in sk and "payment" not in ts and _names_a_way_to_pay(text):
+            # a way to pay named by a link into the page whose URL names the payment kind ("Contrassegno" ->
+            # modalita_pagamento.asp#contrassegno): as clear as the page's own name
+            ts = {**ts, "payment": 0.6}
     out: dict[str, float] = {}
     for name in set(ts) | set(sk):
         t = ts.get(name, 0.0)
