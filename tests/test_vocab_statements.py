@@ -68,6 +68,13 @@ def groups(body: str) -> dict[str, list[str]]:
         ("Менеджер: Ирина Петрова", "named_people"),
         ("Skontaktuj się z Katarzyną Nowak, opiekunem klienta", "named_people"),
         ("Δε–Πα 9–17", "opening_hours"),
+        # one- and two-letter day abbreviations: only with an hour after them
+        ("Program: L–V 9–17", "opening_hours"),
+        ("Horario: L-V 9:00-18:00", "opening_hours"),
+        ("H–P 8–16", "opening_hours"),
+        ("Pzt-Cuma 09:00-18:00", "opening_hours"),
+        ("Pr–Pn 8–17", "opening_hours"),
+        ("P–Pk 9–18", "opening_hours"),
     ],
 )
 def test_statements(text, group):
@@ -95,6 +102,9 @@ def test_statements(text, group):
         ("Менеджер паролей Kaspersky", "named_people"),
         ("Opiekun klienta: zadzwoń", "named_people"),
         ("Δε θα βρείτε καλύτερη τιμή", "opening_hours"),  # "δε" is also "not"
+        ("Rozmiary L–XL dostępne od ręki", "opening_hours"),  # clothing sizes
+        ("Modele L–V bez baterii", "opening_hours"),  # letters, no hour after them
+        ("Szerokość H–P oznaczona na rysunku", "opening_hours"),
         ("Отзывы наших покупателей о товаре", "reviews_verified"),
         ("التقييمات والمراجعات", "reviews_verified"),
     ],
