@@ -187,3 +187,22 @@ def test_national_payment_services_named_in_text(lang, body, expected):
 )
 def test_national_payment_service_near_misses(lang, body, absent):
     assert absent not in pay(body, lang)
+
+
+@pytest.mark.parametrize(
+    "alt, slug",
+    [("ico_mastercard", "mastercard"), ("logo_klarna", "klarna"), ("apple_pay", "apple_pay"), ("ApplePay", "apple_pay"),
+     ("GooglePay", "google_pay"), ("G Pay", "google_pay"), ("AmazonPay", "amazon_pay"), ("paydirekt", "giropay"),
+     ("Яндекс.Касса", "yookassa"), ("Сбер Pay", "sberpay")],
+)
+def test_payment_logos_named_as_file_names_or_wordmarks(alt, slug):
+    assert slug in pay(f'<footer><img src="/i/1.png" alt="{alt}"><img src="/i/2.png" alt="PayPal"></footer>'), alt
+
+
+@pytest.mark.parametrize(
+    "alt, slug",
+    [("superapplepayday_banner", "apple_pay"), ("klarnaesque_pattern_01", "klarna"), ("gpaysafe_logo", "google_pay"),
+     ("dinersmenu_photo", "diners_club")],
+)
+def test_a_name_glued_into_a_file_name_word_is_not_a_payment(alt, slug):
+    assert slug not in pay(f'<main><img src="/i/1.jpg" alt="{alt}"><img src="/i/2.png" alt="PayPal"></main>'), alt

@@ -291,7 +291,8 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
                 v = el.get(a)
                 if v and ("alt", v) not in seen:
                     seen.add(("alt", v))
-                    alt_texts.append(v[:200])
+                    # file-name-like texts ("ico_visa", "visa_card") name it as words
+                    alt_texts.append(v[:200].replace("_", " "))
         elif tag == "meta" and (el.get("name") or "").lower() == "generator":
             generator = (el.get("content") or "").lower()
     # class / id / aria-labelledby values, data-* names and vendor element names, in order of first occurrence,
