@@ -148,3 +148,42 @@ def test_a_currency_must_be_a_whole_word_on_the_same_line(body, region, expected
 )
 def test_a_currency_right_after_the_number_still_makes_it_a_price(body, region):
     assert phones(body, region) == []
+
+
+MORE_LABELS = ["rufen sie uns an", "handy", "mobiel", "gsm", "cel.", "sunati-ne", "bizi arayin", "hivjon minket",
+               "soita meille", "τηλεφωνηστε μας", "obsluga klienta", "ring oss", "ring til os"]
+
+
+@pytest.mark.parametrize("label", MORE_LABELS)
+def test_call_us_and_mobile_labels_introduce_a_phone_but_not_a_price(label):
+    assert label in [str(x) for x in load_yaml("vocab/contact.yaml")["phone"]["labels"]]
+    assert phones(f"<p>{label}: 22 123 45 67 w godz. 8-16</p>", "PL") == ["+48221234567"]
+    assert phones(f"<p>{label}: 1 299 zł</p>", "PL") == []
+
+
+@pytest.mark.parametrize(
+    "body, region, expected",
+    [
+        # hours or a note in brackets right after the number
+        ("<p>Tel. 22 123 45 67 (8-16)</p>", "PL", "+48221234567"),
+        ("<p>Telefon: 030 1234567 (9:00-17:00)</p>", "DE", "+49301234567"),
+        ("<p>Τηλ.: 210 323 4567 (9–17)</p>", "GR", "+302103234567"),
+        ("<p>Тел. 8 (800) 555-35-35 (бесплатно)</p>", "RU", "+78005553535"),
+        ("<p>هاتف: 011 234 5678 (9-5)</p>", "SA", "+966112345678"),
+    ],
+)
+def test_a_bracketed_note_after_the_number_is_not_part_of_it(body, region, expected):
+    assert expected in phones(body, region)
+
+
+@pytest.mark.parametrize(
+    "body, region",
+    [
+        ("<p>Art. 12345678 (2 Stück)</p>", "DE"),  # an article number, no label
+        ("<p>Bestellnummer 0301234567 (bezahlt)</p>", "DE"),
+        ("<p>Cena 221 234 567 (brutto) zł</p>", "PL"),
+        ("<p>Moduł GSM 900 1800 (dual band)</p>", "PL"),
+    ],
+)
+def test_bracketed_tail_near_misses(body, region):
+    assert phones(body, region) == []

@@ -322,6 +322,22 @@ def resolve_phones(cands: Iterable[PhoneCandidate], url: str, region: str | None
     return out
 
 
+_BRACKETED_TAIL = re.compile(r"^(.*?\d)[ \u00a0]+\([^()]*\)?[^()]*$")
+
+
+def _head_before_brackets(raw: str) -> str | None:
+    """The number before a bracketed group that follows it ("22 123 45 67 (8-16)" -> "22 123 45 67"), when that
+    part alone has the digits of a phone number; an area code in brackets inside a number ("+7 (495) ...",
+    "8 (800) ...") leaves too few digits before it."""
+    if "(" not in raw:
+        return None
+    m = _BRACKETED_TAIL.match(raw)
+    if m is None:
+        return None
+    head = m.group(1)
+    return head if len(re.sub(r"\D", "", head)) >= 7 else None
+
+
 def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> list[PhoneCandidate]:
     """Every phone-number candidate of one page, in page order (links first, then text); ``numbers`` is the
     page's ``number_scan`` when the caller already has it."""
@@ -368,6 +384,9 @@ def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None =
                 unlabelled = True
                 continue
         out.append(PhoneCandidate(raw, snippet_around(text, start, end)))
+        head = _head_before_brackets(raw)
+        if head:  # "22 123 45 67 (8-16)": the hours in brackets after the number are not part of it
+            out.append(PhoneCandidate(head, snippet_around(text, start, end)))
     if unlabelled:  # numbers after a phone icon count when one of them is such a number (resolve_phones)
         for raw, context in _icon_numbers(pp):
             raw = raw.translate(_DASH_MAP)
