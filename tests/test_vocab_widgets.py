@@ -224,3 +224,27 @@ def test_more_chat_vendors(lang, body, slug):
 )
 def test_more_chat_vendor_near_misses(body):
     assert art(body).chat_widgets == ()
+
+
+@pytest.mark.parametrize(
+    "lang, body, slug",
+    [
+        ("ru", '<a href="https://market.yandex.ru/business--shop/123/reviews">Отзывы на Маркете</a>', "yandex_market"),
+        ("de", '<a href="https://www.idealo.de/preisvergleich/Shop/12345.html">idealo Händlerbewertungen</a>', "idealo"),
+        ("it", '<a href="https://www.idealo.it/confronta-prezzi/Shop/12345.html">idealo</a>', "idealo"),
+    ],
+)
+def test_shop_pages_of_price_comparison_sites_with_merchant_ratings(lang, body, slug):
+    assert slug in slugs(art(body, lang).review_widgets)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<a href="https://www.idealo.de/preisvergleich/OffersOfProduct/123_-x.html">Preisvergleich</a>',  # a product
+        '<a href="https://market.yandex.ru/product--x/123">Товар на Маркете</a>',
+        '<a href="https://www.idealo.de/">idealo</a>',
+    ],
+)
+def test_price_comparison_product_pages_are_no_review_widgets(body):
+    assert art(body).review_widgets == ()
