@@ -483,3 +483,16 @@ def test_a_way_to_pay_linking_into_the_payment_page_names_it(link, url):
 )
 def test_a_way_to_pay_or_a_payment_url_alone_is_not_enough(link):
     assert _pages(f"<main><p>{link}</p></main>")["payment"] is None, link
+
+
+@pytest.mark.parametrize("text", ["Reklamaatio", "Скарги", "Beschwerdemanagement", "Gwarancje", "Rękojmia",
+                                  "Postępowanie reklamacyjne", "Reklamační podmínky", "Garantiebedingungen",
+                                  "Jótállási feltételek", "Garantías"])
+def test_more_forms_of_the_statutory_guarantee_and_complaints(text):
+    assert text_scores(text).get("complaints", 0) >= 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize("text", ["Garantías de pago seguro", "Gwarancje płatności", "Garantie-Verlängerung (7)",
+                                  "Reklamaatio-ohjeet tuotteen valmistajalle ja maahantuojalle kaikissa tapauksissa"])
+def test_more_guarantee_near_misses(text):
+    assert text_scores(text).get("complaints", 0) < 0.6, (text, text_scores(text))
