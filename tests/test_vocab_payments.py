@@ -206,3 +206,43 @@ def test_payment_logos_named_as_file_names_or_wordmarks(alt, slug):
 )
 def test_a_name_glued_into_a_file_name_word_is_not_a_payment(alt, slug):
     assert slug not in pay(f'<main><img src="/i/1.jpg" alt="{alt}"><img src="/i/2.png" alt="PayPal"></main>'), alt
+
+
+@pytest.mark.parametrize(
+    "lang, body, expected",
+    [
+        ("cs", "<p>Způsoby platby: platba kartou, bankovním převodem, na dobírku</p>",
+         {"credit_card", "bank_transfer", "cash_on_delivery"}),
+        ("sk", "<p>Spôsoby platby: platba kartou, bankovým prevodom, na dobierku</p>",
+         {"credit_card", "bank_transfer", "cash_on_delivery"}),
+        ("uk", "<p>Оплата: карткою, накладений платіж, безготівковий розрахунок</p>",
+         {"bank_card", "cash_on_delivery", "bank_transfer"}),
+        ("et", "<p>Makseviisid: pangalink, kaardimakse, järelmaks</p>", {"bank_transfer", "credit_card", "instalments"}),
+        ("lv", "<p>Apmaksa: ar karti, bankas pārskaitījums, pēcmaksa</p>",
+         {"credit_card", "bank_transfer", "cash_on_delivery"}),
+        ("ro", "<p>Plata: card online, ordin de plată, ramburs la curier</p>",
+         {"credit_card", "bank_transfer", "cash_on_delivery"}),
+        ("sl", "<p>Načini plačila: plačilo po povzetju, kreditna kartica, predračun</p>",
+         {"cash_on_delivery", "credit_card", "bank_transfer"}),
+        ("hr", "<p>Načini plaćanja: pouzeće, kartično plaćanje, uplatnica</p>",
+         {"cash_on_delivery", "credit_card", "bank_transfer"}),
+        ("lt", "<p>Atsiskaitymas: el. bankininkystė, mokėjimo kortele, grynaisiais kurjeriui</p>",
+         {"bank_transfer", "credit_card", "cash_on_delivery"}),
+    ],
+)
+def test_inflected_ways_to_pay_in_running_text(lang, body, expected):
+    assert expected <= pay(body, lang), pay(body, lang)
+
+
+@pytest.mark.parametrize(
+    "lang, body, absent",
+    [
+        ("cs", "<p>Zboží převezme kurýr a předá ho s dokladem o bankovním převodem nesouvisejícím. PayPal.</p>",
+         "cash_on_delivery"),
+        ("hr", "<p>Uplatnica za članarinu kluba priložena je u paketu. PayPal.</p>", "cash_on_delivery"),
+        ("et", "<p>Pangalinkide ajalugu Eestis on pikk. PayPal.</p>", "bank_transfer"),
+        ("uk", "<p>Подарункова картка недоступна. PayPal.</p>", "bank_card"),
+    ],
+)
+def test_inflected_ways_to_pay_near_misses(lang, body, absent):
+    assert absent not in pay(body, lang)
