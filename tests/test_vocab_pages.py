@@ -496,3 +496,24 @@ def test_more_forms_of_the_statutory_guarantee_and_complaints(text):
                                   "Reklamaatio-ohjeet tuotteen valmistajalle ja maahantuojalle kaikissa tapauksissa"])
 def test_more_guarantee_near_misses(text):
     assert text_scores(text).get("complaints", 0) < 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("Правила магазина", "terms"), ("Όροι Αγοράς", "terms"), ("Koszty i czas dostawy", "delivery"),
+     ("Способы получения", "delivery"), ("Пункты выдачи", "delivery"), ("Formularz zwrotu", "returns"),
+     ("مساعدة", "faq"), ("Często zadawane pytania", "faq"), ("ЧаВо", "faq"), ("Śledź przesyłkę", "order_tracking"),
+     ("Gdzie jest moja paczka?", "order_tracking"), ("Παρακολούθηση αποστολής", "order_tracking")],
+)
+def test_more_first_class_language_page_names(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("Правила магазина распространяются на все товары, купленные в розничной сети и через сайт", "terms"),
+     ("Пункты выдачи заказов откроются в новых районах города в следующем месяце", "delivery"),
+     ("Formularz zwrotu podatku VAT dla podróżnych spoza Unii Europejskiej", "returns")],
+)
+def test_more_first_class_language_near_misses(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6, (text, text_scores(text))
