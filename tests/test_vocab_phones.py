@@ -187,3 +187,28 @@ def test_a_bracketed_note_after_the_number_is_not_part_of_it(body, region, expec
 )
 def test_bracketed_tail_near_misses(body, region):
     assert phones(body, region) == []
+
+
+@pytest.mark.parametrize(
+    "body, region, expected",
+    [
+        ("<p>Tel. 22 123 45 67 / 601 234 567</p>", "PL", {"+48221234567", "+48601234567"}),
+        ("<p>Τηλ.: 210 323 4567 / 6944 123456</p>", "GR", {"+302103234567", "+306944123456"}),
+        ("<p>Телефон: 8 (495) 648-31-32 / 8 (800) 555-35-35</p>", "RU", {"+74956483132", "+78005553535"}),
+        ("<p>هاتف: 011 234 5678 / 050 123 4567</p>", "SA", {"+966112345678", "+966501234567"}),
+        # a slash after an area code is part of one number
+        ("<p>Telefon: 030/1234567</p>", "DE", {"+49301234567"}),
+        ("<p>Tel.: 0 30 / 12 34 56 78</p>", "DE", {"+493012345678"}),
+    ],
+)
+def test_two_numbers_joined_by_a_slash(body, region, expected):
+    assert set(phones(body, region)) == expected
+
+
+@pytest.mark.parametrize(
+    "body, region",
+    [("<p>Art.-Nr. 12345678 / 87654321</p>", "DE"), ("<p>NIP 123-456-32-18 / REGON 123456785</p>", "PL"),
+     ("<p>Zamówienie 22 123 45 67 / 601 234 567</p>", "PL")],
+)
+def test_numbers_joined_by_a_slash_near_misses(body, region):
+    assert phones(body, region) == []

@@ -338,6 +338,25 @@ def _head_before_brackets(raw: str) -> str | None:
     return head if len(re.sub(r"\D", "", head)) >= 7 else None
 
 
+_AFTER_SLASH = re.compile(r"[ \u00a0]*([+(]?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d)(?![\w/])")
+
+
+def _numbers_either_side_of_a_slash(text: str, start: int, raw: str) -> list[tuple[int, int]]:
+    """The spans of two numbers joined by a slash ("22 123 45 67 / 601 234 567"), the second read again from the
+    text (the shared scan stops at its length cap); a slash after an area code ("030 / 1234567", "0 30 / 12 34 56
+    78") leaves too few digits on its left to be a number, and one number is left as it is."""
+    i = raw.find("/")
+    if i < 0:
+        return []
+    left = raw[:i].rstrip(" \u00a0")
+    if len(re.sub(r"\D", "", left)) < 7:
+        return []
+    m = _AFTER_SLASH.match(text, start + i + 1)
+    if m is None or len(re.sub(r"\D", "", m.group(1))) < 7:
+        return [(start, start + len(left))]
+    return [(start, start + len(left)), (m.start(1), m.end(1))]
+
+
 def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> list[PhoneCandidate]:
     """Every phone-number candidate of one page, in page order (links first, then text); ``numbers`` is the
     page's ``number_scan`` when the caller already has it."""
@@ -359,9 +378,17 @@ def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None =
     spans, more = _all_candidates(text, numbers, MAX_CANDIDATES)
     if more:  # each costs a look at its label and a validation
         limits.cut(f"the first {MAX_CANDIDATES:,} phone-number candidates read")
-    for start, end in spans:
+    queue = list(spans)
+    k = 0
+    while k < len(queue):
+        start, end = queue[k]
+        k += 1
         number = text[start:end]
         raw = number.replace("\n", " ").translate(_DASH_MAP)
+        split = _numbers_either_side_of_a_slash(text, start, raw)
+        if split:  # "22 123 45 67 / 601 234 567": two numbers, each read as one
+            queue[k:k] = split
+            continue
         digits = re.sub(r"\D", "", raw)
         if len(digits) < 7 or len(digits) > 15:
             continue
