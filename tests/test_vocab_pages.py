@@ -517,3 +517,15 @@ def test_more_first_class_language_page_names(text, kind):
 )
 def test_more_first_class_language_near_misses(text, kind):
     assert text_scores(text).get(kind, 0) < 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize("text, kind", [("Užsakymo sekimas", "order_tracking"), ("Acompanhar encomenda", "order_tracking"),
+                                        ("Levertijden", "delivery"), ("Ön bilgilendirme formu", "terms")])
+def test_more_names_in_the_thin_languages(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize("text, kind", [("Levertijden van onze leveranciers kunnen in de zomer en rond de feestdagen variëren", "delivery"),
+                                        ("Ön bilgilendirme formu nasıl doldurulur ve nereye gönderilir sorusunun yanıtı", "terms")])
+def test_more_names_in_the_thin_languages_near_misses(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6, (text, text_scores(text))
