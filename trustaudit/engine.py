@@ -605,8 +605,8 @@ def _usable_rating(r) -> bool:
 
 
 def _page_ok(ref) -> bool:
-    """A linked page counts unless it was fetched and answered an error."""
-    return ref is not None and (ref.status is None or ref.status < 400)
+    """A linked page counts unless it was fetched and answered an error, or an error page under a 200 status."""
+    return ref is not None and not ref.says_missing and (ref.status is None or ref.status < 400)
 
 
 def signal_evidence(artifacts: Artifacts, signal: str) -> list[Evidence]:
@@ -689,6 +689,9 @@ def _page_found(ctx: Context, p: Mapping[str, Any]) -> Outcome:
         region = ref.region if ref.region in ("header", "nav", "footer", "body") else "body"
         args = {"page": Message(f"page.{ref.kind}"), "where": Message(f"where.{region}"), "status": ref.status,
                 "url": ref.url}
+        if ref.says_missing and (ref.status is None or ref.status < 400):
+            return Outcome(Status.FAIL, tuple(Evidence(r.url, r.anchor) for r in broken),
+                           reason="reason.page_says_missing", variant="page_missing", variant_args=args)
         return Outcome(
             Status.FAIL,
             tuple(Evidence(r.url, r.anchor) for r in broken),

@@ -249,6 +249,7 @@ class PageRef:
     score: float = 0.0
     fetched: bool = False
     status: int | None = None  # HTTP status of the page the link points to (after redirects); None = not fetched
+    says_missing: bool = False  # it answered 200 but its title / h1 says the page does not exist (a "soft 404")
 
 
 @dataclass(frozen=True)

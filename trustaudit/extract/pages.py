@@ -407,6 +407,20 @@ class PageLinks:
     links: tuple[ScoredLink, ...] = ()
     n_links: int = 0
     headings: tuple[tuple[str, float], ...] = ()  # (kind, best heading score)
+    # the page's title or h1 says the page does not exist (a "soft 404": an error page answered with 200)
+    says_missing: bool = False
+
+
+@lru_cache(maxsize=1)
+def _missing_re() -> re.Pattern[str] | None:
+    data = load_yaml("vocab/pages.yaml") or {}
+    return phrase_regex(t for lst in (data.get("not_found") or {}).values() for t in (lst or []))
+
+
+def says_missing(headings: list[str]) -> bool:
+    """Whether a page's title / h1 headings say that the page does not exist."""
+    rx = _missing_re()
+    return rx is not None and any(rx.search(fold(h)) for h in headings)
 
 
 def page_links(pp: ParsedPage) -> PageLinks:
@@ -433,18 +447,24 @@ def page_links(pp: ParsedPage) -> PageLinks:
             out.append(ScoredLink(order, url, snippet(link.text, 160), link.region.value, tuple(scores.items()),
                                   level))
     best: dict[str, float] = {}
-    for h in _headings(pp):
+    heads = _headings(pp)
+    for h in heads:
         for kind, s in text_scores(h).items():
             best[kind] = max(best.get(kind, 0.0), s)
-    return PageLinks(tuple(out), len(pp.links), tuple(best.items()))
+    return PageLinks(tuple(out), len(pp.links), tuple(best.items()), says_missing(heads))
 
 
 def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks | None],
                site_keys: set[str]) -> dict[str, PageRef | None]:
     """The best page of each kind (``PAGE_KINDS`` and the vocabulary's extra kinds): links on the shop's own
     site, the home page's weighing most, and the fetched pages named by their headings."""
-    fetched_urls = {normalize_url(p.url) for p in snapshot.pages if p.status < 400}
     statuses = _statuses(snapshot)
+    # pages that answered 200 but say they do not exist: a link to one is not a published page
+    missing: set[str] = set()
+    for page in snapshot.pages:
+        if page.status < 400 and (pl := facts(page)) is not None and pl.says_missing:
+            missing.update(normalize_url(u) for u in (*page.redirect_chain, page.requested_url, page.url) if u)
+    fetched_urls = {normalize_url(p.url) for p in snapshot.pages if p.status < 400} - missing
     cands: dict[str, list[_Cand]] = {}
     order = 0
     kinds_meta = {k.name: k for k in vocab().kinds}
@@ -453,7 +473,7 @@ def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks 
         if page.status >= 400:
             continue
         pl = facts(page)
-        if pl is None:
+        if pl is None or (idx > 0 and pl.says_missing):
             continue
         page_factor = 1.0 if idx == 0 else 0.9
         for link in pl.links:
@@ -491,7 +511,8 @@ def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks 
                     ref.fetched,
                 )
     # what the linked page answered when it was fetched: a link to a 404 is not a published page
-    return {k: (replace(ref, status=statuses.get(normalize_url(ref.url))) if ref and ref.url else ref)
+    return {k: (replace(ref, status=statuses.get(normalize_url(ref.url)),
+                        says_missing=normalize_url(ref.url) in missing) if ref and ref.url else ref)
             for k, ref in out.items()}
 
 
