@@ -67,3 +67,42 @@ def test_the_same_links_to_real_pages_pass_and_a_policy_that_mentions_not_found_
     checks = _checks(_scan(shop.url + "/", "--lang", "pl"))
     assert checks["policies.terms"]["status"] == "pass"
     assert checks["policies.privacy"]["status"] == "pass"
+
+
+# --------------------------------------------------------------------------- a German address on the Impressum only
+
+DE_HOME = """<h1>Kaffeerösterei Berg</h1><p>Espresso Bohne 500 g 14,90 €</p>
+<footer><a href="/impressum">Impressum</a> <a href="/agb">AGB</a></footer>"""
+DE_AGB = _page("AGB", "<h1>Allgemeine Geschäftsbedingungen</h1><p>Diese AGB gelten für alle Bestellungen.</p>", "de")
+
+
+def _impressum(street: str) -> tuple[int, dict[str, str], bytes]:
+    return _page("Impressum", f"<h1>Impressum</h1><p>Kaffeerösterei Berg GmbH<br>{street}<br>80331 München</p>"
+                 "<p>Telefon: +49 89 1234567<br>E-Mail: info@berg-kaffee.example</p>"
+                 "<p>Registergericht: Amtsgericht München, HRB 123456<br>USt-IdNr.: DE136695976</p>", "de")
+
+
+def test_a_german_street_name_written_as_one_word_is_a_postal_address(serve):
+    # "Bergstraße 12": German, Dutch and Nordic street names are compounds, the street word is their end
+    for street in ("Bergstraße 12", "Hauptstr. 5", "Am Mühlenweg 3a", "Lindenallee 7"):
+        shop = serve({"/": _page("Kaffeerösterei Berg", DE_HOME, "de"), "/impressum": _impressum(street),
+                      "/agb": DE_AGB})
+        c = _checks(_scan(shop.url + "/"))["contact.address"]
+        assert c["status"] == "pass", (street, c)
+        assert any(street in e["snippet"] for e in c["evidence"]), c
+
+
+def test_a_postcode_line_without_any_street_is_still_no_address(serve):
+    # near miss: a postcode and a town after a name that is not a street ("Kaffeerösterei Berg GmbH")
+    shop = serve({"/": _page("Kaffeerösterei Berg", DE_HOME, "de"), "/impressum": _impressum("Abteilung Vertrieb"),
+                  "/agb": DE_AGB})
+    assert _checks(_scan(shop.url + "/"))["contact.address"]["status"] == "fail"
+
+
+def test_a_leading_star_matches_the_end_of_a_compound_word_only():
+    from trustaudit.extract.text import fold, phrase_regex
+
+    rx = phrase_regex(["*strasse", "weg"])
+    assert rx.search(fold("Bergstraße 12")) and rx.search(fold("Weg 3"))
+    assert not rx.search(fold("Straße"))  # the word alone is listed on its own where it counts
+    assert not rx.search(fold("Straßenbahn 12")) and not rx.search(fold("Bergstraßenfest"))

@@ -161,7 +161,8 @@ def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
     """One alternation matching any folded phrase as whole words.
 
     A word ending in ``*`` matches as a word prefix ("контакт*" matches "контакты" but not "вконтакте";
-    "договор* оферт*" matches "договоре оферты"). Whitespace inside a phrase matches any run of whitespace or
+    "договор* оферт*" matches "договоре оферты"); one starting with ``*`` matches as the end of a longer word
+    ("*strasse" matches "Bergstraße", not "Strasse" alone). Whitespace inside a phrase matches any run of whitespace or
     hyphens.
     """
     alts: list[str] = []
@@ -172,9 +173,11 @@ def phrase_regex(phrases: Iterable[str]) -> re.Pattern[str] | None:
         words = []
         for w in str(raw).split():
             prefix = w.endswith("*")
-            f = fold(w.rstrip("*"))
+            # "*strasse": the end of a compound word ("Bergstraße"), never the word alone (list that too)
+            suffix = w.startswith("*") and len(w.strip("*")) > 0
+            f = fold(w.strip("*"))
             if f:
-                words.append(re.escape(f) + (_WORD_CHAR + "*" if prefix else ""))
+                words.append((_WORD_CHAR + "+" if suffix else "") + re.escape(f) + (_WORD_CHAR + "*" if prefix else ""))
         if not words:
             continue
         body = r"[\s\-]+".join(words)
