@@ -106,3 +106,43 @@ def test_a_leading_star_matches_the_end_of_a_compound_word_only():
     assert rx.search(fold("Bergstraße 12")) and rx.search(fold("Weg 3"))
     assert not rx.search(fold("Straße"))  # the word alone is listed on its own where it counts
     assert not rx.search(fold("Straßenbahn 12")) and not rx.search(fold("Bergstraßenfest"))
+
+
+# --------------------------------------------------------------------------- policies published only as PDF files
+
+PDF = (200, {"Content-Type": "application/pdf"}, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+def _ru_shop(delivery_href: str, terms_href: str = "/docs/oferta.pdf") -> dict:
+    home = f"""<h1>Мёд с пасеки</h1><p>Мёд липовый 1 кг 890 ₽</p>
+<footer><a href="{terms_href}">Публичная оферта</a> <a href="{delivery_href}">Доставка и оплата</a>
+<p>ООО «Пасека», ИНН 7707083893. 127006, г. Москва, ул. Тверская, д. 10. Тел.: +7 (495) 123-45-67.
+E-mail: med@paseka.example</p></footer>"""
+    return {"/": _page("Мёд с пасеки", home, "ru"), "/docs/oferta.pdf": PDF, "/docs/dostavka.pdf": PDF}
+
+
+def test_a_delivery_page_that_is_a_pdf_is_not_read_so_its_contents_are_could_not_check(serve):
+    shop = serve(_ru_shop("/docs/dostavka.pdf"))
+    report = _scan(shop.url + "/", "--lang", "ru")
+    c = _checks(report)["policies.delivery-cost"]
+    assert c["status"] == "error", c  # not "Не указана стоимость доставки": the page that would say it was not read
+    assert c["messages"]["reason"]["id"] == "reason.evidence_not_read"
+    assert "dostavka.pdf" in c["reason"]
+    assert _checks(report)["policies.delivery"]["status"] == "pass"  # the published document itself counts
+
+
+def test_the_same_delivery_page_in_html_is_read_and_judged_both_ways(serve):
+    routes = _ru_shop("/dostavka")
+    routes["/dostavka"] = _page("Доставка и оплата", "<h1>Доставка и оплата</h1><p>Доставка курьером по Москве "
+                                "1-2 дня, стоимость доставки 300 ₽.</p>", "ru")
+    shop = serve(routes)
+    assert _checks(_scan(shop.url + "/", "--lang", "ru"))["policies.delivery-cost"]["status"] == "pass"
+    # near miss: the pages are read and say nothing about the cost: the absence is real (the terms are read too,
+    # since the cost could be stated there)
+    routes["/"] = _ru_shop("/dostavka", "/oferta")["/"]
+    routes["/oferta"] = _page("Публичная оферта", "<h1>Публичная оферта</h1><p>Настоящая оферта определяет "
+                              "условия продажи товаров.</p>", "ru")
+    routes["/dostavka"] = _page("Доставка и оплата", "<h1>Доставка и оплата</h1><p>Доставляем курьером по Москве.</p>",
+                                "ru")
+    shop = serve(routes)
+    assert _checks(_scan(shop.url + "/", "--lang", "ru"))["policies.delivery-cost"]["status"] == "fail"

@@ -437,6 +437,15 @@ def evaluate(
                 outcome = Outcome(Status.ERROR, reason="reason.partial_crawl",
                                   args={"limit": Message(f"limit.{facts.limit_hit}"), "pages": ", ".join(unfetched)})
             elif (
+                outcome.status is Status.FAIL
+                and not facts.local
+                and not outcome.variant
+                and (unfetched := _unfetched_evidence_pages(rule, artifacts))
+            ):
+                # the page where it would be is linked but is not one the crawl reads (a PDF or another document,
+                # a page on another site): an absence on the pages read says nothing about it
+                outcome = Outcome(Status.ERROR, reason="reason.evidence_not_read", args={"pages": ", ".join(unfetched)})
+            elif (
                 outcome.status not in (Status.ERROR, Status.MANUAL)
                 and not _kept_by_more(rule.predicate, rule.params, outcome.status)
                 and (cut := _failed_extractors(rule, artifacts, partial=True))
