@@ -146,3 +146,28 @@ def test_the_same_delivery_page_in_html_is_read_and_judged_both_ways(serve):
                                 "ru")
     shop = serve(routes)
     assert _checks(_scan(shop.url + "/", "--lang", "ru"))["policies.delivery-cost"]["status"] == "fail"
+
+
+# --------------------------------------------------------------------------- ways to pay named by card scheme and wallet
+
+def _pay_shop(sentence: str, lang: str = "en") -> dict:
+    home = ("<h1>Pinecraft</h1><p>Pine bookshelf £149.00</p><footer><a href='/terms'>Terms and Conditions</a>"
+            "</footer>")
+    return {"/": _page("Pinecraft", home, lang),
+            "/terms": _page("Terms and Conditions", f"<h1>Terms and Conditions</h1><p>{sentence}</p>", lang)}
+
+
+def test_a_card_scheme_and_a_wallet_named_are_two_ways_to_pay(serve):
+    for sentence, lang in (("We accept Visa, Mastercard and PayPal.", "en"),
+                           ("طرق الدفع: مدى، فيزا، آبل باي.", "ar")):
+        shop = serve(_pay_shop(sentence, lang))
+        c = _checks(_scan(shop.url + "/"))["payments.methods"]
+        assert c["status"] == "pass", (sentence, c)  # not "Fewer than two payment methods are visible"
+        assert len({e["snippet"] for e in c["evidence"]}) >= 2
+
+
+def test_two_card_schemes_are_still_one_way_to_pay(serve):
+    for sentence in ("We accept Visa and Mastercard.", "We accept credit cards (Visa, Mastercard)."):
+        shop = serve(_pay_shop(sentence))
+        c = _checks(_scan(shop.url + "/"))["payments.methods"]
+        assert c["status"] == "warn" and c["messages"]["reason"]["args"] == {"found": 1, "need": 2}, (sentence, c)

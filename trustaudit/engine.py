@@ -582,6 +582,7 @@ _SIGNALS = {
     "chat_widgets": lambda a: _detections(a.chat_widgets),
     "payment_providers": lambda a: _detections(a.payment_providers),
     "payment_methods": lambda a: [Evidence(d.url, d.slug) for d in a.payment_methods],
+    "payment_options": lambda a: _payment_options(a),
     "social": lambda a: [Evidence(d.url, d.slug) for d in a.social],
     "messengers": lambda a: [Evidence(d.url, d.slug) for d in a.messengers],
     "broken_links": lambda a: list(a.broken_links),
@@ -592,6 +593,30 @@ _SIGNALS = {
         else []
     ),
 }
+
+
+@lru_cache(maxsize=1)
+def _methods_implied() -> tuple[tuple[str, frozenset[str], frozenset[str]], ...]:
+    """Generic payment methods, the named services that stand for them and the methods that are the same way to
+    pay (rules/vocab/widgets.yaml ``payment_method.<slug>.implied_by`` / ``same_way_as``: Visa is a way to pay by
+    card, PayPal a wallet)."""
+    methods = (load_yaml("vocab/widgets.yaml") or {}).get("payment_method") or {}
+    return tuple((str(slug), frozenset(str(x) for x in spec.get("implied_by") or ()),
+                  frozenset(str(x) for x in spec.get("same_way_as") or ()))
+                 for slug, spec in methods.items() if isinstance(spec, dict) and spec.get("implied_by"))
+
+
+def _payment_options(a: Artifacts) -> list[Evidence]:
+    """The ways to pay a buyer is offered: the methods named, and the method each named card scheme or wallet
+    stands for (a shop showing Visa and PayPal offers card and wallet payment; Visa and Mastercard are one way)."""
+    out = [Evidence(d.url, d.slug) for d in a.payment_methods]
+    have = {d.slug for d in a.payment_methods}
+    for method, by, same in _methods_implied():
+        hit = next((d for d in a.payment_providers if d.slug in by), None)
+        if method not in have and not (same & have) and hit is not None:
+            have.add(method)
+            out.append(Evidence(hit.url, hit.slug))  # the name shown on the page stands for the method
+    return out
 
 
 def _detections(dets) -> list[Evidence]:

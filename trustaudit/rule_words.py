@@ -23,6 +23,7 @@ SIGNAL_WORDS = {
     "chat_widgets": "a live-chat widget",
     "payment_providers": "a known payment provider",
     "payment_methods": "a named payment method",
+    "payment_options": "a way to pay (a named method, or one a named card scheme or wallet stands for)",
     "social": "a link to a social network profile",
     "messengers": "a messenger link (WhatsApp, Messenger, Telegram …)",
     "broken_links": "internal links that answer an error",

@@ -32,7 +32,7 @@ from trustaudit.resources import RuleError
 # signals read straight from Artifacts (prefixed ones: "page:<kind>", "phrase:<group>", "structured:<Type>")
 PLAIN_SIGNALS = (
     "emails", "phones", "addresses", "tax_ids", "company_names", "contact_forms", "review_widgets",
-    "reviews_on_site", "chat_widgets", "payment_providers", "payment_methods", "social", "messengers",
+    "reviews_on_site", "chat_widgets", "payment_providers", "payment_methods", "payment_options", "social", "messengers",
     "broken_links", "mixed_content", "aggregate_rating",
 )
 TLS_FACTS = ("https", "valid", "hostname_match", "http_redirects_to_https", "hsts", "protocol")
