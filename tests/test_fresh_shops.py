@@ -171,3 +171,38 @@ def test_two_card_schemes_are_still_one_way_to_pay(serve):
         shop = serve(_pay_shop(sentence))
         c = _checks(_scan(shop.url + "/"))["payments.methods"]
         assert c["status"] == "warn" and c["messages"]["reason"]["args"] == {"found": 1, "need": 2}, (sentence, c)
+
+
+# --------------------------------------------------------------------------- a policy in a disclosure on the page
+
+def _disclosure_shop(summary: str, text: str) -> dict:
+    home = (f"<h1>Pinecraft</h1><p>Pine bookshelf £149.00</p><details><summary>{summary}</summary><p>{text}</p>"
+            "</details><footer><p>Pinecraft Ltd, Unit 4, Mill Lane, Leeds LS1 4AB. hello@pinecraft.example</p></footer>")
+    return {"/": _page("Pinecraft", home)}
+
+
+def test_a_returns_policy_in_a_details_disclosure_is_a_returns_policy_on_the_page(serve):
+    shop = serve(_disclosure_shop("Returns policy", "You can return any item within 30 days of delivery for a full "
+                                  "refund. You may cancel your order within 14 days of delivery."))
+    checks = _checks(_scan(shop.url + "/"))
+    c = checks["policies.returns"]
+    assert c["status"] == "pass", c  # not "No returns or withdrawal page found" next to a stated 14-day right
+    assert c["evidence"][0]["snippet"] == "Returns policy"
+
+
+def test_a_disclosure_that_names_no_policy_is_not_one(serve):
+    shop = serve(_disclosure_shop("Size guide", "Our bookshelves are 180 cm tall and 80 cm wide."))
+    assert _checks(_scan(shop.url + "/"))["policies.returns"]["status"] == "fail"
+
+
+def test_disclosure_summaries_are_read_up_to_their_cap_and_a_cut_says_so():
+    from trustaudit.extract import PageContext, extract_page
+    from trustaudit.extract.pages import MAX_SUMMARIES
+    from trustaudit.models import FetchedPage
+
+    many = "".join(f"<details><summary>Question {i}</summary><p>Answer</p></details>" for i in range(MAX_SUMMARIES))
+    page = f"<html lang='en'><body>{many}<details><summary>Returns policy</summary><p>30 days</p></details></body></html>"
+    facts = extract_page(FetchedPage(url="https://shop.example/", status=200, text=page), PageContext(strict=True))
+    cuts = {e.extractor: e.error for e in facts.errors if e.partial}
+    assert f"the first {MAX_SUMMARIES:,} disclosure summaries read" in cuts.get("links", ""), facts.errors
+    assert not any(k == "returns" for link in facts.links.links for k, _ in link.scores)  # past the cap: not read

@@ -27,6 +27,7 @@ class names, inline scripts, alt texts        ``widgets.MAX_MARKUP`` / ``MAX_INL
 JSON-LD blocks, nodes, block size             ``structured.MAX_BLOCKS`` / ``MAX_NODES`` / ``MAX_BLOCK``  50 / 5,000 / 500,000
 text / amounts counted / numbers looked near  ``prices.MAX_TEXT`` / ``MAX_AMOUNTS`` / ``MAX_NUMBERS``  300,000 / 5,000 / 20,000
 struck prices / discount badges               ``prices.MAX_CROSSED``, ``offers.MAX_MARKERS``  400
+disclosure summaries naming a page kind       ``pages.MAX_SUMMARIES``                     1,000
 ============================================  ==========================================  ==========
 
 An extractor that stops at a cap calls ``cut(what)``: ``extract_page`` records it as an ``ExtractorError``

@@ -388,6 +388,9 @@ def _headings(pp: ParsedPage) -> list[str]:
     return out
 
 
+MAX_SUMMARIES = 1_000  # disclosure summaries read per page (an FAQ page may have hundreds)
+
+
 @dataclass(frozen=True)
 class ScoredLink:
     """A link of one page that names a page kind, with its kind scores before the shop-level factors."""
@@ -446,12 +449,26 @@ def page_links(pp: ParsedPage) -> PageLinks:
         if scores:
             out.append(ScoredLink(order, url, snippet(link.text, 160), link.region.value, tuple(scores.items()),
                                   level))
+    # a disclosure ("<details><summary>Returns policy</summary>...") whose summary names a kind holds that page's
+    # text in place, as a "#section" does
+    n = len(links)
+    if pp.root is not None:
+        base = pp.url.split("#", 1)[0]
+        for i, el in enumerate(pp.root.iter("summary")):
+            if i >= MAX_SUMMARIES:
+                limits.cut(f"the first {MAX_SUMMARIES:,} disclosure summaries read")
+                break
+            text = " ".join(text_of(el).split())[:200]
+            scores = _inpage_scores(text, "", Region.BODY) if text else {}
+            if scores:
+                n += 1
+                out.append(ScoredLink(n, base, snippet(text, 160), Region.BODY.value, tuple(scores.items()), 1))
     best: dict[str, float] = {}
     heads = _headings(pp)
     for h in heads:
         for kind, s in text_scores(h).items():
             best[kind] = max(best.get(kind, 0.0), s)
-    return PageLinks(tuple(out), len(pp.links), tuple(best.items()), says_missing(heads))
+    return PageLinks(tuple(out), n, tuple(best.items()), says_missing(heads))
 
 
 def find_pages(snapshot: SiteSnapshot, facts: Callable[[FetchedPage], PageLinks | None],
