@@ -206,3 +206,28 @@ def test_disclosure_summaries_are_read_up_to_their_cap_and_a_cut_says_so():
     cuts = {e.extractor: e.error for e in facts.errors if e.partial}
     assert f"the first {MAX_SUMMARIES:,} disclosure summaries read" in cuts.get("links", ""), facts.errors
     assert not any(k == "returns" for link in facts.links.links for k, _ in link.scores)  # past the cap: not read
+
+
+# --------------------------------------------------------------------------- addresses in more countries' formats
+
+def _address_shop(line: str, lang: str, tld_hint: str) -> dict:
+    home = f"<h1>Shop</h1><p>{tld_hint}</p><footer><p>{line}</p><p>info@shop.example</p></footer>"
+    return {"/": _page("Shop", home, lang)}
+
+
+def test_an_address_in_a_country_without_a_report_language_is_read(serve):
+    cases = [  # (address line, page language, price that tells the country, --country)
+        ("Paprika Bolt Kft., 6720 Szeged, Kárász utca 10.", "hu", "2 490 Ft", "HU"),
+        ("BigMarket Ltd, 20 Dock Rd, London E16 1AA.", "en", "£12.99", "GB"),
+        ("Kahvila Oy, Mannerheimintie 5, 00100 Helsinki", "fi", "12,90 €", "FI"),
+    ]
+    for line, lang, price, country in cases:
+        shop = serve(_address_shop(line, lang, price))
+        c = _checks(_scan(shop.url + "/", "--country", country))["contact.address"]
+        assert c["status"] == "pass", (line, c)  # not "No postal address on the site"
+
+
+def test_a_postcode_and_town_with_no_street_is_still_not_an_address(serve):
+    for line, lang, country in (("Paprika Bolt: 6720 Szeged", "hu", "HU"), ("Deliveries to London E16 1AA", "en", "GB")):
+        shop = serve(_address_shop(line, lang, ""))
+        assert _checks(_scan(shop.url + "/", "--country", country))["contact.address"]["status"] == "fail", line
