@@ -231,3 +231,20 @@ def test_a_postcode_and_town_with_no_street_is_still_not_an_address(serve):
     for line, lang, country in (("Paprika Bolt: 6720 Szeged", "hu", "HU"), ("Deliveries to London E16 1AA", "en", "GB")):
         shop = serve(_address_shop(line, lang, ""))
         assert _checks(_scan(shop.url + "/", "--country", country))["contact.address"]["status"] == "fail", line
+
+
+# --------------------------------------------------------------------------- "free delivery" states the cost
+
+def test_free_delivery_states_the_delivery_cost(serve):
+    for sentence, lang in (("Free delivery on every order, to any address in the UK.", "en"),
+                           ("توصيل مجاني لجميع الطلبات داخل المملكة", "ar"),
+                           ("Darmowa dostawa na terenie całej Polski.", "pl")):
+        shop = serve({"/": _page("Shop", f"<h1>Shop</h1><p>{sentence}</p>", lang)})
+        c = _checks(_scan(shop.url + "/"))["policies.delivery-cost"]
+        assert c["status"] == "pass", (sentence, c)  # not "mentioned, but no amount is given"
+
+
+def test_delivery_costs_named_without_an_amount_and_free_returns_state_no_cost(serve):
+    shop = serve({"/": _page("Shop", "<h1>Shop</h1><p>Delivery costs depend on the parcel size. Free returns.</p>")})
+    c = _checks(_scan(shop.url + "/"))["policies.delivery-cost"]
+    assert c["status"] == "fail" and c["messages"]["title"]["id"].endswith("no_money_title"), c

@@ -764,6 +764,8 @@ def _quantity_patterns() -> dict[str, re.Pattern[str]]:
         money_tokens |= {str(c) for c in (prof or {}).get("currencies") or ()}
     cur = "|".join(re.escape(c) for c in sorted(money_tokens, key=len, reverse=True))
     money = rf"(?:{cur})\s*{num}|(?<![\w.,]){num}\s*(?:{cur})(?!\w)"
+    if free := words(f for lst in ((data.get("money") or {}).get("fixed") or {}).values() for f in lst):
+        money += rf"|(?<!\w)(?:{free})"
     return {"duration": re.compile(duration, re.I), "money": re.compile(money, re.I)}
 
 
