@@ -248,3 +248,25 @@ def test_delivery_costs_named_without_an_amount_and_free_returns_state_no_cost(s
     shop = serve({"/": _page("Shop", "<h1>Shop</h1><p>Delivery costs depend on the parcel size. Free returns.</p>")})
     c = _checks(_scan(shop.url + "/"))["policies.delivery-cost"]
     assert c["status"] == "fail" and c["messages"]["title"]["id"].endswith("no_money_title"), c
+
+
+# --------------------------------------------------------------------------- a shop whose country is not known
+
+def _nowhere_shop(footer: str) -> dict:
+    return {"/": _page("Pinecraft", f"<h1>Pinecraft</h1><p>Handmade pine furniture.</p><footer>{footer}</footer>")}
+
+
+def test_a_national_phone_number_of_a_shop_of_unknown_country_is_could_not_check_not_absent(serve):
+    shop = serve(_nowhere_shop("<p>Call us: 0113 496 0123. hello@pinecraft.example</p>"))
+    report = _scan(shop.url + "/")
+    assert report["country"] is None
+    c = _checks(report)["contact.phone"]
+    assert c["status"] == "error", c  # not "No phone number on the site"
+    assert "country" in c["reason"]
+    # the passing twin: with the country given, the number is read
+    assert _checks(_scan(shop.url + "/", "--country", "GB"))["contact.phone"]["status"] == "pass"
+
+
+def test_a_shop_of_unknown_country_with_no_number_at_all_has_no_phone(serve):
+    shop = serve(_nowhere_shop("<p>Write to hello@pinecraft.example. Orders ship in 2 days.</p>"))
+    assert _checks(_scan(shop.url + "/"))["contact.phone"]["status"] == "fail"

@@ -107,6 +107,27 @@ def country_evidence(final_url: str, base_url: str, facts: list[PageFacts], lang
     return ev
 
 
+def _unread_without_country(pages: list[PageFacts], have_phone: bool, have_address: bool,
+                            home_url: str) -> list[ExtractorError]:
+    """What could not be read because the shop's country is unknown: phone numbers written without a country
+    code and postcode lines in some country's format are read only for a known country. Recorded as a partial
+    read, so that "no phone number" or "no postal address" is not claimed while such numbers or lines are shown."""
+    out: list[ExtractorError] = []
+    if not have_phone:
+        url = next((f.url for f in pages for c in f.phones
+                    if c.role in ("phone", "unlabelled") and not c.raw.strip().startswith(("+", "00"))), None)
+        if url is not None:
+            out.append(ExtractorError("phones", url, "numbers written without a country code are read only for a "
+                                      "known country (--country)", ("phones",), partial=True))
+    if not have_address:
+        for f in pages:
+            if _country.postcode_evidence((al.line, al.before) for al in f.addresses.lines):
+                out.append(ExtractorError("addresses", f.url, "postcode lines are read as addresses only for a known "
+                                          "country (--country)", ("addresses",), partial=True))
+                break
+    return out
+
+
 NATIONAL_NUMBERS = 10  # numbers without a country code looked at (the first ones, each once)
 NATIONAL_COUNTRIES = 3  # ... read for the countries the other evidence ranks highest
 
@@ -254,6 +275,10 @@ def merge(
             if addr.text.lower() not in seen_a:
                 seen_a.add(addr.text.lower())
                 addresses.append(addr)
+
+    if country is None:
+        errors.extend(run("country", ("phones", "addresses"), _unread_without_country, [], pages, bool(phones),
+                          bool(addresses), home_url))
 
     names: list[Evidence] = []
     seen_n: set[str] = set()
