@@ -270,3 +270,19 @@ def test_a_national_phone_number_of_a_shop_of_unknown_country_is_could_not_check
 def test_a_shop_of_unknown_country_with_no_number_at_all_has_no_phone(serve):
     shop = serve(_nowhere_shop("<p>Write to hello@pinecraft.example. Orders ship in 2 days.</p>"))
     assert _checks(_scan(shop.url + "/"))["contact.phone"]["status"] == "fail"
+
+
+# --------------------------------------------------------------------------- one language per report
+
+def test_the_contact_channels_evidence_names_each_channel_in_the_report_language(serve):
+    shop = serve({"/": _page("Ελαιόλαδο", "<h1>Ελαιόλαδο Κρήτης</h1><footer><p>Τηλ.: 2810 123456. "
+                             "Email: info@elaiolado.example</p></footer>", "el")})
+    expected = {"el": ("τηλέφωνο: ", "email: "), "ar": ("الهاتف: ", "البريد الإلكتروني: "),
+                "pl": ("telefon: ", "e-mail: "), "en": ("phone: ", "e-mail: ")}
+    for lang, (phone, email) in expected.items():
+        c = _checks(_scan(shop.url + "/", "--lang", lang, "--country", "GR"))["contact.channels"]
+        snippets = [e["snippet"] for e in c["evidence"]]
+        assert snippets == [phone + "+302810123456", email + "info@elaiolado.example"], (lang, snippets)
+        md = runner.invoke(app, ["scan", shop.url + "/", "-f", "md", "--no-verify", "--lang", lang,
+                                 "--country", "GR", "--timeout", "3"]).stdout
+        assert "phones:" not in md and "emails:" not in md, lang

@@ -81,7 +81,19 @@ def _text_from_page(snippet: str, html: str) -> bool:
     return bool(s) and (s in text or s in raw)
 
 
-_SIGNAL_PREFIX = re.compile(r"^(phones|emails|chat_widgets|messengers|social|contact_forms): (.+)$")
+def _channel_names() -> list[str]:
+    """The contact channels' names as reports write them before a channel's value ("telefon: +48 ..."), in
+    every report language."""
+    import yaml
+
+    names = set()
+    for path in (Path(__file__).resolve().parents[1] / "rules" / "locales").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        names |= {str(v) for k, v in data.items() if str(k).startswith("channel.")}
+    return sorted(names, key=len, reverse=True)
+
+
+_SIGNAL_PREFIX = re.compile(r"^(" + "|".join(map(re.escape, _channel_names())) + r"): (.+)$")
 
 
 def _evidence_from_page(snippet: str, html: str) -> bool:

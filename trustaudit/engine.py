@@ -695,7 +695,11 @@ def _distinct_channels(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     for s in p["signals"]:
         evs = signal_evidence(ctx.artifacts, s)
         if evs:
-            present.append(Evidence(evs[0].url, f"{s.split(':')[-1]}: {evs[0].snippet}"))
+            name = s.split(":")[-1]
+            # the channel's name in the report language, the value as the page shows it
+            present.append(Evidence(evs[0].url, f"{name}: {evs[0].snippet}",
+                                    Message("evidence.channel", {"channel": Message(f"channel.{name}"),
+                                                                 "value": evs[0].snippet})))
     if len(present) >= int(p.get("min", 3)):
         return Outcome(Status.PASS, tuple(present))
     return Outcome(Status.FAIL, tuple(present), reason="reason.channels", args={"n": len(present)})
