@@ -286,3 +286,33 @@ def test_the_contact_channels_evidence_names_each_channel_in_the_report_language
         md = runner.invoke(app, ["scan", shop.url + "/", "-f", "md", "--no-verify", "--lang", lang,
                                  "--country", "GR", "--timeout", "3"]).stdout
         assert "phones:" not in md and "emails:" not in md, lang
+
+
+# --------------------------------------------------------------------------- a shop in a language without vocabulary
+
+def _returns_shop(lang: str, text: str) -> dict:
+    return {"/": _page("Shop", f"<h1>Shop</h1><p>{text}</p>", lang)}
+
+
+def test_a_phrase_check_on_a_shop_in_a_language_without_its_words_is_could_not_check(serve):
+    # Hungarian: "the buyer may withdraw within 14 days of receipt without giving a reason"
+    shop = serve(_returns_shop("hu", "A vásárló a termék átvételétől számított 14 napon belül indokolás nélkül "
+                               "elállhat a szerződéstől. Szállítási idő 2-3 munkanap."))
+    report = _scan(shop.url + "/", "--country", "HU")
+    assert report["shop_language"] == "hu"
+    for rule in ("policies.withdrawal-14-days", "policies.delivery-time"):
+        c = _checks(report)[rule]
+        assert c["status"] == "error", (rule, c)  # not "The 14-day right of withdrawal is not stated"
+        assert c["messages"]["reason"]["id"] == "reason.no_vocabulary"
+
+
+def test_the_same_checks_in_a_language_with_words_pass_and_fail_on_what_the_page_says(serve):
+    shop = serve(_returns_shop("en", "You may withdraw from the contract within 14 days of delivery without giving a "
+                               "reason. Delivery takes 2-3 working days."))
+    checks = _checks(_scan(shop.url + "/", "--country", "GB"))
+    assert checks["policies.withdrawal-14-days"]["status"] == "pass"
+    assert checks["policies.delivery-time"]["status"] == "pass"
+    shop = serve(_returns_shop("en", "Handmade pine furniture since 1998."))  # near miss: a number, no period
+    checks = _checks(_scan(shop.url + "/", "--country", "GB"))
+    assert checks["policies.withdrawal-14-days"]["status"] == "warn"
+    assert checks["policies.delivery-time"]["status"] == "warn"

@@ -778,6 +778,33 @@ def states_quantity(text: str, kind: str) -> bool:
     return bool(_quantity_patterns()[kind].search(text or ""))
 
 
+@lru_cache(maxsize=1)
+def _vocabulary_languages() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """The languages each phrase group has words in, and those each quantity has units in."""
+    groups = (load_yaml("vocab/phrases.yaml") or {}).get("groups") or {}
+    phrases = {str(name): frozenset(str(lang) for lang in ((spec or {}).get("phrases") or {}))
+               for name, spec in groups.items()}
+    data = load_yaml("quantities.yaml") or {}
+    units = {"duration": frozenset(str(lang) for lang in ((data.get("duration") or {}).get("units") or {}))}
+    return phrases, units
+
+
+def _unknown_words(ctx: Context, names: list[str], quantity: str | None = None) -> Outcome | None:
+    """"Could not check" when the shop's language has no words for what is looked for: a page in a language the
+    vocabulary does not know saying nothing we can read is no finding."""
+    lang = ctx.artifacts.language
+    if not lang:
+        return None
+    phrases, units = _vocabulary_languages()
+    known = set().union(*(phrases.get(n, frozenset()) for n in names)) if names else set()
+    if quantity is not None:
+        if quantity not in units or lang in units[quantity]:
+            return None
+    elif not known or lang in known:
+        return None
+    return Outcome(Status.ERROR, reason=Message("reason.no_vocabulary", {"lang": lang}))
+
+
 @predicate("phrase_present")
 def _phrase_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     names = p.get("phrases") or [p["phrase"]]
@@ -786,9 +813,10 @@ def _phrase_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
     if kind and evs:
         stated = [e for e in evs if states_quantity(e.snippet, kind)]
         if not stated:
-            return Outcome(Status.FAIL, tuple(evs), reason=f"reason.no_{kind}", variant=f"no_{kind}")
+            return _unknown_words(ctx, names, kind) or Outcome(Status.FAIL, tuple(evs), reason=f"reason.no_{kind}",
+                                                                variant=f"no_{kind}")
         evs = stated
-    return Outcome(Status.PASS, tuple(evs)) if evs else Outcome(Status.FAIL)
+    return Outcome(Status.PASS, tuple(evs)) if evs else (_unknown_words(ctx, names) or Outcome(Status.FAIL))
 
 
 @predicate("phrase_absent")
