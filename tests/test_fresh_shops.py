@@ -316,3 +316,15 @@ def test_the_same_checks_in_a_language_with_words_pass_and_fail_on_what_the_page
     checks = _checks(_scan(shop.url + "/", "--country", "GB"))
     assert checks["policies.withdrawal-14-days"]["status"] == "warn"
     assert checks["policies.delivery-time"]["status"] == "warn"
+
+
+def test_no_registration_number_is_claimed_absent_for_a_country_whose_numbers_are_not_read(serve):
+    shop = serve(_returns_shop("hu", "Paprika Bolt Kft. Adószám: 12892312-2-06. Cégjegyzékszám: 06-09-123456."))
+    c = _checks(_scan(shop.url + "/", "--country", "HU"))["legal.company-ids"]
+    assert c["status"] == "error" and c["messages"]["reason"]["id"] == "reason.no_id_schemes", c
+    # its EU VAT number is read wherever the shop is: the check passes on it
+    shop = serve(_returns_shop("hu", "Paprika Bolt Kft. EU VAT: HU12892312."))
+    assert _checks(_scan(shop.url + "/", "--country", "HU"))["legal.company-ids"]["status"] == "pass"
+    # near miss: a country whose numbers are read, none shown: the absence is real
+    shop = serve(_returns_shop("pl", "Sklep Len. Zapraszamy do zakupów."))
+    assert _checks(_scan(shop.url + "/", "--country", "PL"))["legal.company-ids"]["status"] == "warn"

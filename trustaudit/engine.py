@@ -865,7 +865,19 @@ def _tax_id_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
         shown = ", ".join(dict.fromkeys(_id_text(t) for t in ids))
         return Outcome(Status.FAIL, evs, reason="reason.bad_check_digit", variant="id_invalid",
                        variant_args={"ids": shown})
+    country = ctx.artifacts.country
+    if not schemes and country and country not in _id_countries():
+        # the numbers of a country whose schemes the vocabulary does not know are not read: none found says nothing
+        return Outcome(Status.ERROR, reason=Message("reason.no_id_schemes", {"country": country}))
     return Outcome(Status.FAIL)
+
+
+@lru_cache(maxsize=1)
+def _id_countries() -> frozenset[str]:
+    """The countries whose tax and registry numbers the vocabulary reads (rules/vocab/ids.yaml ``country``)."""
+    schemes = (load_yaml("vocab/ids.yaml") or {}).get("schemes") or {}
+    return frozenset(str(spec["country"]).upper() for spec in schemes.values()
+                     if isinstance(spec, dict) and spec.get("country"))
 
 
 @predicate("tax_ids_valid")
