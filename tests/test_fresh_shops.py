@@ -328,3 +328,15 @@ def test_no_registration_number_is_claimed_absent_for_a_country_whose_numbers_ar
     # near miss: a country whose numbers are read, none shown: the absence is real
     shop = serve(_returns_shop("pl", "Sklep Len. Zapraszamy do zakupów."))
     assert _checks(_scan(shop.url + "/", "--country", "PL"))["legal.company-ids"]["status"] == "warn"
+
+
+def test_company_names_with_the_legal_forms_of_more_eu_countries_are_read(serve):
+    for line, lang, country in (("Paprika Bolt Kft., 6720 Szeged, Kárász utca 10.", "hu", "HU"),
+                                ("UAB Pirkimo Centras, Gedimino pr. 1, LT-01103 Vilnius", "lt", "LT"),
+                                ("Kava d.o.o., Slovenska cesta 1, 1000 Ljubljana", "sl", "SI")):
+        shop = serve(_returns_shop(lang, line))
+        c = _checks(_scan(shop.url + "/", "--country", country))["contact.company-name"]
+        assert c["status"] == "pass", (line, c)
+    # near miss: a capitalised abbreviation that is no legal form
+    shop = serve(_returns_shop("hu", "Paprika Bolt, 6720 Szeged. Szállítás: GLS."))
+    assert _checks(_scan(shop.url + "/", "--country", "HU"))["contact.company-name"]["status"] == "fail"
