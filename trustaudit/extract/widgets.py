@@ -295,6 +295,18 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
                     alt_texts.append(v[:200].replace("_", " "))
         elif tag == "meta" and (el.get("name") or "").lower() == "generator":
             generator = (el.get("content") or "").lower()
+    # an inline SVG logo names itself in its <title> or aria-label, as an <img> does in its alt (shop platforms
+    # render payment icons so: <svg aria-labelledby="pi-visa"><title id="pi-visa">Visa</title>...)
+    if "svg" in tags:
+        for el in root.iter("svg", "title"):
+            if el.tag == "svg":
+                v = el.get("aria-label")
+            else:
+                parent = el.getparent()
+                v = text_of(el) if parent is not None and parent.tag == "svg" else None
+            if v and ("alt", v) not in seen:
+                seen.add(("alt", v))
+                alt_texts.append(v[:200].replace("_", " "))
     # class / id / aria-labelledby values, data-* names and vendor element names, in order of first occurrence,
     # minus what earlier pages had
     vendor_tags = bool(d.markup_tags) and any(t.startswith(d.markup_tags) for t in tags)
