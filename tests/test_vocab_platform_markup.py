@@ -203,3 +203,24 @@ def test_current_chat_snippets(body, slug):
 ])
 def test_chat_near_misses(body, slug):
     assert slug not in slugs(art(body).chat_widgets)
+
+
+@pytest.mark.parametrize("src, alt, slug", [
+    # Shopify's payment_type_img_url: the icon as an image, its alt the icon's name or nothing
+    ("//cdn.shopify.com/s/assets/payment_icons/master-173035bc8124581983d4efa50cf8626e8553c2b311353fbf67485f9c1a2b88d1.svg",
+     "master", "mastercard"),
+    ("https://shop.example/cdn/shopifycloud/shopify/assets/payment_icons/american_express-2264c9b8b57b2.svg", "",
+     "american_express"),
+    ("//cdn.shopify.com/s/assets/payment_icons/shopify_pay-100205.svg", "shopify_pay", "shop_pay"),
+    ("//cdn.shopify.com/s/assets/payment_icons/klarna-pay-later-8a1c.svg", "image", "klarna"),
+    ("//cdn.shopify.com/s/assets/payment_icons/mb-7e5c.svg", "", "multibanco"),
+])
+def test_shopify_payment_icon_images(src, alt, slug):
+    assert slug in pay(f'<ul class="payment-icons"><li><img src="{src}" alt="{alt}" width="38"></li></ul>')
+
+
+def test_shopify_payment_icon_image_near_misses():
+    # another theme asset, and an icon path without the payment_icons folder
+    got = pay('<img src="//cdn.shopify.com/s/files/1/0001/master-bedroom-173035.jpg" alt="Master bedroom">'
+              '<img src="/cdn/shop/files/visa-requirements-guide.png" alt="Guide">')
+    assert got == set()
