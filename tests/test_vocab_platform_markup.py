@@ -224,3 +224,13 @@ def test_shopify_payment_icon_image_near_misses():
     got = pay('<img src="//cdn.shopify.com/s/files/1/0001/master-bedroom-173035.jpg" alt="Master bedroom">'
               '<img src="/cdn/shop/files/visa-requirements-guide.png" alt="Guide">')
     assert got == set()
+
+
+def test_yandex_maps_reviews_widget():
+    body = ('<div style="width:560px;height:800px;overflow:hidden;position:relative;"><iframe style="width:100%;'
+            'height:100%;border:1px solid #e6e6e6;border-radius:8px;box-sizing:border-box" '
+            'src="https://yandex.ru/maps-reviews-widget/126260982281?comments"></iframe></div>')
+    assert "yandex_maps" in slugs(art(body, "ru", "shop.ru").review_widgets)
+    # a map of the shop's location is no reviews widget
+    near = '<iframe src="https://yandex.ru/map-widget/v1/?um=constructor%3Aabc&source=constructor"></iframe>'
+    assert "yandex_maps" not in slugs(art(near, "ru", "shop.ru").review_widgets)
