@@ -234,3 +234,17 @@ def test_yandex_maps_reviews_widget():
     # a map of the shop's location is no reviews widget
     near = '<iframe src="https://yandex.ru/map-widget/v1/?um=constructor%3Aabc&source=constructor"></iframe>'
     assert "yandex_maps" not in slugs(art(near, "ru", "shop.ru").review_widgets)
+
+
+def test_prestashop_checkout_logo_block():
+    # PrestaShop Checkout's product-page block: logos without alt texts, the PayPal button container
+    body = ('<div id="js-ps_checkout-express-button-container"></div><div class="ps_checkout payment-method-logo-block">'
+            '<div class="ps_checkout payment-method-logo-block-title"><img src="/modules/ps_checkout/views/img/'
+            'lock_checkout.svg" alt="">100% bezpieczne płatności</div>'
+            '<div class="ps_checkout payment-method-logo w-25"><div class="wrapper"><img class="" '
+            'src="/modules/ps_checkout/views/img/visa.svg" alt=""></div></div>'
+            '<div class="ps_checkout payment-method-logo w-25"><div class="wrapper"><img class="" '
+            'src="/modules/ps_checkout/views/img/mastercard.svg" alt=""></div></div></div>')
+    assert {"paypal", "visa", "mastercard"} <= pay(body, "pl")
+    # the block's padlock alone names no method
+    assert pay('<img src="/modules/ps_checkout/views/img/lock_checkout.svg" alt="">', "pl") == set()
