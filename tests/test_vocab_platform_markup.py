@@ -248,3 +248,15 @@ def test_prestashop_checkout_logo_block():
     assert {"paypal", "visa", "mastercard"} <= pay(body, "pl")
     # the block's padlock alone names no method
     assert pay('<img src="/modules/ps_checkout/views/img/lock_checkout.svg" alt="">', "pl") == set()
+
+
+@pytest.mark.parametrize("body, found", [
+    ('<div class="joinchat joinchat--right" data-settings=\'{"telephone":"34600123456","whatsapp_web":false}\'>'
+     '<div class="joinchat__button" role="button" aria-label="WhatsApp Contact"></div></div>', True),
+    ('<div class="ht-ctc ht-ctc-chat ctc-analytics ctc_wp_desktop style-2" id="ht-ctc-chat" data-number="306900000000">'
+     '<div class="ht_ctc_style ht_ctc_chat_style"></div></div>', True),
+    # the plugin's tooltip class copied onto a button that opens a video
+    ('<a href="https://www.youtube.com/watch?v=x" class="btn"><div class="joinchat__tooltip">Ayuda</div></a>', False),
+])
+def test_whatsapp_chat_plugins(body, found):
+    assert ("whatsapp" in slugs(art(body, "es").messengers)) is found
