@@ -298,7 +298,8 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
     # an inline SVG logo names itself in its <title> or aria-label, as an <img> does in its alt (shop platforms
     # render payment icons so: <svg aria-labelledby="pi-visa"><title id="pi-visa">Visa</title>...)
     if "svg" in tags:
-        for el in root.iter("svg", "title"):
+        # at most as many as the other Python-level walks read (a hostile page holds millions)
+        for el in islice(root.iter("svg", "title"), MAX_ELEMENTS):
             if el.tag == "svg":
                 v = el.get("aria-label")
             else:
