@@ -260,3 +260,43 @@ def test_prestashop_checkout_logo_block():
 ])
 def test_whatsapp_chat_plugins(body, found):
     assert ("whatsapp" in slugs(art(body, "es").messengers)) is found
+
+
+# the vendors' current embed snippets as their install guides give them, cut to what identifies the vendor
+SNIPPETS = [
+    ("chat", "intercom", "en", '<script>window.intercomSettings = {api_base: "https://api-iam.intercom.io", app_id: "abc"};'
+     "</script><script>(function(){var w=window;var ic=w.Intercom;})();</script>"),
+    ("chat", "crisp", "fr", '<script type="text/javascript">window.$crisp=[];window.CRISP_WEBSITE_ID="abc";(function(){'
+     'd=document;s=d.createElement("script");s.src="https://client.crisp.chat/l.js";s.async=1;})();</script>'),
+    ("chat", "jivosite", "ru", '<script src="//code.jivo.ru/widget/AbCdEf" async></script>'),
+    ("chat", "tawk_to", "en", "<script>var Tawk_API=Tawk_API||{}, Tawk_LoadStart=new Date();(function(){var s1=document."
+     "createElement(\"script\");s1.async=true;s1.src='https://embed.tawk.to/abc/default';})();</script>"),
+    ("chat", "drift", "en", '<script>!function(){var t=window.driftt=window.drift=window.driftt||[];}();'
+     'drift.load("abc");</script>'),
+    ("chat", "chatra", "en", "<script>(function(d, w, c) {w.ChatraID = 'abc';var s = d.createElement('script');"
+     "s.src = 'https://call.chatra.io/chatra.js';})(document, window, 'Chatra');</script>"),
+    ("chat", "zoho_salesiq", "en", '<script id="zsiqchat">var $zoho=$zoho || {};$zoho.salesiq = $zoho.salesiq || '
+     '{widgetcode: "abc", values:{},ready:function(){}};</script>'),
+    ("chat", "brevo_conversations", "fr", "<script>(function(d, w, c) {w.BrevoConversationsID = 'abc';var s = "
+     "d.createElement('script');s.src = 'https://conversations-widget.brevo.com/brevo-conversations.js';})(document, "
+     "window, 'BrevoConversations');</script>"),
+    ("review", "ekomi", "de", '<div class="ekomi-widget-container ekomi-widget-sf123"></div><script>(function (w) {'
+     "w['_ekomiWidgetsServerUrl'] = 'https://widgets.ekomi.com';})(window);</script>"),
+    ("review", "reviews_io", "en", '<script src="https://widget.reviews.io/badge-modern/dist.js"></script>'
+     '<div id="badge-ribbon"></div>'),
+    ("review", "feefo", "en", '<script type="text/javascript" src="https://api.feefo.com/api/javascript/shop-name" '
+     'async></script><div id="feefo-service-review-carousel-widgetId" class="feefo-review-carousel-widget-service">'
+     "</div>"),
+    ("review", "google_customer_reviews", "en", '<script src="https://apis.google.com/js/platform.js?onload=renderBadge"'
+     " async defer></script>"),
+    ("review", "heureka", "cs", "<script>var _hwq = _hwq || [];_hwq.push(['setKey', 'X']);(function() {var ho = "
+     "document.createElement('script'); ho.src = 'https://cz.im9.cz/direct/i/gjs.php?n=wdgt&sak=X';})();</script>"),
+    ("review", "ceneo", "pl", '<script type="text/javascript">(function(c,e,n,o,i,r,s,t){c.ceneo_config={}})(window,'
+     'document,"script","https://ssl.ceneo.pl/shops/sw.js?accountGuid=x");</script>'),
+]
+
+
+@pytest.mark.parametrize("kind, slug, lang, body", SNIPPETS, ids=[s for _k, s, _l, _b in SNIPPETS])
+def test_vendor_snippets(kind, slug, lang, body):
+    a = art(body, lang)
+    assert slug in slugs(a.chat_widgets if kind == "chat" else a.review_widgets)
