@@ -300,3 +300,29 @@ SNIPPETS = [
 def test_vendor_snippets(kind, slug, lang, body):
     a = art(body, lang)
     assert slug in slugs(a.chat_widgets if kind == "chat" else a.review_widgets)
+
+
+def sprite_icon(name: str) -> str:
+    """One payment icon of BigCommerce Cornerstone's footer (templates/components/common/payment-icons.html)."""
+    return f'<svg class="footer-payment-icon"><use xlink:href="#icon-logo-{name}"></use></svg>'
+
+
+def test_svg_sprite_payment_icons():
+    body = ('<div class="footer-payment-icons">' + "".join(sprite_icon(n) for n in (
+        "american-express", "discover", "mastercard", "paypal", "visa", "amazonpay", "googlepay")) + "</div>")
+    assert {"american_express", "discover", "mastercard", "paypal", "visa", "amazon_pay", "google_pay"} <= pay(body)
+    # "href" (SVG 2) as well as "xlink:href"
+    assert "klarna" in pay('<svg class="icon"><use href="/assets/icons.svg#payment-klarna"></use></svg>', "de")
+
+
+@pytest.mark.parametrize("body", [
+    # the sprite's definitions: every symbol a theme ships, shown or not
+    '<svg style="display:none"><symbol id="icon-logo-visa" viewBox="0 0 1 1"><title>visa</title><path d="M0"/></symbol>'
+    '<symbol id="icon-logo-paypal"><title>paypal</title><path d="M0"/></symbol></svg>',
+    # sprite icons that are no payment logos
+    '<svg class="icon"><use xlink:href="#icon-search"></use></svg><svg><use xlink:href="#icon-logo"></use></svg>',
+    # "visa" alone, a list-only name, from a sprite
+    '<svg><use xlink:href="#icon-visa"></use></svg>',
+])
+def test_svg_sprite_near_misses(body):
+    assert pay(body) == set()
