@@ -183,6 +183,8 @@ def test_review_markup_near_misses(body, slug):
     # Shopify Inbox: the newer <shopify-chat> element, and the older one
     ('<shopify-chat id="ShopifyChat" shop-id="1"></shopify-chat>', "shopify_inbox"),
     ('<inbox-online-store-chat shop-id="1"></inbox-online-store-chat>', "shopify_inbox"),
+    ('<script src="https://cdn.shopify.com/extensions/10143583-d4b6-4e47-90bd-b281ace5d8bb/inbox-1177/assets/'
+     'inbox-chat-loader.js" type="text/javascript" defer="defer"></script>', "shopify_inbox"),
     ('<script id="ze-snippet" src="https://static.zdassets.com/ekr/snippet.js?key=abc"></script>', "zendesk_chat"),
     ("<script>var _smartsupp = _smartsupp || {};_smartsupp.key = 'k';</script>", "smartsupp"),
     ('<script src="//code.tidio.co/abcdefghijklmnopqrstuvwxyz123456.js" async></script>', "tidio"),
