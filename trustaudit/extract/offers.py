@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from trustaudit.extract import limits
 from trustaudit.extract.attributes import PageAttributes
+from trustaudit.extract.elementtext import ElementTexts, element_lines, joined_lines
 from trustaudit.extract.phrases import PhraseIndex
 from trustaudit.extract.structured import _loads as _load_jsonld
 from trustaudit.extract.text import (
@@ -320,38 +321,8 @@ def _structured_info(products: list[dict], micro: list, url: str) -> list[Safety
     return out
 
 
-_BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table", "section",
-                         "article", "address", "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "form"})
 _LABEL_TAGS = ("p", "div", "li", "dd", "dt", "td", "th", "tr", "span", "strong", "b", "h2", "h3", "h4", "h5", "h6",
                "address", "section", "small", "em", "label")
-
-
-def element_lines(el) -> list[str]:
-    """The visible text of an element as lines (a line break at ``<br>`` and at block elements), whitespace
-    collapsed; iterative, so that deep markup cannot exhaust the stack."""
-    parts: list[str] = []
-    stack: list[tuple[object, bool]] = [(el, False)]
-    while stack:
-        node, closing = stack.pop()
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if closing:
-            if tag in _BLOCK_TAGS:
-                parts.append("\n")
-            if node is not el and node.tail:
-                parts.append(node.tail)
-            continue
-        if tag in ("script", "style", "template", "noscript") or not tag:
-            if node is not el and node.tail:
-                parts.append(node.tail)
-            continue
-        if tag in _BLOCK_TAGS or tag == "br":
-            parts.append("\n")
-        if node.text:
-            parts.append(node.text)
-        stack.append((node, True))
-        for child in reversed(node):
-            stack.append((child, False))
-    return [line for line in (collapse(x) for x in "".join(parts).split("\n")) if line]
 
 
 def _text_info(pp: ParsedPage) -> list[SafetyInfo]:
@@ -512,8 +483,9 @@ def _old_class_re() -> re.Pattern[str]:
     return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, classes)) + r")(?!\S)", re.I) if classes else re.compile("(?!)")
 
 
-def _struck(pp: ParsedPage, attrs: PageAttributes | None = None) -> list:
+def _struck(pp: ParsedPage, attrs: PageAttributes | None = None, texts: ElementTexts | None = None) -> list:
     v = vocab()
+    collapsed = texts.collapsed if texts is not None else (lambda el: collapse(text_of(el)))
     old_class = _old_class_re().search
     out = []
     if pp.elements_dropped:
@@ -529,7 +501,7 @@ def _struck(pp: ParsedPage, attrs: PageAttributes | None = None) -> list:
             cls = el.get("class")
             if not cls or old_class(cls) is None:
                 continue
-        text = collapse(text_of(el))
+        text = collapsed(el)
         if not text or len(text) > 60 or not any(ch.isdigit() for ch in text):
             continue
         out.append(el)
@@ -590,7 +562,7 @@ def _is_container(el) -> bool:
     return bool(_classes(el) & v.container_classes) or bool(it and set(_type_names(it.split())) & v.container_types)
 
 
-def _block(el, struck: dict, badges: dict, limit: int):
+def _block(el, struck: dict, badges: dict, limit: int, collapsed=lambda el: collapse(text_of(el))):
     """The element of one product around ``el``: the nearest product container (a product item or card), else the
     largest element with no other struck price or badge and at most ``limit`` characters."""
     node = el
@@ -600,17 +572,13 @@ def _block(el, struck: dict, badges: dict, limit: int):
         parent = node.getparent()
         if parent is None or struck.get(parent, 0) > 1 or badges.get(parent, 0) > 1:
             break
-        if len(collapse(text_of(parent))) > limit:
+        if len(collapsed(parent)) > limit:
             break
         node = parent
     return node
 
 
-def _joined_lines(el) -> str:
-    return " ".join(element_lines(el))
-
-
-def _after(block, struck: dict, limit: int, joined=_joined_lines) -> str:
+def _after(block, struck: dict, limit: int, joined=joined_lines) -> str:
     """The text right after a block (its following siblings) up to ``limit`` characters, stopping at the next
     struck price (``joined``: an element's lines joined, ``element_lines``, or a memo of it)."""
     parts: list[str] = []
@@ -628,7 +596,7 @@ def _after(block, struck: dict, limit: int, joined=_joined_lines) -> str:
     return " ".join(parts)[:limit]
 
 
-def _shown(block, joined=_joined_lines) -> str:
+def _shown(block, joined=joined_lines) -> str:
     return snippet(joined(block), 160)
 
 
@@ -636,37 +604,33 @@ def _discloses(text: str) -> bool:
     return any(True for _ in vocab().disclosure.finditer(fold(text)))
 
 
-def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None) -> Reductions | None:
+def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None,
+                    texts: ElementTexts | None = None) -> Reductions | None:
+    """The price reductions one page announces (``attrs``: the page's shared attribute walk; ``texts``: its element
+    texts, shared with the other price extractors: a product grid's cards are each a block and the text after the
+    one before it)."""
     if pp.root is None:
         return None
     v = vocab()
-    struck = _struck(pp, attrs)
+    texts = texts if texts is not None else ElementTexts(pp)
+    collapsed, joined = texts.collapsed, texts.joined
+    struck = _struck(pp, attrs, texts)
     badges = _badges(pp)
     if not struck and not badges:
         return None
     sc, bc = _counts(struck), _counts(badges)
     blocks: dict = {}  # block element -> (snippet, disclosed)
-    # an element's lines joined, each element once: a product grid's cards are each a block and the text after
-    # the one before it
-    memo: dict[int, tuple] = {}
-
-    def joined(el) -> str:
-        got = memo.get(id(el))
-        if got is None:
-            got = memo[id(el)] = (el, _joined_lines(el))  # the element kept alive: its id stays its own
-        return got[1]
-
     for el in struck:
-        label = collapse(text_of(el.getparent())) if el.getparent() is not None else ""
+        label = collapsed(el.getparent()) if el.getparent() is not None else ""
         if v.reference is not None and len(label) <= 160 and v.reference.search(fold(label)):
             continue  # a recommended retail price, not the shop's own former price
-        struck_text = collapse(text_of(el))
+        struck_text = collapsed(el)
         struck_money = _money(struck_text)
         olds = _amounts(struck_text, money=struck_money)
         if not olds:
             continue
         old = max(olds)
-        block = _block(el, sc, bc, v.block_chars)
+        block = _block(el, sc, bc, v.block_chars, collapsed)
         text = joined(block)  # lines kept apart: "39,00 zł" + "Najniższa cena" are two words
         rest = text.replace(struck_text, " ", 1)
         currency = bool(struck_money)
@@ -676,11 +640,11 @@ def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None) -> Redu
             blocks[block] = (_shown(block, joined),
                              _discloses(text) or _discloses(_after(block, sc, v.after_chars, joined)))
     for el in badges:
-        block = _block(el, sc, bc, v.block_chars)
+        block = _block(el, sc, bc, v.block_chars, collapsed)
         if sc.get(block) or block in blocks or any(b in blocks for b in block.iterancestors()):
             continue  # the badge of a struck price already counted
         text = joined(block)
-        if not _amounts(text.replace(collapse(text_of(el)), " ", 1), skip_from=True):
+        if not _amounts(text.replace(collapsed(el), " ", 1), skip_from=True):
             continue  # "-30%" with no price beside it (a banner, "prices from 50"): not a product's reduction
         blocks[block] = (_shown(block, joined),
                          _discloses(text) or _discloses(_after(block, sc, v.after_chars, joined)))
@@ -694,12 +658,13 @@ def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None) -> Redu
 # --------------------------------------------------------------------------- the page
 
 
-def page_offers(pp: ParsedPage, attrs: PageAttributes | None = None) -> OfferFacts:
-    """The product, product links and reductions of one page (``attrs``: the page's shared attribute walk)."""
+def page_offers(pp: ParsedPage, attrs: PageAttributes | None = None, texts: ElementTexts | None = None) -> OfferFacts:
+    """The product, product links and reductions of one page (``attrs``: the page's shared attribute walk;
+    ``texts``: its element texts, shared with ``prices``)."""
     products = _jsonld_products(pp)
     micro = _microdata_products(pp)
     product = _safety(pp, products, micro) if _is_product_page(pp, products, micro) else None
-    return OfferFacts(product, _product_links(pp), page_reductions(pp, attrs))
+    return OfferFacts(product, _product_links(pp), page_reductions(pp, attrs, texts))
 
 
 def in_product_container(el) -> bool:
