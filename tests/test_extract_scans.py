@@ -390,3 +390,17 @@ def test_element_texts_read_grids_in_one_pass():
     cards = [c for c in grid if isinstance(c.tag, str)]
     texts.joined(cards[0])
     assert grid in texts._parents and all(c in texts._joined for c in cards)
+
+
+def test_amount_written_from_its_first_digit_is_the_amount():
+    """``offers.AMOUNT_AT_DIGIT`` (what the currency counts search for) finds exactly the matches of
+    ``(?<![\\d.,])(?:AMOUNT)``, on texts of digits, separators, letters and other scripts' digits."""
+    from trustaudit.extract.offers import AMOUNT, AMOUNT_AT_DIGIT
+
+    plain, fast = re.compile(r"(?<![\d.,])(?:" + AMOUNT + r")(?![\d])"), re.compile(AMOUNT_AT_DIGIT + r"(?![\d])")
+    rng = random.Random(5)
+    alphabet = "0123456789 .,'’\u00a0\u202f-azł€\u0661\u06f2\n"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20000)]
+    texts += ["1 299,00 zł", "€1,299.00", "12.345.678,9", "0,5", ",99", "1.2.3", "1 2345", "x1'000'000.50"]
+    for t in texts:
+        assert [(m.span(), m.group()) for m in fast.finditer(t)] == [(m.span(), m.group()) for m in plain.finditer(t)], t

@@ -40,6 +40,9 @@ from trustaudit.web.html import ParsedPage, text_of
 MAX_MARKERS = 400  # struck prices and badges looked at per page
 MAX_LINKS = 20  # product links kept per page
 AMOUNT = r"\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+# ``(?<![\d.,])(?:AMOUNT)``: an amount not glued to a number before it, written to begin with a digit (the same
+# matches), so that a search skips from digit to digit in C instead of trying the look-behind at every character
+AMOUNT_AT_DIGIT = r"\d(?<![\d.,]\d)(?:\d{0,2}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d{1,2})?|\d*(?:[.,]\d{1,2})?)"
 _WS = re.compile(r"\s+")
 
 
@@ -418,17 +421,22 @@ def _product_links(pp: ParsedPage) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- reductions
 
 
+_GROUPING = re.compile(r"[ \u00a0\u202f'’]")  # thousands separators
+_COMMA_DECIMALS = re.compile(r",\d{1,2}$")
+_DOT_THOUSANDS = re.compile(r"\.\d{3}$")
+
+
 def parse_amount(s: str) -> float | None:
     """A price as written ("1 099,00", "1,099.00", "35.90", "45,-") as a number."""
-    s = re.sub(r"[ \u00a0\u202f'’]", "", s.strip())
+    s = _GROUPING.sub("", s.strip())
     if not s:
         return None
     if "." in s and "," in s:
         dec = max(s.rfind("."), s.rfind(","))
         s = s[:dec].replace(".", "").replace(",", "") + "." + s[dec + 1:]
     elif "," in s:
-        s = s.replace(",", ".") if re.search(r",\d{1,2}$", s) else s.replace(",", "")
-    elif "." in s and re.search(r"\.\d{3}$", s):
+        s = s.replace(",", ".") if _COMMA_DECIMALS.search(s) else s.replace(",", "")
+    elif "." in s and _DOT_THOUSANDS.search(s):
         s = s.replace(".", "")
     try:
         return float(s)
@@ -686,4 +694,4 @@ def in_product_container(el) -> bool:
     return False
 
 
-__all__ = ["AMOUNT", "OfferFacts", "in_product_container", "page_offers", "parse_amount", "product_link"]
+__all__ = ["AMOUNT", "AMOUNT_AT_DIGIT", "OfferFacts", "in_product_container", "page_offers", "parse_amount", "product_link"]

@@ -71,9 +71,12 @@ def _cfg() -> dict:
     }
 
 
+_GROUPING = re.compile(r"[ \u00a0\u202f'’]")  # thousands separators
+
+
 def parse_number(raw: str) -> float | None:
     """``1 299,00`` / ``1,299.00`` / ``1.299`` / ``19,99`` -> a float (None when it is not a number)."""
-    s = re.sub(r"[ \u00a0\u202f'’]", "", raw)
+    s = _GROUPING.sub("", raw)
     if "." in s and "," in s:
         dec = "." if s.rfind(".") > s.rfind(",") else ","
         s = s.replace("," if dec == "." else ".", "").replace(dec, ".")
