@@ -262,6 +262,10 @@ class PageExtractor:
         if extractable(page):
             if self._first is None:
                 self._first = page
+            if self._fork is not False or self._worker is not None:
+                # the pages already waiting had their links read: the worker may take them now rather than at
+                # the crawl's next idle moment (rare while answers keep coming)
+                self._share()
             self._order.setdefault(page.url, len(self._order))
             self._queue.append(page)
 
