@@ -315,7 +315,8 @@ def test_one_walk_of_the_attributes_gives_each_extractor_what_its_own_walk_gives
 def test_amounts_looked_for_near_digits_are_the_plain_search():
     """Prices and offers look for amounts of money only near runs of digits (``text.finditer_near_digits``): the
     matches (spans and groups) are those of the pattern's own ``finditer``, on texts short and long, with
-    currencies in any case (the prices' pattern ignores case), glued to words or not."""
+    currencies in any case (the prices' pattern ignores case), glued to words or not, a space of any kind or none
+    between the currency and the amount."""
     from trustaudit.extract import offers, prices
     from trustaudit.extract.text import finditer_near_digits
 
@@ -324,8 +325,8 @@ def test_amounts_looked_for_near_digits_are_the_plain_search():
     rng = random.Random(11)
     toks = offers.currency_tokens()[:60] + ["Zł", "ZŁ", "eur", "Usd", "KČ", "руб", "бел. руб"]
     parts = ["12", "1 299,00", "19.99", "0", "5", "100", "1.000,50", " ", "\n", "a", "xzł", "-", ".", ",", "K", "İ",
-             "ſ", "é", "lorem ipsum ", "★★★ ", "%", "od "] + toks
-    for _ in range(6000):
+             "ſ", "é", "lorem ipsum ", "★★★ ", "%", "od ", "\u00a0", "\t", "\u2009", "\U0001d7d8", "ǅ"] + toks
+    for _ in range(8000):
         t = "".join(rng.choice(parts) for _ in range(rng.randint(1, 60)))
         for rx, near in ((cfg["amount"], cfg["near"]), (v.money, v.money_near)):
             want = [(m.span(), m.groupdict()) for m in rx.finditer(t)]

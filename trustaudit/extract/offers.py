@@ -66,7 +66,7 @@ class _Vocab:
     reference: re.Pattern[str] | None
     disclosure: PhraseIndex
     money: re.Pattern[str]
-    money_near: tuple[int, frozenset[str]] | None  # where an amount can start (``text.finditer_near_digits``)
+    money_near: tuple[int, frozenset[str], frozenset[str]] | None  # ``text.finditer_near_digits``'s (back, starts, ends)
     from_words: re.Pattern[str] | None
     min_ratio: float
     block_chars: int
@@ -100,12 +100,14 @@ def currency_tokens() -> list[str]:
     return sorted(toks, key=len, reverse=True)
 
 
-def _near(tokens: list[str]) -> tuple[int, frozenset[str]] | None:
+def _near(tokens: list[str]) -> tuple[int, frozenset[str], frozenset[str]] | None:
     """Where an amount of ``money_regex(tokens)`` can start: a run of digits or a currency (its first character,
-    the pattern is case-sensitive) at most this far before one; None when a currency holds a digit."""
+    the pattern is case-sensitive) at most this far before one, ending with one of these characters; None when
+    a currency holds a digit."""
     if any(ch.isdigit() for t in tokens for ch in t):
         return None
-    return max(map(len, tokens), default=0) + 1, frozenset(t[0] for t in tokens if t)
+    return (max(map(len, tokens), default=0) + 1, frozenset(t[0] for t in tokens if t),
+            frozenset(t[-1] for t in tokens if t))
 
 
 def money_regex(tokens: list[str]) -> re.Pattern[str]:

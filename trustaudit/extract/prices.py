@@ -62,8 +62,10 @@ def _cfg() -> dict:
     return {
         "amount": re.compile(amount, re.I),
         # where an amount can start: a run of digits, or a currency at most this far before one (case-insensitive:
-        # any case of a currency's first character); None: a currency holds a digit, the plain search is used
-        "near": (max(map(len, ordered), default=0) + 1, case_variants(t[0] for t in ordered if t))
+        # any case of a currency's first character, ending with any case of a currency's last character); None: a
+        # currency holds a digit, the plain search is used
+        "near": (max(map(len, ordered), default=0) + 1, case_variants(t[0] for t in ordered if t),
+                 case_variants(t[-1] for t in ordered if t))
         if not any(ch.isdigit() for t in ordered for ch in t) else None,
         "tags": tuple(str(t).lower() for t in vocab.get("crossed_tags") or ()),
         "classes": tuple(str(c).lower() for c in vocab.get("crossed_classes") or ()),
