@@ -294,6 +294,11 @@ class PageExtractor:
             if self._steps is not None or self._queue:
                 self._advance()
             elif self._worker is not None:  # only the worker's pages are left: wait for them
+                if len(self._sent) > 1:
+                    # the worker reads its pages in turn: this process takes its last one back rather than wait
+                    # (its answer for it, if any, is ignored)
+                    self._queue.append(self._sent.pop(max(self._sent)))
+                    continue
                 if now - heard > self.STALL:
                     self._drop_worker()  # its pages come back to this process
                     continue
