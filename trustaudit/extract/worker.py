@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import copyreg
+import gc
 import os
 import pickle
 import select
@@ -124,9 +125,13 @@ class ExtractWorker:
             return None
         for fd in (down_w, up_w):
             _grow(fd)
+        # the objects that exist now are the child's too: kept out of its collections, they stay shared with this
+        # process instead of each page they sit on being copied when the collector walks them
+        gc.freeze()
         try:
             pid = os.fork()
         except OSError:
+            gc.unfreeze()
             for fd in (down_r, down_w, up_r, up_w):
                 os.close(fd)
             return None
@@ -143,6 +148,7 @@ class ExtractWorker:
                 code = 1
             finally:
                 os._exit(code)
+        gc.unfreeze()
         os.close(down_r)
         os.close(up_w)
         os.set_blocking(down_w, False)
