@@ -49,10 +49,21 @@ def _run(pages: list[FetchedPage], extractor: PageExtractor, idle_steps: int = 4
     return extractor.finish()
 
 
-def test_the_worker_extracts_pages_and_the_facts_are_those_of_this_process(grid_pages):
+def test_the_worker_extracts_pages_and_the_facts_are_those_of_this_process(grid_pages, monkeypatch):
+    from trustaudit.extract import worker
+
     serial = [extract_page(p, LENIENT) for p in grid_pages]
     extractor = PageExtractor(ParseCache(), LENIENT, fork=True)
+    waits: list[int] = []
+    real_wait = worker.ExtractWorker.wait
+
+    def wait(self, timeout):  # a spy: finish() waits only while the worker holds pages of this scan
+        waits.append(len(extractor._sent))
+        return real_wait(self, timeout)
+
+    monkeypatch.setattr(worker.ExtractWorker, "wait", wait)
     got = _run(grid_pages, extractor)
+    assert all(waits)
     assert extractor.by_worker >= 2  # the worker took its share
     assert extractor.by_worker < len(grid_pages)  # and this process too
     assert [f.url for f in got] == [p.url for p in grid_pages]  # in the order the pages were fetched

@@ -293,7 +293,7 @@ class PageExtractor:
                 heard = now
             if self._steps is not None or self._queue:
                 self._advance()
-            elif self._worker is not None:  # only the worker's pages are left: wait for them
+            elif self._sent and self._worker is not None:  # only the worker's pages are left: wait for them
                 if len(self._sent) > 1:
                     # the worker reads its pages in turn: this process takes its last one back rather than wait
                     # (its answer for it, if any, is ignored)
