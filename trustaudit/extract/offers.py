@@ -568,8 +568,11 @@ def _counts(markers: list) -> dict:
 
 def _is_container(el) -> bool:
     v = vocab()
+    cls = el.get("class")
+    if cls and not v.container_classes.isdisjoint(cls.lower().split()):
+        return True
     it = el.get("itemtype")
-    return bool(_classes(el) & v.container_classes) or bool(it and set(_type_names(it.split())) & v.container_types)
+    return bool(it) and not v.container_types.isdisjoint(_type_names(it.split()))
 
 
 def _block(el, struck: dict, badges: dict, limit: int, collapsed=lambda el: collapse(text_of(el))):
