@@ -27,3 +27,28 @@ def test_grades():
 
 def test_no_judged_checks_gives_no_score():
     assert overall(category_scores([_c("a", Status.ERROR)], CATS, "en")) is None
+
+
+def test_a_category_mostly_unchecked_has_no_score_and_no_gains():
+    """One passed check beside ten that could not be checked is not a perfect category: with less than the
+    category's ``min_judged`` share of its weight judged, it has no score and counts neither in the total nor
+    in the gains; at the share it is scored (the near miss)."""
+    from trustaudit.scoring import with_gains
+
+    cats = [dict(c, min_judged=0.5) for c in CATS]
+    mostly_unchecked = [_c("a", Status.PASS, 1), _c("a", Status.ERROR, 10), _c("b", Status.FAIL, 2)]
+    scored = category_scores(mostly_unchecked, cats, "en")
+    by = {c.id: c for c in scored}
+    assert by["a"].score is None and by["b"].score == 0
+    assert overall(scored) == 0  # only b counts
+    gains = with_gains(mostly_unchecked, {c.id: c.weight for c in scored if c.score is not None})
+    assert [g.gain for g in gains if g.category == "b"] == [100.0]
+    half_checked = [_c("a", Status.PASS, 1), _c("a", Status.ERROR, 1)]
+    assert {c.id: c.score for c in category_scores(half_checked, cats, "en")}["a"] == 100
+
+
+def test_shipped_categories_state_their_judged_share():
+    from trustaudit.engine import categories
+
+    shares = [c.get("min_judged") for c in categories()]
+    assert all(isinstance(s, float) and 0 < s <= 1 for s in shares), shares

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 SCHEMA_VERSION = "1.3"
-SCORING_VERSION = "2"
+SCORING_VERSION = "3"
 
 
 class Status(str, Enum):

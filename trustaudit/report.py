@@ -63,7 +63,7 @@ def verdicts(snapshot: SiteSnapshot, artifacts: Artifacts, facts, checks, cats, 
     ``lang`` and by reference), and the extractor failures."""
     from trustaudit.scoring import capped, grade, grade_cap, overall, with_gains
 
-    checks = with_gains(checks, {c.id: c.weight for c in cats})
+    checks = with_gains(checks, {c.id: c.weight for c in cats if c.score is not None})
     why: Message | None = facts.inconclusive
     score = overall(cats)
     cap = grade_cap(checks)
@@ -256,7 +256,7 @@ def report_from_dict(d: Mapping[str, Any]) -> Report:
         # a report from before gains were stored: compute them the same way the scan does
         from trustaudit.scoring import with_gains
 
-        checks = with_gains(checks, {c.id: c.weight for c in cats})
+        checks = with_gains(checks, {c.id: c.weight for c in cats if c.score is not None})
     cap = d.get("grade_cap")
     return Report(
         target=d.get("target", ""),
