@@ -602,8 +602,10 @@ def write_profile(url: str, out_md: Path, phases: dict[str, float] | None = None
             "## CPU by phase of a scan (`_child.py phases`)",
             "",
             "One `trustaudit scan` process's work, phase after phase in a fresh interpreter (a real scan overlaps "
-            "the vocabulary with the crawl and extracts pages in the crawl's idle time; the sum is the same). "
-            "Interpreter start-up (about 0.02 s) is not included.",
+            "the vocabulary with the crawl, extracts pages in the crawl's idle time and, once pages wait, hands "
+            "about half of them to a forked worker on the other core (`extract/worker.py`); the sum is about the "
+            "same, plus the worker's own parse of its pages and the pickled facts). Interpreter start-up (about "
+            "0.02 s) is not included.",
             "",
             "| phase | CPU s | share |",
             "|---|---:|---:|",
@@ -631,7 +633,8 @@ def write_profile(url: str, out_md: Path, phases: dict[str, float] | None = None
         "## By stage (pyinstrument, one scan)",
         "",
         "pyinstrument, 0.5 ms interval, async mode, one scan in a fresh interpreter with trustaudit imported "
-        "before the clock starts. Time is wall time; each sample is charged to the innermost frame that names a "
+        "before the clock starts: the scan's own process only (the pages its extraction worker reads are not in "
+        "it; the wait for the worker's last answers is). Time is wall time; each sample is charged to the innermost frame that names a "
         "stage. The profiler's per-call hook inflates Python-level loops about 2-3x against C-level work "
         "(regex, lxml): the CPU tables above are the numbers to size changes.",
         "",
