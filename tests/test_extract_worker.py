@@ -107,6 +107,25 @@ def test_a_worker_pages_not_back_by_the_deadline_are_unread(grid_pages):
     assert sent <= {p.url for p in extractor.unread}
 
 
+def test_very_large_pages_stay_with_this_process(grid_pages):
+    """The worker would hold a page's tree beside the trees this process holds: a page above
+    ``WORKER_MAX_CHARS`` is extracted here (and the facts are the same)."""
+    big = FetchedPage(url="https://shop.example/big", status=200, text=grid_pages[3].text * 3)
+    pages = [*grid_pages[:4], big, *grid_pages[4:]]
+    extractor = PageExtractor(ParseCache(), LENIENT, fork=True)
+    extractor.WORKER_MAX_CHARS = len(grid_pages[3].text) * 2
+    sent: list[str] = []
+    for page in pages:
+        extractor.page_fetched(page)
+        sent += [p.url for p in extractor._sent.values()]
+    for _ in range(40):
+        extractor.idle()
+        sent += [p.url for p in extractor._sent.values()]
+    got = extractor.finish()
+    assert extractor.by_worker >= 2 and big.url not in sent
+    assert got == [extract_page(p, LENIENT) for p in pages]
+
+
 def test_small_scans_strict_mode_and_other_threads_never_fork(grid_pages):
     small = [p for p in grid_pages if "small" in p.url] * 3
     extractor = PageExtractor(ParseCache(), LENIENT)

@@ -219,7 +219,8 @@ class PageExtractor:
 
     The machine's other core: once pages wait (at least ``FORK_PAGES`` of ``FORK_CHARS`` characters), this
     process forks one worker (``extract.worker``) and hands it the newest waiting pages, two at a time, while it
-    goes on with the oldest; what the worker sends back are the facts this process would have computed (pure
+    goes on with the oldest (pages above ``WORKER_MAX_CHARS`` stay here, so that the worker never holds a very
+    large tree beside this process's); what the worker sends back are the facts this process would have computed (pure
     per page), and ``finish`` returns every page's facts in the order the pages were fetched, whoever extracted
     them. ``fork``: None decides so (never in strict mode, off the main thread - a batch's scans - or when
     ``ready()`` says the vocabulary is still being loaded), False never, True whenever the platform can. A
@@ -229,6 +230,7 @@ class PageExtractor:
     FORK_PAGES = 2
     FORK_CHARS = 200_000
     WORKER_PAGES = 2  # pages the worker holds at once
+    WORKER_MAX_CHARS = 1_000_000  # larger pages are extracted here
     STALL = 3.0
 
     def __init__(self, cache, context=None, inner=None, deadline: float | None = None, fork: bool | None = None,
@@ -360,12 +362,19 @@ class PageExtractor:
         if w.broken:
             self._drop_worker()
             return len(back)
-        while len(w.outstanding) < self.WORKER_PAGES and len(self._queue) >= 2:
-            page = self._queue.pop()  # the newest: this process goes on from the oldest
-            self._keys += 1
-            if page is self._first or not w.send(self._keys, page, self.context):
-                self._queue.append(page)
+        queue = self._queue
+        while len(w.outstanding) < self.WORKER_PAGES and len(queue) >= 2:
+            # the newest page the worker may take (this process goes on from the oldest); a very large page stays
+            # here: the worker would hold its tree beside the ones this process holds
+            i = next((j for j in range(len(queue) - 1, 0, -1)
+                      if queue[j] is not self._first and len(queue[j].text) <= self.WORKER_MAX_CHARS), None)
+            if i is None:
                 break
+            page = queue[i]
+            self._keys += 1
+            if not w.send(self._keys, page, self.context):
+                break
+            del queue[i]
             self._sent[self._keys] = page
             self.cache.discard(page)  # the crawl read its links when it arrived; the worker parses it again
         return len(back)
