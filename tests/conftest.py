@@ -14,11 +14,11 @@ from servers import Certs, TestServer
 from trustaudit.options import ScanOptions
 
 # The build cache (trustaudit/resources.py: parsed rules, compiled vocabulary) goes to a private folder per test
-# process, never to the user's ~/.cache; subprocesses started by tests inherit it.
-if "TRUSTAUDIT_CACHE_DIR" not in os.environ:
-    _cache = tempfile.mkdtemp(prefix="trustaudit-test-cache-")
-    os.environ["TRUSTAUDIT_CACHE_DIR"] = _cache
-    atexit.register(shutil.rmtree, _cache, True)
+# process, never to the user's ~/.cache nor to a TRUSTAUDIT_CACHE_DIR set in the shell (the register answers
+# cached there by an earlier run would stand in for the look-ups a test watches); subprocesses inherit it.
+_cache = tempfile.mkdtemp(prefix="trustaudit-test-cache-")
+os.environ["TRUSTAUDIT_CACHE_DIR"] = _cache
+atexit.register(shutil.rmtree, _cache, True)
 
 # Register look-ups are on by default for every http(s) scan: in the suite every register address points at a
 # closed loopback port (nothing listens on port 9, and no test server is ever given a port below 1024), so a scan

@@ -354,3 +354,26 @@ def test_country_names_come_from_cldr_in_every_profile_language():
 def test_a_shared_language_does_not_outweigh_the_domain(url, lang, text, country):
     a = shop(url, f'<html lang="{lang}"><body><p>{text}</p></body></html>')
     assert a.country == country, [(e.signal, e.country, e.weight) for e in a.country_evidence]
+
+
+@pytest.mark.parametrize("url, html, country", [
+    # shops on a generic .com, placed by their language, prices, phones and IDs
+    ("https://kalokairi-shop.com/", '<html lang="el"><body><p>Φόρεμα 39,90 €</p><footer><p>Τηλ.: 210 323 4567</p>'
+     "<p>ΑΦΜ: 094259216</p><p>Ερμού 12, 105 63 Αθήνα</p></footer></body></html>", "GR"),
+    ("https://matjar.com/", '<html lang="ar" dir="rtl"><body><p>عطر 250 ر.س</p><footer><p>الجوال: 0501234567</p>'
+     "<p>الرقم الضريبي: 310409885600003</p><p>حي الروضة، الرياض</p></footer></body></html>", "SA"),
+    ("https://sklep-online.com/", '<html lang="pl"><body><p>Kubek 39,99 zł</p><footer><p>tel. 22 123 45 67</p>'
+     "<p>NIP 526-104-08-28</p><p>ul. Długa 5, 00-238 Warszawa</p></footer></body></html>", "PL"),
+    ("https://magazin-online.com/", '<html lang="ru"><body><p>Цена 2 900 ₽</p><footer><p>Тел.: 8 (495) 648-31-32</p>'
+     "<p>ИНН 7707083893</p></footer></body></html>", "RU"),
+    # the near-misses: the same language, another country's phone, currency or domain
+    ("https://matjar.com/", '<html lang="ar" dir="rtl"><body><p>عطر 120 د.إ</p><footer><p>هاتف: +971 4 234 5678</p>'
+     "<p>شارع الوصل، جميرا، دبي</p></footer></body></html>", "AE"),
+    ("https://matjar.com/", '<html lang="ar" dir="rtl"><body><p>عطر 12 د.ك</p><footer><p>هاتف: +965 2224 5678</p>'
+     "</footer></body></html>", "KW"),
+    ("https://katastima.com.cy/", '<html lang="el"><body><p>Φόρεμα 39,90 €</p><footer><p>Τηλ.: +357 22 123456</p>'
+     "<p>Λεωφόρος Μακαρίου 12, 1065 Λευκωσία</p></footer></body></html>", "CY"),
+])
+def test_shops_on_generic_domains_in_the_first_class_languages(url, html, country):
+    a = shop(url, html)
+    assert a.country == country, [(e.signal, e.country, e.weight) for e in a.country_evidence]

@@ -219,7 +219,8 @@ def test_anchor_scores_skip_only_the_searches_that_cannot_match():
             m = k.text_re.search(folded) if k.text_re is not None else None
             if m:
                 lead = P._NONWORD.sub("", folded[: m.start()])
-                out[k.name] = (0.8 if not lead else 0.6) * (0.5 if n_words > 6 else 1.0)
+                joined = P._joined_topic(folded[: m.start()], v.connectors)  # "Service & Reklamationen"
+                out[k.name] = (0.8 if not lead or joined else 0.6) * (0.5 if n_words > 6 else 1.0)
         return out
 
     texts = [t[:rng_len] for t, rng_len in zip(_vocabulary_texts(5, 3000), [40, 90, 200] * 1000, strict=False)]

@@ -18,10 +18,11 @@ import pytest
 from servers import html
 from typer.testing import CliRunner
 
-from trustaudit.cli import app, write_atomic
+from trustaudit.cli import app
 from trustaudit.crawl import crawl
 from trustaudit.engine import Facts, evaluate, load_rules
 from trustaudit.extract import extract
+from trustaudit.files import write_atomic
 from trustaudit.models import (
     Artifacts,
     Detection,
@@ -389,6 +390,24 @@ def test_a_failed_write_never_truncates_the_previous_report(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left behind
     write_atomic(str(target), "new")
     assert target.read_text(encoding="utf-8") == "new"
+
+
+def test_written_files_keep_the_mode_of_the_file_they_replace(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    new = tmp_path / "sub" / "report.json"
+    write_atomic(new, b"{}")  # bytes too, and the folder is made
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask  # as open() would make it, not mkstemp's 0600
+    new.chmod(0o640)
+    write_atomic(new, "{}")
+    assert stat.S_IMODE(new.stat().st_mode) == 0o640 and new.read_text(encoding="utf-8") == "{}"
+    link = tmp_path / "link.json"
+    link.symlink_to(new)
+    write_atomic(link, "replaced")  # a link at the target is replaced, never followed
+    assert not link.is_symlink() and new.read_text(encoding="utf-8") == "{}"
 
 
 def test_a_scan_that_fails_leaves_existing_reports_alone(tmp_path):

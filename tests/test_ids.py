@@ -31,7 +31,13 @@ def ids(body: str, country: str | None = None) -> list[tuple[str, str, bool | No
         ("<p>ИНН: 782701728810</p>", "RU", ("ru.inn", "782701728810", True)),
         ("<p>ОГРН 1147746931617</p>", "RU", ("ru.ogrn", "1147746931617", True)),
         ("<p>ОГРНИП 311784719600424</p>", "RU", ("ru.ogrn", "311784719600424", True)),
-        ("<p>ОГРНИП 314784704100200</p>", "RU", ("ru.ogrn", "314784704100200", False)),
+        # ОГРНИП: the check digit is the lowest digit of the remainder mod 13 (remainder 10 -> 0, 11 -> 1, 12 -> 2)
+        ("<p>ОГРНИП 314784704100200</p>", "RU", ("ru.ogrn", "314784704100200", True)),
+        ("<p>ОГРНИП 304770000000031</p>", "RU", ("ru.ogrn", "304770000000031", True)),
+        ("<p>ОГРНИП 304770000000042</p>", "RU", ("ru.ogrn", "304770000000042", True)),
+        ("<p>ОГРНИП 304770000000041</p>", "RU", ("ru.ogrn", "304770000000041", False)),
+        ("<p>ОГРНИП 304770000000012</p>", "RU", ("ru.ogrn", "304770000000012", False)),  # the whole remainder
+        ("<p>ОГРН 1147746931618</p>", "RU", ("ru.ogrn", "1147746931618", False)),
         # Greece (Greek capital Epsilon in the prefix)
         ("<p>ΑΦΜ: 094259216</p>", "GR", ("gr.vat", "094259216", True)),
         ("<p>Α.Φ.Μ. ΕL094259216</p>", "GR", ("gr.vat", "094259216", True)),
@@ -149,3 +155,46 @@ def test_an_id_in_the_text_and_in_structured_data_is_reported_once():
                         pages=(FetchedPage(url=url, status=200, text=html),))
     (tid,) = extract(snap).tax_ids
     assert (tid.scheme, tid.value, tid.label) == ("pl.nip", "5261040828", "NIP")  # the text's wins
+
+
+@pytest.mark.parametrize(
+    "org, url, lang, expected",
+    [
+        ({"@type": "Organization", "taxID": "7707083893",
+          "identifier": {"@type": "PropertyValue", "propertyID": "ОГРН", "value": "1147746931617"}},
+         "https://magazin.example.ru/", "ru", {("ru.inn", "7707083893", True), ("ru.ogrn", "1147746931617", True)}),
+        ({"@type": "Organization", "vatID": "DE136695976"}, "https://shop.example.de/", "de",
+         {("de.vat", "136695976", True)}),
+        ({"@type": "Store", "vatID": "EL094259216"}, "https://shop.example.gr/", "el", {("gr.vat", "094259216", True)}),
+        ({"@type": "OnlineStore", "vatID": "310409885600003"}, "https://shop.example.sa/", "ar",
+         {("sa.vat", "310409885600003", True)}),
+        ({"@type": "Organization", "vatID": "GB980780684",
+          "identifier": [{"@type": "PropertyValue", "propertyID": "Company number", "value": "04663281"}]},
+         "https://shop.example.co.uk/", "en", {("gb.vat", "980780684", True), ("gb.crn", "04663281", None)}),
+        # of the right kind but mistyped or of the wrong length: reported, and invalid
+        ({"@type": "Organization", "taxID": "7707083894"}, "https://magazin.example.ru/", "ru",
+         {("ru.inn", "7707083894", False)}),
+        ({"@type": "Organization", "vatID": "DE136695977"}, "https://shop.example.de/", "de",
+         {("de.vat", "136695977", False)}),
+        ({"@type": "Organization", "identifier": {"@type": "PropertyValue", "propertyID": "ОГРНИП",
+                                                  "value": "31478470280004"}},
+         "https://magazin.example.ru/", "ru", {("ru.ogrn", "31478470280004", False)}),
+    ],
+)
+def test_json_ld_ids_in_several_countries(org, url, lang, expected):
+    assert {(t.scheme, t.value, t.valid) for t in _ld_shop(org, url, lang).tax_ids} == expected
+
+
+@pytest.mark.parametrize(
+    "org, url, lang",
+    [
+        # a product's numbers and an identifier without a label are nobody's tax ID
+        ({"@type": "Product", "sku": "7707083893", "gtin13": "4006381333931"}, "https://magazin.example.ru/", "ru"),
+        ({"@type": "Organization", "identifier": "7707083893"}, "https://magazin.example.ru/", "ru"),
+        ({"@type": "Organization", "identifier": {"@type": "PropertyValue", "propertyID": "Kundennummer",
+                                                  "value": "136695976"}}, "https://shop.example.de/", "de"),
+        ({"@type": "Offer", "vatID": "EL094259216"}, "https://shop.example.gr/", "el"),
+    ],
+)
+def test_json_ld_ids_near_misses_in_several_countries(org, url, lang):
+    assert _ld_shop(org, url, lang).tax_ids == ()

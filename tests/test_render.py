@@ -13,7 +13,8 @@ import pytest
 from servers import TestServer, html
 from typer.testing import CliRunner
 
-from trustaudit.cli import app, render_args
+from trustaudit.cli import app
+from trustaudit.cli_common import render_args
 from trustaudit.crawl import crawl
 from trustaudit.extract.appshell import is_app_shell
 from trustaudit.models import Status
@@ -299,3 +300,79 @@ def test_credentials_reach_the_shops_own_origin_only(serve, chromium_host):
     assert own.headers.get("authorization", "").startswith("Basic ") and "preview=1" in own.headers.get("cookie", "")
     assert third.headers["host"] == f"cdn.example.test:{srv.port}"
     assert "authorization" not in third.headers and "preview" not in third.headers.get("cookie", "")
+
+
+# --------------------------------------------------------------------------- batch --render, render in trustaudit.toml
+
+
+def _need_chromium() -> str:
+    from trustaudit.crawl.browser import RenderUnavailable, check_available
+
+    try:
+        return check_available(ScanOptions(render="always"))
+    except RenderUnavailable as exc:
+        pytest.skip(f"no headless Chromium for the --render tests: {exc}")
+
+
+def _batch_statuses(out, rids) -> dict[str, str]:
+    import json
+
+    (doc,) = [json.loads(p.read_text(encoding="utf-8")) for p in (out / "reports").glob("*.json")]
+    return {c["id"]: c["status"] for c in doc["checks"] if c["id"] in rids}
+
+
+@pytest.mark.browser
+def test_batch_renders_each_shop_with_render(serve, tmp_path):
+    """The same list through the real CLI: read as served, the script-built shop's checks are "could not check";
+    with ``batch --render`` (a Chromium of its own, as every batch has) they pass."""
+    chromium = _need_chromium()
+    srv = serve(JS_SHOP)
+    shops = tmp_path / "shops.csv"
+    shops.write_text(f"url,country\n{srv.url}/,PL\n", encoding="utf-8")
+    args = ["batch", str(shops), "--allow-private", "--no-verify", "--processes", "1", "--max-pages", "5",
+            "--quiet", *[a for r in _resolve(srv, "code.tidio.co", "widget.trustpilot.com") for a in ("--resolve", r)]]
+    res = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "static")])
+    assert res.exit_code == 0, res.output
+    assert _batch_statuses(tmp_path / "static", AFFECTED) == dict.fromkeys(AFFECTED, "error")
+    res = CliRunner().invoke(app, [*args, "--render", "--out", str(tmp_path / "rendered"), "--chromium", chromium])
+    assert res.exit_code == 0, res.output
+    assert _batch_statuses(tmp_path / "rendered", AFFECTED) == dict.fromkeys(AFFECTED, "pass")
+
+
+@pytest.mark.parametrize("argv", [
+    ["batch", "shops.txt", "--out", "out", "--render"],
+    ["batch", "shops.txt", "--render", "auto", "--out", "out"],
+    ["batch", "shops.txt", "--out", "out", "--render", "--chromium", "/nonexistent/chromium"],
+])
+def test_batch_without_chromium_one_line_naming_the_package(argv, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shops.txt").write_text("https://shop.example/\n", encoding="utf-8")
+    monkeypatch.setenv("TRUSTAUDIT_CHROMIUM", "/nonexistent/chromium")
+    res = CliRunner().invoke(app, argv)
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "apt-get install chromium" in lines[0], res.output
+    assert not (tmp_path / "out").exists()  # refused before anything was opened or fetched
+
+
+@pytest.mark.parametrize("value, mode", [("true", "always"), ('"auto"', "auto"), ('"ALWAYS"', "always"),
+                                         ("false", "off"), ('"off"', "off")])
+def test_render_in_the_config_file(value, mode, tmp_path):
+    from trustaudit.config import load_config
+
+    (tmp_path / "trustaudit.toml").write_text(f"render = {value}\n", encoding="utf-8")
+    assert load_config(cwd=tmp_path).render == mode
+
+
+def test_render_in_the_config_file_is_honoured_and_the_command_line_wins(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRUSTAUDIT_CHROMIUM", "/nonexistent/chromium")
+    (tmp_path / "trustaudit.toml").write_text('render = "auto"\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["scan", "https://shop.example/"])
+    assert res.exit_code == 2 and "apt-get install chromium" in res.output  # the config asked for Chromium
+    (tmp_path / "trustaudit.toml").write_text('render = "sometimes"\n', encoding="utf-8")
+    res = CliRunner().invoke(app, ["scan", "--demo"])
+    assert res.exit_code == 2 and "render 'sometimes'" in res.output and "auto" in res.output
+    (tmp_path / "trustaudit.toml").write_text("render = true\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["scan", "--demo", "--render", "off", "-f", "json", "-q"])
+    assert res.exit_code == 0, res.output  # --render off wins over the file: no Chromium needed

@@ -283,3 +283,249 @@ def test_guarantees_without_payment_stay_complaints(text):
                                         ("Доставка цветов (1 245)", "delivery")])
 def test_catalogue_categories_with_item_counts_name_no_page(text, kind):
     assert kind not in text_scores(text)
+
+
+@pytest.mark.parametrize(
+    "url, kinds",
+    [
+        # "and" in the languages whose slugs join two topics with it: lt "ir", lv "un", et/fi "ja", ro "si", sl "in"
+        ("/aptarnavimas-ir-pagalba/", {"faq"}),
+        ("/piegade-un-apmaksa/", {"delivery", "payment"}),
+        ("/toimitus-ja-maksutavat/", {"delivery", "payment"}),
+        ("/tarne-ja-tagastamine/", {"delivery", "returns"}),
+        ("/livrare-si-plata/", {"delivery", "payment"}),
+        ("/dostava-in-placilo/", {"delivery", "payment"}),
+    ],
+)
+def test_slugs_joined_by_and_in_more_languages(url, kinds):
+    assert kinds <= slug_kinds("https://shop.example" + url), url
+
+
+@pytest.mark.parametrize("url", ["/sign-in/", "/made-in-germany/", "/plug-in-hybrid/", "/un-cadeau-pour-elle/",
+                                 "/ja-vai-ei/"])
+def test_connector_words_alone_name_no_page(url):
+    assert slug_kinds("https://shop.example" + url) == frozenset(), url
+
+
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        # an anchor the vocabulary rules out is not that kind, whatever its URL's words say
+        ('<a href="/pirmoji-pagalba/">Pirmoji pagalba</a>', "faq"),
+        ('<a href="/pierwsza-pomoc/">Pierwsza pomoc</a>', "faq"),
+        ('<a href="/erste-hilfe/">Erste Hilfe</a>', "faq"),
+        ('<a href="/pervaya-pomoshch/help">Первая помощь</a>', "faq"),
+        ('<a href="/first-aid-help/">First aid kits</a>', "faq"),
+        ('<a href="/garantie/">Preisgarantie</a>', "complaints"),
+    ],
+)
+def test_an_excluded_anchor_vetoes_its_url_slug(link, kind):
+    assert _pages(f"<nav>{link}</nav>")[kind] is None, link
+
+
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        ('<a href="/aptarnavimas-ir-pagalba/">Informacija</a>', "faq"),
+        ('<a href="/pomoc/">Informacje</a>', "faq"),
+        ('<a href="/hilfe/">Service</a>', "faq"),
+        ('<a href="/palidziba/">Informācija</a>', "faq"),
+    ],
+)
+def test_a_help_slug_behind_a_vague_anchor_is_the_help_centre(link, kind):
+    p = _pages(f"<footer>{link}</footer>")
+    assert p[kind] is not None, link
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("Service & Reklamationen", "complaints"), ("Shipping and returns", "returns"), ("Obsługa i reklamacje", "complaints"),
+     ("Сервис и гарантия", "complaints"), ("Αποστολές και επιστροφές", "returns"), ("الشحن و الإرجاع", "returns")],
+)
+def test_the_second_topic_of_a_combined_link_counts_as_much_as_the_first(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.8, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("Alles über unseren Service & Reklamationen", "complaints"), ("Read how we handle shipping and returns", "returns"),
+     ("Wszystko o naszej obsłudze i reklamacje", "complaints")],
+)
+def test_a_longer_lead_before_and_stays_a_weaker_match(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.8, (text, text_scores(text))
+
+
+# the default titles and URL slugs of shop platforms (PrestaShop install-dev/langs/<xx>/data/meta.xml, Magento 2's
+# footer, Shopify's policy URLs, PrestaShop's "/content/<id>-<slug>" CMS pages)
+PLATFORM_DEFAULTS = [
+    ("Kontaktieren Sie uns", "/kontaktieren-sie-uns", "contact"),
+    ("Contact met ons opnemen", "/contact-met-ons-opnemen", "contact"),
+    ("Entre em Contacto", "/contacte-nos", "contact"),
+    ("Contactați-ne", "/contact", "contact"),
+    ("Auftragsverfolgung Gast", "/auftragsverfolgung-gast", "order_tracking"),
+    ("Śledzenie zamówień gości", "/sledzenie-zamowienia-gosc", "order_tracking"),
+    ("Urmărire pentru oaspeți", "/urmarire-pentru-oaspeti", "order_tracking"),
+    ("Gast traceren", "/gast traceren", "order_tracking"),
+    ("Acompanhar cliente não registado", "/acompanhar-cliente-nao-registado", "order_tracking"),
+    ("Returnări", "/returnari", "returns"),
+    ("Orders and Returns", "/sales/guest/form/", "order_tracking"),
+    ("Terms and conditions of use", "/content/3-terms-and-conditions-of-use", "terms"),
+]
+
+
+@pytest.mark.parametrize("anchor, path, kind", PLATFORM_DEFAULTS, ids=[p[1] for p in PLATFORM_DEFAULTS])
+def test_platform_default_pages_by_anchor_and_by_url_alone(anchor, path, kind):
+    assert _pages(f'<footer><a href="{path}">{anchor}</a></footer>')[kind] is not None, anchor
+    assert kind in slug_kinds("https://shop.example" + path), path  # an icon link with no text
+
+
+@pytest.mark.parametrize(
+    "link, kind",
+    [
+        # the same words in other URLs and anchors
+        ('<a href="/blog/kontaktieren-sie-uns-jederzeit-tipps">Tipps zur Kundenbindung für Händler</a>', "contact"),
+        ('<a href="/gast">Gastgeschenke</a>', "order_tracking"),
+        ('<a href="/sales/">Sale</a>', "order_tracking"),
+        ('<a href="/returnari-gratuite-pentru-toti">Livrare rapidă</a>', "returns"),
+        ('<a href="/sales/guest/form/">Orders and Returns</a>', "returns"),  # the order look-up, not the policy
+        # a Shopify policy's URL names its own kind, not a privacy policy
+        ('<a href="/policies/refund-policy">Refund policy</a>', "privacy"),
+        ('<a href="/policies/shipping-policy">Versand</a>', "privacy"),
+    ],
+)
+def test_platform_default_near_misses(link, kind):
+    assert _pages(f"<footer>{link}</footer>")[kind] is None, link
+
+
+def test_a_bare_policy_segment_is_still_the_privacy_policy():
+    assert "privacy" in slug_kinds("https://shop.example/policy/")
+    assert "privacy" in slug_kinds("https://shop.example/info/policy.html")
+    assert "privacy" not in slug_kinds("https://shop.example/returns-policy/")
+
+
+@pytest.mark.parametrize("url, kind", [("/content/1-delivery", "delivery"), ("/content/4-about-us", "about"),
+                                       ("/12-kontakt", "contact"), ("/content/5-secure-payment", "payment")])
+def test_a_record_id_before_the_slug_is_ignored(url, kind):
+    assert kind in slug_kinds("https://shop.example" + url)
+
+
+@pytest.mark.parametrize("url", ["/content/1-2", "/2024-11-black-friday", "/12-34-56"])
+def test_numbers_alone_name_no_page(url):
+    assert slug_kinds("https://shop.example" + url) == frozenset()
+
+
+# the titles shops give their policy pages (refund, shipping, terms of service, privacy, contact information,
+# legal notice) in the languages of the wider EU market
+POLICY_TITLES = [
+    ("Rückerstattungsrichtlinie", "returns"), ("Restitutiebeleid", "returns"), ("Política de reembolso", "returns"),
+    ("Politica di rimborso", "returns"), ("Zasady zwrotu kosztów", "returns"), ("Återbetalningspolicy", "returns"),
+    ("Refusionspolitik", "returns"), ("Palautuskäytäntö", "returns"), ("Politica de rambursare", "returns"),
+    ("Visszatérítési szabályzat", "returns"), ("Cayma hakkı", "returns"), ("Πολιτική επιστροφής χρημάτων", "returns"),
+    ("Versandrichtlinie", "delivery"), ("Verzendbeleid", "delivery"), ("Zasady wysyłki", "delivery"),
+    ("Fraktpolicy", "delivery"), ("Forsendelsespolitik", "delivery"), ("Zásady dopravy", "delivery"),
+    ("Politica de expediere", "delivery"), ("Szállítási szabályzat", "delivery"), ("Πολιτική αποστολής", "delivery"),
+    ("Servicevoorwaarden", "terms"), ("Conditions d'utilisation", "terms"), ("Términos del servicio", "terms"),
+    ("Termini di servizio", "terms"), ("Användarvillkor", "terms"), ("Smluvní podmínky", "terms"),
+    ("Hizmet şartları", "terms"), ("Όροι παροχής υπηρεσιών", "terms"), ("شروط الخدمة", "terms"),
+    ("Zásady ochrany osobních údajů", "privacy"), ("Zásady ochrany osobných údajov", "privacy"),
+    ("Adatvédelmi irányelvek", "privacy"), ("Kontaktinformationen", "contact"), ("Informacje kontaktowe", "contact"),
+    ("Kontaktoplysninger", "contact"), ("Kapcsolattartási adatok", "contact"), ("Juridische kennisgeving", "legal_notice"),
+    ("Právní upozornění", "legal_notice"), ("Yasal bildirim", "legal_notice"), ("Юридическое уведомление", "legal_notice"),
+    ("Νομική ειδοποίηση", "legal_notice"), ("Gyakran ismételt kérdések", "faq"),
+]
+
+
+@pytest.mark.parametrize("text, kind", POLICY_TITLES, ids=[t for t, _k in POLICY_TITLES])
+def test_policy_titles_in_more_languages(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Meine Kontaktdaten ändern", "contact"),  # an account form, not the shop's contact page
+        ("Mes coordonnées", "contact"),
+        ("Rückerstattung der Mehrwertsteuer für Geschäftskunden in der Europäischen Union", "returns"),  # prose
+        ("Zasady wysyłki newslettera i powiadomień e-mail dla klientów sklepu", "delivery"),
+        ("Termini di servizio della garanzia estesa per i prodotti elettronici acquistati online", "terms"),
+    ],
+)
+def test_policy_title_near_misses(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "link, url",
+    [
+        # a way to pay named by a link into the page whose URL names the payment kind, even in the page body
+        ('<a href="#" onclick="modpagamenti(\'modalita_pagamento.asp#contrassegno\')">Contrassegno</a>',
+         "https://shop.example/modalita_pagamento.asp"),
+        ('<a href="/zahlungsarten#rechnung">Kauf auf Rechnung</a>', "https://shop.example/zahlungsarten#rechnung"),
+        ('<a href="/formy-platnosci/#blik">BLIK</a>', "https://shop.example/formy-platnosci/#blik"),
+        ('<a href="/oplata/#nalozhennyj">Наложенный платёж</a>', "https://shop.example/oplata/#nalozhennyj"),
+        ('<a href="/bezahlung/#AmazonPayment"><img src="/i/amazon.png" alt="Amazon Pay"></a>',
+         "https://shop.example/bezahlung/#AmazonPayment"),
+    ],
+)
+def test_a_way_to_pay_linking_into_the_payment_page_names_it(link, url):
+    ref = _pages(f"<main><p>{link}</p></main>")["payment"]
+    assert ref is not None and ref.url.split("#")[0] == url.split("#")[0], link
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        '<a href="https://www.paypal.com/">PayPal</a>',  # the provider's site, not the shop's payment page
+        '<a href="/blog/rechnung-oder-paypal">Rechnung</a>',
+        '<a href="/produkte/visa-kartenhuelle">Visa</a>',
+        '<a href="/zahlungsarten">Jetzt unseren Newsletter abonnieren und sparen</a>',  # the URL alone, in the body
+    ],
+)
+def test_a_way_to_pay_or_a_payment_url_alone_is_not_enough(link):
+    assert _pages(f"<main><p>{link}</p></main>")["payment"] is None, link
+
+
+@pytest.mark.parametrize("text", ["Reklamaatio", "Скарги", "Beschwerdemanagement", "Gwarancje", "Rękojmia",
+                                  "Postępowanie reklamacyjne", "Reklamační podmínky", "Garantiebedingungen",
+                                  "Jótállási feltételek", "Garantías"])
+def test_more_forms_of_the_statutory_guarantee_and_complaints(text):
+    assert text_scores(text).get("complaints", 0) >= 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize("text", ["Garantías de pago seguro", "Gwarancje płatności", "Garantie-Verlängerung (7)",
+                                  "Reklamaatio-ohjeet tuotteen valmistajalle ja maahantuojalle kaikissa tapauksissa"])
+def test_more_guarantee_near_misses(text):
+    assert text_scores(text).get("complaints", 0) < 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("Правила магазина", "terms"), ("Όροι Αγοράς", "terms"), ("Koszty i czas dostawy", "delivery"),
+     ("Способы получения", "delivery"), ("Пункты выдачи", "delivery"), ("Formularz zwrotu", "returns"),
+     ("مساعدة", "faq"), ("Często zadawane pytania", "faq"), ("ЧаВо", "faq"), ("Śledź przesyłkę", "order_tracking"),
+     ("Gdzie jest moja paczka?", "order_tracking"), ("Παρακολούθηση αποστολής", "order_tracking")],
+)
+def test_more_first_class_language_page_names(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("Правила магазина распространяются на все товары, купленные в розничной сети и через сайт", "terms"),
+     ("Пункты выдачи заказов откроются в новых районах города в следующем месяце", "delivery"),
+     ("Formularz zwrotu podatku VAT dla podróżnych spoza Unii Europejskiej", "returns")],
+)
+def test_more_first_class_language_near_misses(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize("text, kind", [("Užsakymo sekimas", "order_tracking"), ("Acompanhar encomenda", "order_tracking"),
+                                        ("Levertijden", "delivery"), ("Ön bilgilendirme formu", "terms")])
+def test_more_names_in_the_thin_languages(text, kind):
+    assert text_scores(text).get(kind, 0) >= 0.6, (text, text_scores(text))
+
+
+@pytest.mark.parametrize("text, kind", [("Levertijden van onze leveranciers kunnen in de zomer en rond de feestdagen variëren", "delivery"),
+                                        ("Ön bilgilendirme formu nasıl doldurulur ve nereye gönderilir sorusunun yanıtı", "terms")])
+def test_more_names_in_the_thin_languages_near_misses(text, kind):
+    assert text_scores(text).get(kind, 0) < 0.6, (text, text_scores(text))

@@ -154,3 +154,95 @@ def test_marks_inside_words_do_not_stop_phrase_groups(body, lang, group):
 ])
 def test_marks_near_misses(body, lang):
     assert not pay(body, lang) & {"cash", "cash_on_delivery", "invoice"}
+
+
+@pytest.mark.parametrize(
+    "lang, body, expected",
+    [
+        ("es", "<p>Formas de pago: tarjeta, Bizum, transferencia bancaria</p>", {"bizum", "bank_transfer"}),
+        ("lt", "<p>Apmokėjimas: Paysera, Montonio, banko kortele</p>", {"paysera", "montonio"}),
+        ("hu", "<p>Fizetési módok: Barion, OTP SimplePay, utánvétel</p>", {"barion", "simplepay", "cash_on_delivery"}),
+        ("ro", "<p>Modalități de plată: card prin Netopia, ramburs</p>", {"netopia", "cash_on_delivery"}),
+        ("el", "<p>Τρόποι πληρωμής: IRIS, Cardlink, αντικαταβολή</p>", {"iris_payments", "cardlink", "cash_on_delivery"}),
+        ("it", "<p>Pagamenti: Nexi, PayPal, bonifico</p>", {"nexi", "paypal", "bank_transfer"}),
+        ("ru", "<p>Способы оплаты: Kaspi QR, наличными при получении</p>", {"kaspi", "cash_on_delivery"}),
+        ("ar", "<p>طرق الدفع: Fawry، Paymob، الدفع عند الاستلام</p>", {"fawry", "paymob", "cash_on_delivery"}),
+        ("nl", "<p>Betaalmethoden: iDEAL, Billink, Payconiq, overschrijving</p>",
+         {"ideal", "billink", "payconiq", "bank_transfer"}),
+        ("fi", "<p>Maksutavat: verkkopankki, MobilePay</p>", {"bank_transfer", "mobilepay"}),
+    ],
+)
+def test_national_payment_services_named_in_text(lang, body, expected):
+    assert expected <= pay(body, lang), pay(body, lang)
+
+
+@pytest.mark.parametrize(
+    "lang, body, absent",
+    [
+        ("el", "<p>Ανθοδέσμη με iris και τριαντάφυλλα για κάθε περίσταση. PayPal.</p>", "iris_payments"),
+        ("en", "<p>Our Iris collection is back in stock. We accept PayPal.</p>", "iris_payments"),
+        ("it", "<p>La nexialità del design moderno. PayPal.</p>", "nexi"),
+        ("hu", "<p>A Barionix termékcsalád. PayPal.</p>", "barion"),
+    ],
+)
+def test_national_payment_service_near_misses(lang, body, absent):
+    assert absent not in pay(body, lang)
+
+
+@pytest.mark.parametrize(
+    "alt, slug",
+    [("ico_mastercard", "mastercard"), ("logo_klarna", "klarna"), ("apple_pay", "apple_pay"), ("ApplePay", "apple_pay"),
+     ("GooglePay", "google_pay"), ("G Pay", "google_pay"), ("AmazonPay", "amazon_pay"), ("paydirekt", "giropay"),
+     ("Яндекс.Касса", "yookassa"), ("Сбер Pay", "sberpay")],
+)
+def test_payment_logos_named_as_file_names_or_wordmarks(alt, slug):
+    assert slug in pay(f'<footer><img src="/i/1.png" alt="{alt}"><img src="/i/2.png" alt="PayPal"></footer>'), alt
+
+
+@pytest.mark.parametrize(
+    "alt, slug",
+    [("superapplepayday_banner", "apple_pay"), ("klarnaesque_pattern_01", "klarna"), ("gpaysafe_logo", "google_pay"),
+     ("dinersmenu_photo", "diners_club")],
+)
+def test_a_name_glued_into_a_file_name_word_is_not_a_payment(alt, slug):
+    assert slug not in pay(f'<main><img src="/i/1.jpg" alt="{alt}"><img src="/i/2.png" alt="PayPal"></main>'), alt
+
+
+@pytest.mark.parametrize(
+    "lang, body, expected",
+    [
+        ("cs", "<p>Způsoby platby: platba kartou, bankovním převodem, na dobírku</p>",
+         {"credit_card", "bank_transfer", "cash_on_delivery"}),
+        ("sk", "<p>Spôsoby platby: platba kartou, bankovým prevodom, na dobierku</p>",
+         {"credit_card", "bank_transfer", "cash_on_delivery"}),
+        ("uk", "<p>Оплата: карткою, накладений платіж, безготівковий розрахунок</p>",
+         {"bank_card", "cash_on_delivery", "bank_transfer"}),
+        ("et", "<p>Makseviisid: pangalink, kaardimakse, järelmaks</p>", {"bank_transfer", "credit_card", "instalments"}),
+        ("lv", "<p>Apmaksa: ar karti, bankas pārskaitījums, pēcmaksa</p>",
+         {"credit_card", "bank_transfer", "cash_on_delivery"}),
+        ("ro", "<p>Plata: card online, ordin de plată, ramburs la curier</p>",
+         {"credit_card", "bank_transfer", "cash_on_delivery"}),
+        ("sl", "<p>Načini plačila: plačilo po povzetju, kreditna kartica, predračun</p>",
+         {"cash_on_delivery", "credit_card", "bank_transfer"}),
+        ("hr", "<p>Načini plaćanja: pouzeće, kartično plaćanje, uplatnica</p>",
+         {"cash_on_delivery", "credit_card", "bank_transfer"}),
+        ("lt", "<p>Atsiskaitymas: el. bankininkystė, mokėjimo kortele, grynaisiais kurjeriui</p>",
+         {"bank_transfer", "credit_card", "cash_on_delivery"}),
+    ],
+)
+def test_inflected_ways_to_pay_in_running_text(lang, body, expected):
+    assert expected <= pay(body, lang), pay(body, lang)
+
+
+@pytest.mark.parametrize(
+    "lang, body, absent",
+    [
+        ("cs", "<p>Zboží převezme kurýr a předá ho s dokladem o bankovním převodem nesouvisejícím. PayPal.</p>",
+         "cash_on_delivery"),
+        ("hr", "<p>Uplatnica za članarinu kluba priložena je u paketu. PayPal.</p>", "cash_on_delivery"),
+        ("et", "<p>Pangalinkide ajalugu Eestis on pikk. PayPal.</p>", "bank_transfer"),
+        ("uk", "<p>Подарункова картка недоступна. PayPal.</p>", "bank_card"),
+    ],
+)
+def test_inflected_ways_to_pay_near_misses(lang, body, absent):
+    assert absent not in pay(body, lang)

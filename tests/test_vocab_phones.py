@@ -49,6 +49,36 @@ def test_phone_forms(body, region, expected):
 
 
 @pytest.mark.parametrize(
+    "body, region, expected",
+    [
+        # the icon's alt / title repeats the number after its label
+        ('<p><img src="/i/tel.png" alt="Telefonas 852222222"/><strong>8 5 222 2222</strong> </br> pagalba@shop.example</p>', "LT",
+         "+37052222222"),
+        ('<p><img src="/i/t.png" alt="Tel. 22 123 45 67"> 22 123 45 67 (pn.–pt. 8–16)</p>', "PL", "+48221234567"),
+        ('<p><img src="/i/t.png" alt="Телефон: +7 495 648-31-32"> 8 (495) 648-31-32 с 9 до 18</p>', "RU", "+74956483132"),
+        ('<p><span class="ico" title="Telefon: 030 1234567"></span> 030 1234567 Mo–Fr</p>', "DE", "+49301234567"),
+        ('<p><img alt="هاتف 0112345678" src="/p.svg"> 011 234 5678 من 9 إلى 5</p>', "SA", "+966112345678"),
+    ],
+)
+def test_icon_label_followed_by_the_number(body, region, expected):
+    assert expected in phones(body, region)
+
+
+@pytest.mark.parametrize(
+    "body, region",
+    [
+        # an icon whose text is not a phone label, even with a number in it
+        ('<p><img alt="Produkt 4006381333931" src="/x.png"> 4006381333931 auf Lager</p>', "DE"),
+        ('<p><img alt="Art. 22 123 45 67" src="/x.png"> 22 123 45 67 w ofercie</p>', "PL"),
+        ('<p><img alt="Заказ 84956483132" src="/x.png"> 8 (495) 648-31-32 в наличии</p>', "RU"),
+        ('<p><img alt="Telefonas Samsung 852222222" src="/x.png"> 8 5 222 2222 vnt.</p>', "LT"),
+    ],
+)
+def test_icon_with_a_number_but_no_phone_label(body, region):
+    assert phones(body, region) == []
+
+
+@pytest.mark.parametrize(
     "body, region",
     [
         # a street number and postcode before the next line's "Tel." label
@@ -117,4 +147,68 @@ def test_a_currency_must_be_a_whole_word_on_the_same_line(body, region, expected
     ],
 )
 def test_a_currency_right_after_the_number_still_makes_it_a_price(body, region):
+    assert phones(body, region) == []
+
+
+MORE_LABELS = ["rufen sie uns an", "handy", "mobiel", "gsm", "cel.", "sunati-ne", "bizi arayin", "hivjon minket",
+               "soita meille", "τηλεφωνηστε μας", "obsluga klienta", "ring oss", "ring til os"]
+
+
+@pytest.mark.parametrize("label", MORE_LABELS)
+def test_call_us_and_mobile_labels_introduce_a_phone_but_not_a_price(label):
+    assert label in [str(x) for x in load_yaml("vocab/contact.yaml")["phone"]["labels"]]
+    assert phones(f"<p>{label}: 22 123 45 67 w godz. 8-16</p>", "PL") == ["+48221234567"]
+    assert phones(f"<p>{label}: 1 299 zł</p>", "PL") == []
+
+
+@pytest.mark.parametrize(
+    "body, region, expected",
+    [
+        # hours or a note in brackets right after the number
+        ("<p>Tel. 22 123 45 67 (8-16)</p>", "PL", "+48221234567"),
+        ("<p>Telefon: 030 1234567 (9:00-17:00)</p>", "DE", "+49301234567"),
+        ("<p>Τηλ.: 210 323 4567 (9–17)</p>", "GR", "+302103234567"),
+        ("<p>Тел. 8 (800) 555-35-35 (бесплатно)</p>", "RU", "+78005553535"),
+        ("<p>هاتف: 011 234 5678 (9-5)</p>", "SA", "+966112345678"),
+    ],
+)
+def test_a_bracketed_note_after_the_number_is_not_part_of_it(body, region, expected):
+    assert expected in phones(body, region)
+
+
+@pytest.mark.parametrize(
+    "body, region",
+    [
+        ("<p>Art. 12345678 (2 Stück)</p>", "DE"),  # an article number, no label
+        ("<p>Bestellnummer 0301234567 (bezahlt)</p>", "DE"),
+        ("<p>Cena 221 234 567 (brutto) zł</p>", "PL"),
+        ("<p>Moduł GSM 900 1800 (dual band)</p>", "PL"),
+    ],
+)
+def test_bracketed_tail_near_misses(body, region):
+    assert phones(body, region) == []
+
+
+@pytest.mark.parametrize(
+    "body, region, expected",
+    [
+        ("<p>Tel. 22 123 45 67 / 601 234 567</p>", "PL", {"+48221234567", "+48601234567"}),
+        ("<p>Τηλ.: 210 323 4567 / 6944 123456</p>", "GR", {"+302103234567", "+306944123456"}),
+        ("<p>Телефон: 8 (495) 648-31-32 / 8 (800) 555-35-35</p>", "RU", {"+74956483132", "+78005553535"}),
+        ("<p>هاتف: 011 234 5678 / 050 123 4567</p>", "SA", {"+966112345678", "+966501234567"}),
+        # a slash after an area code is part of one number
+        ("<p>Telefon: 030/1234567</p>", "DE", {"+49301234567"}),
+        ("<p>Tel.: 0 30 / 12 34 56 78</p>", "DE", {"+493012345678"}),
+    ],
+)
+def test_two_numbers_joined_by_a_slash(body, region, expected):
+    assert set(phones(body, region)) == expected
+
+
+@pytest.mark.parametrize(
+    "body, region",
+    [("<p>Art.-Nr. 12345678 / 87654321</p>", "DE"), ("<p>NIP 123-456-32-18 / REGON 123456785</p>", "PL"),
+     ("<p>Zamówienie 22 123 45 67 / 601 234 567</p>", "PL")],
+)
+def test_numbers_joined_by_a_slash_near_misses(body, region):
     assert phones(body, region) == []

@@ -56,6 +56,25 @@ def groups(body: str) -> dict[str, list[str]]:
         ("Lieferung in 2–4 Werktagen", "delivery_time"),
         ("Levering in 1–2 werkdagen", "delivery_time"),
         ("Szállítás 2–3 munkanap", "delivery_time"),
+        ("Αποστολή σε 1–3 ημέρες", "delivery_time"),
+        ("Dostawa 24–48h", "delivery_time"),
+        ("Доставка по городу займёт 1–2 дня", "delivery_time"),
+        # more verified-review statements, inflected names, two-letter Greek days
+        ("Отзывы оставляют только реальные покупатели", "reviews_verified"),
+        ("Отзыв может оставить только покупатель, получивший заказ", "reviews_verified"),
+        ("جميع التقييمات موثقة", "reviews_verified"),
+        ("Zadzwoń do Piotra Nowaka – doradcy klienta", "named_people"),
+        ("Свяжитесь с Ириной Петровой, вашим менеджером", "named_people"),
+        ("Менеджер: Ирина Петрова", "named_people"),
+        ("Skontaktuj się z Katarzyną Nowak, opiekunem klienta", "named_people"),
+        ("Δε–Πα 9–17", "opening_hours"),
+        # one- and two-letter day abbreviations: only with an hour after them
+        ("Program: L–V 9–17", "opening_hours"),
+        ("Horario: L-V 9:00-18:00", "opening_hours"),
+        ("H–P 8–16", "opening_hours"),
+        ("Pzt-Cuma 09:00-18:00", "opening_hours"),
+        ("Pr–Pn 8–17", "opening_hours"),
+        ("P–Pk 9–18", "opening_hours"),
     ],
 )
 def test_statements(text, group):
@@ -74,6 +93,20 @@ def test_statements(text, group):
         ("Размеры 3–7 лет", "delivery_time"),  # an age range is not a delivery time
         ("Wysyłamy od 2010 roku", "delivery_time"),
         ("Garantie 2–3 Jahre", "delivery_time"),
+        ("Скидки 1–2 дня", "delivery_time"),  # a sale's length is no delivery time
+        ("Акция действует 3–5 дней", "delivery_time"),
+        ("Wymiary 24–48 cm", "delivery_time"),
+        ("Προσφορά 1–3 ημέρες μόνο", "delivery_time"),
+        ("خصم 2 - 4 أيام فقط", "delivery_time"),
+        ("Менеджер по продажам: звоните", "named_people"),  # a role and no name
+        ("Менеджер паролей Kaspersky", "named_people"),
+        ("Opiekun klienta: zadzwoń", "named_people"),
+        ("Δε θα βρείτε καλύτερη τιμή", "opening_hours"),  # "δε" is also "not"
+        ("Rozmiary L–XL dostępne od ręki", "opening_hours"),  # clothing sizes
+        ("Modele L–V bez baterii", "opening_hours"),  # letters, no hour after them
+        ("Szerokość H–P oznaczona na rysunku", "opening_hours"),
+        ("Отзывы наших покупателей о товаре", "reviews_verified"),
+        ("التقييمات والمراجعات", "reviews_verified"),
     ],
 )
 def test_statement_near_misses(text, group):

@@ -137,3 +137,114 @@ def test_social_profiles_on_hashbang_urls_and_subdomains(href, slug):
 )
 def test_social_near_misses(href):
     assert art(f'<footer><a href="{href}">x</a></footer>').social == ()
+
+
+def _shopify_icon(name: str, label: str) -> str:
+    # how Shopify themes render a payment icon (activemerchant/payment_icons): an svg labelled by "pi-<name>"
+    return (f'<li class="list-payment__item"><svg class="icon icon--full-color" viewBox="0 0 38 24" role="img" '
+            f'aria-labelledby="pi-{name}"><title id="pi-{name}">{label}</title><path d="M35 0H3"/></svg></li>')
+
+
+@pytest.mark.parametrize(
+    "name, label, slug",
+    [("mb", "Multibanco", "multibanco"), ("mbway", "MB WAY", "mbway"), ("stcpay", "Stcpay", "stc_pay"),
+     ("trustly", "Trustly", "trustly"), ("venmo", "Venmo", "venmo"), ("swish", "Swish", "swish"),
+     ("knet", "KNet", "knet"), ("benefit", "Benefit", "benefit"), ("naps", "Naps", "naps"),
+     ("sepa_bank_transfer", "SEPA Bank Transfer", "bank_transfer"), ("clearpay", "Clearpay", "afterpay"),
+     ("sezzle", "Sezzle", "sezzle"), ("wechatpay", "WeChat Pay", "wechatpay"), ("samsung_pay", "Samsung Pay", "samsung_pay"),
+     ("cartes_bancaires", "Cartes Bancaires", "cartes_bancaires")],
+)
+def test_shopify_payment_icons(name, label, slug):
+    a = art(f'<footer><ul class="list list-payment">{_shopify_icon(name, label)}</ul></footer>')
+    assert slug in slugs(a.payment_providers) | slugs(a.payment_methods), name
+
+
+@pytest.mark.parametrize(
+    "body, slug",
+    [
+        (f'<ul class="list-payment">{_shopify_icon("mbway", "MB WAY")}</ul>', "multibanco"),  # MB WAY is not Multibanco
+        ('<div class="pi-benefits-list"><p>Our benefits: free returns</p></div>', "benefit"),
+        ('<p>The benefit of a naps routine for toddlers</p>', "naps"),
+        ('<ul class="pi-benefit-cards"><li>Fast delivery</li></ul>', "benefit"),
+    ],
+)
+def test_shopify_payment_icon_near_misses(body, slug):
+    a = art(body)
+    assert slug not in slugs(a.payment_providers) | slugs(a.payment_methods)
+
+
+@pytest.mark.parametrize(
+    "lang, body, slug",
+    [
+        ("it", '<script src="https://widget.feedaty.com/public/js/feedaty.js"></script>', "feedaty"),
+        ("it", '<a href="https://www.feedaty.com/recensioni/negozio-it">Recensioni Feedaty</a>', "feedaty"),
+        ("en", '<a href="https://www.sitejabber.com/reviews/shop.com">Read our reviews</a>', "sitejabber"),
+        ("ru", '<a href="https://irecommend.ru/content/internet-magazin-shop">Отзывы</a>', "irecommend"),
+        ("de", '<script src="https://smart-widget-assets.ekomiapps.de/resources/ekomi_widget.js"></script>', "ekomi"),
+    ],
+)
+def test_more_review_platforms(lang, body, slug):
+    assert slug in slugs(art(body, lang).review_widgets)
+
+
+@pytest.mark.parametrize(
+    "body, slug",
+    [
+        ('<a href="https://www.sitejabber.com/">Sitejabber</a>', "sitejabber"),  # the platform, not a shop's reviews
+        ('<a href="https://irecommend.ru/">irecommend</a>', "irecommend"),
+        ('<a href="https://www.feedaty.com/it/business">Feedaty per le aziende</a>', "feedaty"),
+        ("<p>We were featured on Sitejabber and irecommend last year</p>", "sitejabber"),
+    ],
+)
+def test_more_review_platform_near_misses(body, slug):
+    assert slug not in slugs(art(body).review_widgets)
+
+
+@pytest.mark.parametrize(
+    "lang, body, slug",
+    [
+        ("ru", '<script src="https://cdn.carrotquest.app/api.min.js"></script>', "carrot_quest"),
+        ("ru", '<script src="https://cp.onicon.ru/loader/abc.js"></script>', "onicon"),
+        ("en", '<script src="https://shop.verloop.io/livechat/script.min.js"></script>', "verloop"),
+        ("de", '<script src="https://shop.example/livezilla/script.php?id=abc"></script>', "livezilla"),
+        ("pl", '<script src="https://mylivechat.com/chatinline.aspx?hccid=123"></script>', "mylivechat"),
+    ],
+)
+def test_more_chat_vendors(lang, body, slug):
+    assert slug in slugs(art(body, lang).chat_widgets)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<a href="https://shop.example/blog/livezilla-review">LiveZilla im Test</a>',  # an article about it
+        "<p>Carrot quest, Onicon and Verloop compared: which chat suits a small shop?</p>",
+        '<img src="https://shop.example/img/onicon-logo.png" alt="">',
+    ],
+)
+def test_more_chat_vendor_near_misses(body):
+    assert art(body).chat_widgets == ()
+
+
+@pytest.mark.parametrize(
+    "lang, body, slug",
+    [
+        ("ru", '<a href="https://market.yandex.ru/business--shop/123/reviews">Отзывы на Маркете</a>', "yandex_market"),
+        ("de", '<a href="https://www.idealo.de/preisvergleich/Shop/12345.html">idealo Händlerbewertungen</a>', "idealo"),
+        ("it", '<a href="https://www.idealo.it/confronta-prezzi/Shop/12345.html">idealo</a>', "idealo"),
+    ],
+)
+def test_shop_pages_of_price_comparison_sites_with_merchant_ratings(lang, body, slug):
+    assert slug in slugs(art(body, lang).review_widgets)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<a href="https://www.idealo.de/preisvergleich/OffersOfProduct/123_-x.html">Preisvergleich</a>',  # a product
+        '<a href="https://market.yandex.ru/product--x/123">Товар на Маркете</a>',
+        '<a href="https://www.idealo.de/">idealo</a>',
+    ],
+)
+def test_price_comparison_product_pages_are_no_review_widgets(body):
+    assert art(body).review_widgets == ()

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.text import Text
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from trustaudit import __version__
 from trustaudit.batch.commands import register as register_batch_commands  # light: imports batch lazily
@@ -26,6 +26,22 @@ from trustaudit.cli_common import (
     EXIT_TARGET,
     EXIT_THRESHOLD,
     EXIT_USAGE,
+    AllowPrivateOpt,
+    AsOfOpt,
+    CaBundleOpt,
+    ChromiumOpt,
+    ConfigOpt,
+    IgnoreRobotsOpt,
+    LangOpt,
+    MaxPagesOpt,
+    RenderOpt,
+    ResolveOpt,
+    ScanCommand,
+    TimeoutOpt,
+    TotalTimeoutOpt,
+    UserAgentOpt,
+    VerifyOpt,
+    check_render,
     choice,
     die,
     err,
@@ -33,11 +49,23 @@ from trustaudit.cli_common import (
     sarif_anchor,
 )
 from trustaudit.config import ConfigError, parse_fail_on
+from trustaudit.files import write_atomic
 from trustaudit.models import Report, Severity, Status
-from trustaudit.options import DEFAULT_USER_AGENT, RENDER_MODES
+from trustaudit.options import DEFAULT_USER_AGENT
 from trustaudit.render import EXTENSIONS, Format, format_for_path, render
 from trustaudit.render._text import clean_text
 
+# the formats and their file extensions, as the renderers declare them: a new format needs no edit here
+FORMAT_HELP = "What goes to stdout: table (default), " + ", ".join(f.value for f in Format if f is not Format.TABLE) + "."
+OUTPUT_HELP = ("Write the report to FILE, format by extension ("
+               + " ".join(e for f, e in EXTENSIONS.items() if f is not Format.TABLE) + f" {EXTENSIONS[Format.TABLE]}); "
+               "repeatable.")
+# what scan and report share: the formats and their destinations, the longer terminal report
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f", metavar="FORMAT", help=FORMAT_HELP)]
+OutputOpt = Annotated[list[str] | None, typer.Option("--output", "-o", metavar="FILE", help=OUTPUT_HELP)]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
+]
 DEVELOPER_COMMANDS = ("eval",)  # listed last in --help: for people working on trustaudit itself
 HELP = {"help_option_names": ["-h", "--help"]}
 
@@ -61,26 +89,6 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(no_args_is_help=True, context_settings=HELP, help="List and explain the checks.")
 app.add_typer(rules_app, name="rules")
-
-
-def render_args(args: list[str]) -> list[str]:
-    """``--render`` takes an optional mode: alone it means "always" (the word after it is then the target, or
-    another option), ``--render auto`` renders only the pages that are application shells."""
-    out: list[str] = []
-    for i, a in enumerate(args):
-        if a == "--":
-            return out + args[i:]
-        if a == "--render" and (i + 1 >= len(args) or args[i + 1] not in RENDER_MODES):
-            out.append("--render=always")
-            continue
-        out.append(a)
-    return out
-
-
-class _ScanCommand(TyperCommand):
-    def parse_args(self, ctx, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, render_args(list(args)))
-
 
 
 def _version_cb(value: bool) -> None:
@@ -147,36 +155,6 @@ def _outputs(fmt: Format | None, outputs: list[str]) -> list[tuple[Format, str |
             die(f"cannot tell the format of {path!r} from its extension (one of: {known})", EXIT_USAGE)
         pairs.append((chosen, path))
     return pairs
-
-
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder renamed into place: a reader
-    never sees half a report, and a failure leaves the previous report as it was."""
-    p = Path(path)
-    if p.parent and not p.parent.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = p.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    import tempfile  # only when a file is written
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=str(p.parent or "."))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _write(path: str, text: str) -> None:
@@ -267,24 +245,15 @@ def _warn_assertions(report: Report, quiet: bool) -> None:
                            style="yellow"), soft_wrap=True)
 
 
-@app.command(cls=_ScanCommand)
+@app.command(cls=ScanCommand)
 def scan(
     target: Annotated[
         str | None,
         typer.Argument(metavar="TARGET", help="Shop URL, a saved page (.html) or a saved site folder.", show_default=False),
     ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Scan the bundled demo shop (offline).")] = False,
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", "-f", metavar="FORMAT",
-                     help="What goes to stdout: table (default), json, html, md, sarif, junit, csv, badge."),
-    ] = None,
-    output: Annotated[
-        list[str] | None,
-        typer.Option("--output", "-o", metavar="FILE",
-                     help="Also write the report to FILE, format by extension (.json .html .md .sarif .xml .csv "
-                     ".txt .svg); repeatable."),
-    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
     fail_under: Annotated[
         float | None,
         typer.Option("--fail-under", metavar="N", min=0, max=100, help="Exit 1 when the score is below N (0-100)."),
@@ -303,43 +272,22 @@ def scan(
         typer.Option("--baseline", metavar="OLD.json",
                      help="Exit 1 when anything got worse than in this saved JSON report (score or a check)."),
     ] = None,
-    max_pages: Annotated[
-        int | None, typer.Option("--max-pages", metavar="N", min=1, max=10000, help="Pages to fetch [25].")
-    ] = None,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", metavar="S", min=0.1, help="Seconds per request [10].")
-    ] = None,
-    total_timeout: Annotated[
-        float | None, typer.Option("--total-timeout", metavar="S", min=1, help="Seconds for the whole scan: fetching and reading pages [120].")
-    ] = None,
+    max_pages: MaxPagesOpt = None,
+    timeout: TimeoutOpt = None,
+    total_timeout: TotalTimeoutOpt = None,
     max_bytes: Annotated[
         int | None, typer.Option("--max-bytes", metavar="N", min=1024, help="Bytes read per page [5000000].")
     ] = None,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", metavar="LANG", help="Report language: en, pl, ru, el, ar or another complete "
-                     "catalogue of rules/locales (default: the shop's)."),
-    ] = None,
+    lang: LangOpt = None,
     country: Annotated[
         str | None,
         typer.Option("--country", metavar="CC", help="Override the detected country (ISO code, e.g. PL)."),
     ] = None,
-    ca_bundle: Annotated[
-        str | None,
-        typer.Option("--ca-bundle", metavar="PEM", help="File of trusted CAs (default: SSL_CERT_FILE or system)."),
-    ] = None,
-    user_agent: Annotated[
-        str, typer.Option("--user-agent", metavar="UA", help="User-Agent header.", show_default=False)
-    ] = DEFAULT_USER_AGENT,
-    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
-    allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
-    ] = False,
-    resolve: Annotated[
-        list[str] | None,
-        typer.Option("--resolve", metavar="HOST:PORT:ADDRESS",
-                     help="Connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
-    ] = None,
+    ca_bundle: CaBundleOpt = None,
+    user_agent: UserAgentOpt = DEFAULT_USER_AGENT,
+    ignore_robots: IgnoreRobotsOpt = False,
+    allow_private: AllowPrivateOpt = False,
+    resolve: ResolveOpt = None,
     header: Annotated[
         list[str] | None,
         typer.Option("--header", metavar="'NAME: VALUE'",
@@ -363,34 +311,13 @@ def scan(
         list[str] | None,
         typer.Option("--exclude", metavar="PATTERN", help="Never follow links matching a pattern (repeatable)."),
     ] = None,
-    verify: Annotated[
-        bool | None,
-        typer.Option("--verify/--no-verify",
-                     help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
-                     "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
-    ] = None,
-    config: Annotated[
-        str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
-    ] = None,
-    render_mode: Annotated[
-        str | None,
-        typer.Option(
-            "--render",
-            metavar="[auto]",
-            help="Load pages in headless Chromium and read the DOM after scripts ran; also checks cookies and "
-            "trackers before consent. '--render auto': only pages built by JavaScript. Needs Chromium "
-            "(apt-get install chromium) and pip install 'trustaudit[render]'.",
-        ),
-    ] = None,
-    chromium: Annotated[
-        str | None,
-        typer.Option("--chromium", metavar="PROGRAM",
-                     help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
-    ] = None,
+    verify: VerifyOpt = None,
+    as_of: AsOfOpt = None,
+    config: ConfigOpt = None,
+    render_mode: RenderOpt = None,
+    chromium: ChromiumOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report or progress.")] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
-    ] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Audit one shop and print a scored report with fixes."""
     from trustaudit.crawl import TargetError
@@ -408,21 +335,17 @@ def scan(
         total_timeout=total_timeout, max_bytes=max_bytes, user_agent=user_agent, ca_bundle=ca_bundle,
         ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve,
         headers=header, cookie=cookie, auth=auth, include=include, exclude=exclude, render=render_mode,
-        chromium=chromium, verify=verify,
+        chromium=chromium, verify=verify, as_of=as_of,
     )
     if options.render != "off":
         from trustaudit.crawl import resolve_target
-        from trustaudit.crawl.browser import RenderUnavailable, check_available
 
         try:
             live = resolve_target(target)[0] == "url"
         except TargetError:
             live = True  # the scan itself says what is wrong with the target
         if live:
-            try:
-                check_available(options)
-            except RenderUnavailable as exc:
-                die(str(exc), EXIT_USAGE)
+            check_render(options)
     pairs = _outputs(fmt_choice, output or [])
     fail_severity, fail_checks = cfg.fail_on, cfg.fail_on_checks
     if fail_on:
@@ -491,22 +414,13 @@ def report_cmd(
     report_file: Annotated[
         Path, typer.Argument(metavar="REPORT.json", help="A JSON report saved by `scan --format json`.")
     ],
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", "-f", metavar="FORMAT",
-                     help="What goes to stdout: table (default), json, html, md, sarif, junit, csv, badge."),
-    ] = None,
-    output: Annotated[
-        list[str] | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE (format by extension; repeatable)."),
-    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
     lang: Annotated[
         str | None, typer.Option("--lang", metavar="LANG", help="Language to write it in (default: the report's).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No terminal report.")] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Also list low-priority suggestions and passed checks.")
-    ] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Render a saved JSON report again, in any format and language (CI keeps the JSON, people read the HTML)."""
     from trustaudit.messages import report_languages

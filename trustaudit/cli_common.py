@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperCommand
 
 from trustaudit.config import ConfigError, ProjectConfig, load_config
 from trustaudit.messages import report_languages
-from trustaudit.options import RENDER_MODES, ScanOptions
+from trustaudit.options import RENDER_MODES, ScanOptions, parse_as_of
 from trustaudit.render._text import clean_text
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE, EXIT_TARGET, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -27,6 +29,101 @@ def die(message: str, code: int) -> None:
         soft_wrap=True,
     )
     raise typer.Exit(code)
+
+
+def render_args(args: list[str]) -> list[str]:
+    """``--render`` takes an optional mode: alone it means "always" (the word after it is then the target, or
+    another option), ``--render auto`` renders only the pages that are application shells."""
+    out: list[str] = []
+    for i, a in enumerate(args):
+        if a == "--":
+            return out + args[i:]
+        if a == "--render" and (i + 1 >= len(args) or args[i + 1] not in RENDER_MODES):
+            out.append("--render=always")
+            continue
+        out.append(a)
+    return out
+
+
+class ScanCommand(TyperCommand):
+    """A command whose ``--render`` takes an optional mode (``scan``, ``batch``)."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, render_args(list(args)))
+
+
+def check_render(options: ScanOptions) -> None:
+    """With ``--render``: Playwright and a Chromium must be there before anything is fetched, else one line naming
+    what to install (exit 2)."""
+    from trustaudit.crawl.browser import RenderUnavailable, check_available
+
+    try:
+        check_available(options)
+    except RenderUnavailable as exc:
+        die(str(exc), EXIT_USAGE)
+
+
+# --------------------------------------------------------------------------- the scan options of scan and batch
+# One declaration each: ``batch`` applies them to every shop, so their names, metavars, limits and help are the
+# same on both commands (tests/test_readme_options.py checks README against both).
+
+MaxPagesOpt = Annotated[
+    int | None, typer.Option("--max-pages", metavar="N", min=1, max=10000, help="Pages to fetch per shop [25].")
+]
+TimeoutOpt = Annotated[float | None, typer.Option("--timeout", metavar="S", min=0.1, help="Seconds per request [10].")]
+TotalTimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--total-timeout", metavar="S", min=1,
+                 help="Seconds for a shop's whole scan: fetching and reading pages [120]."),
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", metavar="LANG", help="Report language: en, pl, ru, el, ar or another complete "
+                 "catalogue of rules/locales (default: the shop's)."),
+]
+CaBundleOpt = Annotated[
+    str | None,
+    typer.Option("--ca-bundle", metavar="PEM", help="File of trusted CAs (default: SSL_CERT_FILE or system)."),
+]
+UserAgentOpt = Annotated[str, typer.Option("--user-agent", metavar="UA", help="User-Agent header.", show_default=False)]
+IgnoreRobotsOpt = Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")]
+AllowPrivateOpt = Annotated[
+    bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
+]
+ResolveOpt = Annotated[
+    list[str] | None,
+    typer.Option("--resolve", metavar="HOST:PORT:ADDRESS", help="Connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
+]
+VerifyOpt = Annotated[
+    bool | None,
+    typer.Option("--verify/--no-verify",
+                 help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
+                 "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
+]
+ConfigOpt = Annotated[
+    str | None, typer.Option("--config", metavar="FILE", help="Config file (default: ./trustaudit.toml).")
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="YYYY-MM-DD",
+                 help="Judge dated legal duties (e.g. the withdrawal function from 2026-06-19) as of this day "
+                 "instead of the day of the scan: preview a duty to come or reproduce an old report."),
+]
+RenderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--render",
+        metavar="[auto]",
+        help="Load pages in headless Chromium and read the DOM after scripts ran; also checks cookies and "
+        "trackers before consent. '--render auto': only pages built by JavaScript. Needs Chromium "
+        "(apt-get install chromium) and pip install 'trustaudit[render]'.",
+    ),
+]
+ChromiumOpt = Annotated[
+    str | None,
+    typer.Option("--chromium", metavar="PROGRAM",
+                 help="Chromium to use for --render (default: TRUSTAUDIT_CHROMIUM, else found)."),
+]
 
 
 README_NAMES = ("README.md", "README.rst", "README.txt", "README", "readme.md")
@@ -92,6 +189,7 @@ def resolve_settings(
     include: list[str] | None = None,
     exclude: list[str] | None = None,
     verify: bool | None = None,
+    as_of: str | None = None,
 ) -> tuple[ProjectConfig, str | None, ScanOptions]:
     """Command-line options win over the project config, which wins over defaults. Exits 2 on bad input."""
     try:
@@ -112,6 +210,12 @@ def resolve_settings(
             die(str(exc), EXIT_USAGE)
     if render is not None and render not in RENDER_MODES:
         die(f"--render takes no value or one of {', '.join(RENDER_MODES)} (got {render!r})", EXIT_USAGE)
+    render = render or cfg.render
+    try:
+        day = parse_as_of(as_of) if as_of is not None else cfg.as_of
+    except ValueError as exc:
+        die(str(exc), EXIT_USAGE)
+        raise  # unreachable: die() exits
     from trustaudit.net.gate import ProxyRoutes
 
     try:
@@ -141,6 +245,7 @@ def resolve_settings(
         exclude=tuple(exclude or ()),
         verify=verify,
         registries=dict(cfg.registries),
+        as_of=day,
     )
     return cfg, report_lang, options
 

@@ -8,6 +8,8 @@ lang = "pl"
 country = "PL"
 max_pages = 25
 timeout = 10
+render = "auto"            # --render: true / "always", "auto" (only pages built by JavaScript), false / "off"
+as_of = 2026-06-19         # --as-of: judge dated legal duties as of this day (default: the day of the scan)
 
 [skip]                     # checks to skip, each with the reason (recorded in the JSON report)
 "support.chat" = "we answer by phone only"
@@ -61,6 +63,8 @@ class ProjectConfig:
     fail_on_checks: tuple[str, ...] = ()  # exit 1 when one of these checks fails
     assertions: Assertions = field(default_factory=Assertions)
     registries: Mapping[str, Any] = field(default_factory=dict)  # [registries], checked by RegistryConfig.load
+    render: str | None = None  # one of options.RENDER_MODES
+    as_of: str | None = None  # YYYY-MM-DD
 
 
 def parse_fail_on(values: Iterable[object], where: str) -> tuple[Severity | None, tuple[str, ...]]:
@@ -103,7 +107,7 @@ def check_rule_ids(ids: Iterable[str], where: str) -> None:
 
 
 _KNOWN = {"fail_under", "fail_on", "lang", "country", "max_pages", "timeout", "skip", "weights", "assert",
-          "registries"}
+          "registries", "render", "as_of"}
 
 
 def _nearest(value: str, choices: Iterable[str]) -> str:
@@ -127,6 +131,21 @@ def parse_registries(table: Any, where: str) -> dict[str, Any]:
     except RegistryConfigError as exc:
         raise ConfigError(str(exc)) from None
     return dict(table)
+
+
+def parse_render(value: Any, where: str) -> str | None:
+    """``render``: true (always), false (off) or one of the modes, as ``--render`` takes them."""
+    from trustaudit.options import RENDER_MODES
+
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "always" if value else "off"
+    mode = str(value).strip().lower()
+    if mode not in RENDER_MODES:
+        raise ConfigError(f"{where}: render {str(value)[:40]!r} is not true, false or one of "
+                          f"{', '.join(RENDER_MODES)}{_nearest(mode, RENDER_MODES)}")
+    return mode
 
 
 def parse_config(data: Mapping[str, Any], path: str | None = None, file: str | None = None) -> ProjectConfig:
@@ -161,6 +180,13 @@ def parse_config(data: Mapping[str, Any], path: str | None = None, file: str | N
         raise ConfigError(f"{where}: weights must be >= 0")
     check_rule_ids(skip, f"{where}: [skip]")
     check_rule_ids(weights, f"{where}: [weights]")
+    from trustaudit.options import parse_as_of
+
+    try:
+        as_of = parse_as_of(data.get("as_of"), f"{where}: as_of")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    render = parse_render(data.get("render"), where)
     assertions = Assertions()
     if data.get("assert") is not None:
         from trustaudit.engine import categories, rule_ids
@@ -185,6 +211,8 @@ def parse_config(data: Mapping[str, Any], path: str | None = None, file: str | N
         fail_on_checks=fail_on_checks,
         assertions=assertions,
         registries=parse_registries(data.get("registries"), where),
+        render=render,
+        as_of=as_of,
     )
 
 

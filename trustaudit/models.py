@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 SCORING_VERSION = "3"
 
 
@@ -499,3 +499,4 @@ class Report:
     country_source: str = ""  # "override" | "evidence" | "" (unknown, or a report from before it was kept)
     country_confidence: float | None = None
     country_evidence: tuple[Mapping[str, object], ...] = ()  # {signal, value, country, weight}, strongest first
+    as_of: str = ""  # the day dated legal duties were judged on (YYYY-MM-DD: --as-of, else the scan's day)

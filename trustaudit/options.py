@@ -32,6 +32,9 @@ class ScanOptions:
     render: str = "off"  # --render: "always" loads every page in headless Chromium, "auto" only pages that are
     # application shells (content built by JavaScript), "off" reads the HTML as served
     chromium: str | None = None  # --chromium PATH (else TRUSTAUDIT_CHROMIUM, else found on the system)
+    # --as-of YYYY-MM-DD: the day dated legal duties are judged on (rules' applies_from), to preview a duty to come
+    # or reproduce an old report; None: the day of the scan. An ISO string, validated by the CLI (parse_as_of)
+    as_of: str | None = None
     # sent only to the target's own origin(s) (scheme, host, port), never to other hosts or after a cross-site
     # redirect; repr=False: never printed, never in a batch database
     headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # --header "Name: value"
@@ -80,3 +83,24 @@ def url_matches(pattern: str, url: str) -> bool:
 
 
 RENDER_MODES = ("off", "auto", "always")
+
+
+def parse_as_of(value: object, where: str = "--as-of") -> str | None:
+    """``--as-of`` / ``as_of``: a calendar day written YYYY-MM-DD (a TOML date too) -> its ISO string; raises
+    ValueError with a one-line message naming ``where`` otherwise."""
+    import datetime as dt
+    import re
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"{where} {str(value)[:40]!r}: expected a date YYYY-MM-DD (e.g. 2026-06-19)")

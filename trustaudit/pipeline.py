@@ -134,7 +134,7 @@ def build_report(
         home_url=snapshot.final_url or snapshot.base_url,
         inconclusive=inconclusive_reason(snapshot),  # not the shop (an error page, bot protection ...): no score
         limit_hit=snapshot.limit_hit,
-        scan_date=today or _day_of(snapshot.started_at),
+        scan_date=today or _day_of(snapshot.started_at) or datetime.now(timezone.utc).date(),
         **js_facts(snapshot),
         consent_reason=consent_reason(snapshot, artifacts),
         registry=registry,
@@ -163,6 +163,7 @@ def build_report(
         platform={"name": plat.slug, "evidence": plat.evidence} if plat else None,
         skipped=tuple({"id": k, "reason": v} for k, v in (skip or {}).items()),
         tool_version=__version__,
+        as_of=facts.scan_date.isoformat(),
         **verdict,
     )
 
@@ -489,7 +490,7 @@ def scan(
     The crawl, the extraction of each page (in the crawl's idle time) and the register look-ups (``lookups``:
     the domain from the start, the IDs once extracted) share one event loop and end by the scan's deadline.
     ``http_port``: where to probe the plain-HTTP -> HTTPS redirect when the shop is not on port 80 (tests).
-    ``today``: judge dated duties as of this day (default: the day of the scan).
+    ``today``: judge dated duties as of this day (default: ``options.as_of``, else the day of the scan).
     ``browser``: a Chromium kept running between scans (``crawl.browser.BrowserHost``) for ``--render``;
     without it, a scan that renders starts its own.
     """
@@ -497,6 +498,8 @@ def scan(
     from trustaudit.web.sites import use_suffix_list
 
     options = options or ScanOptions()
+    if today is None and options.as_of:
+        today = date.fromisoformat(options.as_of)
     t0 = time.perf_counter()
     # --total-timeout bounds the whole scan: the crawl stops fetching and extraction stops reading at the same
     # moment (pages fetched and not read by then are recorded as such)

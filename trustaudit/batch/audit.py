@@ -6,7 +6,6 @@ does not grow with the number of shops. Used by the runner's threads and by work
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -17,6 +16,7 @@ from typing import Any
 from trustaudit.batch import DEFAULT_CONCURRENCY
 from trustaudit.batch.inputs import Shop, file_stem
 from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, ShopResult, now_iso
+from trustaudit.files import write_atomic
 from trustaudit.options import ScanOptions
 from trustaudit.render._text import clean_text
 
@@ -58,19 +58,6 @@ def failed_result(
         error=clean_text(error, 300, newlines=False) or "error",
         duration_s=duration,
     )
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink(missing_ok=True)
 
 
 def scan_stem(folder: Path, shop_stem: str, started: str) -> str:
@@ -125,11 +112,11 @@ def audit_shop(
         if cancelled is not None and cancelled.is_set():
             return failed_result(shop, "abandoned", started)
         json_name = f"{REPORTS_DIR}/{stem}.json"
-        _write_atomic(Path(cfg.out_dir) / json_name, json_text)
+        write_atomic(Path(cfg.out_dir) / json_name, json_text)
         html_name = None
         if html_text is not None:
             html_name = f"{REPORTS_DIR}/{stem}.html"
-            _write_atomic(Path(cfg.out_dir) / html_name, html_text)
+            write_atomic(Path(cfg.out_dir) / html_name, html_text)
         del json_text, html_text
         checks = json.dumps({c.id: c.status.value for c in report.checks}, separators=(",", ":"))
         inconclusive = report.inconclusive

@@ -23,7 +23,28 @@ from rich.console import Console
 from rich.text import Text
 
 from trustaudit.batch import DEFAULT_CONCURRENCY
-from trustaudit.cli_common import EXIT_INTERRUPTED, EXIT_THRESHOLD, EXIT_USAGE, resolve_settings
+from trustaudit.cli_common import (
+    EXIT_INTERRUPTED,
+    EXIT_THRESHOLD,
+    EXIT_USAGE,
+    AllowPrivateOpt,
+    AsOfOpt,
+    CaBundleOpt,
+    ChromiumOpt,
+    ConfigOpt,
+    IgnoreRobotsOpt,
+    LangOpt,
+    MaxPagesOpt,
+    RenderOpt,
+    ResolveOpt,
+    ScanCommand,
+    TimeoutOpt,
+    TotalTimeoutOpt,
+    UserAgentOpt,
+    VerifyOpt,
+    check_render,
+    resolve_settings,
+)
 from trustaudit.cli_common import die as _die
 from trustaudit.cli_common import err as _err
 from trustaudit.options import DEFAULT_USER_AGENT
@@ -198,14 +219,15 @@ def batch(
         Path, typer.Argument(help="Shops: .csv (url, name, country, tags) or .txt (one URL per line).")
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder: reports, summary.csv, index.html, database.")
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder: reports, summary.csv, index.html, database.")
     ],
-    db: Annotated[Path | None, typer.Option("--db", help="Database file [OUT/trustaudit.db].")] = None,
+    db: Annotated[Path | None, typer.Option("--db", metavar="PATH", help="Database file [OUT/trustaudit.db].")] = None,
     concurrency: Annotated[
         int,
         typer.Option(
             "--concurrency",
             "-j",
+            metavar="N",
             min=1,
             max=256,
             help="Shops audited at once (at most 4 per worker process).",
@@ -215,13 +237,14 @@ def batch(
         int | None,
         typer.Option(
             "--processes",
+            metavar="N",
             min=1,
             max=256,
             help="Worker processes sharing the --concurrency scans [min(CPUs, concurrency)]; 1: one process.",
         ),
     ] = None,
     shard: Annotated[
-        str | None, typer.Option("--shard", help="Audit only slice K of N (e.g. 2/4), stable by URL hash.")
+        str | None, typer.Option("--shard", metavar="K/N", help="Audit only slice K of N (e.g. 2/4), stable by URL hash.")
     ] = None,
     fresh: Annotated[
         bool, typer.Option("--fresh", help="Start a new run instead of resuming the last one.")
@@ -233,44 +256,25 @@ def batch(
     ] = None,
     fail_under: Annotated[
         float | None,
-        typer.Option("--fail-under", min=0, max=100, help="Exit 1 when any scanned shop is below N."),
+        typer.Option("--fail-under", metavar="N", min=0, max=100, help="Exit 1 when any scanned shop is below N."),
     ] = None,
-    max_pages: Annotated[
-        int | None, typer.Option("--max-pages", min=1, max=10000, help="Pages per shop [25].")
-    ] = None,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", min=0.1, help="Seconds per request [10].")
-    ] = None,
-    total_timeout: Annotated[
-        float | None, typer.Option("--total-timeout", min=1, help="Seconds for each shop's scan: fetching and reading pages [120].")
-    ] = None,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="Report language: en, pl, ru, el, ar or another complete catalogue of "
-                     "rules/locales (default: each shop's)."),
-    ] = None,
-    ca_bundle: Annotated[str | None, typer.Option("--ca-bundle", help="PEM file of trusted CAs.")] = None,
-    user_agent: Annotated[str, typer.Option("--user-agent", help="User-Agent header.")] = DEFAULT_USER_AGENT,
-    allow_private: Annotated[
-        bool, typer.Option("--allow-private", help="Allow private/loopback addresses (never cloud metadata).")
-    ] = False,
+    max_pages: MaxPagesOpt = None,
+    timeout: TimeoutOpt = None,
+    total_timeout: TotalTimeoutOpt = None,
+    lang: LangOpt = None,
+    ca_bundle: CaBundleOpt = None,
+    user_agent: UserAgentOpt = DEFAULT_USER_AGENT,
+    allow_private: AllowPrivateOpt = False,
     allow_local: Annotated[
         bool, typer.Option("--allow-local", help="Read local folders and .html/.htm files named in the list.")
     ] = False,
-    resolve: Annotated[
-        list[str] | None,
-        typer.Option("--resolve", help="HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT (as curl; repeatable)."),
-    ] = None,
-    ignore_robots: Annotated[bool, typer.Option("--ignore-robots", help="Do not honour robots.txt.")] = False,
-    verify: Annotated[
-        bool | None,
-        typer.Option("--verify/--no-verify",
-                     help="Look up the IDs in the official registers and the domain in RDAP and warning lists "
-                     "(default: on for shop URLs, off for saved pages; --no-verify: nothing is looked up)."),
-    ] = None,
-    config: Annotated[
-        str | None, typer.Option("--config", help="Config file (default: ./trustaudit.toml).")
-    ] = None,
+    resolve: ResolveOpt = None,
+    ignore_robots: IgnoreRobotsOpt = False,
+    verify: VerifyOpt = None,
+    config: ConfigOpt = None,
+    as_of: AsOfOpt = None,
+    render_mode: RenderOpt = None,
+    chromium: ChromiumOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary table.")] = False,
 ) -> None:
     """Audit many shops: one JSON + HTML report each, summary.csv and index.html; resumable."""
@@ -285,7 +289,10 @@ def batch(
         config=config, lang=lang, country=None, max_pages=max_pages, timeout=timeout,
         total_timeout=total_timeout, user_agent=user_agent, ca_bundle=ca_bundle,
         ignore_robots=ignore_robots, allow_private=allow_private, resolve=resolve, verify=verify,
+        render=render_mode, chromium=chromium, as_of=as_of,
     )
+    if options.render != "off":
+        check_render(options)
     try:
         sh = parse_shard(shard) if shard is not None else None
     except ValueError as exc:
@@ -483,9 +490,9 @@ def _db_arg(db: Path | None) -> Path:
 def history(
     url: Annotated[str, typer.Argument(help="Shop URL (or local path) as given to `batch`.")],
     db: Annotated[
-        Path | None, typer.Option("--db", help="Database file or batch output folder [./trustaudit.db].")
+        Path | None, typer.Option("--db", metavar="PATH", help="Database file or batch output folder [./trustaudit.db].")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json")] = "text",
 ) -> None:
     """Scores of one shop over time, and the checks that changed between consecutive scans."""
     from rich.table import Table
@@ -604,7 +611,7 @@ def merge(
     ],
     fail_under: Annotated[
         float | None,
-        typer.Option("--fail-under", min=0, max=100, help="Exit 1 when any scanned shop is below N."),
+        typer.Option("--fail-under", metavar="N", min=0, max=100, help="Exit 1 when any scanned shop is below N."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
 ) -> None:
@@ -631,6 +638,6 @@ def merge(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("batch")(batch)
+    app.command("batch", cls=ScanCommand)(batch)
     app.command("history")(history)
     app.command("merge")(merge)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
-import os
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -19,6 +18,7 @@ import jinja2
 
 from trustaudit import __version__
 from trustaudit.batch.store import FAILED, INCONCLUSIVE, OK, Run, ShopResult, Store
+from trustaudit.files import replace_into_place
 from trustaudit.render._text import clean_text, is_http_url
 
 SUMMARY_COLUMNS = (
@@ -43,17 +43,6 @@ def csv_cell(value: object) -> str:
         return ""
     s = value if isinstance(value, str) else str(value)
     return "'" + s if s.startswith(_FORMULA_START) else s
-
-
-def _replace_into_place(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_summary(store: Store, run_id: int, path: Path) -> int:
@@ -84,7 +73,7 @@ def write_summary(store: Store, run_id: int, path: Path) -> int:
             )
             n += 1
 
-    _replace_into_place(path, write)
+    replace_into_place(path, write)
     return n
 
 
@@ -237,7 +226,7 @@ def write_index(store: Store, run: Run, path: Path, title: str | None = None) ->
         for chunk in _template().generate(**ctx):
             fh.write(chunk)
 
-    _replace_into_place(path, write)
+    replace_into_place(path, write)
 
 
 def write_outputs(store: Store, run: Run, out_dir: Path, title: str | None = None) -> int:

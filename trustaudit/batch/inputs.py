@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from trustaudit.render._text import clean_text
@@ -92,19 +93,9 @@ def politeness_host(key: str) -> str:
     return netloc[4:] if netloc.startswith("www.") else netloc
 
 
-def shop_from_raw(
-    position: int,
-    raw_url: str,
-    *,
-    name: str = "",
-    country: str = "",
-    tags: str = "",
-    base_dir: Path | None = None,
-    allow_local: bool = False,
-    line: int = 0,
-) -> Shop:
-    shop = _shop_from_raw(position, raw_url, name=name, country=country, tags=tags, base_dir=base_dir,
-                          allow_local=allow_local)
+def shop_from_raw(position: int, raw_url: str, *, line: int = 0, **row: Any) -> Shop:
+    """:func:`_shop_from_raw` (same keywords) with the line of the input file it was read from, if any."""
+    shop = _shop_from_raw(position, raw_url, **row)
     return replace(shop, line=line) if line else shop
 
 

@@ -19,13 +19,13 @@ import hashlib
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from trustaudit.batch.index import write_outputs
 from trustaudit.batch.shard import parse_shard
 from trustaudit.batch.store import Run, Store, StoreError, record_newer
+from trustaudit.files import write_atomic
 
 DB_NAME = "trustaudit.db"
 REPORTS_DIR = "reports"
@@ -102,18 +102,7 @@ def _write_report(out: Path, rel: str, data: bytes) -> None:
     folder = out / REPORTS_DIR
     if folder.is_symlink():
         raise MergeError(f"{folder} is a link; merge writes reports only into a real folder")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".merge-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out / rel)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(out / rel, data)
 
 
 def merge(out_dir: str | Path, sources: list[str | Path]) -> MergeResult:

@@ -145,8 +145,27 @@ def _module(path: str):
         return None
 
 
+def _ru_ogrn(value: str) -> bool:
+    """ОГРН (13 digits) / ОГРНИП (15 digits) by the registry's own rule: the check digit is the lowest digit of the
+    remainder of the number before it divided by 11 (ОГРН) or 13 (ОГРНИП). python-stdnum 2.2 compares the whole
+    remainder for ОГРНИП, so it rejects every real one whose remainder is 10, 11 or 12."""
+    if not value.isdigit():
+        return False
+    if len(value) == 13:
+        return value[0] != "0" and int(value[:12]) % 11 % 10 == int(value[12])
+    if len(value) == 15:
+        return value[0] in "34" and int(value[:14]) % 13 % 10 == int(value[14])
+    return False
+
+
+# check-digit rules where the python-stdnum module differs from the scheme's official definition
+_STDNUM_FIXES = {"ru.ogrn": _ru_ogrn}
+
+
 def check(scheme: Scheme, value: str, prefix: str = "") -> bool | None:
     """True/False by the scheme's check digit or documented pattern; None when there is none."""
+    if scheme.stdnum in _STDNUM_FIXES:
+        return _STDNUM_FIXES[scheme.stdnum](value)
     if scheme.stdnum:
         mod = _module(scheme.stdnum)
         if mod is None:

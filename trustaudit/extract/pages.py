@@ -89,6 +89,8 @@ class _Vocab:
     connectors: frozenset[str]
     region_weight: dict[str, float]
     slug_index: dict[str, tuple[str, ...]]  # compact slug -> kinds
+    # compact slug -> kinds, matched only as a whole path segment ("/policy/", never the tail of "/refund-policy")
+    slug_whole_index: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # which kinds an anchor can score for, by its words (``_Leads`` of every kind's phrases, as one index):
     # word -> kinds, ("word*" prefix, kind) pairs, kinds whose phrases only a search can rule out; whole
     # anchor -> kinds
@@ -140,6 +142,11 @@ def vocab() -> _Vocab:
     for k in kinds:
         for sl in k.slugs:
             slug_index.setdefault(sl, []).append(k.name)
+    slug_whole_index: dict[str, list[str]] = {}
+    for name, spec in (data.get("kinds") or {}).items():
+        for sl in spec.get("slugs_whole") or []:
+            if _compact(str(sl)):
+                slug_whole_index.setdefault(_compact(str(sl)), []).append(name)
     lead_index: dict[str, list[int]] = {}
     whole_index: dict[str, list[int]] = {}
     for i, (k, leads) in enumerate(zip(kinds, text_leads, strict=True)):
@@ -154,6 +161,7 @@ def vocab() -> _Vocab:
         connectors=conn,
         region_weight=rw,
         slug_index={k: tuple(v) for k, v in slug_index.items()},
+        slug_whole_index={k: tuple(v) for k, v in slug_whole_index.items()},
         lead_index={w: tuple(ix) for w, ix in lead_index.items()},
         lead_prefix=tuple((p, i) for i, leads in enabled for p in leads.prefix),
         lead_always=tuple(i for i, leads in enabled if leads.always),
@@ -204,11 +212,20 @@ def text_scores(text: str) -> dict[str, float]:
         if not m:
             continue
         lead = _NONWORD.sub("", folded[: m.start()])
-        score = 0.8 if not lead else 0.6
+        score = 0.8 if not lead or _joined_topic(folded[: m.start()], v.connectors) else 0.6
         if n_words > 6:
             score *= 0.5
         out[k.name] = score
     return out
+
+
+def _joined_topic(lead: str, connectors: frozenset[str]) -> bool:
+    """The words before a match are one or two words and a connector ("Service & Reklamationen", "Shipping and
+    returns"): a link naming two topics, each as clearly as a link naming one."""
+    toks = [t for t in re.split(r"\s+", lead.strip()) if t]
+    if not 2 <= len(toks) <= 3 or toks[-1] not in connectors:
+        return False
+    return all(_NONWORD.sub("", t) for t in toks[:-1])
 
 
 def _segments(url: str) -> list[tuple[list[str], bool]]:
@@ -228,6 +245,9 @@ def _segments(url: str) -> list[tuple[list[str], bool]]:
         camel = bool(_CAMEL.search(seg)) and not _NONWORD.search(seg)
         seg = _CAMEL.sub(" ", seg[:120])
         toks = [t for t in _NONWORD.split(fold(seg)) if t]
+        # a record id before the slug ("/content/3-terms-and-conditions-of-use", "/12-kontakt")
+        while len(toks) > 1 and toks[0].isdigit():
+            del toks[0]
         if toks:
             segs.append((toks, camel))
     return segs
@@ -268,13 +288,51 @@ def slug_kinds(url: str) -> frozenset[str]:
             cands.add("".join(toks[i:]))
         for c in cands:
             found.update(v.slug_index.get(c, ()))
+        if v.slug_whole_index:
+            found.update(v.slug_whole_index.get("".join(toks), ()))
     return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def excluded_kinds(text: str) -> frozenset[str]:
+    """Kinds an anchor's words rule out ("Erste Hilfe" is a product category, not the help centre its URL's
+    "/erste-hilfe/" would name)."""
+    folded = fold(text) if text else ""
+    if not folded or len(folded) > 200:
+        return frozenset()
+    return frozenset(k.name for k in vocab().kinds if k.exclude_re is not None and k.exclude_re.search(folded))
+
+
+@cached_build("pages_payment_names")
+def _payment_names() -> re.Pattern[str] | None:
+    """The names of ways to pay (rules/vocab/widgets.yaml, payment and payment_method texts)."""
+    data = load_yaml("vocab/widgets.yaml") or {}
+    names = [str(t) for sec in ("payment", "payment_method") for spec in (data.get(sec) or {}).values()
+             for key in ("texts", "texts_list", "texts_cs") for t in (spec or {}).get(key) or []
+             if "<n>" not in str(t) and "..." not in str(t).split()]
+    return phrase_regex(names)
+
+
+@lru_cache(maxsize=1024)
+def _names_a_way_to_pay(text: str) -> bool:
+    """The anchor is the name of a way to pay, with at most three more words ("Contrassegno", "Bonifico per
+    l'Italia", "PayPal")."""
+    rx = _payment_names()
+    folded = fold(text)
+    m = rx.search(folded) if rx is not None and len(folded) <= 80 else None
+    return m is not None and len(_NONWORD.sub(" ", folded[: m.start()] + " " + folded[m.end():]).split()) <= 3
 
 
 def _link_kind_scores(text: str, url: str, region: str) -> dict[str, float]:
     v = vocab()
     ts = text_scores(text)
     sk = slug_kinds(url)
+    if text and sk - ts.keys():
+        sk = sk - excluded_kinds(text)
+        if "payment" in sk and "payment" not in ts and _names_a_way_to_pay(text):
+            # a way to pay named by a link into the page whose URL names the payment kind ("Contrassegno" ->
+            # modalita_pagamento.asp#contrassegno): as clear as the page's own name
+            ts = {**ts, "payment": 0.6}
     out: dict[str, float] = {}
     for name in set(ts) | set(sk):
         t = ts.get(name, 0.0)

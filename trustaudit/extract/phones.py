@@ -50,6 +50,7 @@ _HAS_DASH = re.compile("[0-9)][ \u00a0]?[" + _DASHES + "][ \u00a0]?[0-9(]")
 # to the label before it ("Tel.:+31 (0) 614392096")
 _DASHED = re.compile(r"(?<![\w+/.,:\-\u2010-\u2015\u2212])(?:\+[ \u00a0]?)?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")
 _GLUED_PLUS = re.compile(r"(?<=[:.;])\+[ \u00a0]?\(?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d(?![\w/])")
+_LABEL_NUMBER = re.compile(r"[\s:.\-\u2010-\u2015\u2212]*[+(]?\d[\d \u00a0().\-\u2010-\u2015\u2212/]*$")
 _ICON_CLASS = re.compile(r"(?:^|[\s_-])(?:phone|telephone|tel|call)(?:$|[\s_-])", re.I)
 
 
@@ -233,7 +234,9 @@ def _icon_numbers(pp: ParsedPage) -> list[tuple[str, str]]:
         del icons[MAX_ICONS:]
     for el in icons:
         label = " ".join(filter(None, (el.get("alt"), el.get("title"), el.get("aria-label"))))
-        named = bool(label) and cfg["labels"] is not None and cfg["labels"].fullmatch(_fold_short(label).strip(" :"))
+        # the icon's text may repeat the number after the label ("Telefonas 852222222", "Tel: +48 ...")
+        label = _LABEL_NUMBER.sub("", _fold_short(label)).strip(" :")
+        named = bool(label) and cfg["labels"] is not None and cfg["labels"].fullmatch(label)
         if not named and not _ICON_CLASS.search(el.get("class") or ""):
             continue
         following = el.tail or ""
@@ -319,6 +322,41 @@ def resolve_phones(cands: Iterable[PhoneCandidate], url: str, region: str | None
     return out
 
 
+_BRACKETED_TAIL = re.compile(r"^(.*?\d)[ \u00a0]+\([^()]*\)?[^()]*$")
+
+
+def _head_before_brackets(raw: str) -> str | None:
+    """The number before a bracketed group that follows it ("22 123 45 67 (8-16)" -> "22 123 45 67"), when that
+    part alone has the digits of a phone number; an area code in brackets inside a number ("+7 (495) ...",
+    "8 (800) ...") leaves too few digits before it."""
+    if "(" not in raw:
+        return None
+    m = _BRACKETED_TAIL.match(raw)
+    if m is None:
+        return None
+    head = m.group(1)
+    return head if len(re.sub(r"\D", "", head)) >= 7 else None
+
+
+_AFTER_SLASH = re.compile(r"[ \u00a0]*([+(]?\d[\d \u00a0().\-\u2010-\u2015\u2212]{5,22}\d)(?![\w/])")
+
+
+def _numbers_either_side_of_a_slash(text: str, start: int, raw: str) -> list[tuple[int, int]]:
+    """The spans of two numbers joined by a slash ("22 123 45 67 / 601 234 567"), the second read again from the
+    text (the shared scan stops at its length cap); a slash after an area code ("030 / 1234567", "0 30 / 12 34 56
+    78") leaves too few digits on its left to be a number, and one number is left as it is."""
+    i = raw.find("/")
+    if i < 0:
+        return []
+    left = raw[:i].rstrip(" \u00a0")
+    if len(re.sub(r"\D", "", left)) < 7:
+        return []
+    m = _AFTER_SLASH.match(text, start + i + 1)
+    if m is None or len(re.sub(r"\D", "", m.group(1))) < 7:
+        return [(start, start + len(left))]
+    return [(start, start + len(left)), (m.start(1), m.end(1))]
+
+
 def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None = None) -> list[PhoneCandidate]:
     """Every phone-number candidate of one page, in page order (links first, then text); ``numbers`` is the
     page's ``number_scan`` when the caller already has it."""
@@ -340,9 +378,17 @@ def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None =
     spans, more = _all_candidates(text, numbers, MAX_CANDIDATES)
     if more:  # each costs a look at its label and a validation
         limits.cut(f"the first {MAX_CANDIDATES:,} phone-number candidates read")
-    for start, end in spans:
+    queue = list(spans)
+    k = 0
+    while k < len(queue):
+        start, end = queue[k]
+        k += 1
         number = text[start:end]
         raw = number.replace("\n", " ").translate(_DASH_MAP)
+        split = _numbers_either_side_of_a_slash(text, start, raw)
+        if split:  # "22 123 45 67 / 601 234 567": two numbers, each read as one
+            queue[k:k] = split
+            continue
         digits = re.sub(r"\D", "", raw)
         if len(digits) < 7 or len(digits) > 15:
             continue
@@ -365,6 +411,9 @@ def phone_candidates(pp: ParsedPage, numbers: tuple[re.Match[str], ...] | None =
                 unlabelled = True
                 continue
         out.append(PhoneCandidate(raw, snippet_around(text, start, end)))
+        head = _head_before_brackets(raw)
+        if head:  # "22 123 45 67 (8-16)": the hours in brackets after the number are not part of it
+            out.append(PhoneCandidate(head, snippet_around(text, start, end)))
     if unlabelled:  # numbers after a phone icon count when one of them is such a number (resolve_phones)
         for raw, context in _icon_numbers(pp):
             raw = raw.translate(_DASH_MAP)

@@ -291,7 +291,8 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
                 v = el.get(a)
                 if v and ("alt", v) not in seen:
                     seen.add(("alt", v))
-                    alt_texts.append(v[:200])
+                    # file-name-like texts ("ico_visa", "visa_card") name it as words
+                    alt_texts.append(v[:200].replace("_", " "))
         elif tag == "meta" and (el.get("name") or "").lower() == "generator":
             generator = (el.get("content") or "").lower()
     # class / id / aria-labelledby values, data-* names and vendor element names, in order of first occurrence,
@@ -310,7 +311,11 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
     if markup or generator:
         for s in d.slugs:
             for m in s.markup:
-                if m in markup:
+                if m.endswith("$"):  # the whole name, not the start of a longer one ("pi-mb", not "pi-mbway")
+                    if m[:-1] in markup and _whole_name(m[:-1]).search(markup):
+                        res.add(s, pp.url, f"markup: {m[:-1]}")
+                        break
+                elif m in markup:
                     res.add(s, pp.url, f"markup: {m}")
                     break
             if generator and any(g in generator for g in s.generator):
@@ -469,6 +474,11 @@ def _cs_matches(raw: str) -> list[tuple[int, int, str]]:
             out.append((start, end, raw[start:end]))
         pos = end
     return out
+
+
+@lru_cache(maxsize=256)
+def _whole_name(name: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])")
 
 
 def _markup_parts(elements, tag_list: list[str] | None, tag_prefixes: tuple[str, ...]) -> dict[str, None]:

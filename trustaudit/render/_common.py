@@ -96,6 +96,14 @@ def grade_cap_text(report: Report, lang: str) -> str:
     return t("grade_cap", lang, grade=cap.grade, reason=cap.reason or cap.check)
 
 
+def as_of_text(report: Report, lang: str) -> str:
+    """"legal duties judged as of 2026-07-01" when dated duties were judged on another day than the scan's own
+    (``--as-of``); "" otherwise (the scan's date says it)."""
+    if not report.as_of or report.scanned_at[:10] == report.as_of:
+        return ""
+    return t("as_of", lang, date=report.as_of)
+
+
 def partial_text(report: Report) -> str:
     return str((report.partial or {}).get("reason") or "")
 

@@ -25,6 +25,7 @@ from trustaudit import __version__
 from trustaudit.messages import t
 from trustaudit.models import CheckResult, Report, Status
 from trustaudit.render._common import (
+    as_of_text,
     category_titles,
     counts,
     gain,
@@ -139,6 +140,7 @@ def build_view(report: Report, lang: str) -> dict[str, Any]:
         "final_url": _link(report.final_url),
         "scanned_at": one_line(report.scanned_at, 40),
         "duration": f"{report.duration_s:.1f} s",
+        "as_of": one_line(as_of_text(report, lang), 200),
         "country": one_line(report.country, 10),
         "platform": _platform_name(report.platform),
         "tls": _tls_lines(report.tls, lang),

@@ -20,6 +20,7 @@ from trustaudit.messages import t
 from trustaudit.models import CheckResult, Report, Status
 from trustaudit.render._common import (
     STATUS_ICON,
+    as_of_text,
     counts,
     grade_cap_text,
     partial_text,
@@ -201,7 +202,9 @@ def render(report: Report, lang: str | None = None) -> str:
     version = report.tool_version or __version__
     tail.append(
         f"\n<sub>{md_text(t('generated_by', lang, version=version))} · "
-        f"{md_text(t('scanned_at', lang))}: {md_text(report.scanned_at, 40)}</sub>\n"
+        f"{md_text(t('scanned_at', lang))}: {md_text(report.scanned_at, 40)}"
+        + (f" · {md_text(as_of_text(report, lang), 200)}" if as_of_text(report, lang) else "")
+        + "</sub>\n"
     )
     out.add("".join(tail), force=True)
     return "".join(out.parts)

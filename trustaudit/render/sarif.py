@@ -224,6 +224,7 @@ def render_dict(report: Report, lang: str | None = None, anchor: str | None = AN
             ),
             "partial": one_line(partial_text(report), MAX_TEXT) or None,
             "scannedAt": one_line(report.scanned_at),
+            "asOf": one_line(report.as_of) or None,
             "inconclusive": one_line(report.inconclusive) or None,
             "counts": {s.value: sum(1 for c in report.checks if c.status is s) for s in Status},
         },

@@ -19,6 +19,7 @@ from rich.text import Text
 from trustaudit.messages import number, t
 from trustaudit.models import CheckResult, Report, Severity, Status
 from trustaudit.render._common import (
+    as_of_text,
     grade_cap_text,
     partial_text,
     prepare,
@@ -139,6 +140,8 @@ def renderables(report: Report, lang: str | None = None, verbose: bool = False) 
     if report.partial:
         head.append("\n" + clean_text(partial_text(report), 300, newlines=False), style="yellow")
     head.append("\n" + clean_text(" · ".join(meta), 200, newlines=False), style="dim")
+    if as_of_text(report, lang):  # dated duties judged on another day than the scan's (--as-of)
+        head.append("\n" + clean_text(as_of_text(report, lang), 200, newlines=False), style="dim")
     out.append(Panel(head, expand=False))
 
     cats = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
