@@ -26,8 +26,10 @@ def _rss_now_kb() -> int:
 
 
 def _cpu() -> float:
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+    """User + system CPU of this process and of its children reaped so far (a scan's extraction worker is
+    reaped before the scan returns)."""
+    ru, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 # --------------------------------------------------------------------------------------------------- floor
@@ -257,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
                 "cpu_s": cpu,
                 "import_s": import_s,
                 "peak_rss_mb": ru.ru_maxrss / 1024,
+                # the extraction worker a scan may fork (0: none): its own peak, pages shared with this one included
+                "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                 "rss_after_imports_mb": rss_imports / 1024,
                 "threads_cpu_total_s": ru.ru_utime + ru.ru_stime,
                 **info,

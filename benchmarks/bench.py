@@ -122,8 +122,10 @@ def median_of(runs: list[dict], key: str) -> float | None:
     return statistics.median(vals) if vals else None
 
 
-def _tree_rss_kb(root_pid: int) -> int:
-    """Sum of VmRSS of ``root_pid`` and its descendants (from /proc)."""
+def _tree_rss_kb(root_pid: int, pss: bool = False) -> int:
+    """Sum of VmRSS of ``root_pid`` and its descendants (from /proc); ``pss``: of their proportional set sizes
+    (``smaps_rollup``: a page shared by two processes counts half in each, so a forked child's pages shared with
+    its parent are counted once)."""
     children: dict[int, list[int]] = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -142,8 +144,12 @@ def _tree_rss_kb(root_pid: int) -> int:
             continue
         seen.add(pid)
         try:
-            with open(f"/proc/{pid}/statm") as fh:
-                total += int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+            if pss:
+                with open(f"/proc/{pid}/smaps_rollup") as fh:
+                    total += next((int(x.split()[1]) for x in fh if x.startswith("Pss:")), 0)
+            else:
+                with open(f"/proc/{pid}/statm") as fh:
+                    total += int(fh.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
         except (OSError, ValueError, IndexError):
             pass
         todo.extend(children.get(pid, ()))
@@ -157,9 +163,10 @@ def _killpg(pgid: int, sig: int) -> None:
         pass
 
 
-def run_measured(cmd: list[str], timeout: float, cwd: str | None = None) -> dict:
+def run_measured(cmd: list[str], timeout: float, cwd: str | None = None, pss: bool = False) -> dict:
     """Run ``cmd`` with a wall-clock limit; peak RSS from wait4 (the process and its reaped children) and
-    from sampling the process tree every 0.1 s. On timeout the process group is killed."""
+    from sampling the process tree every 0.1 s (``pss``: also the tree's summed PSS). On timeout
+    the process group is killed."""
     err_file = tempfile.TemporaryFile()  # a file, not a pipe: a chatty child can never block on it
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -170,13 +177,15 @@ def run_measured(cmd: list[str], timeout: float, cwd: str | None = None) -> dict
         cwd=cwd,
         start_new_session=True,
     )
-    peak_tree = 0
+    peak_tree = peak_pss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak_tree
+        nonlocal peak_tree, peak_pss
         while not stop.wait(0.1):
             peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
+            if pss:
+                peak_pss = max(peak_pss, _tree_rss_kb(proc.pid, pss=True))
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
@@ -229,6 +238,7 @@ def run_measured(cmd: list[str], timeout: float, cwd: str | None = None) -> dict
         "exit": proc.returncode,
         "peak_rss_mb": (ru.ru_maxrss / 1024) if ru else None,
         "peak_tree_rss_mb": peak_tree / 1024,
+        "peak_tree_pss_mb": peak_pss / 1024 if pss else None,
         "cpu_s": (ru.ru_utime + ru.ru_stime) if ru else None,
         "stderr": err_tail.strip(),
     }
@@ -397,13 +407,13 @@ def measure_processes(url: str, reps: int, trees: dict[str, Path]) -> dict:
     for _ in range(reps):
         out["floor_runs"].append(run_measured(floor_cmd, 120))
         for label, tree in trees.items():
-            r = _run_env(scan_cmd, 180, envs[label], str(tree))
+            r = _run_env(scan_cmd, 180, envs[label], str(tree), pss=True)
             out["trees"][label]["runs"].append(r)
     fl = {k: median_of(out["floor_runs"], k) for k in ("wall_s", "cpu_s", "peak_rss_mb")}
     out["floor"] = fl
     for label, tree in trees.items():
         t = out["trees"][label]
-        t.update({k: median_of(t["runs"], k) for k in ("wall_s", "cpu_s", "peak_rss_mb")})
+        t.update({k: median_of(t["runs"], k) for k in ("wall_s", "cpu_s", "peak_rss_mb", "peak_tree_pss_mb")})
         t["ratio_wall"] = t["wall_s"] / fl["wall_s"] if t["wall_s"] and fl["wall_s"] else None
         t["ratio_cpu"] = t["cpu_s"] / fl["cpu_s"] if t["cpu_s"] and fl["cpu_s"] else None
         t["import_version_s"] = statistics.median(
@@ -417,12 +427,12 @@ def measure_processes(url: str, reps: int, trees: dict[str, Path]) -> dict:
     return out
 
 
-def _run_env(cmd: list[str], timeout: float, env: dict, cwd: str) -> dict:
+def _run_env(cmd: list[str], timeout: float, env: dict, cwd: str, pss: bool = False) -> dict:
     saved = os.environ.copy()
     try:
         os.environ.clear()
         os.environ.update(env)
-        return run_measured(cmd, timeout, cwd=cwd)
+        return run_measured(cmd, timeout, cwd=cwd, pss=pss)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -443,8 +453,10 @@ def process_markdown(res: dict) -> str:
         + " | ".join(_f(p["trees"][x]["ratio_wall"], "{:.1f}x") for x in labels) + " | <= 3x |",
         "| scan process / floor process, CPU | "
         + " | ".join(_f(p["trees"][x]["ratio_cpu"], "{:.1f}x") for x in labels) + " | |",
-        "| peak RSS of the scan process | "
+        "| peak RSS of the scan process (wait4: with a worker, the larger of the two) | "
         + " | ".join(f"{_f(p['trees'][x]['peak_rss_mb'], '{:.0f}')} MB" for x in labels) + " | < 150 MB |",
+        "| peak memory of the process tree (summed PSS, sampled every 0.1 s) | "
+        + " | ".join(f"{_f(p['trees'][x].get('peak_tree_pss_mb'), '{:.0f}')} MB" for x in labels) + " | < 150 MB |",
         "| import time, `trustaudit --version` (-X importtime) | "
         + " | ".join(f"{_f(p['trees'][x]['import_version_s'], '{:.3f}')} s" for x in labels) + " | < 0.15 s |",
         "| import time, `trustaudit scan --help` | "
@@ -590,8 +602,10 @@ def write_profile(url: str, out_md: Path, phases: dict[str, float] | None = None
             "## CPU by phase of a scan (`_child.py phases`)",
             "",
             "One `trustaudit scan` process's work, phase after phase in a fresh interpreter (a real scan overlaps "
-            "the vocabulary with the crawl and extracts pages in the crawl's idle time; the sum is the same). "
-            "Interpreter start-up (about 0.02 s) is not included.",
+            "the vocabulary with the crawl, extracts pages in the crawl's idle time and, once pages wait, hands "
+            "about half of them to a forked worker on the other core (`extract/worker.py`); the sum is about the "
+            "same, plus the worker's own parse of its pages and the pickled facts). Interpreter start-up (about "
+            "0.02 s) is not included.",
             "",
             "| phase | CPU s | share |",
             "|---|---:|---:|",
@@ -619,7 +633,8 @@ def write_profile(url: str, out_md: Path, phases: dict[str, float] | None = None
         "## By stage (pyinstrument, one scan)",
         "",
         "pyinstrument, 0.5 ms interval, async mode, one scan in a fresh interpreter with trustaudit imported "
-        "before the clock starts. Time is wall time; each sample is charged to the innermost frame that names a "
+        "before the clock starts: the scan's own process only (the pages its extraction worker reads are not in "
+        "it; the wait for the worker's last answers is). Time is wall time; each sample is charged to the innermost frame that names a "
         "stage. The profiler's per-call hook inflates Python-level loops about 2-3x against C-level work "
         "(regex, lxml): the CPU tables above are the numbers to size changes.",
         "",

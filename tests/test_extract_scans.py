@@ -316,7 +316,8 @@ def test_one_walk_of_the_attributes_gives_each_extractor_what_its_own_walk_gives
 def test_amounts_looked_for_near_digits_are_the_plain_search():
     """Prices and offers look for amounts of money only near runs of digits (``text.finditer_near_digits``): the
     matches (spans and groups) are those of the pattern's own ``finditer``, on texts short and long, with
-    currencies in any case (the prices' pattern ignores case), glued to words or not."""
+    currencies in any case (the prices' pattern ignores case), glued to words or not, a space of any kind or none
+    between the currency and the amount."""
     from trustaudit.extract import offers, prices
     from trustaudit.extract.text import finditer_near_digits
 
@@ -325,9 +326,83 @@ def test_amounts_looked_for_near_digits_are_the_plain_search():
     rng = random.Random(11)
     toks = offers.currency_tokens()[:60] + ["Zł", "ZŁ", "eur", "Usd", "KČ", "руб", "бел. руб"]
     parts = ["12", "1 299,00", "19.99", "0", "5", "100", "1.000,50", " ", "\n", "a", "xzł", "-", ".", ",", "K", "İ",
-             "ſ", "é", "lorem ipsum ", "★★★ ", "%", "od "] + toks
-    for _ in range(6000):
+             "ſ", "é", "lorem ipsum ", "★★★ ", "%", "od ", "\u00a0", "\t", "\u2009", "\U0001d7d8", "ǅ"] + toks
+    for _ in range(8000):
         t = "".join(rng.choice(parts) for _ in range(rng.randint(1, 60)))
         for rx, near in ((cfg["amount"], cfg["near"]), (v.money, v.money_near)):
             want = [(m.span(), m.groupdict()) for m in rx.finditer(t)]
             assert [(m.span(), m.groupdict()) for m in finditer_near_digits(rx, t, *near)] == want, t
+
+
+def _grid_pages() -> list[str]:
+    """Product grids and the markup around them that a one-pass read of an element's children must survive:
+    children that are skipped tags, line breaks, processing instructions, text between the children, nested
+    grids, a tag spelled with the Kelvin sign, and page text holding the pass's own marker characters."""
+    rng = random.Random(11)
+    kids = ["<li class='product-card'><a href='/p/1'><h3>Lampa {n}</h3></a><div class='price'><span>{a} zł</span> "
+            "<s>{b} zł</s></div><p>Najniższa cena z 30 dni: {a} zł</p></li>",
+            "<li><b>{n}</b>x<i>y</i><br>z<script>var p = '{b} zł';</script></li>",
+            "<script>{n}</script>", "<style>.a{{}}</style>", "<br>", "<?pi {n}?>", "tekst {n} ",
+            "<noscript>{a} zł</noscript>", "<template><s>{b} zł</s></template>",
+            "<li><ul><li><del>{b} zł</del> {a} zł</li><li>a</li><li>b</li><li>c</li></ul></li>",
+            "<div class='old-price'>{b} zł</div><div>{a} zł</div>", "<li>\ue000{n}\ue001</li>",
+            "<li><LIN\u212a>{n}</LIN\u212a><tr>{a} zł</tr></li>"]
+    pages = []
+    for _ in range(30):
+        parts = []
+        for n in range(rng.randint(1, 60)):
+            a = rng.randint(10, 900)
+            parts.append(rng.choice(kids).format(n=n, a=f"{a},99", b=f"{a + rng.randint(-5, 300)},00"))
+        body = "<ul class='product-grid'>" + "".join(parts) + "</ul>"
+        pages.append("<html><body><main>" + (body * rng.randint(1, 3)) + "</main></body></html>")
+    return pages
+
+
+def test_element_texts_are_what_each_element_alone_gives():
+    """``ElementTexts`` reads the lines of all the children of an element in one libxslt pass: every element's
+    text is the one ``element_lines`` walks for it alone, whichever element is asked first, and the price
+    extractors give the same facts with the texts shared as alone."""
+    from trustaudit.extract import offers, prices
+    from trustaudit.extract.elementtext import ElementTexts, joined_lines
+    from trustaudit.web.html import text_of
+    from trustaudit.web.text import collapse
+
+    for i, html in enumerate(_demo_html() + _attribute_pages() + _grid_pages()):
+        pp = ParsedPage(FetchedPage(url=f"https://shop.example/{i}", status=200, text=html))
+        els = list(pp.elements)
+        for order in (els, els[::-1]):
+            texts = ElementTexts(pp)
+            for el in order:
+                assert texts.joined(el) == joined_lines(el), (i, el.tag)
+                assert texts.collapsed(el) == collapse(text_of(el)), (i, el.tag)
+        shared = ElementTexts(pp)
+        assert prices.page_prices(pp, None, shared) == prices.page_prices(pp), i
+        assert offers.page_offers(pp, None, shared) == offers.page_offers(pp), i
+
+
+def test_element_texts_read_grids_in_one_pass():
+    """The one-pass read is taken on a grid (not every element walked alone): a grid's cards are read by it."""
+    from trustaudit.extract import elementtext
+
+    card = "<li class='product-card'><h3>Lampa</h3><div><span>{0},99 zł</span> <s>{1},00 zł</s></div></li>"
+    html = "<html><body><ul>" + "".join(card.format(n, n + 20) for n in range(10, 50)) + "</ul></body></html>"
+    pp = ParsedPage(FetchedPage(url="https://shop.example/", status=200, text=html))
+    texts = elementtext.ElementTexts(pp)
+    grid = next(pp.root.iter("ul"))
+    cards = [c for c in grid if isinstance(c.tag, str)]
+    texts.joined(cards[0])
+    assert grid in texts._parents and all(c in texts._joined for c in cards)
+
+
+def test_amount_written_from_its_first_digit_is_the_amount():
+    """``offers.AMOUNT_AT_DIGIT`` (what the currency counts search for) finds exactly the matches of
+    ``(?<![\\d.,])(?:AMOUNT)``, on texts of digits, separators, letters and other scripts' digits."""
+    from trustaudit.extract.offers import AMOUNT, AMOUNT_AT_DIGIT
+
+    plain, fast = re.compile(r"(?<![\d.,])(?:" + AMOUNT + r")(?![\d])"), re.compile(AMOUNT_AT_DIGIT + r"(?![\d])")
+    rng = random.Random(5)
+    alphabet = "0123456789 .,'’\u00a0\u202f-azł€\u0661\u06f2\n"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20000)]
+    texts += ["1 299,00 zł", "€1,299.00", "12.345.678,9", "0,5", ",99", "1.2.3", "1 2345", "x1'000'000.50"]
+    for t in texts:
+        assert [(m.span(), m.group()) for m in fast.finditer(t)] == [(m.span(), m.group()) for m in plain.finditer(t)], t

@@ -216,9 +216,26 @@ class PageExtractor:
     second whatever a page holds.
 
     ``deadline`` (``time.monotonic()``): no extraction starts after it, except that of the first page (a report
-    needs one page read; the caps bound it). The pages fetched and not extracted by then are ``unread``."""
+    needs one page read; the caps bound it). The pages fetched and not extracted by then are ``unread``.
 
-    def __init__(self, cache, context=None, inner=None, deadline: float | None = None):
+    The machine's other core: once pages wait (at least ``FORK_PAGES`` of ``FORK_CHARS`` characters), this
+    process forks one worker (``extract.worker``) and hands it the newest waiting pages, two at a time, while it
+    goes on with the oldest (pages above ``WORKER_MAX_CHARS`` stay here, so that the worker never holds a very
+    large tree beside this process's); what the worker sends back are the facts this process would have computed (pure
+    per page), and ``finish`` returns every page's facts in the order the pages were fetched, whoever extracted
+    them. ``fork``: None decides so (never in strict mode, off the main thread - a batch's scans - or when
+    ``ready()`` says the vocabulary is still being loaded), False never, True whenever the platform can. A
+    worker that fails, dies or stalls (``STALL`` seconds without an answer while nothing else is left) hands
+    its pages back: this process extracts them."""
+
+    FORK_PAGES = 2
+    FORK_CHARS = 200_000
+    WORKER_PAGES = 2  # pages the worker holds at once
+    WORKER_MAX_CHARS = 1_000_000  # larger pages are extracted here
+    STALL = 3.0
+
+    def __init__(self, cache, context=None, inner=None, deadline: float | None = None, fork: bool | None = None,
+                 ready=None):
         from trustaudit.extract import PageContext
 
         self.cache = cache
@@ -226,6 +243,13 @@ class PageExtractor:
         self.inner = inner
         self.deadline = deadline
         self.facts: dict[str, Any] = {}
+        self._order: dict[str, int] = {}  # page URL -> when it was fetched: the order of the facts returned
+        self._fork = fork if fork is not None else (None if not self.context.strict else False)
+        self._ready = ready
+        self._worker = None
+        self._sent: dict[int, FetchedPage] = {}  # with the worker: key -> page
+        self._keys = 0
+        self.by_worker = 0  # pages whose facts the worker computed
         self.unread: list[FetchedPage] = []  # set by finish(): fetched, not extracted by the deadline
         self._queue: deque[FetchedPage] = deque()
         self._first: FetchedPage | None = None
@@ -241,6 +265,11 @@ class PageExtractor:
         if extractable(page):
             if self._first is None:
                 self._first = page
+            if self._fork is not False or self._worker is not None:
+                # the pages already waiting had their links read: the worker may take them now rather than at
+                # the crawl's next idle moment (rare while answers keep coming)
+                self._share()
+            self._order.setdefault(page.url, len(self._order))
             self._queue.append(page)
 
     def page_failed(self, err) -> None:
@@ -252,23 +281,104 @@ class PageExtractor:
         deadline has passed (``finish`` then says which pages were not read)."""
         if self.deadline is not None and time.monotonic() >= self.deadline:
             return False
+        self._share()
         return self._advance()
 
     def finish(self) -> list:
         """The facts of the pages extracted, once the crawl is over: extracting the rest now, as far as the
         deadline allows (``unread``: the pages left)."""
-        while self._steps is not None or self._queue:
-            if self.deadline is not None and time.monotonic() >= self.deadline and self._first_done():
+        heard = time.monotonic()
+        while self._steps is not None or self._queue or self._sent:
+            now = time.monotonic()
+            if self.deadline is not None and now >= self.deadline and self._first_done():
                 break
-            self._advance()
+            if self._share():
+                heard = now
+            if self._steps is not None or self._queue:
+                self._advance()
+            elif self._sent and self._worker is not None:  # only the worker's pages are left: wait for them
+                if len(self._sent) > 1:
+                    # the worker reads its pages in turn: this process takes its last one back rather than wait
+                    # (its answer for it, if any, is ignored)
+                    self._queue.append(self._sent.pop(max(self._sent)))
+                    continue
+                if now - heard > self.STALL:
+                    self._drop_worker()  # its pages come back to this process
+                    continue
+                left = self.STALL if self.deadline is None else min(self.STALL, self.deadline - now)
+                self._worker.wait(max(0.0, min(left, 0.5)))
         if self._failure is not None:
+            self.close()
             raise self._failure
-        self.unread = ([self._page] if self._page is not None else []) + list(self._queue)
+        self.unread = ([self._page] if self._page is not None else []) + list(self._queue) + list(self._sent.values())
+        self.close()
         for page in self.unread:
             self.cache.discard(page)
         self._queue.clear()
+        self._sent.clear()
         self._steps = self._page = None
-        return list(self.facts.values())
+        order = self._order
+        return [self.facts[u] for u in sorted(self.facts, key=lambda u: order.get(u, len(order)))]
+
+    def close(self) -> None:
+        """Stop the worker, if any (its pages not answered stay in ``_sent``)."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def _drop_worker(self) -> None:
+        pages = sorted(self._sent.items())
+        self._sent.clear()
+        self.close()
+        for _key, page in reversed(pages):
+            self._queue.appendleft(page)
+
+    def _share(self) -> int:
+        """Take in the facts the worker sent back and hand it the newest waiting pages (forking it first once
+        enough pages wait); how many pages came back."""
+        from trustaudit.extract.worker import ExtractWorker, can_fork
+
+        w = self._worker
+        if w is None:
+            if self._fork is False or len(self._queue) < self.FORK_PAGES:
+                return 0
+            if sum(len(p.text) for p in self._queue) < self.FORK_CHARS:
+                return 0
+            if self._fork is None and (not can_fork() or (self._ready is not None and not self._ready())):
+                return 0
+            self._fork = False  # one worker per scan, started once
+            w = self._worker = ExtractWorker.start()
+            if w is None:
+                return 0
+        back = w.poll()
+        for key, facts in back:
+            page = self._sent.pop(key, None)
+            if page is None:
+                continue
+            if facts is None:
+                self._queue.appendleft(page)  # the worker could not: this process extracts it (and sees why)
+            else:
+                self.facts[page.url] = facts
+                self.by_worker += 1
+        if w.broken:
+            self._drop_worker()
+            return len(back)
+        queue = self._queue
+        while len(w.outstanding) < self.WORKER_PAGES and len(queue) >= 2:
+            # the newest page the worker may take (this process goes on from the oldest); a very large page stays
+            # here: the worker would hold its tree beside the ones this process holds
+            i = next((j for j in range(len(queue) - 1, 0, -1)
+                      if queue[j] is not self._first and len(queue[j].text) <= self.WORKER_MAX_CHARS), None)
+            if i is None:
+                break
+            page = queue[i]
+            self._keys += 1
+            if not w.send(self._keys, page, self.context):
+                break
+            del queue[i]
+            self._sent[self._keys] = page
+            self.cache.discard(page)  # the crawl read its links when it arrived; the worker parses it again
+        return len(back)
 
     def _first_done(self) -> bool:
         return self._first is None or self._first.url in self.facts
@@ -396,9 +506,12 @@ def scan(
     deadline = time.monotonic() + max(0.1, options.total_timeout)
     use_suffix_list(_suffix_list)
     # the vocabulary is compiled while the crawl waits for the shop's first answers (robots.txt, home page)
-    threading.Thread(target=_warm_up, name="trustaudit-vocabulary", daemon=True).start()
+    warm = threading.Thread(target=_warm_up, name="trustaudit-vocabulary", daemon=True)
+    warm.start()
     cache = ParseCache()
-    pages = PageExtractor(cache, inner=observer, deadline=deadline)
+    # a worker process is forked only once the vocabulary is loaded: the child gets it compiled, and no lock of
+    # the loading thread
+    pages = PageExtractor(cache, inner=observer, deadline=deadline, ready=lambda: not warm.is_alive())
     out: list[tuple[SiteSnapshot, Artifacts, dict[str, Any]]] = []
 
     async def main() -> None:
@@ -406,10 +519,13 @@ def scan(
         out.append(await _scan_async(target, options, cache, pages, http_port, deadline,
                                      browser.chromium if browser is not None else None))
 
-    if browser is not None:  # a Chromium kept running between scans: the scan runs on its event loop
-        browser.run(main())
-    else:
-        asyncio.run(main())
+    try:
+        if browser is not None:  # a Chromium kept running between scans: the scan runs on its event loop
+            browser.run(main())
+        else:
+            asyncio.run(main())
+    finally:
+        pages.close()
     snapshot, artifacts, registry = out[0]
     return build_report(snapshot, artifacts, lang=lang, skip=skip, weights=weights,
                         duration_s=time.perf_counter() - t0, registry=registry, today=today)

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from trustaudit.extract.offers import AMOUNT, currency_tokens
+from trustaudit.extract.offers import AMOUNT_AT_DIGIT, currency_tokens
 from trustaudit.models import Evidence, Message
 from trustaudit.resources import cached_build, load_yaml
 from trustaudit.web.html import ParsedPage
@@ -29,7 +29,7 @@ def _money():
     """(an amount, a currency token right after it, one right before it): the amounts are found first (a scan
     for digits, fast), the tokens looked for only beside them."""
     toks = "|".join(re.escape(t) for t in currency_tokens())
-    return (re.compile(r"(?<![\d.,])(?:" + AMOUNT + r")(?![\d])"),
+    return (re.compile(AMOUNT_AT_DIGIT + r"(?![\d])"),
             re.compile(r"\s?(" + toks + r")(?![^\W\d_])"),
             re.compile(r"(?<![^\W\d_])(" + toks + r")\s?\Z"))
 

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from trustaudit.extract import limits
 from trustaudit.extract.attributes import PageAttributes
+from trustaudit.extract.elementtext import ElementTexts, element_lines, joined_lines
 from trustaudit.extract.phrases import PhraseIndex
 from trustaudit.extract.structured import _loads as _load_jsonld
 from trustaudit.extract.text import (
@@ -39,6 +40,9 @@ from trustaudit.web.html import ParsedPage, text_of
 MAX_MARKERS = 400  # struck prices and badges looked at per page
 MAX_LINKS = 20  # product links kept per page
 AMOUNT = r"\d{1,3}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+# ``(?<![\d.,])(?:AMOUNT)``: an amount not glued to a number before it, written to begin with a digit (the same
+# matches), so that a search skips from digit to digit in C instead of trying the look-behind at every character
+AMOUNT_AT_DIGIT = r"\d(?<![\d.,]\d)(?:\d{0,2}(?:[ \u00a0\u202f.,'’]\d{3})+(?:[.,]\d{1,2})?|\d*(?:[.,]\d{1,2})?)"
 _WS = re.compile(r"\s+")
 
 
@@ -62,7 +66,7 @@ class _Vocab:
     reference: re.Pattern[str] | None
     disclosure: PhraseIndex
     money: re.Pattern[str]
-    money_near: tuple[int, frozenset[str]] | None  # where an amount can start (``text.finditer_near_digits``)
+    money_near: tuple[int, frozenset[str], frozenset[str]] | None  # ``text.finditer_near_digits``'s (back, starts, ends)
     from_words: re.Pattern[str] | None
     min_ratio: float
     block_chars: int
@@ -96,12 +100,14 @@ def currency_tokens() -> list[str]:
     return sorted(toks, key=len, reverse=True)
 
 
-def _near(tokens: list[str]) -> tuple[int, frozenset[str]] | None:
+def _near(tokens: list[str]) -> tuple[int, frozenset[str], frozenset[str]] | None:
     """Where an amount of ``money_regex(tokens)`` can start: a run of digits or a currency (its first character,
-    the pattern is case-sensitive) at most this far before one; None when a currency holds a digit."""
+    the pattern is case-sensitive) at most this far before one, ending with one of these characters; None when
+    a currency holds a digit."""
     if any(ch.isdigit() for t in tokens for ch in t):
         return None
-    return max(map(len, tokens), default=0) + 1, frozenset(t[0] for t in tokens if t)
+    return (max(map(len, tokens), default=0) + 1, frozenset(t[0] for t in tokens if t),
+            frozenset(t[-1] for t in tokens if t))
 
 
 def money_regex(tokens: list[str]) -> re.Pattern[str]:
@@ -320,38 +326,8 @@ def _structured_info(products: list[dict], micro: list, url: str) -> list[Safety
     return out
 
 
-_BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table", "section",
-                         "article", "address", "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "form"})
 _LABEL_TAGS = ("p", "div", "li", "dd", "dt", "td", "th", "tr", "span", "strong", "b", "h2", "h3", "h4", "h5", "h6",
                "address", "section", "small", "em", "label")
-
-
-def element_lines(el) -> list[str]:
-    """The visible text of an element as lines (a line break at ``<br>`` and at block elements), whitespace
-    collapsed; iterative, so that deep markup cannot exhaust the stack."""
-    parts: list[str] = []
-    stack: list[tuple[object, bool]] = [(el, False)]
-    while stack:
-        node, closing = stack.pop()
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if closing:
-            if tag in _BLOCK_TAGS:
-                parts.append("\n")
-            if node is not el and node.tail:
-                parts.append(node.tail)
-            continue
-        if tag in ("script", "style", "template", "noscript") or not tag:
-            if node is not el and node.tail:
-                parts.append(node.tail)
-            continue
-        if tag in _BLOCK_TAGS or tag == "br":
-            parts.append("\n")
-        if node.text:
-            parts.append(node.text)
-        stack.append((node, True))
-        for child in reversed(node):
-            stack.append((child, False))
-    return [line for line in (collapse(x) for x in "".join(parts).split("\n")) if line]
 
 
 def _text_info(pp: ParsedPage) -> list[SafetyInfo]:
@@ -447,17 +423,22 @@ def _product_links(pp: ParsedPage) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- reductions
 
 
+_GROUPING = re.compile(r"[ \u00a0\u202f'’]")  # thousands separators
+_COMMA_DECIMALS = re.compile(r",\d{1,2}$")
+_DOT_THOUSANDS = re.compile(r"\.\d{3}$")
+
+
 def parse_amount(s: str) -> float | None:
     """A price as written ("1 099,00", "1,099.00", "35.90", "45,-") as a number."""
-    s = re.sub(r"[ \u00a0\u202f'’]", "", s.strip())
+    s = _GROUPING.sub("", s.strip())
     if not s:
         return None
     if "." in s and "," in s:
         dec = max(s.rfind("."), s.rfind(","))
         s = s[:dec].replace(".", "").replace(",", "") + "." + s[dec + 1:]
     elif "," in s:
-        s = s.replace(",", ".") if re.search(r",\d{1,2}$", s) else s.replace(",", "")
-    elif "." in s and re.search(r"\.\d{3}$", s):
+        s = s.replace(",", ".") if _COMMA_DECIMALS.search(s) else s.replace(",", "")
+    elif "." in s and _DOT_THOUSANDS.search(s):
         s = s.replace(".", "")
     try:
         return float(s)
@@ -512,8 +493,9 @@ def _old_class_re() -> re.Pattern[str]:
     return re.compile(r"(?<!\S)(?:" + "|".join(map(re.escape, classes)) + r")(?!\S)", re.I) if classes else re.compile("(?!)")
 
 
-def _struck(pp: ParsedPage, attrs: PageAttributes | None = None) -> list:
+def _struck(pp: ParsedPage, attrs: PageAttributes | None = None, texts: ElementTexts | None = None) -> list:
     v = vocab()
+    collapsed = texts.collapsed if texts is not None else (lambda el: collapse(text_of(el)))
     old_class = _old_class_re().search
     out = []
     if pp.elements_dropped:
@@ -529,7 +511,7 @@ def _struck(pp: ParsedPage, attrs: PageAttributes | None = None) -> list:
             cls = el.get("class")
             if not cls or old_class(cls) is None:
                 continue
-        text = collapse(text_of(el))
+        text = collapsed(el)
         if not text or len(text) > 60 or not any(ch.isdigit() for ch in text):
             continue
         out.append(el)
@@ -586,11 +568,14 @@ def _counts(markers: list) -> dict:
 
 def _is_container(el) -> bool:
     v = vocab()
+    cls = el.get("class")
+    if cls and not v.container_classes.isdisjoint(cls.lower().split()):
+        return True
     it = el.get("itemtype")
-    return bool(_classes(el) & v.container_classes) or bool(it and set(_type_names(it.split())) & v.container_types)
+    return bool(it) and not v.container_types.isdisjoint(_type_names(it.split()))
 
 
-def _block(el, struck: dict, badges: dict, limit: int):
+def _block(el, struck: dict, badges: dict, limit: int, collapsed=lambda el: collapse(text_of(el))):
     """The element of one product around ``el``: the nearest product container (a product item or card), else the
     largest element with no other struck price or badge and at most ``limit`` characters."""
     node = el
@@ -600,17 +585,13 @@ def _block(el, struck: dict, badges: dict, limit: int):
         parent = node.getparent()
         if parent is None or struck.get(parent, 0) > 1 or badges.get(parent, 0) > 1:
             break
-        if len(collapse(text_of(parent))) > limit:
+        if len(collapsed(parent)) > limit:
             break
         node = parent
     return node
 
 
-def _joined_lines(el) -> str:
-    return " ".join(element_lines(el))
-
-
-def _after(block, struck: dict, limit: int, joined=_joined_lines) -> str:
+def _after(block, struck: dict, limit: int, joined=joined_lines) -> str:
     """The text right after a block (its following siblings) up to ``limit`` characters, stopping at the next
     struck price (``joined``: an element's lines joined, ``element_lines``, or a memo of it)."""
     parts: list[str] = []
@@ -628,7 +609,7 @@ def _after(block, struck: dict, limit: int, joined=_joined_lines) -> str:
     return " ".join(parts)[:limit]
 
 
-def _shown(block, joined=_joined_lines) -> str:
+def _shown(block, joined=joined_lines) -> str:
     return snippet(joined(block), 160)
 
 
@@ -636,37 +617,33 @@ def _discloses(text: str) -> bool:
     return any(True for _ in vocab().disclosure.finditer(fold(text)))
 
 
-def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None) -> Reductions | None:
+def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None,
+                    texts: ElementTexts | None = None) -> Reductions | None:
+    """The price reductions one page announces (``attrs``: the page's shared attribute walk; ``texts``: its element
+    texts, shared with the other price extractors: a product grid's cards are each a block and the text after the
+    one before it)."""
     if pp.root is None:
         return None
     v = vocab()
-    struck = _struck(pp, attrs)
+    texts = texts if texts is not None else ElementTexts(pp)
+    collapsed, joined = texts.collapsed, texts.joined
+    struck = _struck(pp, attrs, texts)
     badges = _badges(pp)
     if not struck and not badges:
         return None
     sc, bc = _counts(struck), _counts(badges)
     blocks: dict = {}  # block element -> (snippet, disclosed)
-    # an element's lines joined, each element once: a product grid's cards are each a block and the text after
-    # the one before it
-    memo: dict[int, tuple] = {}
-
-    def joined(el) -> str:
-        got = memo.get(id(el))
-        if got is None:
-            got = memo[id(el)] = (el, _joined_lines(el))  # the element kept alive: its id stays its own
-        return got[1]
-
     for el in struck:
-        label = collapse(text_of(el.getparent())) if el.getparent() is not None else ""
+        label = collapsed(el.getparent()) if el.getparent() is not None else ""
         if v.reference is not None and len(label) <= 160 and v.reference.search(fold(label)):
             continue  # a recommended retail price, not the shop's own former price
-        struck_text = collapse(text_of(el))
+        struck_text = collapsed(el)
         struck_money = _money(struck_text)
         olds = _amounts(struck_text, money=struck_money)
         if not olds:
             continue
         old = max(olds)
-        block = _block(el, sc, bc, v.block_chars)
+        block = _block(el, sc, bc, v.block_chars, collapsed)
         text = joined(block)  # lines kept apart: "39,00 zł" + "Najniższa cena" are two words
         rest = text.replace(struck_text, " ", 1)
         currency = bool(struck_money)
@@ -676,11 +653,11 @@ def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None) -> Redu
             blocks[block] = (_shown(block, joined),
                              _discloses(text) or _discloses(_after(block, sc, v.after_chars, joined)))
     for el in badges:
-        block = _block(el, sc, bc, v.block_chars)
+        block = _block(el, sc, bc, v.block_chars, collapsed)
         if sc.get(block) or block in blocks or any(b in blocks for b in block.iterancestors()):
             continue  # the badge of a struck price already counted
         text = joined(block)
-        if not _amounts(text.replace(collapse(text_of(el)), " ", 1), skip_from=True):
+        if not _amounts(text.replace(collapsed(el), " ", 1), skip_from=True):
             continue  # "-30%" with no price beside it (a banner, "prices from 50"): not a product's reduction
         blocks[block] = (_shown(block, joined),
                          _discloses(text) or _discloses(_after(block, sc, v.after_chars, joined)))
@@ -694,12 +671,13 @@ def page_reductions(pp: ParsedPage, attrs: PageAttributes | None = None) -> Redu
 # --------------------------------------------------------------------------- the page
 
 
-def page_offers(pp: ParsedPage, attrs: PageAttributes | None = None) -> OfferFacts:
-    """The product, product links and reductions of one page (``attrs``: the page's shared attribute walk)."""
+def page_offers(pp: ParsedPage, attrs: PageAttributes | None = None, texts: ElementTexts | None = None) -> OfferFacts:
+    """The product, product links and reductions of one page (``attrs``: the page's shared attribute walk;
+    ``texts``: its element texts, shared with ``prices``)."""
     products = _jsonld_products(pp)
     micro = _microdata_products(pp)
     product = _safety(pp, products, micro) if _is_product_page(pp, products, micro) else None
-    return OfferFacts(product, _product_links(pp), page_reductions(pp, attrs))
+    return OfferFacts(product, _product_links(pp), page_reductions(pp, attrs, texts))
 
 
 def in_product_container(el) -> bool:
@@ -721,4 +699,4 @@ def in_product_container(el) -> bool:
     return False
 
 
-__all__ = ["AMOUNT", "OfferFacts", "in_product_container", "page_offers", "parse_amount", "product_link"]
+__all__ = ["AMOUNT", "AMOUNT_AT_DIGIT", "OfferFacts", "in_product_container", "page_offers", "parse_amount", "product_link"]

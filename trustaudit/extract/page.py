@@ -34,6 +34,7 @@ from trustaudit.extract.company import (
     review_blocks,
 )
 from trustaudit.extract.country import CountryHints, page_hints
+from trustaudit.extract.elementtext import ElementTexts
 from trustaudit.extract.emails import extract_emails
 from trustaudit.extract.ids import MAX_SCAN as ID_SCAN
 from trustaudit.extract.ids import PageIds, id_candidates
@@ -161,6 +162,10 @@ class _Shared:
         return page_attributes(self.pp, widgets_db().markup_tags)  # one walk of the elements for four extractors
 
     @cached_property
+    def texts(self) -> ElementTexts:
+        return ElementTexts(self.pp)  # element texts the price extractors both read (a grid's cards, once)
+
+    @cached_property
     def numbers(self) -> tuple:
         return number_scan(self.pp.text[:ID_SCAN])  # digit runs and phone numbers: one pass
 
@@ -187,9 +192,9 @@ def _steps_of(pp: ParsedPage, sh: _Shared) -> tuple[tuple[str, tuple[str, ...], 
         ("link_urls", ("external_links",), lambda: page_link_urls(pp), ()),
         ("platform", ("platform",), lambda: page_fingerprints(pp, attrs=sh.attrs), frozenset()),
         ("country", COUNTRY_SIGNALS, lambda: page_hints(pp, sh.hits()), CountryHints()),
-        ("prices", ("prices",), lambda: page_prices(pp, sh.attrs), PagePrices()),
+        ("prices", ("prices",), lambda: page_prices(pp, sh.attrs, sh.texts), PagePrices()),
         ("withdrawal", ("withdrawal",), lambda: page_withdrawal(pp), WithdrawalFacts()),
-        ("offers", ("reductions", "products"), lambda: page_offers(pp, sh.attrs), OfferFacts()),
+        ("offers", ("reductions", "products"), lambda: page_offers(pp, sh.attrs, sh.texts), OfferFacts()),
         ("access", ("accessibility",), lambda: page_access(pp), None),
         ("currencies", ("markets",), lambda: page_currencies(pp), MappingProxyType({})),
     )

@@ -17,10 +17,11 @@ from functools import lru_cache
 
 from trustaudit.extract import limits
 from trustaudit.extract.attributes import PageAttributes
+from trustaudit.extract.elementtext import ElementTexts
 from trustaudit.extract.text import case_variants, finditer_near_digits
 from trustaudit.models import Discount
 from trustaudit.resources import cached_build, load_yaml
-from trustaudit.web.html import ParsedPage, text_of
+from trustaudit.web.html import ParsedPage
 
 MAX_TEXT = 300_000  # characters of visible text whose amounts are counted
 MAX_AMOUNTS = 5_000
@@ -61,8 +62,10 @@ def _cfg() -> dict:
     return {
         "amount": re.compile(amount, re.I),
         # where an amount can start: a run of digits, or a currency at most this far before one (case-insensitive:
-        # any case of a currency's first character); None: a currency holds a digit, the plain search is used
-        "near": (max(map(len, ordered), default=0) + 1, case_variants(t[0] for t in ordered if t))
+        # any case of a currency's first character, ending with any case of a currency's last character); None: a
+        # currency holds a digit, the plain search is used
+        "near": (max(map(len, ordered), default=0) + 1, case_variants(t[0] for t in ordered if t),
+                 case_variants(t[-1] for t in ordered if t))
         if not any(ch.isdigit() for t in ordered for ch in t) else None,
         "tags": tuple(str(t).lower() for t in vocab.get("crossed_tags") or ()),
         "classes": tuple(str(c).lower() for c in vocab.get("crossed_classes") or ()),
@@ -70,9 +73,12 @@ def _cfg() -> dict:
     }
 
 
+_GROUPING = re.compile(r"[ \u00a0\u202f'’]")  # thousands separators
+
+
 def parse_number(raw: str) -> float | None:
     """``1 299,00`` / ``1,299.00`` / ``1.299`` / ``19,99`` -> a float (None when it is not a number)."""
-    s = re.sub(r"[ \u00a0\u202f'’]", "", raw)
+    s = _GROUPING.sub("", raw)
     if "." in s and "," in s:
         dec = "." if s.rfind(".") > s.rfind(",") else ","
         s = s.replace("," if dec == "." else ".", "").replace(dec, ".")
@@ -141,9 +147,10 @@ def _crossed_candidates(pp: ParsedPage, cfg: dict, attrs: PageAttributes | None)
     return sorted(struck + styled, key=lambda el: order[id(el)])
 
 
-def page_prices(pp: ParsedPage, attrs: PageAttributes | None = None) -> PagePrices:
+def page_prices(pp: ParsedPage, attrs: PageAttributes | None = None, texts: ElementTexts | None = None) -> PagePrices:
     """The amounts and the discounts of struck prices on one page (``attrs``: the page's shared attribute walk,
-    which spares walking every element when no class can mark an old price)."""
+    which spares walking every element when no class can mark an old price; ``texts``: its element texts, shared
+    with ``offers``)."""
     cfg = _cfg()
     amounts = len(amounts_in(pp.text[:MAX_TEXT]))
     if len(pp.text) > MAX_TEXT:
@@ -156,7 +163,7 @@ def page_prices(pp: ParsedPage, attrs: PageAttributes | None = None) -> PagePric
     taken: set[int] = set()  # elements already read as a "before" price (a <del> inside an "old-price" block)
     # the collapsed text of each block looked at: the struck prices of a product grid share their ancestors (the
     # grid itself, read once instead of once per product)
-    texts: dict[int, tuple] = {}
+    texts = texts if texts is not None else ElementTexts(pp)
     seen = 0
     for el in _crossed_candidates(pp, cfg, attrs):
         if not _crossed(el, cfg):
@@ -182,23 +189,17 @@ def _ancestors(el, n: int):
         n -= 1
 
 
-def _discount(el, cfg: dict, texts: dict[int, tuple] | None = None) -> tuple[int, str, str] | None:
-    """(percent off, before, after) when ``el`` is a "before" price followed by a lower one (``texts``: the
-    collapsed texts of elements already read, by ``id``; the caller keeps the elements alive)."""
-    own = " ".join(text_of(el).split())
+def _discount(el, cfg: dict, texts: ElementTexts) -> tuple[int, str, str] | None:
+    """(percent off, before, after) when ``el`` is a "before" price followed by a lower one (``texts``: the page's
+    element texts)."""
+    own = texts.collapsed(el)
     before = amounts_in(own, 2)
     if len(before) != 1:
         return None  # no amount, or a whole block struck through (a sold-out product card)
     old, s, e = before[0]
     old_text = own[s:e]
     for block in (el, *_ancestors(el, ANCESTORS)):
-        known = texts.get(id(block)) if texts is not None else None
-        if known is not None:
-            text = known[1]
-        else:
-            text = " ".join(text_of(block).split())
-            if texts is not None:
-                texts[id(block)] = (block, text)  # the element kept alive: its id stays its own
+        text = texts.collapsed(block)
         at = text.find(own)
         if at < 0:
             continue

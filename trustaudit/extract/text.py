@@ -108,17 +108,20 @@ _DIGIT_RUN = re.compile(r"\d+")
 
 
 def finditer_near_digits(rx: re.Pattern[str], text: str, back: int, starts: frozenset[str] | None = None,
-                         max_runs: int | None = None) -> Iterator[re.Match[str]]:
+                         ends: frozenset[str] | None = None, max_runs: int | None = None) -> Iterator[re.Match[str]]:
     """``rx.finditer(text)``, the same matches, for a pattern each of whose matches starts at a run of digits or
     at most ``back`` characters before one, on a character of ``starts`` (an amount of money with a currency
     written before or after it: "1 299,00 zł", "€ 19.99"; ``starts``: every character a currency may begin
-    with, None: any).
+    with, None: any; ``ends``: every character a currency may end with, None: any).
 
     Such patterns (hundreds of currency alternatives, each behind a look-behind) are tried by the regex engine
     one alternative after the other at every position of a text, about a microsecond per character; here only
     the positions near digits are tried (``rx.match``: a match there is the one ``finditer`` finds, since every
-    position before it where a match could start was tried first). ``max_runs``: as far as that many runs of
-    digits (a cut recorded: ``limits.cut``)."""
+    position before it where a match could start was tried first). A match starting before a run of digits is
+    a currency, at most one space, and the amount from the run's first digit on: so with ``ends``, the positions
+    before a run are tried only when one of the two characters right before it may end a currency (most runs
+    follow a word or a space). ``max_runs``: as far as that many runs of digits (a cut recorded:
+    ``limits.cut``)."""
     if len(text) <= 48:  # a few characters: the plain search costs less than finding the digits first
         yield from rx.finditer(text)
         return
@@ -132,6 +135,9 @@ def finditer_near_digits(rx: re.Pattern[str], text: str, back: int, starts: froz
         if r < pos:
             continue
         p = max(pos, tried, r - back)
+        if ends is not None and p < r and not _may_end(text, r - 1, ends) and (
+                r < 2 or not _may_end(text, r - 2, ends)):
+            p = r  # no currency can end right before the digits (or before a space before them)
         while p <= r:
             if p == r or starts is None or text[p] in starts or ord(text[p]) > 0xFFFF:
                 m = match(text, p)
@@ -141,6 +147,11 @@ def finditer_near_digits(rx: re.Pattern[str], text: str, back: int, starts: froz
                     break
             p += 1
         tried = max(tried, r + 1)
+
+
+def _may_end(text: str, i: int, ends: frozenset[str]) -> bool:
+    ch = text[i]
+    return ch in ends or ord(ch) > 0xFFFF  # beyond the BMP: not in the case variants, tried as before
 
 
 def case_variants(chars: Iterable[str]) -> frozenset[str]:

@@ -84,6 +84,7 @@ class _Db:
     host_labels: int  # labels of the longest host in by_host
     list_words: frozenset[str]  # connector words allowed between list items ("und", "или", "أو")
     chat_controls: re.Pattern[str] | None  # texts of a live-chat control (folded, whole anchor start)
+    sprite_words: frozenset[str]  # words of an SVG sprite symbol's id that name no service ("icon", "logo")
 
 
 @cached_build("widgets")
@@ -136,6 +137,7 @@ def db() -> _Db:
         host_labels=max((h.count(".") + 1 for h in by_host), default=0),
         list_words=frozenset(fold(str(x)) for x in data.get("list_connectors") or []),
         chat_controls=_control_regex(data.get("chat_controls") or []),
+        sprite_words=frozenset(str(x).lower() for x in data.get("sprite_words") or []),
     )
 
 
@@ -295,6 +297,24 @@ def scan_page(pp: ParsedPage, hits: list[Hit] | None = None, attrs: PageAttribut
                     alt_texts.append(v[:200].replace("_", " "))
         elif tag == "meta" and (el.get("name") or "").lower() == "generator":
             generator = (el.get("content") or "").lower()
+    # an inline SVG logo names itself in its <title> or aria-label, as an <img> does in its alt (shop platforms
+    # render payment icons so: <svg aria-labelledby="pi-visa"><title id="pi-visa">Visa</title>...), or by the
+    # sprite symbol it shows (<svg><use xlink:href="#icon-logo-visa"></svg>: the symbols a sprite defines are
+    # not read, only the ones a page shows)
+    if "svg" in tags:
+        # at most as many as the other Python-level walks read (a hostile page holds millions)
+        for el in islice(root.iter("svg", "title", "use"), MAX_ELEMENTS):
+            if el.tag == "svg":
+                v = el.get("aria-label")
+            elif el.tag == "use":
+                ref = _CAMEL.sub(" ", (el.get("href") or el.get("xlink:href") or "").partition("#")[2][:60])
+                v = " ".join(w for w in re.split(r"[\s_-]+", ref) if w.lower() not in d.sprite_words) or None
+            else:
+                parent = el.getparent()
+                v = text_of(el) if parent is not None and parent.tag == "svg" else None
+            if v and ("alt", v) not in seen:
+                seen.add(("alt", v))
+                alt_texts.append(v[:200].replace("_", " "))
     # class / id / aria-labelledby values, data-* names and vendor element names, in order of first occurrence,
     # minus what earlier pages had
     vendor_tags = bool(d.markup_tags) and any(t.startswith(d.markup_tags) for t in tags)
