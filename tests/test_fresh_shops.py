@@ -340,3 +340,16 @@ def test_company_names_with_the_legal_forms_of_more_eu_countries_are_read(serve)
     # near miss: a capitalised abbreviation that is no legal form
     shop = serve(_returns_shop("hu", "Paprika Bolt, 6720 Szeged. Szállítás: GLS."))
     assert _checks(_scan(shop.url + "/", "--country", "HU"))["contact.company-name"]["status"] == "fail"
+
+
+# --------------------------------------------------------------------------- a home page that says "page not found"
+
+def test_a_target_that_answers_a_page_not_found_message_with_200_is_inconclusive(serve):
+    shop = serve({"/": _page("Sklep Len", PL_HOME, "pl"), "/stara-strona": PL_SOFT_404, "/kontakt": PL_CONTACT})
+    res = runner.invoke(app, ["scan", shop.url + "/stara-strona", "-f", "json", "--no-verify", "--timeout", "3"])
+    assert res.exit_code == 3, res.output  # not a score for the shop from its error page
+    report = json.loads(res.stdout)
+    assert report["score"] is None and report["grade"] is None
+    assert "stara-strona" in report["inconclusive"]
+    # the passing twin: the shop's real page is scored
+    assert isinstance(_scan(shop.url + "/")["score"], int)

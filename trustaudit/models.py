@@ -409,6 +409,8 @@ class Artifacts:
     products: ProductPages = field(default_factory=ProductPages)
     accessibility: Accessibility = field(default_factory=Accessibility)
     extractor_errors: tuple[ExtractorError, ...] = ()
+    # the page the scan landed on says it does not exist (a "page not found" answered with 200): not the shop
+    home_says_missing: bool = False
     consent: Consent | None = None  # cookies, trackers and the consent banner before any interaction; None: the
     # pages did not run in a browser
 

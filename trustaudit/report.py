@@ -39,8 +39,9 @@ def home_page(snapshot: SiteSnapshot):
     return snapshot.pages[0] if snapshot.pages else None
 
 
-def inconclusive_reason(snapshot: SiteSnapshot) -> Message | None:
-    """Why the scan saw something other than the shop, or None: no score is given for what is not the shop."""
+def inconclusive_reason(snapshot: SiteSnapshot, home_says_missing: bool = False) -> Message | None:
+    """Why the scan saw something other than the shop, or None: no score is given for what is not the shop.
+    ``home_says_missing``: the page landed on says it does not exist, under a 200 status."""
     if snapshot.blocked:
         return Message("inconclusive.blocked")
     home = home_page(snapshot)
@@ -52,6 +53,8 @@ def inconclusive_reason(snapshot: SiteSnapshot) -> Message | None:
         return Message(key, {"status": home.status, "url": home.url})
     if not home.text.strip():
         return Message("inconclusive.not_html", {"url": home.url})
+    if home_says_missing:
+        return Message("inconclusive.says_missing", {"url": home.url})
     if not any(p.text for p in snapshot.pages):
         return Message("inconclusive.no_pages")
     return None

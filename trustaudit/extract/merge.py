@@ -107,6 +107,12 @@ def country_evidence(final_url: str, base_url: str, facts: list[PageFacts], lang
     return ev
 
 
+def _home_says_missing(pages: list[PageFacts], final_url: str) -> bool:
+    """Whether the page the crawl landed on says that it does not exist."""
+    home = next((f for f in pages if f.url == final_url), pages[0] if pages else None)
+    return bool(home is not None and home.links is not None and home.links.says_missing)
+
+
 def _unread_without_country(pages: list[PageFacts], have_phone: bool, have_address: bool,
                             home_url: str) -> list[ExtractorError]:
     """What could not be read because the shop's country is unknown: phone numbers written without a country
@@ -355,6 +361,7 @@ def merge(
         products=products,
         accessibility=access,
         extractor_errors=tuple(errors),
+        home_says_missing=_home_says_missing(pages, snapshot.final_url),
     )
 
 
