@@ -137,3 +137,18 @@ def test_a_scan_of_a_grid_shop_claims_no_implausible_discount():
     # whatever the verdict, its evidence states no discount larger than the page's own (at most 23 %)
     args = [e["message"]["args"] for e in c["evidence"] if e.get("message")]
     assert args and all(a.get("top", 0) <= max(_true()) for a in args), c
+
+
+def test_reductions_of_a_product_page_with_the_old_price_in_a_sibling_block_still_count():
+    body = ('<main><div class="product-info"><h1>Dzbanek</h1><div class="price-box">'
+            f'<div class="price-before"><s>{_zl(200)}</s></div><div class="price-now">{_zl(150)}</div></div>'
+            '<p>Najniższa cena z 30 dni przed obniżką: 180,00 zł</p></div></main>')
+    red = _facts(body).offers.reductions
+    assert red is not None and (red.total, red.disclosed) == (1, 1)
+
+
+def test_reductions_of_a_grid_of_like_cards_count_each_card_once():
+    cards = "".join(f'<div class="tile"><h3>Kubek {NAMES[i]}</h3><p><del>{_zl(o)}</del> {_zl(n)}</p></div>'
+                    for i, (n, o) in enumerate(PRICES))
+    red = _facts(f"<main><div class='grid'>{cards}</div></main>").offers.reductions
+    assert red is not None and red.total == len(PRICES)
