@@ -575,12 +575,46 @@ def _is_container(el) -> bool:
     return bool(it) and not v.container_types.isdisjoint(_type_names(it.split()))
 
 
+ITEM_TAGS = frozenset({"li", "tr", "article"})  # elements that are one item of a list whatever their class
+NEAR_SIBLINGS = 3  # siblings looked at on each side for one written like an element: the items of a list are adjacent
+
+
+def repeated_item(el) -> bool:
+    """Is ``el`` one of a run of like items (the cards of a grid, the items of a list, the rows of a table): a near
+    sibling with its tag and class, the class not empty unless the tag is a list item, row or article? Its parent
+    then holds other products: the price block of a product ends at ``el``."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return False
+    cls = el.get("class") or ""
+    if not cls.strip() and tag.lower() not in ITEM_TAGS:
+        return False  # classless spans and divs: the parts of one price line, not items
+    for sibs in (el.itersiblings(), el.itersiblings(preceding=True)):
+        for n, sib in enumerate(sibs):
+            if n >= NEAR_SIBLINGS:
+                break
+            if sib.tag == tag and (sib.get("class") or "") == cls:
+                return True
+    return False
+
+
+def is_product_container(el) -> bool:
+    """Is ``el`` the element of one product (a product item or card by its itemtype or class, or a link to a
+    product page)?"""
+    if not isinstance(el.tag, str):
+        return False
+    if _is_container(el):
+        return True
+    return el.tag.lower() == "a" and product_link(el.get("href") or "")
+
+
 def _block(el, struck: dict, badges: dict, limit: int, collapsed=lambda el: collapse(text_of(el))):
     """The element of one product around ``el``: the nearest product container (a product item or card), else the
-    largest element with no other struck price or badge and at most ``limit`` characters."""
+    largest element with no other struck price or badge, at most ``limit`` characters, and not climbing past one
+    of a run of like items (a card of a grid: its neighbours are other products)."""
     node = el
     for _ in range(12):
-        if node is not el and _is_container(node):
+        if node is not el and (_is_container(node) or repeated_item(node)):
             break
         parent = node.getparent()
         if parent is None or struck.get(parent, 0) > 1 or badges.get(parent, 0) > 1:
@@ -699,4 +733,5 @@ def in_product_container(el) -> bool:
     return False
 
 
-__all__ = ["AMOUNT", "AMOUNT_AT_DIGIT", "OfferFacts", "in_product_container", "page_offers", "parse_amount", "product_link"]
+__all__ = ["AMOUNT", "AMOUNT_AT_DIGIT", "OfferFacts", "in_product_container", "is_product_container", "page_offers",
+           "parse_amount", "product_link", "repeated_item"]

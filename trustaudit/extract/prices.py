@@ -4,7 +4,11 @@ rules' (``security.implausible-discounts``); this only reads one page.
 
 A "before" price is an element that strikes its text through (``<del>``, ``<s>``, ``<strike>``, an inline
 ``line-through``) or carries a theme's "old price" class (rules/vocab/prices.yaml); its discount is counted only
-when an amount follows it within its price block (the element or one of its three nearest ancestors) and is lower.
+when an amount follows it within its price block and is lower. The price block is the element or one of its three
+nearest ancestors, never one that holds another product: the search stops at a product container (a card, a
+product's item or link, rules/vocab/offers.yaml), at one of a run of like items (a grid's cards, a list's items),
+and before an ancestor that holds another struck price. A grid showing the current price before the struck one
+would otherwise pair each struck price with the next card's price.
 Amounts are a number with a currency (rules/quantities.yaml ``money`` and the currencies of rules/countries.yaml),
 written either way round ("€1,299.00", "1 299,00 zł").
 """
@@ -18,6 +22,7 @@ from functools import lru_cache
 from trustaudit.extract import limits
 from trustaudit.extract.attributes import PageAttributes
 from trustaudit.extract.elementtext import ElementTexts
+from trustaudit.extract.offers import is_product_container, repeated_item
 from trustaudit.extract.text import case_variants, finditer_near_digits
 from trustaudit.models import Discount
 from trustaudit.resources import cached_build, load_yaml
@@ -27,6 +32,7 @@ MAX_TEXT = 300_000  # characters of visible text whose amounts are counted
 MAX_AMOUNTS = 5_000
 MAX_NUMBERS = 20_000  # runs of digits near which an amount is looked for per page
 MAX_CROSSED = 400  # "before" prices read per page
+MAX_MARKS = 4 * MAX_CROSSED  # struck or "old price" elements found per page (each tells where a price block ends)
 MAX_AFTER = 160  # characters after a "before" price in which the price paid must be
 ANCESTORS = 3
 
@@ -164,17 +170,23 @@ def page_prices(pp: ParsedPage, attrs: PageAttributes | None = None, texts: Elem
     # the collapsed text of each block looked at: the struck prices of a product grid share their ancestors (the
     # grid itself, read once instead of once per product)
     texts = texts if texts is not None else ElementTexts(pp)
-    seen = 0
+    crossed = []
     for el in _crossed_candidates(pp, cfg, attrs):
-        if not _crossed(el, cfg):
-            continue
+        if _crossed(el, cfg):
+            crossed.append(el)
+            if len(crossed) >= MAX_MARKS:
+                limits.cut(f"the first {MAX_MARKS:,} struck or old-price elements read")
+                break
+    struck = _struck_counts(crossed, texts)
+    seen = 0
+    for el in crossed:
         if any(id(a) in taken for a in _ancestors(el, ANCESTORS + 1)):
             continue
         seen += 1
         if seen > MAX_CROSSED:
             limits.cut(f"the first {MAX_CROSSED:,} struck prices read")
             break
-        found = _discount(el, cfg, texts)
+        found = _discount(el, texts, struck)
         if found is not None:
             taken.add(id(el))
             discounts.append(Discount(found[0], found[1], found[2], pp.url))
@@ -189,16 +201,44 @@ def _ancestors(el, n: int):
         n -= 1
 
 
-def _discount(el, cfg: dict, texts: ElementTexts) -> tuple[int, str, str] | None:
-    """(percent off, before, after) when ``el`` is a "before" price followed by a lower one (``texts``: the page's
-    element texts)."""
+def _struck_counts(crossed: list, texts: ElementTexts) -> dict:
+    """element -> how many struck prices it holds (the outermost crossed elements with an amount: an "old price"
+    block and the <del> inside it are one). Keyed by the elements themselves, which keeps their proxies alive: an
+    id() of a freed proxy can come back as another element's."""
+    marks = set(crossed)
+    counts: dict = {}
+    for el in crossed:
+        ancestors = list(el.iterancestors())
+        if any(a in marks for a in ancestors) or not amounts_in(texts.collapsed(el), 1):
+            continue
+        for a in ancestors:
+            counts[a] = counts.get(a, 0) + 1
+    return counts
+
+
+def _price_block(el, struck: dict):
+    """``el`` and the ancestors that are still its product's price block (at most ``ANCESTORS``), innermost first:
+    the climb ends at a product container or at one of a run of like items (its parent holds other products), and
+    before an ancestor that holds another struck price."""
+    yield el
+    child = el
+    for anc in _ancestors(el, ANCESTORS):
+        if is_product_container(child) or repeated_item(child) or struck.get(anc, 0) > 1:
+            return
+        yield anc
+        child = anc
+
+
+def _discount(el, texts: ElementTexts, struck: dict) -> tuple[int, str, str] | None:
+    """(percent off, before, after) when ``el`` is a "before" price followed by a lower one in its price block
+    (``texts``: the page's element texts; ``struck``: ``_struck_counts``)."""
     own = texts.collapsed(el)
     before = amounts_in(own, 2)
     if len(before) != 1:
         return None  # no amount, or a whole block struck through (a sold-out product card)
     old, s, e = before[0]
     old_text = own[s:e]
-    for block in (el, *_ancestors(el, ANCESTORS)):
+    for block in _price_block(el, struck):
         text = texts.collapsed(block)
         at = text.find(own)
         if at < 0:
