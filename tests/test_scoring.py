@@ -52,3 +52,12 @@ def test_shipped_categories_state_their_judged_share():
 
     shares = [c.get("min_judged") for c in categories()]
     assert all(isinstance(s, float) and 0 < s <= 1 for s in shares), shares
+
+
+def test_a_mostly_unchecked_category_with_a_failure_keeps_its_score():
+    """Hiding a category must never hide a failure: an http:// shop scanned without register look-ups has most
+    of its security weight unchecked, but its failed HTTPS check still counts (the near miss of the test above)."""
+    cats = [dict(c, min_judged=0.5) for c in CATS]
+    checks = [_c("a", Status.FAIL, 1), _c("a", Status.PASS, 1), _c("a", Status.ERROR, 10), _c("b", Status.PASS, 1)]
+    by = {c.id: c.score for c in category_scores(checks, cats, "en")}
+    assert by["a"] == 50 and by["b"] == 100

@@ -3,7 +3,8 @@
 pass = full credit, warn = half, fail = none. error ("could not check"), not_applicable and manual weigh
 nothing: they are never a silent pass or fail. A category with nothing judged has no score (None) and does
 not count towards the total; so does a category where "could not check" holds more of its weight than its
-``min_judged`` share (rules/categories.yaml) allows: one passed check out of eleven is not "Security 100".
+``min_judged`` share (rules/categories.yaml) allows, unless something judged in it failed: one passed check out
+of eleven is not "Security 100", and hiding a category never hides a failure from the total.
 
 Two more things are decided here, once, so that no renderer has to re-derive them:
 
@@ -50,18 +51,24 @@ def _unjudged(checks: Iterable[CheckResult]) -> dict[str, float]:
     return out
 
 
+def _failed(checks: Iterable[CheckResult]) -> set[str]:
+    return {c.category for c in checks if c.status is Status.FAIL and c.weight > 0}
+
+
 def category_scores(
     checks: Iterable[CheckResult], cats: Iterable[Mapping[str, Any]], lang: str
 ) -> tuple[CategoryScore, ...]:
     checks = tuple(checks)
     sums = _sums(checks)
     unjudged = _unjudged(checks)
+    failed = _failed(checks)
     out = []
     for cat in cats:
         num, den = sums.get(cat["id"], (0.0, 0.0))
         title = lookup(f"category.{cat['id']}", lang) or cat["id"]
         share = den / (den + unjudged.get(cat["id"], 0.0)) if den > 0 else 0.0
-        score = round(100 * num / den) if den > 0 and share >= float(cat.get("min_judged", 0.0)) else None
+        enough = share >= float(cat.get("min_judged", 0.0)) or cat["id"] in failed
+        score = round(100 * num / den) if den > 0 and enough else None
         out.append(CategoryScore(cat["id"], title, score, float(cat.get("weight", 1))))
     return tuple(out)
 
