@@ -70,6 +70,13 @@ def test_the_good_rule_loads_normalised():
         (_bad(["params"], {}), "'phrase' (or a non-empty 'phrases') is required"),
         (_bad(["id"], "other.delivery-time"), "id must start with its category"),
         (_bad(["source"], KeyError), "missing key 'source'"),
+        (_bad(["only_when"], {"signals": ["review_widgts"], "reason": "reason.no_reviews"}),
+         "only_when.signals.0: unknown signal 'review_widgts' (nearest: 'review_widgets')"),
+        (_bad(["only_when"], {"signals": ["review_widgets"], "reason": "reason.no_reveiws"}),
+         "only_when.reason: 'reason.no_reveiws' is not a reason of rules/locales/en.yaml"),
+        (_bad(["only_when"], {"signals": [], "reason": "reason.no_reviews"}), "only_when.signals"),
+        (_bad(["only_when"], {"signal": ["review_widgets"], "reason": "reason.no_reviews"}),
+         "unknown key 'signal' (nearest: 'signals')"),
     ],
 )
 def test_a_misspelt_name_is_an_error_naming_file_key_and_nearest_value(data, expected):

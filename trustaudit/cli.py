@@ -524,6 +524,11 @@ def rules_show(
     day = rule.date_for(ctry)
     if day is not None:
         body.append(f"applies from: {day.isoformat()} (before that day a missing one is a warning)\n")
+    if rule.only_when:
+        from trustaudit.rule_words import only_when_words
+
+        body.append(f"applies only when the shop shows {only_when_words(rule.only_when['signals'])} "
+                    "(otherwise: not applicable)\n")
     if rule.predicate == "manual":
         body.append("judged: by hand — this cannot be seen from the site; the report lists it as a manual item, "
                     "never as a pass\n", style="cyan")

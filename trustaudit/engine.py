@@ -54,6 +54,7 @@ class Rule:
     reads: tuple[str, ...] = ()  # signals the predicate reads (ruleschema)
     also_targeting: tuple[str, ...] = ()  # groups whose buyers, when a shop clearly targets them, make it apply
     applies_from: Mapping[str, dt.date] = field(default_factory=dict)  # "default" | country | group -> date
+    only_when: Mapping[str, Any] | None = None  # {"signals": [...], "reason": msg id}: not applicable without them
 
     def text(self, which: str, lang: str, country: str | None = None) -> str:
         """One of the check's texts (title, fail_title, fix, description, manual_note) from the catalogues."""
@@ -186,6 +187,7 @@ def _rule(d: Mapping[str, Any]) -> Rule:
         reads=tuple(d.get("reads") or ()),
         also_targeting=tuple(d.get("also_targeting") or ()),
         applies_from=dict(d.get("applies_from") or {}),
+        only_when=d.get("only_when"),
     )
 
 
@@ -408,6 +410,7 @@ def evaluate(
         if not_applicable is not None:
             out.append(_not_applicable_here(rule, weight, not_applicable, lang, country))
             continue
+        absent = None
         if facts.blocked and not _is_tls_rule(rule) and rule.predicate != "manual":
             outcome = Outcome(Status.ERROR, reason="reason.blocked")
         elif facts.inconclusive is not None and not _is_tls_rule(rule) and rule.predicate != "manual":
@@ -420,6 +423,8 @@ def evaluate(
             err = failed[0]
             outcome = Outcome(Status.ERROR, reason="reason.extractor_failed",
                               args={"extractor": err.extractor, "url": err.url, "error": err.error})
+        elif (absent := _without_subject(rule, artifacts)) is not None:
+            outcome = absent
         else:
             try:
                 outcome = PREDICATES[rule.predicate](ctx, rule.params)
@@ -454,8 +459,28 @@ def evaluate(
                 outcome = Outcome(Status.ERROR, reason="reason.read_in_part",
                                   args={"extractor": cut[0].extractor, "url": cut[0].url, "error": cut[0].error})
             outcome = _unseen_content(rule, outcome, facts, artifacts)
+        if outcome.status is Status.NOT_APPLICABLE and absent is not None:
+            if cut := _failed_extractors(rule, artifacts, partial=True):
+                # the part of a page not read may show what the check concerns
+                err = cut[0]
+                outcome = Outcome(Status.ERROR, reason="reason.read_in_part",
+                                  args={"extractor": err.extractor, "url": err.url, "error": err.error})
+            elif facts.js_home:
+                # what a page JavaScript builds may show it
+                outcome = Outcome(Status.ERROR, reason=facts.js_reason or "reason.js_needs_render")
+            else:
+                out.append(_not_applicable_here(rule, weight, outcome, lang, country))
+                continue
         out.append(_result(rule, weight, outcome, facts, artifacts, lang))
     return tuple(out)
+
+
+def _without_subject(rule: Rule, artifacts: Artifacts) -> Outcome | None:
+    """Not applicable when the shop shows none of the rule's ``only_when`` signals (what its duty is about)."""
+    spec = rule.only_when
+    if not spec or any(signal_evidence(artifacts, s) for s in spec.get("signals") or ()):
+        return None
+    return Outcome(Status.NOT_APPLICABLE, reason=str(spec.get("reason") or ""))
 
 
 def _not_applicable_here(rule: Rule, weight: float, outcome: Outcome, lang: str, country: str | None) -> CheckResult:

@@ -66,6 +66,11 @@ def _signal(name: str) -> str:
     return SIGNAL_WORDS.get(name, name.replace("_", " "))
 
 
+def only_when_words(signals: Sequence[str]) -> str:
+    """What a rule with ``only_when`` needs the shop to show, in plain words."""
+    return _or([_signal(s) for s in signals])
+
+
 def _examples(group: str, lang: str) -> str:
     """A few of the group's phrases in ``lang`` (else English), as the vocabulary writes them (folded)."""
     from trustaudit.resources import load_yaml

@@ -490,6 +490,23 @@ class GradeCapSpec(BaseModel):
     variants: list[str] = []  # only failures of these kinds cap the grade (the predicate's outcome variants)
 
 
+def _check_reason(value: str) -> str:
+    from trustaudit.resources import load_yaml
+
+    if not value.startswith("reason.") or value not in (load_yaml("locales/en.yaml") or {}):
+        raise ValueError(f"{value!r} is not a reason of rules/locales/en.yaml (reason.<name>)")
+    return value
+
+
+class OnlyWhen(BaseModel):
+    """The check concerns something the shop may not show at all (a duty that binds only a shop giving access to
+    reviews ...): without any of ``signals`` it is not applicable, with ``reason`` (a catalogue message)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    signals: list[Signal] = Field(min_length=1)
+    reason: Annotated[str, AfterValidator(_check_reason)]
+
+
 class RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z]+\.[a-z0-9-]+$")
@@ -511,6 +528,7 @@ class RuleFile(BaseModel):
     # the date the duty applies from (one, or one per country / group with "default"): a failure found before
     # it is a warning; the scan date decides
     applies_from: dt.date | dict[str, dt.date] | None = None
+    only_when: OnlyWhen | None = None
 
     @model_validator(mode="after")
     def consistent(self, info: ValidationInfo) -> RuleFile:
@@ -624,6 +642,9 @@ def check_rule(data: Any, fname: str, known: Known) -> dict[str, Any]:
     if isinstance(rule.source, dict):
         out["source"] = {(k if k == "default" else k.upper()): v for k, v in rule.source.items()}
     out["params"] = params
+    if rule.only_when is not None:
+        out["only_when"] = rule.only_when.model_dump()
+        reads |= set(rule.only_when.signals)  # a failed extractor of one of them: could not check
     out["reads"] = sorted(reads)
     if rule.grade_cap is not None:
         out["grade_cap"] = rule.grade_cap.model_dump()
