@@ -669,6 +669,7 @@ def _references(params: Mapping[str, Any]) -> tuple[set[str], set[str], set[str]
         if "phrase" in p:
             groups.add(str(p["phrase"]))
         groups.update(str(x) for x in p.get("phrases") or ())
+        groups.update(str(x) for x in p.get("partial_phrases") or ())
         sigs = ([p["signal"]] if "signal" in p else []) + list(p.get("signals") or ()) + list(p.get("or_signals") or ())
         for s in map(str, sigs):
             signals.add(s)

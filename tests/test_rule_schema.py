@@ -46,7 +46,7 @@ def test_every_predicate_declares_its_parameters():
 
 def test_the_good_rule_loads_normalised():
     rule = parse_rule(GOOD, "policies.delivery-time.yaml")
-    assert rule.params == {"phrases": ["delivery_time"], "quantity": "duration"}
+    assert rule.params == {"phrases": ["delivery_time"], "quantity": "duration", "partial_phrases": []}
     assert rule.reads == ("phrase:delivery_time",)
     assert rule.source_for("PL") == "Directive 2011/83/EU Art. 6(1)(g)" and rule.source_for("US") == "Practice"
 
@@ -68,6 +68,8 @@ def test_the_good_rule_loads_normalised():
         (_bad(["wieght"], 3), "unknown key 'wieght' (nearest: 'weight')"),
         (_bad(["weight"], -1), "weight: Input should be greater than or equal to 0"),
         (_bad(["params"], {}), "'phrase' (or a non-empty 'phrases') is required"),
+        (_bad(["params", "partial_phrases"], ["returns_perod"]),
+         "params.partial_phrases.0: unknown phrase group 'returns_perod' (nearest: 'returns_period')"),
         (_bad(["id"], "other.delivery-time"), "id must start with its category"),
         (_bad(["source"], KeyError), "missing key 'source'"),
         (_bad(["only_when"], {"signals": ["review_widgts"], "reason": "reason.no_reviews"}),

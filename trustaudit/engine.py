@@ -841,7 +841,31 @@ def _phrase_present(ctx: Context, p: Mapping[str, Any]) -> Outcome:
             return _unknown_words(ctx, names, kind) or Outcome(Status.FAIL, tuple(evs), reason=f"reason.no_{kind}",
                                                                 variant=f"no_{kind}")
         evs = stated
-    return Outcome(Status.PASS, tuple(evs)) if evs else (_unknown_words(ctx, names) or Outcome(Status.FAIL))
+    if evs:
+        return Outcome(Status.PASS, tuple(evs))
+    return _partial_phrases(ctx, p) or _unknown_words(ctx, names) or Outcome(Status.FAIL)
+
+
+def _partial_phrases(ctx: Context, p: Mapping[str, Any]) -> Outcome | None:
+    """Wording near the thing looked for but not it: a failure that names what was found (with ``quantity``, the
+    amount or time each hit states; only hits that state one count)."""
+    kind = p.get("quantity")
+    found: list[str] = []
+    evs: list[Evidence] = []
+    for e in (e for n in p.get("partial_phrases") or () for e in ctx.artifacts.phrases.get(n, ())):
+        if kind:
+            m = _quantity_patterns()[kind].search(e.snippet or "")
+            if m is None:
+                continue
+            rest = re.match(r"\w*", e.snippet[m.end():])  # a unit matched by its stem ("day*"): the whole word
+            found.append(" ".join(e.snippet[m.start():m.end() + (len(rest.group(0)) if rest else 0)].split()))
+        else:
+            found.append(e.snippet)
+        evs.append(e)
+    if not evs:
+        return None
+    return Outcome(Status.FAIL, tuple(evs), variant="partial",
+                   variant_args={"found": ", ".join(dict.fromkeys(found))})
 
 
 @predicate("phrase_absent")

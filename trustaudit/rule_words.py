@@ -121,6 +121,9 @@ def describe(predicate: str, params: Mapping[str, Any], lang: str = "en") -> str
             text += ", stated with a number and a unit of time (e.g. 2–3 days)"
         elif p.get("quantity") == "money":
             text += ", stated with an amount (a number and a currency)"
+        if p.get("partial_phrases"):
+            near = _or([f"wording about {g.replace('_', ' ')}{_examples(g, lang)}" for g in p["partial_phrases"]])
+            text += f"; {near} alone does not pass: the title names what was found"
         return text
     if predicate == "any_of":
         parts = [describe(c.get("predicate", ""), c.get("params") or {}, lang) for c in p.get("checks") or ()]

@@ -228,10 +228,13 @@ class PhrasePresent(Params):
 
     phrases: list[Group]
     quantity: Annotated[str, AfterValidator(_one_of("quantity", QUANTITIES))] | None = None
+    # wording that says something near it but not it (a returns period the shop grants, not the right of
+    # withdrawal): alone it still fails, with the title ``check.<id>.partial_title`` naming what was found
+    partial_phrases: list[Group] = []
     _pick = _one_or_many("phrase", "phrases")
 
     def reads(self) -> set[str]:
-        return {f"phrase:{g}" for g in self.phrases}
+        return {f"phrase:{g}" for g in (*self.phrases, *self.partial_phrases)}
 
 
 class PhraseAbsent(Params):
