@@ -59,7 +59,11 @@ def test_a_missing_withdrawal_function_is_a_warning_before_the_day_and_a_failure
     on = json.loads(run("scan", shop, *SCAN, "-f", "json", "--as-of", DUTY_DAY).stdout)
     assert on["as_of"] == DUTY_DAY
     assert _check(on)["status"] == "fail" and not _check(on).get("reason")
-    assert on["score"] < before["score"]  # a failure weighs more than the warning of what is coming
+    # a failure weighs more than the warning of what is coming: in its category (the 0-100 total is rounded, and
+    # one check's half credit can vanish in it)
+    policies = [next(c["score"] for c in doc["categories"] if c["id"] == "policies") for doc in (before, on)]
+    assert policies[1] < policies[0], policies
+    assert on["score"] <= before["score"]
     for doc in (before, on):
         jsonschema.validate(doc, SCHEMA)
 
