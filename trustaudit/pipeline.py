@@ -132,7 +132,8 @@ def build_report(
         pages_fetched=sum(1 for p in snapshot.pages if p.text),
         blocked=snapshot.blocked,
         home_url=snapshot.final_url or snapshot.base_url,
-        inconclusive=inconclusive_reason(snapshot, artifacts.home_says_missing),  # not the shop (an error page, bot protection ...): no score
+        # not the shop (an error page, a "page not found" answered with 200, bot protection ...): no score
+        inconclusive=inconclusive_reason(snapshot, artifacts.home_says_missing),
         limit_hit=snapshot.limit_hit,
         scan_date=today or _day_of(snapshot.started_at) or datetime.now(timezone.utc).date(),
         **js_facts(snapshot),

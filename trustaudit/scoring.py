@@ -42,17 +42,17 @@ def _sums(checks: Iterable[CheckResult]) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _unjudged(checks: Iterable[CheckResult]) -> dict[str, float]:
-    """Per category, the weight of the checks that could not be checked."""
-    out: dict[str, float] = {}
+def _coverage(checks: Iterable[CheckResult]) -> dict[str, tuple[float, bool]]:
+    """Per category: the weight of the checks that could not be checked, and whether a judged check failed."""
+    out: dict[str, tuple[float, bool]] = {}
     for c in checks:
+        unjudged, failed = out.get(c.category, (0.0, False))
         if c.status is Status.ERROR:
-            out[c.category] = out.get(c.category, 0.0) + c.weight
+            unjudged += c.weight
+        elif c.status is Status.FAIL and c.weight > 0:
+            failed = True
+        out[c.category] = (unjudged, failed)
     return out
-
-
-def _failed(checks: Iterable[CheckResult]) -> set[str]:
-    return {c.category for c in checks if c.status is Status.FAIL and c.weight > 0}
 
 
 def category_scores(
@@ -60,14 +60,14 @@ def category_scores(
 ) -> tuple[CategoryScore, ...]:
     checks = tuple(checks)
     sums = _sums(checks)
-    unjudged = _unjudged(checks)
-    failed = _failed(checks)
+    coverage = _coverage(checks)
     out = []
     for cat in cats:
         num, den = sums.get(cat["id"], (0.0, 0.0))
         title = lookup(f"category.{cat['id']}", lang) or cat["id"]
-        share = den / (den + unjudged.get(cat["id"], 0.0)) if den > 0 else 0.0
-        enough = share >= float(cat.get("min_judged", 0.0)) or cat["id"] in failed
+        unjudged, failed = coverage.get(cat["id"], (0.0, False))
+        share = den / (den + unjudged) if den > 0 else 0.0
+        enough = share >= float(cat.get("min_judged", 0.0)) or failed
         score = round(100 * num / den) if den > 0 and enough else None
         out.append(CategoryScore(cat["id"], title, score, float(cat.get("weight", 1))))
     return tuple(out)

@@ -113,8 +113,7 @@ def _home_says_missing(pages: list[PageFacts], final_url: str) -> bool:
     return bool(home is not None and home.links is not None and home.links.says_missing)
 
 
-def _unread_without_country(pages: list[PageFacts], have_phone: bool, have_address: bool,
-                            home_url: str) -> list[ExtractorError]:
+def _unread_without_country(pages: list[PageFacts], have_phone: bool, have_address: bool) -> list[ExtractorError]:
     """What could not be read because the shop's country is unknown: phone numbers written without a country
     code and postcode lines in some country's format are read only for a known country. Recorded as a partial
     read, so that "no phone number" or "no postal address" is not claimed while such numbers or lines are shown."""
@@ -284,7 +283,7 @@ def merge(
 
     if country is None:
         errors.extend(run("country", ("phones", "addresses"), _unread_without_country, [], pages, bool(phones),
-                          bool(addresses), home_url))
+                          bool(addresses)))
 
     names: list[Evidence] = []
     seen_n: set[str] = set()
